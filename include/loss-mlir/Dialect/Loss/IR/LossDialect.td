@@ -1,0 +1,74 @@
+//===- LossDialect.td - Loss dialect definition ------------*- tablegen -*-===//
+#ifndef LOSS_DIALECT_TD
+#define LOSS_DIALECT_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Loss_Dialect : Dialect {
+  let name = "loss";
+  let cppNamespace = "::mlir::loss";
+  let summary = "Loss functions of torch.nn as first-class ops";
+  let description = [{
+    The `loss` dialect has one op per loss function of PyTorch's `torch.nn`,
+    plus `log_softmax`. Every op follows PyTorch 1.13's semantics to the
+    letter, and its attributes carry PyTorch's keyword names and defaults
+    (`reduction`, `ignore_index`, `label_smoothing`, `margin`, ...). Default
+    values are elided when printing.
+
+    Ops work on ranked tensors of `f16`, `bf16`, `f32` or `f64`; class
+    targets are signless integers of any width. A `none` reduction returns the
+    per-element (or per-sample) loss; `sum` and `mean` return a 0-d tensor.
+    Results keep the element type of the input; `f16`/`bf16` computations
+    accumulate in `f32` when lowered.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reduction
+//===----------------------------------------------------------------------===//
+
+def Loss_Reduction : I32EnumAttr<"Reduction", "how per-element losses are reduced", [
+    I32EnumAttrCase<"none", 0>,
+    I32EnumAttrCase<"sum", 1>,
+    I32EnumAttrCase<"mean", 2>,
+    I32EnumAttrCase<"batchmean", 3>]> {
+  let cppNamespace = "::mlir::loss";
+  let genSpecializedAttr = 0;
+}
+
+def Loss_ReductionAttr : EnumAttr<Loss_Dialect, Loss_Reduction, "reduction"> {
+  let assemblyFormat = "`<` $value `>`";
+  let description = [{
+    PyTorch's `reduction` keyword: `none` keeps the per-element loss, `sum`
+    adds it, `mean` divides the sum by the op's normaliser (see each op), and
+    `batchmean` (only for `loss.kl_div`) divides the sum by the batch size.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+// Signed view of an i64 attribute (upstream's I64Attr returns uint64_t).
+def Loss_I64Attr : TypedSignlessIntegerAttrBase<I64, "int64_t",
+                                               "64-bit signless integer attribute"> {
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
+def Loss_Float : AnyTypeOf<[F16, BF16, F32, F64]>;
+def Loss_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
+def Loss_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+def Loss_IntOrFloatTensor : RankedTensorOf<[AnySignlessInteger, F16, BF16, F32, F64]>;
+
+class Loss_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Loss_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+def Loss_DefaultReduction
+    : DefaultValuedAttr<Loss_ReductionAttr, "::mlir::loss::Reduction::mean">;
+
+#endif // LOSS_DIALECT_TD

@@ -1,0 +1,534 @@
+//===- LossOps.td - Loss dialect ops -----------------------*- tablegen -*-===//
+//
+// One op per loss of torch.nn, with PyTorch 1.13's keyword names and
+// defaults. Formulas use `x` input, `t` target, `w` weight, `C` classes.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOSS_OPS_TD
+#define LOSS_OPS_TD
+
+include "loss-mlir/Dialect/Loss/IR/LossDialect.td"
+
+// Most losses take two same-shaped operands and only attributes beyond that.
+defvar Loss_BinaryFormat = [{
+  $input `,` $target attr-dict `:` functional-type(operands, results)
+}];
+
+//===----------------------------------------------------------------------===//
+// Softmax family
+//===----------------------------------------------------------------------===//
+
+def Loss_LogSoftmaxOp : Loss_Op<"log_softmax", [SameOperandsAndResultType]> {
+  let summary = "log of the softmax along one axis (F.log_softmax)";
+  let description = [{
+    `log_softmax(x)_c = x_c - m - log(sum_j exp(x_j - m))`, `m = max_j x_j`,
+    along `axis` (negative values count from the back; default -1).
+
+    ```mlir
+    %lp = loss.log_softmax %x {axis = 1 : i64} : tensor<4x10xf32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input,
+                       DefaultValuedAttr<Loss_I64Attr, "-1">:$axis);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The axis normalised to [0, rank).
+    int64_t getNormalizedAxis();
+  }];
+}
+
+def Loss_NllOp : Loss_Op<"nll"> {
+  let summary = "negative log likelihood (NLLLoss)";
+  let description = [{
+    `input` is `[N, C, d1..dk]` (or `[C]` unbatched) of log-probabilities,
+    `target` is `[N, d1..dk]` (or `[]`) of class indices.
+
+    `l = 0` where `t == ignore_index`, else `-w[t] * x[n, t, d...]`.
+    `mean = sum(l) / sum_{t != ignore_index} w[t]` (NaN when every target is
+    ignored), `sum` adds, `none` returns the target-shaped loss.
+
+    A target outside `[0, C)` that is not `ignore_index` is an error in
+    PyTorch. Compiled code never reads outside its buffers: such a target
+    contributes NaN to its element (and so to `sum`/`mean`).
+
+    ```mlir
+    %l = loss.nll %lp, %t weight(%w) {ignore_index = 0 : i64}
+        : (tensor<4x10xf32>, tensor<4xi64>, tensor<10xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntTensor:$target,
+                       Optional<Loss_FloatTensor>:$weight,
+                       DefaultValuedAttr<Loss_I64Attr, "-100">:$ignore_index,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $target (`weight` `(` $weight^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loss_SoftmaxCrossEntropyOp : Loss_Op<"softmax_cross_entropy"> {
+  let summary = "cross entropy of logits (CrossEntropyLoss)";
+  let description = [{
+    `logits` is `[N, C, d1..dk]` (or `[C]`). `target` is either class indices
+    (integer, shaped `[N, d1..dk]` or `[]`) or class probabilities (float,
+    shaped like `logits`). With `logp = log_softmax(logits, axis = 1)` and
+    `e = label_smoothing`:
+
+    * class targets: `(1-e) * nll(logp) + (e/C) * red(s)` with
+      `s_i = -sum_c w_c * logp[i, c]` (0 where ignored); `red` for `mean`
+      divides by `sum_{non-ignored} w[t_i]`.
+    * probability targets (`ignore_index` must be negative):
+      `y' = (1-e) * y + e/C`, `l_i = -sum_c w_c * y'_{i,c} * logp_{i,c}`;
+      `mean` divides by `numel / C`.
+
+    The optional second result is `logp` itself (as ONNX's
+    SoftmaxCrossEntropyLoss). Out-of-range class targets behave as in
+    `loss.nll`: never an out-of-bounds read, NaN in the loss.
+
+    ```mlir
+    %l = loss.softmax_cross_entropy %x, %t {label_smoothing = 1.000000e-01 : f64}
+        : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$logits, Loss_IntOrFloatTensor:$target,
+                       Optional<Loss_FloatTensor>:$weight,
+                       DefaultValuedAttr<Loss_I64Attr, "-100">:$ignore_index,
+                       Loss_DefaultReduction:$reduction,
+                       DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing);
+  let results = (outs Loss_FloatTensor:$result,
+                      Optional<Loss_FloatTensor>:$log_prob);
+  let assemblyFormat = [{
+    $logits `,` $target (`weight` `(` $weight^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when `target` holds class probabilities rather than indices.
+    bool hasProbabilityTarget() {
+      return ::llvm::isa<::mlir::FloatType>(getTarget().getType().getElementType());
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// CTC
+//===----------------------------------------------------------------------===//
+
+def Loss_CtcOp : Loss_Op<"ctc"> {
+  let summary = "connectionist temporal classification (CTCLoss)";
+  let description = [{
+    `log_probs` is `[T, N, C]` (or `[T, C]` unbatched); `targets` is padded
+    `[N, S]` or the concatenation of all targets (1-D, split by
+    `target_lengths`); `input_lengths` and `target_lengths` are `[N]` (`[]` or
+    `[1]` unbatched).
+
+    Over the extended labels `l' = blank, l1, blank, ..., blank`:
+    `a_0(0) = lp[0, blank]`, `a_0(1) = lp[0, l1]`,
+    `a_t(s) = lp[t, l'_s] + logsumexp(a_{t-1}(s), a_{t-1}(s-1), a_{t-1}(s-2))`
+    (the last only between different non-blank labels). The per-sample loss is
+    `-logsumexp(a_{T_n-1}(2S_n), a_{T_n-1}(2S_n-1))`, `+inf` when no alignment
+    fits (0 with `zero_infinity`). `mean` averages `loss_n / max(S_n, 1)`.
+
+    At run time lengths are clamped into their buffers (an input length to
+    `[0, T]`, a target length to `[0, S]` or to what the concatenated buffer
+    holds), so compiled code never reads out of bounds.
+
+    ```mlir
+    %l = loss.ctc %lp, %tg, %il, %tl {blank = 0 : i64}
+        : (tensor<50x4x20xf32>, tensor<4x10xi64>, tensor<4xi64>, tensor<4xi64>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$log_probs, Loss_IntTensor:$targets,
+                       Loss_IntTensor:$input_lengths,
+                       Loss_IntTensor:$target_lengths,
+                       DefaultValuedAttr<Loss_I64Attr, "0">:$blank,
+                       Loss_DefaultReduction:$reduction,
+                       DefaultValuedAttr<BoolAttr, "false">:$zero_infinity);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $log_probs `,` $targets `,` $input_lengths `,` $target_lengths attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Binary classification
+//===----------------------------------------------------------------------===//
+
+def Loss_BceOp : Loss_Op<"bce"> {
+  let summary = "binary cross entropy of probabilities (BCELoss)";
+  let description = [{
+    `l = -w * (t * max(log x, -100) + (1 - t) * max(log(1 - x), -100))`;
+    `weight` broadcasts to the input's shape. Inputs outside [0, 1] are an
+    error in PyTorch; compiled code yields NaN for them.
+
+    ```mlir
+    %l = loss.bce %p, %t : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Optional<Loss_FloatTensor>:$weight,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $target (`weight` `(` $weight^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loss_BceWithLogitsOp : Loss_Op<"bce_with_logits", [AttrSizedOperandSegments]> {
+  let summary = "binary cross entropy of logits (BCEWithLogitsLoss)";
+  let description = [{
+    `l = w * ((1 - t) * x + (1 + (pw - 1) * t) * (log1p(exp(-|x|)) + max(-x, 0)))`
+    where `pw` is `pos_weight` (typically `[C]`, broadcast over the last
+    dimension) and `w` is `weight`; both broadcast to the input's shape.
+
+    ```mlir
+    %l = loss.bce_with_logits %x, %t pos_weight(%pw) {reduction = #loss.reduction<sum>}
+        : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<3xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Optional<Loss_FloatTensor>:$weight,
+                       Optional<Loss_FloatTensor>:$pos_weight,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $target (`weight` `(` $weight^ `)`)?
+    (`pos_weight` `(` $pos_weight^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Regression
+//===----------------------------------------------------------------------===//
+
+def Loss_L1Op : Loss_Op<"l1"> {
+  let summary = "mean absolute error (L1Loss)";
+  let description = [{
+    `l = |x - t|`.
+
+    ```mlir
+    %l = loss.l1 %x, %t : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = Loss_BinaryFormat;
+  let hasVerifier = 1;
+}
+
+def Loss_MseOp : Loss_Op<"mse"> {
+  let summary = "mean squared error (MSELoss)";
+  let description = [{
+    `l = (x - t)^2`.
+
+    ```mlir
+    %l = loss.mse %x, %t {reduction = #loss.reduction<none>}
+        : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = Loss_BinaryFormat;
+  let hasVerifier = 1;
+}
+
+def Loss_SmoothL1Op : Loss_Op<"smooth_l1"> {
+  let summary = "smooth L1 (SmoothL1Loss)";
+  let description = [{
+    `z = |x - t|`; `l = 0.5 z^2 / beta` if `z < beta`, else `z - 0.5 beta`.
+    `beta = 0` gives plain L1. `beta` must be non-negative.
+
+    ```mlir
+    %l = loss.smooth_l1 %x, %t {beta = 5.000000e-01 : f64}
+        : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_DefaultReduction:$reduction,
+                       DefaultValuedAttr<F64Attr, "1.0">:$beta);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = Loss_BinaryFormat;
+  let hasVerifier = 1;
+}
+
+def Loss_HuberOp : Loss_Op<"huber"> {
+  let summary = "Huber loss (HuberLoss)";
+  let description = [{
+    `z = |x - t|`; `l = 0.5 z^2` if `z < delta`, else `delta (z - 0.5 delta)`.
+    `delta` must be positive.
+
+    ```mlir
+    %l = loss.huber %x, %t {delta = 2.000000e+00 : f64}
+        : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_DefaultReduction:$reduction,
+                       DefaultValuedAttr<F64Attr, "1.0">:$delta);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = Loss_BinaryFormat;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Distributions
+//===----------------------------------------------------------------------===//
+
+def Loss_PoissonNllOp : Loss_Op<"poisson_nll"> {
+  let summary = "Poisson negative log likelihood (PoissonNLLLoss)";
+  let description = [{
+    `log_input`: `l = exp(x) - t * x`; otherwise `l = x - t * log(x + eps)`.
+    `full` adds the Stirling term `t log t - t + 0.5 log(2 pi t)` where `t > 1`.
+
+    ```mlir
+    %l = loss.poisson_nll %x, %t {full = true, log_input = false}
+        : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       DefaultValuedAttr<BoolAttr, "true">:$log_input,
+                       DefaultValuedAttr<BoolAttr, "false">:$full,
+                       DefaultValuedAttr<F64Attr, "1e-8">:$eps,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = Loss_BinaryFormat;
+  let hasVerifier = 1;
+}
+
+def Loss_GaussianNllOp : Loss_Op<"gaussian_nll"> {
+  let summary = "Gaussian negative log likelihood (GaussianNLLLoss)";
+  let description = [{
+    `v = max(var, eps)`, `l = 0.5 (log v + (x - t)^2 / v)`, plus
+    `0.5 log(2 pi)` with `full`. `var` is shaped like the input, or like it
+    with the last dimension dropped or set to 1 (one variance per sample).
+
+    ```mlir
+    %l = loss.gaussian_nll %x, %t, %v
+        : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_FloatTensor:$var,
+                       DefaultValuedAttr<BoolAttr, "false">:$full,
+                       DefaultValuedAttr<F64Attr, "1e-6">:$eps,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $target `,` $var attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loss_KlDivOp : Loss_Op<"kl_div"> {
+  let summary = "Kullback-Leibler divergence (KLDivLoss)";
+  let description = [{
+    `input` holds log-probabilities. Without `log_target`:
+    `l = xlogy(t, t) - t * x` (a zero target contributes 0); with it:
+    `l = exp(t) * (t - x)`. `batchmean` divides the sum by the first
+    dimension (by 1 for a 0-d input); `mean` divides by every element.
+
+    ```mlir
+    %l = loss.kl_div %x, %t {reduction = #loss.reduction<batchmean>}
+        : (tensor<4x5xf32>, tensor<4x5xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_DefaultReduction:$reduction,
+                       DefaultValuedAttr<BoolAttr, "false">:$log_target);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = Loss_BinaryFormat;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Margin and embedding
+//===----------------------------------------------------------------------===//
+
+def Loss_MarginRankingOp : Loss_Op<"margin_ranking"> {
+  let summary = "margin ranking (MarginRankingLoss)";
+  let description = [{
+    `l = max(0, -t * (x1 - x2) + margin)`.
+
+    ```mlir
+    %l = loss.margin_ranking %a, %b, %t {margin = 5.000000e-01 : f64}
+        : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input1, Loss_FloatTensor:$input2,
+                       Loss_FloatTensor:$target,
+                       DefaultValuedAttr<F64Attr, "0.0">:$margin,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input1 `,` $input2 `,` $target attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loss_HingeEmbeddingOp : Loss_Op<"hinge_embedding"> {
+  let summary = "hinge embedding (HingeEmbeddingLoss)";
+  let description = [{
+    PyTorch's form, which gives both cases for any target value:
+    `l = (t != 1 ? max(0, margin - x) : 0) + (t != -1 ? x : 0)`, i.e. `x` for
+    `t = 1` and `max(0, margin - x)` for `t = -1`.
+
+    ```mlir
+    %l = loss.hinge_embedding %x, %t {margin = 2.000000e+00 : f64}
+        : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       DefaultValuedAttr<F64Attr, "1.0">:$margin,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = Loss_BinaryFormat;
+  let hasVerifier = 1;
+}
+
+def Loss_SoftMarginOp : Loss_Op<"soft_margin"> {
+  let summary = "two-class logistic loss (SoftMarginLoss)";
+  let description = [{
+    `l = log(1 + exp(-t * x))`, computed as a softplus that cannot overflow.
+
+    ```mlir
+    %l = loss.soft_margin %x, %t : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = Loss_BinaryFormat;
+  let hasVerifier = 1;
+}
+
+def Loss_MultilabelMarginOp : Loss_Op<"multilabel_margin"> {
+  let summary = "multi-class multi-label hinge (MultiLabelMarginLoss)";
+  let description = [{
+    `input` is `[N, C]` or `[C]`, `target` (integer) has the same shape and
+    lists the target classes of a sample up to the first `-1` (the set `J`).
+    Per sample: `(1/C) * sum_{j in J} sum_{i not in J} max(0, 1 - (x_j - x_i))`.
+    A target value outside `[-1, C)` reads nothing out of bounds: it ends the
+    list like `-1`.
+
+    ```mlir
+    %l = loss.multilabel_margin %x, %t : (tensor<2x4xf32>, tensor<2x4xi64>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntTensor:$target,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = Loss_BinaryFormat;
+  let hasVerifier = 1;
+}
+
+def Loss_MultilabelSoftMarginOp : Loss_Op<"multilabel_soft_margin"> {
+  let summary = "multi-label one-versus-all logistic (MultiLabelSoftMarginLoss)";
+  let description = [{
+    Over the last (class) dimension of size `C`, per sample:
+    `-(1/C) * sum_c w_c * (t_c * logsigmoid(x_c) + (1 - t_c) * logsigmoid(-x_c))`.
+
+    ```mlir
+    %l = loss.multilabel_soft_margin %x, %t weight(%w)
+        : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<4xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Optional<Loss_FloatTensor>:$weight,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $target (`weight` `(` $weight^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loss_MultiMarginOp : Loss_Op<"multi_margin"> {
+  let summary = "multi-class hinge (MultiMarginLoss)";
+  let description = [{
+    `input` is `[N, C]` or `[C]`, `target` (integer) `[N]` or `[]`. Per sample:
+    `(1/C) * sum_{i != y} w_y * max(0, margin - x_y + x_i)^p`, `p` in {1, 2}.
+    A target outside `[0, C)` gives NaN and reads nothing out of bounds.
+
+    ```mlir
+    %l = loss.multi_margin %x, %t {p = 2 : i64}
+        : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntTensor:$target,
+                       Optional<Loss_FloatTensor>:$weight,
+                       DefaultValuedAttr<Loss_I64Attr, "1">:$p,
+                       DefaultValuedAttr<F64Attr, "1.0">:$margin,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $target (`weight` `(` $weight^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loss_CosineEmbeddingOp : Loss_Op<"cosine_embedding"> {
+  let summary = "cosine similarity embedding (CosineEmbeddingLoss)";
+  let description = [{
+    `input1`, `input2` are `[N, D]` or `[D]`; `target` is `[N]` or `[]`.
+    `cos = x1.x2 / sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12))`;
+    `l = 1 - cos` where `t = 1`, `max(0, cos - margin)` where `t = -1`.
+
+    ```mlir
+    %l = loss.cosine_embedding %a, %b, %t
+        : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$input1, Loss_FloatTensor:$input2,
+                       Loss_IntOrFloatTensor:$target,
+                       DefaultValuedAttr<F64Attr, "0.0">:$margin,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input1 `,` $input2 `,` $target attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loss_TripletMarginOp : Loss_Op<"triplet_margin"> {
+  let summary = "triplet margin (TripletMarginLoss)";
+  let description = [{
+    `anchor`, `positive`, `negative` are `[N, D]` or `[D]`.
+    `d(u, v) = ||u - v + eps||_p`;
+    `l = max(0, d(a, p) - d(a, n) + margin)`; `swap` replaces `d(a, n)` by
+    `min(d(a, n), d(p, n))`. `p` must be positive, `eps` non-negative.
+
+    ```mlir
+    %l = loss.triplet_margin %a, %p, %n {swap = true}
+        : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$anchor, Loss_FloatTensor:$positive,
+                       Loss_FloatTensor:$negative,
+                       DefaultValuedAttr<F64Attr, "1.0">:$margin,
+                       DefaultValuedAttr<F64Attr, "2.0">:$p,
+                       DefaultValuedAttr<F64Attr, "1e-6">:$eps,
+                       DefaultValuedAttr<BoolAttr, "false">:$swap,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$result);
+  let assemblyFormat = [{
+    $anchor `,` $positive `,` $negative attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // LOSS_OPS_TD

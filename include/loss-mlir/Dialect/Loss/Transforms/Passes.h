@@ -1,0 +1,24 @@
+//===- Passes.h - Loss dialect passes ---------------------------*- C++ -*-===//
+#ifndef LOSS_MLIR_DIALECT_LOSS_TRANSFORMS_PASSES_H
+#define LOSS_MLIR_DIALECT_LOSS_TRANSFORMS_PASSES_H
+
+#include "loss-mlir/Dialect/Loss/IR/Loss.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace loss {
+
+#define GEN_PASS_DECL
+#include "loss-mlir/Dialect/Loss/Transforms/Passes.h.inc"
+
+/// Patterns that fuse log_softmax + nll into softmax_cross_entropy.
+void populateFuseLogSoftmaxNllPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "loss-mlir/Dialect/Loss/Transforms/Passes.h.inc"
+
+} // namespace loss
+} // namespace mlir
+
+#endif // LOSS_MLIR_DIALECT_LOSS_TRANSFORMS_PASSES_H

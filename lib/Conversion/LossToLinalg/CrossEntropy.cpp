@@ -1,0 +1,466 @@
+//===- CrossEntropy.cpp - log_softmax, nll, softmax_cross_entropy ---------===//
+//
+// Cross entropy streams over each row of logits once (online softmax): one
+// reduction over the class axis carries the running max `m` and the running
+// sum of exponentials `s` (rescaled when the max grows), and picks up the
+// target logit on the way. `loss = m + log(s) - x[target]`. No tensor shaped
+// like the logits exists unless the `log_prob` result is asked for.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+#include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
+using namespace mlir;
+using namespace mlir::loss;
+
+namespace {
+
+/// What one streaming pass over the rows of the logits accumulates.
+struct RowStats {
+  SmallVector<OpFoldResult> rowShape;
+  Value max, sumExp;   // online softmax state: lse = max + log(sumExp)
+  Value targetLogit;   // x[t] (NaN if t is outside [0, C))
+  Value targetWeight;  // w[t] (0 if t is outside [0, C)); with a weight only
+  Value sumLogits;     // sum_c w_c * x_c; class targets with smoothing only
+  Value sumYLogits;    // sum_c w_c * y'_c * x_c; probability targets only
+  Value sumY;          // sum_c w_c * y'_c; probability targets only
+};
+
+struct RowStatsRequest {
+  Value logits;
+  int64_t axis;
+  Value classTarget; // integer, row-shaped
+  Value probTarget;  // float, logits-shaped
+  Value weight;      // [C]
+  double smoothing = 0.0;
+};
+
+Value lowestFinite(OpBuilder &b, Location loc, Type ty) {
+  auto fty = cast<FloatType>(ty);
+  APFloat lowest = APFloat::getLargest(fty.getFloatSemantics(), true);
+  return arith::ConstantOp::create(b, loc, ty, b.getFloatAttr(ty, lowest));
+}
+
+/// The number of classes as a float of type `ty`.
+Value numClassesAsFloat(OpBuilder &b, Location loc, Value logits,
+                        int64_t axis, Type ty) {
+  OpFoldResult c = tensor::getMixedSize(b, loc, logits, axis);
+  return numElementsAsFloat(b, loc, {c}, ty);
+}
+
+RowStats buildRowStats(OpBuilder &b, Location loc, const RowStatsRequest &req) {
+  MLIRContext *ctx = b.getContext();
+  auto logitsTy = cast<RankedTensorType>(req.logits.getType());
+  unsigned rank = logitsTy.getRank();
+  Type acc = getAccumulatorType(logitsTy.getElementType());
+
+  // Loops: the non-class dims in order, then the class dim innermost.
+  SmallVector<AffineExpr> logitsExprs, rowExprs;
+  for (unsigned j = 0; j < rank; ++j) {
+    if (j == req.axis) {
+      logitsExprs.push_back(getAffineDimExpr(rank - 1, ctx));
+      continue;
+    }
+    unsigned loop = j < req.axis ? j : j - 1;
+    logitsExprs.push_back(getAffineDimExpr(loop, ctx));
+    rowExprs.push_back(getAffineDimExpr(loop, ctx));
+  }
+  AffineMap logitsMap = AffineMap::get(rank, 0, logitsExprs, ctx);
+  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+  AffineMap classMap =
+      AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, ctx)}, ctx);
+
+  RowStats stats;
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, req.logits);
+  for (unsigned j = 0; j < rank; ++j)
+    if (j != req.axis)
+      stats.rowShape.push_back(sizes[j]);
+
+  SmallVector<Value> ins{req.logits};
+  SmallVector<AffineMap> maps{logitsMap};
+  if (req.classTarget) {
+    ins.push_back(req.classTarget);
+    maps.push_back(rowMap);
+  }
+  if (req.weight) {
+    ins.push_back(req.weight);
+    maps.push_back(classMap);
+  }
+  if (req.probTarget) {
+    ins.push_back(req.probTarget);
+    maps.push_back(logitsMap);
+  }
+
+  // Accumulators, in order: max, sumExp, [targetLogit], [targetWeight],
+  // [sumLogits], [sumYLogits, sumY].
+  Value emptyRow = tensor::EmptyOp::create(b, loc, stats.rowShape, acc);
+  auto fill = [&](Value v) {
+    return linalg::FillOp::create(b, loc, ValueRange{v}, ValueRange{emptyRow})
+        .getResult(0);
+  };
+  SmallVector<Value> inits{fill(lowestFinite(b, loc, acc)),
+                           fill(constFloat(b, loc, acc, 0.0))};
+  bool wantTarget = static_cast<bool>(req.classTarget);
+  bool wantTargetWeight = wantTarget && req.weight;
+  bool wantSumLogits = wantTarget && req.smoothing > 0.0;
+  bool wantProb = static_cast<bool>(req.probTarget);
+  if (wantTarget)
+    inits.push_back(fill(constFloat(b, loc, acc, NAN)));
+  if (wantTargetWeight)
+    inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
+  if (wantSumLogits)
+    inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
+  if (wantProb) {
+    inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
+    inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
+  }
+  for (size_t i = 0; i < inits.size(); ++i)
+    maps.push_back(rowMap);
+
+  // Smoothed probabilities y' = (1 - e) y + e / C need e / C from outside.
+  Value smoothScale, smoothShift;
+  if (wantProb && req.smoothing > 0.0) {
+    smoothScale = constFloat(b, loc, acc, 1.0 - req.smoothing);
+    smoothShift = arith::DivFOp::create(
+        b, loc, constFloat(b, loc, acc, req.smoothing),
+        numClassesAsFloat(b, loc, req.logits, req.axis, acc));
+  }
+
+  SmallVector<utils::IteratorType> iters(rank - 1,
+                                         utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange(ValueRange(inits)), ins, inits, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        unsigned i = 0;
+        Value x = castFloat(nb, nl, args[i++], acc);
+        Value t = wantTarget ? args[i++] : Value();
+        Value w = req.weight ? castFloat(nb, nl, args[i++], acc) : Value();
+        Value y = wantProb ? castFloat(nb, nl, args[i++], acc) : Value();
+        Value m = args[i++], s = args[i++];
+        SmallVector<Value> yields;
+
+        // Online softmax with one exp per element: if x raises the max,
+        // rescale s by exp(m - x) and add 1, else add exp(x - m).
+        Value one = constFloat(nb, nl, acc, 1.0);
+        Value d = arith::SubFOp::create(nb, nl, x, m);
+        Value raises =
+            arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, d,
+                                  constFloat(nb, nl, acc, 0.0));
+        Value e = math::ExpOp::create(
+            nb, nl,
+            arith::NegFOp::create(nb, nl, math::AbsFOp::create(nb, nl, d)));
+        Value rescaled = arith::AddFOp::create(
+            nb, nl, arith::MulFOp::create(nb, nl, s, e), one);
+        Value added = arith::AddFOp::create(nb, nl, s, e);
+        yields.push_back(arith::SelectOp::create(nb, nl, raises, x, m));
+        yields.push_back(
+            arith::SelectOp::create(nb, nl, raises, rescaled, added));
+
+        if (wantTarget) {
+          Value c = arith::IndexCastOp::create(
+              nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, rank - 1));
+          Value hit = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, c,
+                                            toI64(nb, nl, t));
+          Value xt = args[i++];
+          yields.push_back(arith::SelectOp::create(nb, nl, hit, x, xt));
+          if (wantTargetWeight) {
+            Value wt = args[i++];
+            yields.push_back(arith::SelectOp::create(nb, nl, hit, w, wt));
+          }
+        }
+        if (wantSumLogits) {
+          Value sum = args[i++];
+          Value term = w ? arith::MulFOp::create(nb, nl, w, x) : x;
+          yields.push_back(arith::AddFOp::create(nb, nl, sum, term));
+        }
+        if (wantProb) {
+          Value sumYX = args[i++], sumY = args[i++];
+          Value yp = y;
+          if (smoothScale)
+            yp = arith::AddFOp::create(
+                nb, nl, arith::MulFOp::create(nb, nl, y, smoothScale),
+                smoothShift);
+          Value wy = w ? arith::MulFOp::create(nb, nl, w, yp) : yp;
+          yields.push_back(arith::AddFOp::create(
+              nb, nl, sumYX, arith::MulFOp::create(nb, nl, wy, x)));
+          yields.push_back(arith::AddFOp::create(nb, nl, sumY, wy));
+        }
+        linalg::YieldOp::create(nb, nl, yields);
+      });
+
+  unsigned r = 0;
+  stats.max = generic.getResult(r++);
+  stats.sumExp = generic.getResult(r++);
+  if (wantTarget)
+    stats.targetLogit = generic.getResult(r++);
+  if (wantTargetWeight)
+    stats.targetWeight = generic.getResult(r++);
+  if (wantSumLogits)
+    stats.sumLogits = generic.getResult(r++);
+  if (wantProb) {
+    stats.sumYLogits = generic.getResult(r++);
+    stats.sumY = generic.getResult(r++);
+  }
+  return stats;
+}
+
+/// lse = max + log(sumExp), at one point.
+Value logSumExp(OpBuilder &b, Location loc, Value max, Value sumExp) {
+  return arith::AddFOp::create(b, loc, max, math::LogOp::create(b, loc, sumExp));
+}
+
+/// `x - lse(row)` for every element of the logits: log_softmax.
+Value buildLogProbs(OpBuilder &b, Location loc, Value logits, int64_t axis,
+                    const RowStats &stats) {
+  MLIRContext *ctx = b.getContext();
+  auto ty = cast<RankedTensorType>(logits.getType());
+  unsigned rank = ty.getRank();
+  Type acc = getAccumulatorType(ty.getElementType());
+  unsigned rowRank = rank - 1;
+
+  // One log per row, not per element.
+  Value lseInit = tensor::EmptyOp::create(b, loc, stats.rowShape, acc);
+  AffineMap rowId = identityMap(ctx, rowRank);
+  SmallVector<utils::IteratorType> rowIters(rowRank,
+                                            utils::IteratorType::parallel);
+  Value lse =
+      linalg::GenericOp::create(
+          b, loc, lseInit.getType(), ValueRange{stats.max, stats.sumExp},
+          ValueRange{lseInit}, {rowId, rowId, rowId}, rowIters,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            linalg::YieldOp::create(nb, nl,
+                                    logSumExp(nb, nl, args[0], args[1]));
+          })
+          .getResult(0);
+
+  SmallVector<AffineExpr> rowExprs;
+  for (unsigned j = 0; j < rank; ++j)
+    if (j != axis)
+      rowExprs.push_back(getAffineDimExpr(j, ctx));
+  AffineMap full = identityMap(ctx, rank);
+  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, logits), ty.getElementType());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, ty, ValueRange{logits, lse}, ValueRange{init},
+             {full, rowMap, full}, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value x = castFloat(nb, nl, args[0], acc);
+               Value lp = arith::SubFOp::create(nb, nl, x, args[1]);
+               linalg::YieldOp::create(
+                   nb, nl, castFloat(nb, nl, lp, ty.getElementType()));
+             })
+      .getResult(0);
+}
+
+int64_t classAxisOf(RankedTensorType ty) { return ty.getRank() == 1 ? 0 : 1; }
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct LogSoftmaxLowering : public OpRewritePattern<LogSoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LogSoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t axis = op.getNormalizedAxis();
+    RowStats stats = buildRowStats(rewriter, loc, {op.getInput(), axis});
+    rewriter.replaceOp(op,
+                       buildLogProbs(rewriter, loc, op.getInput(), axis, stats));
+    return success();
+  }
+};
+
+struct SoftmaxCrossEntropyLowering
+    : public OpRewritePattern<SoftmaxCrossEntropyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxCrossEntropyOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto logitsTy = op.getLogits().getType();
+    Type elTy = logitsTy.getElementType();
+    Type acc = getAccumulatorType(elTy);
+    int64_t axis = classAxisOf(logitsTy);
+    double eps = op.getLabelSmoothing().convertToDouble();
+    bool prob = op.hasProbabilityTarget();
+
+    RowStatsRequest req{op.getLogits(), axis};
+    req.weight = op.getWeight();
+    req.smoothing = eps;
+    if (prob)
+      req.probTarget = op.getTarget();
+    else
+      req.classTarget = op.getTarget();
+    RowStats stats = buildRowStats(rewriter, loc, req);
+
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned rowRank = stats.rowShape.size();
+    AffineMap rowId = identityMap(ctx, rowRank);
+    SmallVector<LoopInput> inputs{{stats.max, rowId}, {stats.sumExp, rowId}};
+    Value loss;
+    if (prob) {
+      // l = -sum_c w_c y'_c (x_c - lse) = lse * sum(w y') - sum(w y' x);
+      // mean divides by the number of rows.
+      inputs.push_back({stats.sumYLogits, rowId});
+      inputs.push_back({stats.sumY, rowId});
+      loss = buildReducedLoss(
+          rewriter, loc, stats.rowShape, inputs, op.getReduction(), elTy,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value lse = logSumExp(b, l, args[0], args[1]);
+            Value v = arith::SubFOp::create(
+                b, l, arith::MulFOp::create(b, l, lse, args[3]), args[2]);
+            return std::pair<Value, Value>(v, Value());
+          });
+    } else {
+      // Smoothing adds (e/C) * (lse * sum_c w_c - sum_c w_c x_c) per row.
+      Value smoothCoef, weightSum;
+      if (eps > 0.0) {
+        Value numClasses =
+            numClassesAsFloat(rewriter, loc, op.getLogits(), axis, acc);
+        smoothCoef = arith::DivFOp::create(
+            rewriter, loc, constFloat(rewriter, loc, acc, eps), numClasses);
+        weightSum = numClasses;
+        if (Value w = op.getWeight()) {
+          OpFoldResult c = tensor::getMixedSize(rewriter, loc, w, 0);
+          weightSum = extractScalar(
+              rewriter, loc,
+              buildReducedLoss(
+                  rewriter, loc, {c}, {{w, identityMap(ctx, 1)}},
+                  Reduction::sum, acc,
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    return std::pair<Value, Value>(
+                        castFloat(b, l, args[0], acc), Value());
+                  }));
+        }
+      }
+      inputs.push_back({stats.targetLogit, rowId});
+      if (stats.targetWeight)
+        inputs.push_back({stats.targetWeight, rowId});
+      if (stats.sumLogits)
+        inputs.push_back({stats.sumLogits, rowId});
+      inputs.push_back({op.getTarget(), rowId});
+      int64_t ignoreIndex = op.getIgnoreIndex();
+      bool weighted = static_cast<bool>(stats.targetWeight);
+      bool smoothed = static_cast<bool>(stats.sumLogits);
+      loss = buildReducedLoss(
+          rewriter, loc, stats.rowShape, inputs, op.getReduction(), elTy,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            unsigned i = 0;
+            Value lse = logSumExp(b, l, args[i], args[i + 1]);
+            i += 2;
+            Value xt = args[i++];
+            Value wt = weighted ? args[i++] : constFloat(b, l, acc, 1.0);
+            Value sumX = smoothed ? args[i++] : Value();
+            Value t = args[i++];
+            Value v = arith::MulFOp::create(
+                b, l, wt, arith::SubFOp::create(b, l, lse, xt));
+            if (smoothed) {
+              Value smooth = arith::SubFOp::create(
+                  b, l, arith::MulFOp::create(b, l, lse, weightSum), sumX);
+              v = arith::AddFOp::create(
+                  b, l,
+                  arith::MulFOp::create(b, l, v,
+                                        constFloat(b, l, acc, 1.0 - eps)),
+                  arith::MulFOp::create(b, l, smooth, smoothCoef));
+            }
+            Value ignored = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::eq, toI64(b, l, t),
+                arith::ConstantOp::create(b, l,
+                                          b.getI64IntegerAttr(ignoreIndex)));
+            Value zero = constFloat(b, l, acc, 0.0);
+            return std::pair<Value, Value>(
+                arith::SelectOp::create(b, l, ignored, zero, v),
+                arith::SelectOp::create(b, l, ignored, zero, wt));
+          },
+          /*weightedMean=*/true);
+    }
+
+    SmallVector<Value> results{loss};
+    if (op.getLogProb())
+      results.push_back(
+          buildLogProbs(rewriter, loc, op.getLogits(), axis, stats));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct NllLowering : public OpRewritePattern<NllOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NllOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value input = op.getInput(), target = op.getTarget(),
+          weight = op.getWeight();
+    auto inTy = op.getInput().getType();
+    Type elTy = inTy.getElementType();
+    Type acc = getAccumulatorType(elTy);
+    int64_t axis = classAxisOf(inTy);
+    unsigned rank = op.getTarget().getType().getRank();
+    Value numClasses = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getI64Type(),
+        tensor::DimOp::create(rewriter, loc, input, axis));
+    int64_t ignoreIndex = op.getIgnoreIndex();
+
+    // One gather per target: the index is clamped into [0, C) so nothing is
+    // read out of bounds, and an out-of-range target yields NaN.
+    Value loss = buildReducedLoss(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, target),
+        {{target, identityMap(ctx, rank)}}, op.getReduction(), elTy,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value t = toI64(b, l, args[0]);
+          Value zeroI = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0));
+          Value inRange = arith::AndIOp::create(
+              b, l,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, t, zeroI),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, t,
+                                    numClasses));
+          Value safeT = arith::IndexCastOp::create(
+              b, l, b.getIndexType(),
+              arith::SelectOp::create(b, l, inRange, t, zeroI));
+          SmallVector<Value> idx;
+          if (axis == 0) {
+            idx.push_back(safeT);
+          } else {
+            idx.push_back(linalg::IndexOp::create(b, l, 0));
+            idx.push_back(safeT);
+            for (unsigned d = 1; d < rank; ++d)
+              idx.push_back(linalg::IndexOp::create(b, l, d));
+          }
+          Value x = castFloat(b, l, tensor::ExtractOp::create(b, l, input, idx),
+                              acc);
+          Value w = weight ? castFloat(b, l,
+                                       tensor::ExtractOp::create(
+                                           b, l, weight, ValueRange{safeT}),
+                                       acc)
+                           : constFloat(b, l, acc, 1.0);
+          Value v = arith::NegFOp::create(b, l, arith::MulFOp::create(b, l, w, x));
+          v = arith::SelectOp::create(b, l, inRange, v,
+                                      constFloat(b, l, acc, NAN));
+          Value ignored = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::eq, t,
+              arith::ConstantOp::create(b, l, b.getI64IntegerAttr(ignoreIndex)));
+          Value zero = constFloat(b, l, acc, 0.0);
+          return std::pair<Value, Value>(
+              arith::SelectOp::create(b, l, ignored, zero, v),
+              arith::SelectOp::create(b, l, ignored, zero, w));
+        },
+        /*weightedMean=*/true);
+    rewriter.replaceOp(op, loss);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::loss::populateCrossEntropyToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<LogSoftmaxLowering, SoftmaxCrossEntropyLowering, NllLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,45 @@
+//===- LossToLinalg.cpp - The convert-loss-to-linalg pass -----------------===//
+
+#include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
+#include "loss-mlir/Dialect/Loss/IR/Loss.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir {
+namespace loss {
+#define GEN_PASS_DEF_CONVERTLOSSTOLINALG
+#include "loss-mlir/Conversion/Passes.h.inc"
+} // namespace loss
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::loss;
+
+void mlir::loss::populateLossToLinalgPatterns(RewritePatternSet &patterns) {
+  populateCrossEntropyToLinalgPatterns(patterns);
+}
+
+namespace {
+struct ConvertLossToLinalgPass
+    : public loss::impl::ConvertLossToLinalgBase<ConvertLossToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<LossDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(ctx);
+    populateLossToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

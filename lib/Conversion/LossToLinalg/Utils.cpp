@@ -1,0 +1,181 @@
+//===- Utils.cpp - Shared helpers of the loss lowerings -------------------===//
+
+#include "Utils.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
+using namespace mlir;
+using namespace mlir::loss;
+
+Type mlir::loss::getAccumulatorType(Type elementType) {
+  if (elementType.isF16() || elementType.isBF16())
+    return Float32Type::get(elementType.getContext());
+  return elementType;
+}
+
+Value mlir::loss::constFloat(OpBuilder &b, Location loc, Type ty,
+                             double value) {
+  return arith::ConstantOp::create(b, loc, ty, b.getFloatAttr(ty, value));
+}
+
+Value mlir::loss::constIndex(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value mlir::loss::castFloat(OpBuilder &b, Location loc, Value v, Type to) {
+  auto from = cast<FloatType>(v.getType());
+  auto toF = cast<FloatType>(to);
+  if (from == toF)
+    return v;
+  if (from.getWidth() < toF.getWidth())
+    return arith::ExtFOp::create(b, loc, to, v);
+  return arith::TruncFOp::create(b, loc, to, v);
+}
+
+Value mlir::loss::toI64(OpBuilder &b, Location loc, Value v) {
+  auto ty = cast<IntegerType>(v.getType());
+  Type i64 = b.getI64Type();
+  if (ty.getWidth() == 64)
+    return v;
+  if (ty.getWidth() == 1)
+    return arith::ExtUIOp::create(b, loc, i64, v);
+  if (ty.getWidth() < 64)
+    return arith::ExtSIOp::create(b, loc, i64, v);
+  // Wider than i64: saturate into i64 so huge values stay out of range.
+  Value lo = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(ty, APInt::getSignedMinValue(64).sext(
+                                       ty.getWidth())));
+  Value hi = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(ty, APInt::getSignedMaxValue(64).sext(
+                                       ty.getWidth())));
+  Value clamped = arith::MinSIOp::create(
+      b, loc, arith::MaxSIOp::create(b, loc, v, lo), hi);
+  return arith::TruncIOp::create(b, loc, i64, clamped);
+}
+
+Value mlir::loss::emitLog1p(OpBuilder &b, Location loc, Value x) {
+  Type ty = x.getType();
+  Value one = constFloat(b, loc, ty, 1.0);
+  Value u = arith::AddFOp::create(b, loc, one, x);
+  Value um1 = arith::SubFOp::create(b, loc, u, one);
+  Value logU = math::LogOp::create(b, loc, u);
+  // log(u) * x / (u - 1) corrects the rounding of 1 + x.
+  Value corrected = arith::DivFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, logU, x), um1);
+  Value exact = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, u,
+                                      one);
+  // For u = +inf the correction is inf/inf; log(u) is right there.
+  Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, u,
+                                      constFloat(b, loc, ty, INFINITY));
+  Value r = arith::SelectOp::create(b, loc, isInf, logU, corrected);
+  return arith::SelectOp::create(b, loc, exact, x, r);
+}
+
+Value mlir::loss::emitSoftplus(OpBuilder &b, Location loc, Value x) {
+  Type ty = x.getType();
+  Value zero = constFloat(b, loc, ty, 0.0);
+  Value absX = math::AbsFOp::create(b, loc, x);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, absX));
+  return arith::AddFOp::create(b, loc, arith::MaximumFOp::create(b, loc, x, zero),
+                               emitLog1p(b, loc, e));
+}
+
+Value mlir::loss::filledTensor(OpBuilder &b, Location loc,
+                               ArrayRef<OpFoldResult> shape, Type elementType,
+                               double value) {
+  Value empty = tensor::EmptyOp::create(b, loc, shape, elementType);
+  Value fill = constFloat(b, loc, elementType, value);
+  return linalg::FillOp::create(b, loc, ValueRange{fill}, ValueRange{empty})
+      .getResult(0);
+}
+
+Value mlir::loss::numElementsAsFloat(OpBuilder &b, Location loc,
+                                     ArrayRef<OpFoldResult> shape, Type ty) {
+  Value n = constIndex(b, loc, 1);
+  for (OpFoldResult d : shape)
+    n = arith::MulIOp::create(b, loc, n,
+                              getValueOrCreateConstantIndexOp(b, loc, d));
+  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), n);
+  return arith::SIToFPOp::create(b, loc, ty, i64);
+}
+
+Value mlir::loss::extractScalar(OpBuilder &b, Location loc, Value tensor0d) {
+  return tensor::ExtractOp::create(b, loc, tensor0d, ValueRange{});
+}
+
+AffineMap mlir::loss::identityMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx);
+}
+
+AffineMap mlir::loss::broadcastMap(MLIRContext *ctx, unsigned rank,
+                                   ArrayRef<int64_t> shape) {
+  SmallVector<AffineExpr> exprs;
+  unsigned offset = rank - shape.size();
+  for (auto [i, d] : llvm::enumerate(shape))
+    exprs.push_back(d == 1 ? getAffineConstantExpr(0, ctx)
+                           : getAffineDimExpr(offset + i, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value mlir::loss::buildReducedLoss(OpBuilder &b, Location loc,
+                                   ArrayRef<OpFoldResult> shape,
+                                   ArrayRef<LoopInput> inputs,
+                                   Reduction reduction, Type elementType,
+                                   PointLossFn pointLoss, bool weightedMean,
+                                   Value meanDivisor) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = shape.size();
+  Type acc = getAccumulatorType(elementType);
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  for (const LoopInput &in : inputs) {
+    ins.push_back(in.value);
+    maps.push_back(in.map);
+  }
+
+  if (reduction == Reduction::none) {
+    Value init = tensor::EmptyOp::create(b, loc, shape, elementType);
+    maps.push_back(identityMap(ctx, rank));
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        b, loc, init.getType(), ins, ValueRange{init}, maps, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value l = pointLoss(nb, nl, args.drop_back()).first;
+          linalg::YieldOp::create(nb, nl, castFloat(nb, nl, l, elementType));
+        });
+    return generic.getResult(0);
+  }
+
+  // sum/mean: one reduction over every loop into 0-d accumulators: the loss
+  // sum and, for a weighted mean, the weight sum.
+  auto scalarTy = RankedTensorType::get({}, acc);
+  AffineMap scalarMap = AffineMap::get(rank, 0, {}, ctx);
+  unsigned numAcc = weightedMean ? 2 : 1;
+  SmallVector<Value> inits;
+  for (unsigned i = 0; i < numAcc; ++i) {
+    inits.push_back(filledTensor(b, loc, {}, acc, 0.0));
+    maps.push_back(scalarMap);
+  }
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, loc, SmallVector<Type>(numAcc, scalarTy), ins, inits, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        ValueRange accs = args.take_back(numAcc);
+        auto [l, w] = pointLoss(nb, nl, args.drop_back(numAcc));
+        SmallVector<Value> yields{arith::AddFOp::create(nb, nl, accs[0], l)};
+        if (weightedMean)
+          yields.push_back(arith::AddFOp::create(nb, nl, accs[1], w));
+        linalg::YieldOp::create(nb, nl, yields);
+      });
+  Value total = extractScalar(b, loc, generic.getResult(0));
+  if (reduction == Reduction::mean) {
+    Value divisor = meanDivisor;
+    if (!divisor)
+      divisor = weightedMean ? extractScalar(b, loc, generic.getResult(1))
+                             : numElementsAsFloat(b, loc, shape, acc);
+    total = arith::DivFOp::create(b, loc, total, castFloat(b, loc, divisor, acc));
+  }
+  Value result = castFloat(b, loc, total, elementType);
+  return tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({}, elementType), ValueRange{result});
+}

@@ -1,0 +1,32 @@
+//===- loss-opt.cpp - The loss-mlir optimizer driver ----------------------===//
+//
+// mlir-opt with the loss dialect, its passes and pipelines added to every
+// upstream dialect, pass and extension.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loss-mlir/Conversion/Passes.h"
+#include "loss-mlir/Dialect/Loss/IR/Loss.h"
+#include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
+#include "loss-mlir/Pipelines/Pipelines.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::loss::registerLossPasses();
+  mlir::loss::registerLossConversionPasses();
+  mlir::loss::registerLossPipelines();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::loss::LossDialect>();
+
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "loss-mlir optimizer driver\n", registry));
+}
