@@ -18,20 +18,23 @@ using namespace mlir::loss;
 
 namespace {
 
-/// What one streaming pass over the rows of the logits accumulates.
+/// What one streaming pass over the rows of the logits accumulates. Sums of
+/// logits are kept relative to the running max (`sum_c o_c (x_c - m)`) so
+/// that rows of large, nearly equal logits lose no precision.
 struct RowStats {
   SmallVector<OpFoldResult> rowShape;
   Value max, sumExp;   // online softmax state: lse = max + log(sumExp)
   Value targetLogit;   // x[t] (NaN if t is outside [0, C))
   Value targetWeight;  // w[t] (0 if t is outside [0, C)); with a weight only
-  Value sumLogits;     // sum_c w_c * x_c; class targets with smoothing only
-  Value sumYLogits;    // sum_c w_c * y'_c * x_c; probability targets only
-  Value sumY;          // sum_c w_c * y'_c; probability targets only
+  // With smoothing or probability targets, for per-class factors o_c
+  // (w_c, 1, w_c * y'_c or y'_c): D = sum_c o_c (x_c - max), W = sum_c o_c,
+  // so that sum_c o_c (lse - x_c) = W * log(sumExp) - D.
+  Value shiftedSum, factorSum;
 };
 
 struct RowStatsRequest {
   Value logits;
-  int64_t axis;
+  int64_t axis = 0;
   Value classTarget; // integer, row-shaped
   Value probTarget;  // float, logits-shaped
   Value weight;      // [C]
@@ -95,7 +98,7 @@ RowStats buildRowStats(OpBuilder &b, Location loc, const RowStatsRequest &req) {
   }
 
   // Accumulators, in order: max, sumExp, [targetLogit], [targetWeight],
-  // [sumLogits], [sumYLogits, sumY].
+  // [shiftedSum, factorSum].
   Value emptyRow = tensor::EmptyOp::create(b, loc, stats.rowShape, acc);
   auto fill = [&](Value v) {
     return linalg::FillOp::create(b, loc, ValueRange{v}, ValueRange{emptyRow})
@@ -105,15 +108,13 @@ RowStats buildRowStats(OpBuilder &b, Location loc, const RowStatsRequest &req) {
                            fill(constFloat(b, loc, acc, 0.0))};
   bool wantTarget = static_cast<bool>(req.classTarget);
   bool wantTargetWeight = wantTarget && req.weight;
-  bool wantSumLogits = wantTarget && req.smoothing > 0.0;
   bool wantProb = static_cast<bool>(req.probTarget);
+  bool wantShifted = wantProb || (wantTarget && req.smoothing > 0.0);
   if (wantTarget)
     inits.push_back(fill(constFloat(b, loc, acc, NAN)));
   if (wantTargetWeight)
     inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
-  if (wantSumLogits)
-    inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
-  if (wantProb) {
+  if (wantShifted) {
     inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
     inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
   }
@@ -172,22 +173,26 @@ RowStats buildRowStats(OpBuilder &b, Location loc, const RowStatsRequest &req) {
             yields.push_back(arith::SelectOp::create(nb, nl, hit, w, wt));
           }
         }
-        if (wantSumLogits) {
-          Value sum = args[i++];
-          Value term = w ? arith::MulFOp::create(nb, nl, w, x) : x;
-          yields.push_back(arith::AddFOp::create(nb, nl, sum, term));
-        }
-        if (wantProb) {
-          Value sumYX = args[i++], sumY = args[i++];
-          Value yp = y;
-          if (smoothScale)
-            yp = arith::AddFOp::create(
-                nb, nl, arith::MulFOp::create(nb, nl, y, smoothScale),
-                smoothShift);
-          Value wy = w ? arith::MulFOp::create(nb, nl, w, yp) : yp;
-          yields.push_back(arith::AddFOp::create(
-              nb, nl, sumYX, arith::MulFOp::create(nb, nl, wy, x)));
-          yields.push_back(arith::AddFOp::create(nb, nl, sumY, wy));
+        if (wantShifted) {
+          // o = w * y' (probabilities) or w (smoothing); when the max rises
+          // by d, every earlier (x_c - m) term drops by d.
+          Value sumD = args[i++], sumO = args[i++];
+          Value o = w;
+          if (wantProb) {
+            Value yp = y;
+            if (smoothScale)
+              yp = arith::AddFOp::create(
+                  nb, nl, arith::MulFOp::create(nb, nl, y, smoothScale),
+                  smoothShift);
+            o = w ? arith::MulFOp::create(nb, nl, w, yp) : yp;
+          }
+          Value dRaised = arith::SubFOp::create(
+              nb, nl, sumD, arith::MulFOp::create(nb, nl, d, sumO));
+          Value dKept = arith::AddFOp::create(
+              nb, nl, sumD, o ? arith::MulFOp::create(nb, nl, o, d) : d);
+          yields.push_back(
+              arith::SelectOp::create(nb, nl, raises, dRaised, dKept));
+          yields.push_back(arith::AddFOp::create(nb, nl, sumO, o ? o : one));
         }
         linalg::YieldOp::create(nb, nl, yields);
       });
@@ -199,21 +204,16 @@ RowStats buildRowStats(OpBuilder &b, Location loc, const RowStatsRequest &req) {
     stats.targetLogit = generic.getResult(r++);
   if (wantTargetWeight)
     stats.targetWeight = generic.getResult(r++);
-  if (wantSumLogits)
-    stats.sumLogits = generic.getResult(r++);
-  if (wantProb) {
-    stats.sumYLogits = generic.getResult(r++);
-    stats.sumY = generic.getResult(r++);
+  if (wantShifted) {
+    stats.shiftedSum = generic.getResult(r++);
+    stats.factorSum = generic.getResult(r++);
   }
   return stats;
 }
 
-/// lse = max + log(sumExp), at one point.
-Value logSumExp(OpBuilder &b, Location loc, Value max, Value sumExp) {
-  return arith::AddFOp::create(b, loc, max, math::LogOp::create(b, loc, sumExp));
-}
-
-/// `x - lse(row)` for every element of the logits: log_softmax.
+/// `(x - max) - log(sumExp)` for every element of the logits: log_softmax.
+/// Subtracting the max first keeps log-probabilities of rows of large,
+/// nearly equal logits exact.
 Value buildLogProbs(OpBuilder &b, Location loc, Value logits, int64_t axis,
                     const RowStats &stats) {
   MLIRContext *ctx = b.getContext();
@@ -223,17 +223,17 @@ Value buildLogProbs(OpBuilder &b, Location loc, Value logits, int64_t axis,
   unsigned rowRank = rank - 1;
 
   // One log per row, not per element.
-  Value lseInit = tensor::EmptyOp::create(b, loc, stats.rowShape, acc);
+  Value logSumInit = tensor::EmptyOp::create(b, loc, stats.rowShape, acc);
   AffineMap rowId = identityMap(ctx, rowRank);
   SmallVector<utils::IteratorType> rowIters(rowRank,
                                             utils::IteratorType::parallel);
-  Value lse =
+  Value logSum =
       linalg::GenericOp::create(
-          b, loc, lseInit.getType(), ValueRange{stats.max, stats.sumExp},
-          ValueRange{lseInit}, {rowId, rowId, rowId}, rowIters,
+          b, loc, logSumInit.getType(), ValueRange{stats.sumExp},
+          ValueRange{logSumInit}, {rowId, rowId}, rowIters,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            linalg::YieldOp::create(nb, nl,
-                                    logSumExp(nb, nl, args[0], args[1]));
+            Value logS = math::LogOp::create(nb, nl, args[0]);
+            linalg::YieldOp::create(nb, nl, logS);
           })
           .getResult(0);
 
@@ -247,11 +247,12 @@ Value buildLogProbs(OpBuilder &b, Location loc, Value logits, int64_t axis,
       b, loc, tensor::getMixedSizes(b, loc, logits), ty.getElementType());
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
-             b, loc, ty, ValueRange{logits, lse}, ValueRange{init},
-             {full, rowMap, full}, iters,
+             b, loc, ty, ValueRange{logits, stats.max, logSum},
+             ValueRange{init}, {full, rowMap, rowMap, full}, iters,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                Value x = castFloat(nb, nl, args[0], acc);
-               Value lp = arith::SubFOp::create(nb, nl, x, args[1]);
+               Value lp = arith::SubFOp::create(
+                   nb, nl, arith::SubFOp::create(nb, nl, x, args[1]), args[2]);
                linalg::YieldOp::create(
                    nb, nl, castFloat(nb, nl, lp, ty.getElementType()));
              })
@@ -270,7 +271,10 @@ struct LogSoftmaxLowering : public OpRewritePattern<LogSoftmaxOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     int64_t axis = op.getNormalizedAxis();
-    RowStats stats = buildRowStats(rewriter, loc, {op.getInput(), axis});
+    RowStatsRequest req;
+    req.logits = op.getInput();
+    req.axis = axis;
+    RowStats stats = buildRowStats(rewriter, loc, req);
     rewriter.replaceOp(op,
                        buildLogProbs(rewriter, loc, op.getInput(), axis, stats));
     return success();
@@ -290,7 +294,9 @@ struct SoftmaxCrossEntropyLowering
     double eps = op.getLabelSmoothing().convertToDouble();
     bool prob = op.hasProbabilityTarget();
 
-    RowStatsRequest req{op.getLogits(), axis};
+    RowStatsRequest req;
+    req.logits = op.getLogits();
+    req.axis = axis;
     req.weight = op.getWeight();
     req.smoothing = eps;
     if (prob)
@@ -303,72 +309,63 @@ struct SoftmaxCrossEntropyLowering
     unsigned rowRank = stats.rowShape.size();
     AffineMap rowId = identityMap(ctx, rowRank);
     SmallVector<LoopInput> inputs{{stats.max, rowId}, {stats.sumExp, rowId}};
+    if (stats.shiftedSum) {
+      inputs.push_back({stats.shiftedSum, rowId});
+      inputs.push_back({stats.factorSum, rowId});
+    }
+    // sum_c o_c (lse - x_c) from the shifted sums.
+    auto factorTerm = [&](OpBuilder &b, Location l, Value logSum, Value sumD,
+                          Value sumO) {
+      return arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, sumO, logSum),
+                                   sumD);
+    };
     Value loss;
     if (prob) {
-      // l = -sum_c w_c y'_c (x_c - lse) = lse * sum(w y') - sum(w y' x);
-      // mean divides by the number of rows.
-      inputs.push_back({stats.sumYLogits, rowId});
-      inputs.push_back({stats.sumY, rowId});
+      // l = -sum_c w_c y'_c logp_c; mean divides by the number of rows.
       loss = buildReducedLoss(
           rewriter, loc, stats.rowShape, inputs, op.getReduction(), elTy,
           [&](OpBuilder &b, Location l, ValueRange args) {
-            Value lse = logSumExp(b, l, args[0], args[1]);
-            Value v = arith::SubFOp::create(
-                b, l, arith::MulFOp::create(b, l, lse, args[3]), args[2]);
-            return std::pair<Value, Value>(v, Value());
+            Value logSum = math::LogOp::create(b, l, args[1]);
+            return std::pair<Value, Value>(
+                factorTerm(b, l, logSum, args[2], args[3]), Value());
           });
     } else {
-      // Smoothing adds (e/C) * (lse * sum_c w_c - sum_c w_c x_c) per row.
-      Value smoothCoef, weightSum;
-      if (eps > 0.0) {
-        Value numClasses =
-            numClassesAsFloat(rewriter, loc, op.getLogits(), axis, acc);
+      // (1-e) w_t (lse - x_t) + (e/C) sum_c w_c (lse - x_c), 0 if ignored.
+      bool weighted = static_cast<bool>(stats.targetWeight);
+      bool smoothed = static_cast<bool>(stats.shiftedSum);
+      Value smoothCoef;
+      if (smoothed)
         smoothCoef = arith::DivFOp::create(
-            rewriter, loc, constFloat(rewriter, loc, acc, eps), numClasses);
-        weightSum = numClasses;
-        if (Value w = op.getWeight()) {
-          OpFoldResult c = tensor::getMixedSize(rewriter, loc, w, 0);
-          weightSum = extractScalar(
-              rewriter, loc,
-              buildReducedLoss(
-                  rewriter, loc, {c}, {{w, identityMap(ctx, 1)}},
-                  Reduction::sum, acc,
-                  [&](OpBuilder &b, Location l, ValueRange args) {
-                    return std::pair<Value, Value>(
-                        castFloat(b, l, args[0], acc), Value());
-                  }));
-        }
-      }
+            rewriter, loc, constFloat(rewriter, loc, acc, eps),
+            numClassesAsFloat(rewriter, loc, op.getLogits(), axis, acc));
       inputs.push_back({stats.targetLogit, rowId});
-      if (stats.targetWeight)
+      if (weighted)
         inputs.push_back({stats.targetWeight, rowId});
-      if (stats.sumLogits)
-        inputs.push_back({stats.sumLogits, rowId});
       inputs.push_back({op.getTarget(), rowId});
       int64_t ignoreIndex = op.getIgnoreIndex();
-      bool weighted = static_cast<bool>(stats.targetWeight);
-      bool smoothed = static_cast<bool>(stats.sumLogits);
       loss = buildReducedLoss(
           rewriter, loc, stats.rowShape, inputs, op.getReduction(), elTy,
           [&](OpBuilder &b, Location l, ValueRange args) {
             unsigned i = 0;
-            Value lse = logSumExp(b, l, args[i], args[i + 1]);
-            i += 2;
+            Value m = args[i++];
+            Value logSum = math::LogOp::create(b, l, args[i++]);
+            Value sumD = smoothed ? args[i++] : Value();
+            Value sumO = smoothed ? args[i++] : Value();
             Value xt = args[i++];
             Value wt = weighted ? args[i++] : constFloat(b, l, acc, 1.0);
-            Value sumX = smoothed ? args[i++] : Value();
             Value t = args[i++];
+            // (m - x_t) + log(s): subtracting the max first is exact.
             Value v = arith::MulFOp::create(
-                b, l, wt, arith::SubFOp::create(b, l, lse, xt));
-            if (smoothed) {
-              Value smooth = arith::SubFOp::create(
-                  b, l, arith::MulFOp::create(b, l, lse, weightSum), sumX);
+                b, l, wt,
+                arith::AddFOp::create(b, l, arith::SubFOp::create(b, l, m, xt),
+                                      logSum));
+            if (smoothed)
               v = arith::AddFOp::create(
                   b, l,
                   arith::MulFOp::create(b, l, v,
                                         constFloat(b, l, acc, 1.0 - eps)),
-                  arith::MulFOp::create(b, l, smooth, smoothCoef));
-            }
+                  arith::MulFOp::create(b, l, factorTerm(b, l, logSum, sumD, sumO),
+                                        smoothCoef));
             Value ignored = arith::CmpIOp::create(
                 b, l, arith::CmpIPredicate::eq, toI64(b, l, t),
                 arith::ConstantOp::create(b, l,

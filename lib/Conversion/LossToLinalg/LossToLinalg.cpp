@@ -22,6 +22,9 @@ using namespace mlir::loss;
 
 void mlir::loss::populateLossToLinalgPatterns(RewritePatternSet &patterns) {
   populateCrossEntropyToLinalgPatterns(patterns);
+  populateRegressionToLinalgPatterns(patterns);
+  populateMarginToLinalgPatterns(patterns);
+  populateCtcToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -13,6 +13,14 @@ namespace loss {
 
 /// log_softmax, nll and softmax_cross_entropy.
 void populateCrossEntropyToLinalgPatterns(RewritePatternSet &patterns);
+/// Elementwise losses: regression, binary, distributions, divergence and the
+/// pairwise margin losses (margin_ranking, hinge_embedding, soft_margin).
+void populateRegressionToLinalgPatterns(RewritePatternSet &patterns);
+/// Per-sample losses over a class or feature dimension: multilabel_margin,
+/// multilabel_soft_margin, multi_margin, cosine_embedding, triplet_margin.
+void populateMarginToLinalgPatterns(RewritePatternSet &patterns);
+/// CTC.
+void populateCtcToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Every loss op.
 void populateLossToLinalgPatterns(RewritePatternSet &patterns);

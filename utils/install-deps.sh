@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what loss-mlir needs from Debian bookworm's packages, as root.
+# Idempotent: does nothing when everything is already there.
+#   --oracle  also installs PyTorch and the ONNX Python package, which only
+#             the test generators (test/**/generators) need.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build
+  clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  python3
+)
+if [[ "${1:-}" == "--oracle" ]]; then
+  packages+=(python3-torch python3-onnx python3-numpy)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi
