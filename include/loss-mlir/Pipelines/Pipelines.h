@@ -19,6 +19,11 @@ struct LossLowerToLLVMOptions
       llvm::cl::desc("Run independent rows/samples on OpenMP threads (needs "
                      "libomp at run time)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Return results through caller-allocated out-params "
+                     "(for callers such as loss-run that own the buffers)"),
+      llvm::cl::init(false)};
 };
 
 /// From loss ops on tensors to the LLVM dialect for the host CPU: lowering to

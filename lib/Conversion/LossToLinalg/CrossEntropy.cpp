@@ -259,6 +259,37 @@ Value buildLogProbs(OpBuilder &b, Location loc, Value logits, int64_t axis,
       .getResult(0);
 }
 
+/// `exp(x - max) / sumExp` for every element: softmax from the same
+/// streaming statistics.
+Value buildSoftmax(OpBuilder &b, Location loc, Value logits, int64_t axis,
+                   const RowStats &stats) {
+  MLIRContext *ctx = b.getContext();
+  auto ty = cast<RankedTensorType>(logits.getType());
+  unsigned rank = ty.getRank();
+  Type acc = getAccumulatorType(ty.getElementType());
+  SmallVector<AffineExpr> rowExprs;
+  for (unsigned j = 0; j < rank; ++j)
+    if (j != axis)
+      rowExprs.push_back(getAffineDimExpr(j, ctx));
+  AffineMap full = identityMap(ctx, rank);
+  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, logits), ty.getElementType());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, ty, ValueRange{logits, stats.max, stats.sumExp},
+             ValueRange{init}, {full, rowMap, rowMap, full}, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value x = castFloat(nb, nl, args[0], acc);
+               Value e = math::ExpOp::create(
+                   nb, nl, arith::SubFOp::create(nb, nl, x, args[1]));
+               Value p = arith::DivFOp::create(nb, nl, e, args[2]);
+               linalg::YieldOp::create(
+                   nb, nl, castFloat(nb, nl, p, ty.getElementType()));
+             })
+      .getResult(0);
+}
+
 int64_t classAxisOf(RankedTensorType ty) { return ty.getRank() == 1 ? 0 : 1; }
 
 //===----------------------------------------------------------------------===//
@@ -277,6 +308,28 @@ struct LogSoftmaxLowering : public OpRewritePattern<LogSoftmaxOp> {
     RowStats stats = buildRowStats(rewriter, loc, req);
     rewriter.replaceOp(op,
                        buildLogProbs(rewriter, loc, op.getInput(), axis, stats));
+    return success();
+  }
+};
+
+/// Upstream's linalg.softmax (as front ends and the ONNX importer emit it)
+/// takes the same streaming path.
+struct LinalgSoftmaxLowering : public OpRewritePattern<linalg::SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::SoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    auto ty = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!ty || !op.hasPureTensorSemantics() ||
+        !isa<Float16Type, BFloat16Type, Float32Type, Float64Type>(
+            ty.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs a float tensor");
+    Location loc = op.getLoc();
+    RowStatsRequest req;
+    req.logits = op.getInput();
+    req.axis = op.getDimension();
+    RowStats stats = buildRowStats(rewriter, loc, req);
+    rewriter.replaceOp(
+        op, buildSoftmax(rewriter, loc, op.getInput(), req.axis, stats));
     return success();
   }
 };
@@ -458,6 +511,6 @@ struct NllLowering : public OpRewritePattern<NllOp> {
 
 void mlir::loss::populateCrossEntropyToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<LogSoftmaxLowering, SoftmaxCrossEntropyLowering, NllLowering>(
-      patterns.getContext());
+  patterns.add<LogSoftmaxLowering, LinalgSoftmaxLowering,
+               SoftmaxCrossEntropyLowering, NllLowering>(patterns.getContext());
 }

@@ -1,9 +1,639 @@
-//===- Margin.cpp - Margin losses to linalg ---------------------------------===//
+//===- Margin.cpp - Margin losses to linalg -------------------------------===//
+//
+// multilabel_margin, multilabel_soft_margin, multi_margin, cosine_embedding
+// and triplet_margin. Each streams over the class/feature dimension of every
+// sample: one linalg.generic per pass (parallel over samples, reduction over
+// classes/features) accumulates per-sample sums, and `buildReducedLoss`
+// turns them into the per-sample loss and applies the reduction over samples.
+// Arithmetic happens in `getAccumulatorType` (f32 for f16/bf16).
+//
+// The hinge terms of multi_margin and multilabel_margin follow PyTorch 1.13's
+// kernels, which add a term only if `z > 0`: a NaN hinge term contributes 0
+// there, and here (checked against torch on CPU).
+//
+//===----------------------------------------------------------------------===//
 
 #include "Utils.h"
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::loss;
 
-void mlir::loss::populateMarginToLinalgPatterns(RewritePatternSet &patterns) {}
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// A map from `numLoops` loops to the row (sample) loops d0..d{rowRank-1}
+/// followed by the loops `extra`.
+AffineMap rowMap(MLIRContext *ctx, unsigned numLoops, unsigned rowRank,
+                 ArrayRef<unsigned> extra = {}) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < rowRank; ++d)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  for (unsigned d : extra)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(numLoops, 0, exprs, ctx);
+}
+
+/// The sizes of all dims of `v` but the last: the per-sample shape.
+SmallVector<OpFoldResult> rowShapeOf(OpBuilder &b, Location loc, Value v) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+  sizes.pop_back();
+  return sizes;
+}
+
+/// The size of the last dim of `v` (classes or features) as an i64.
+Value lastDimI64(OpBuilder &b, Location loc, Value v) {
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  Value d = tensor::DimOp::create(b, loc, v, rank - 1);
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), d);
+}
+
+/// The size of the last dim of `v` as a float of type `ty`.
+Value lastDimAsFloat(OpBuilder &b, Location loc, Value v, Type ty) {
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  return numElementsAsFloat(b, loc, {tensor::getMixedSize(b, loc, v, rank - 1)},
+                            ty);
+}
+
+/// The loop index `dim` of the enclosing linalg.generic as an i64.
+Value loopIndexI64(OpBuilder &b, Location loc, unsigned dim) {
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                    linalg::IndexOp::create(b, loc, dim));
+}
+
+Value constI64(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+}
+
+/// `0 <= t < n` for i64 values.
+Value inRange(OpBuilder &b, Location loc, Value t, Value n) {
+  return arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, t,
+                            constI64(b, loc, 0)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, t, n));
+}
+
+/// `x[rows..., t]` inside a generic whose first `rowRank` loops are the rows
+/// of `x`; `t` (i64) is clamped to 0 when `valid` is false, so the read is
+/// always in bounds.
+Value gatherInRow(OpBuilder &b, Location loc, Value x, unsigned rowRank,
+                  Value t, Value valid) {
+  Value safe = arith::SelectOp::create(b, loc, valid, t, constI64(b, loc, 0));
+  SmallVector<Value> idx;
+  for (unsigned d = 0; d < rowRank; ++d)
+    idx.push_back(linalg::IndexOp::create(b, loc, d));
+  idx.push_back(arith::IndexCastOp::create(b, loc, b.getIndexType(), safe));
+  return tensor::ExtractOp::create(b, loc, x, idx);
+}
+
+/// `z > 0 ? z : 0` as PyTorch's hinge kernels write it (NaN gives 0).
+Value positivePart(OpBuilder &b, Location loc, Value z) {
+  Value zero = constFloat(b, loc, z.getType(), 0.0);
+  Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, z, zero);
+  return arith::SelectOp::create(b, loc, pos, z, zero);
+}
+
+using RowBodyFn = function_ref<SmallVector<Value>(
+    OpBuilder &, Location, ValueRange ins, ValueRange accs)>;
+
+/// One linalg.generic over `rowShape` (parallel loops) followed by `numRed`
+/// reduction loops. Each accumulator is a tensor of `rowShape` filled with
+/// the matching scalar of `inits` (whose types are the accumulator types);
+/// `body` gets the scalar inputs and accumulators and yields the new ones.
+SmallVector<Value> buildRowReduction(OpBuilder &b, Location loc,
+                                     ArrayRef<OpFoldResult> rowShape,
+                                     unsigned numRed,
+                                     ArrayRef<LoopInput> inputs,
+                                     ArrayRef<Value> inits, RowBodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rowRank = rowShape.size();
+  unsigned numLoops = rowRank + numRed;
+  SmallVector<Value> ins, outs;
+  SmallVector<AffineMap> maps;
+  for (const LoopInput &in : inputs) {
+    ins.push_back(in.value);
+    maps.push_back(in.map);
+  }
+  for (Value init : inits) {
+    Value empty = tensor::EmptyOp::create(b, loc, rowShape, init.getType());
+    outs.push_back(
+        linalg::FillOp::create(b, loc, ValueRange{init}, ValueRange{empty})
+            .getResult(0));
+    maps.push_back(rowMap(ctx, numLoops, rowRank));
+  }
+  SmallVector<utils::IteratorType> iters(rowRank,
+                                         utils::IteratorType::parallel);
+  iters.append(numRed, utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange(ValueRange(outs)), ins, outs, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        unsigned n = ins.size();
+        SmallVector<Value> yields =
+            body(nb, nl, args.take_front(n), args.drop_front(n));
+        linalg::YieldOp::create(nb, nl, yields);
+      });
+  return SmallVector<Value>(generic.getResults());
+}
+
+/// The per-sample loss of one sample-shaped input and the reduction over
+/// samples; `perSample` maps the scalars of `inputs` to the loss.
+Value reduceSamples(
+    OpBuilder &b, Location loc, ArrayRef<OpFoldResult> rowShape,
+    ArrayRef<Value> inputs, Reduction reduction, Type elementType,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> perSample) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<LoopInput> loopInputs;
+  for (Value v : inputs)
+    loopInputs.push_back({v, identityMap(ctx, rowShape.size())});
+  return buildReducedLoss(b, loc, rowShape, loopInputs, reduction, elementType,
+                          [&](OpBuilder &nb, Location nl, ValueRange args) {
+                            return std::pair<Value, Value>(
+                                perSample(nb, nl, args), Value());
+                          });
+}
+
+//===----------------------------------------------------------------------===//
+// multilabel_margin
+//===----------------------------------------------------------------------===//
+
+/// Three passes per sample (C classes), then the reduction over samples:
+///  1. `len` = the index of the first target outside [0, C) (C if none): the
+///     list J is `t[0..len)`. A min over positions, so any order works.
+///  2. `isTarget[c]` = some `k < len` has `t[k] == c`, an [N, C] i1 mask.
+///     Every (j, i) pair of pass 3 asks whether i is in J; recomputing that
+///     there would cost C^3 per sample, so the mask (1 byte per input
+///     element, C^2 compares to build, like the loss itself) is kept.
+///  3. `sum_{k < len} sum_{i, !isTarget[i]} max(0, 1 - x[t[k]] + x[i])`:
+///     every listed position counts, duplicates included, as in PyTorch.
+///     `x[t[k]]` is a gather with the index clamped into [0, C).
+/// The loss is `sum / C`.
+struct MultilabelMarginLowering : public OpRewritePattern<MultilabelMarginOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MultilabelMarginOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = op.getInput(), t = op.getTarget();
+    Type elTy = op.getInput().getType().getElementType();
+    Type acc = getAccumulatorType(elTy);
+    SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x);
+    unsigned r = rows.size();
+    Value numClasses = lastDimI64(rewriter, loc, x);
+
+    // 1. len: loops (rows, k).
+    Value len = buildRowReduction(
+        rewriter, loc, rows, 1, {{t, rowMap(ctx, r + 1, r, {r})}}, {numClasses},
+        [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+          Value tk = toI64(b, l, in[0]);
+          Value k = loopIndexI64(b, l, r);
+          Value end = arith::SelectOp::create(
+              b, l, inRange(b, l, tk, numClasses), numClasses, k);
+          return SmallVector<Value>{arith::MinSIOp::create(b, l, accs[0], end)};
+        })[0];
+
+    // 2. isTarget: loops (rows, c, k), parallel over c.
+    Value falseV =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(false));
+    SmallVector<OpFoldResult> rowsByClass =
+        tensor::getMixedSizes(rewriter, loc, x);
+    Value isTarget = buildRowReduction(
+        rewriter, loc, rowsByClass, 1,
+        {{t, rowMap(ctx, r + 2, r, {r + 1})}, {len, rowMap(ctx, r + 2, r)}},
+        {falseV},
+        [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+          Value tk = toI64(b, l, in[0]);
+          Value c = loopIndexI64(b, l, r);
+          Value k = loopIndexI64(b, l, r + 1);
+          Value listed =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k, in[1]);
+          Value hit = arith::AndIOp::create(
+              b, l, listed,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, tk, c));
+          return SmallVector<Value>{arith::OrIOp::create(b, l, accs[0], hit)};
+        })[0];
+
+    // 3. The hinge sum: loops (rows, k, i).
+    Value sum = buildRowReduction(
+        rewriter, loc, rows, 2,
+        {{t, rowMap(ctx, r + 2, r, {r})},
+         {len, rowMap(ctx, r + 2, r)},
+         {isTarget, rowMap(ctx, r + 2, r, {r + 1})},
+         {x, rowMap(ctx, r + 2, r, {r + 1})}},
+        {constFloat(rewriter, loc, acc, 0.0)},
+        [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+          Value tk = toI64(b, l, in[0]);
+          Value k = loopIndexI64(b, l, r);
+          Value listed =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k, in[1]);
+          Value xj = castFloat(
+              b, l, gatherInRow(b, l, x, r, tk, inRange(b, l, tk, numClasses)),
+              acc);
+          Value xi = castFloat(b, l, in[3], acc);
+          Value z = arith::AddFOp::create(
+              b, l, arith::SubFOp::create(b, l, constFloat(b, l, acc, 1.0), xj),
+              xi);
+          Value notTarget = arith::XOrIOp::create(
+              b, l, in[2],
+              arith::ConstantOp::create(b, l, b.getBoolAttr(true)));
+          Value active = arith::AndIOp::create(b, l, listed, notTarget);
+          Value term = arith::SelectOp::create(
+              b, l, active, positivePart(b, l, z), constFloat(b, l, acc, 0.0));
+          return SmallVector<Value>{arith::AddFOp::create(b, l, accs[0], term)};
+        })[0];
+
+    Value c = lastDimAsFloat(rewriter, loc, x, acc);
+    rewriter.replaceOp(
+        op, reduceSamples(
+                rewriter, loc, rows, {sum}, op.getReduction(), elTy,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  return arith::DivFOp::create(b, l, args[0], c).getResult();
+                }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// multilabel_soft_margin
+//===----------------------------------------------------------------------===//
+
+/// One pass over the last dim: `sum_c w_c (t_c sp(-x_c) + (1 - t_c) sp(x_c))`
+/// with `sp(x) = -logsigmoid(-x) = max(x, 0) + log1p(exp(-|x|))`, sharing the
+/// `log1p(exp(-|x|))` of both softplus terms. Both terms are kept (rather than
+/// `sp(x) - t x`) so that tiny losses of large logits do not cancel away.
+struct MultilabelSoftMarginLowering
+    : public OpRewritePattern<MultilabelSoftMarginOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MultilabelSoftMarginOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = op.getInput(), t = op.getTarget(), w = op.getWeight();
+    Type elTy = op.getInput().getType().getElementType();
+    Type acc = getAccumulatorType(elTy);
+    SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x);
+    unsigned r = rows.size();
+
+    SmallVector<LoopInput> inputs{{x, identityMap(ctx, r + 1)},
+                                  {t, identityMap(ctx, r + 1)}};
+    if (w)
+      inputs.push_back(
+          {w, AffineMap::get(r + 1, 0, {getAffineDimExpr(r, ctx)}, ctx)});
+    Value sum = buildRowReduction(
+        rewriter, loc, rows, 1, inputs, {constFloat(rewriter, loc, acc, 0.0)},
+        [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+          Value xv = castFloat(b, l, in[0], acc);
+          Value tv = castFloat(b, l, in[1], acc);
+          Value zero = constFloat(b, l, acc, 0.0);
+          Value one = constFloat(b, l, acc, 1.0);
+          Value tail = emitLog1p(
+              b, l,
+              math::ExpOp::create(
+                  b, l,
+                  arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, xv))));
+          // -logsigmoid(x) = sp(-x); -logsigmoid(-x) = sp(x).
+          Value spNeg = arith::AddFOp::create(
+              b, l,
+              arith::MaximumFOp::create(b, l, arith::NegFOp::create(b, l, xv),
+                                        zero),
+              tail);
+          Value spPos = arith::AddFOp::create(
+              b, l, arith::MaximumFOp::create(b, l, xv, zero), tail);
+          Value v = arith::AddFOp::create(
+              b, l, arith::MulFOp::create(b, l, tv, spNeg),
+              arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, one, tv),
+                                    spPos));
+          if (w)
+            v = arith::MulFOp::create(b, l, v, castFloat(b, l, in[2], acc));
+          return SmallVector<Value>{arith::AddFOp::create(b, l, accs[0], v)};
+        })[0];
+
+    Value c = lastDimAsFloat(rewriter, loc, x, acc);
+    rewriter.replaceOp(
+        op, reduceSamples(
+                rewriter, loc, rows, {sum}, op.getReduction(), elTy,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  return arith::DivFOp::create(b, l, args[0], c).getResult();
+                }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// multi_margin
+//===----------------------------------------------------------------------===//
+
+/// One pass over the classes: `sum_{i != y} max(0, margin - x_y + x_i)^p`
+/// with `x_y` gathered (index clamped into [0, C)); then per sample
+/// `w_y * sum / C`, NaN for a target outside [0, C).
+struct MultiMarginLowering : public OpRewritePattern<MultiMarginOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MultiMarginOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = op.getInput(), t = op.getTarget(), w = op.getWeight();
+    Type elTy = op.getInput().getType().getElementType();
+    Type acc = getAccumulatorType(elTy);
+    SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x);
+    unsigned r = rows.size();
+    Value numClasses = lastDimI64(rewriter, loc, x);
+    double margin = op.getMargin().convertToDouble();
+    bool squared = op.getP() == 2;
+
+    Value sum = buildRowReduction(
+        rewriter, loc, rows, 1,
+        {{x, identityMap(ctx, r + 1)}, {t, rowMap(ctx, r + 1, r)}},
+        {constFloat(rewriter, loc, acc, 0.0)},
+        [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+          Value xi = castFloat(b, l, in[0], acc);
+          Value y = toI64(b, l, in[1]);
+          Value xy = castFloat(
+              b, l, gatherInRow(b, l, x, r, y, inRange(b, l, y, numClasses)),
+              acc);
+          Value z = arith::AddFOp::create(
+              b, l,
+              arith::SubFOp::create(b, l, constFloat(b, l, acc, margin), xy),
+              xi);
+          Value h = positivePart(b, l, z);
+          if (squared)
+            h = arith::MulFOp::create(b, l, h, h);
+          Value isY = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                            loopIndexI64(b, l, r), y);
+          h = arith::SelectOp::create(b, l, isY, constFloat(b, l, acc, 0.0), h);
+          return SmallVector<Value>{arith::AddFOp::create(b, l, accs[0], h)};
+        })[0];
+
+    Value c = lastDimAsFloat(rewriter, loc, x, acc);
+    rewriter.replaceOp(
+        op,
+        reduceSamples(
+            rewriter, loc, rows, {sum, t}, op.getReduction(), elTy,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value y = toI64(b, l, args[1]);
+              Value valid = inRange(b, l, y, numClasses);
+              Value v = args[0];
+              if (w) {
+                Value safe = arith::IndexCastOp::create(
+                    b, l, b.getIndexType(),
+                    arith::SelectOp::create(b, l, valid, y, constI64(b, l, 0)));
+                Value wy = castFloat(
+                    b, l, tensor::ExtractOp::create(b, l, w, ValueRange{safe}),
+                    acc);
+                v = arith::MulFOp::create(b, l, wy, v);
+              }
+              v = arith::DivFOp::create(b, l, v, c);
+              return arith::SelectOp::create(b, l, valid, v,
+                                             constFloat(b, l, acc, NAN))
+                  .getResult();
+            }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// cosine_embedding
+//===----------------------------------------------------------------------===//
+
+/// One pass over the features accumulates `x1.x2`, `|x1|^2`, `|x2|^2`; per
+/// sample `cos = x1.x2 / (sqrt(|x1|^2 + 1e-12) * sqrt(|x2|^2 + 1e-12))`
+/// (PyTorch's EPSILON; two square roots rather than the root of the product,
+/// which would overflow for large but representable magnitudes).
+struct CosineEmbeddingLowering : public OpRewritePattern<CosineEmbeddingOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CosineEmbeddingOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x1 = op.getInput1(), x2 = op.getInput2(), t = op.getTarget();
+    Type elTy = op.getInput1().getType().getElementType();
+    Type acc = getAccumulatorType(elTy);
+    SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x1);
+    unsigned r = rows.size();
+    double margin = op.getMargin().convertToDouble();
+
+    Value zeroAcc = constFloat(rewriter, loc, acc, 0.0);
+    SmallVector<Value> sums = buildRowReduction(
+        rewriter, loc, rows, 1,
+        {{x1, identityMap(ctx, r + 1)}, {x2, identityMap(ctx, r + 1)}},
+        {zeroAcc, zeroAcc, zeroAcc},
+        [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+          Value a = castFloat(b, l, in[0], acc);
+          Value c = castFloat(b, l, in[1], acc);
+          auto fma = [&](Value s, Value u, Value v) {
+            return arith::AddFOp::create(b, l, s,
+                                         arith::MulFOp::create(b, l, u, v))
+                .getResult();
+          };
+          return SmallVector<Value>{fma(accs[0], a, c), fma(accs[1], a, a),
+                                    fma(accs[2], c, c)};
+        });
+
+    Type tTy = op.getTarget().getType().getElementType();
+    rewriter.replaceOp(
+        op,
+        reduceSamples(
+            rewriter, loc, rows, {sums[0], sums[1], sums[2], t},
+            op.getReduction(), elTy,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value eps = constFloat(b, l, acc, 1e-12);
+              auto mag = [&](Value sq) {
+                return math::SqrtOp::create(
+                    b, l, arith::AddFOp::create(b, l, sq, eps));
+              };
+              Value cos = arith::DivFOp::create(
+                  b, l, args[0],
+                  arith::MulFOp::create(b, l, mag(args[1]), mag(args[2])));
+              Value zero = constFloat(b, l, acc, 0.0);
+              Value pos =
+                  arith::SubFOp::create(b, l, constFloat(b, l, acc, 1.0), cos);
+              Value neg = arith::MaximumFOp::create(
+                  b, l,
+                  arith::SubFOp::create(b, l, cos,
+                                        constFloat(b, l, acc, margin)),
+                  zero);
+              Value isPos, isNeg;
+              if (isa<FloatType>(tTy)) {
+                isPos =
+                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                          args[3], constFloat(b, l, tTy, 1.0));
+                isNeg =
+                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                          args[3], constFloat(b, l, tTy, -1.0));
+              } else {
+                Value tv = toI64(b, l, args[3]);
+                isPos = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                              tv, constI64(b, l, 1));
+                isNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                              tv, constI64(b, l, -1));
+              }
+              // PyTorch: where(t == 1, pos, 0) + where(t == -1, neg, 0).
+              return arith::AddFOp::create(
+                         b, l, arith::SelectOp::create(b, l, isPos, pos, zero),
+                         arith::SelectOp::create(b, l, isNeg, neg, zero))
+                  .getResult();
+            }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// triplet_margin
+//===----------------------------------------------------------------------===//
+
+/// A p-norm accumulated one |v_i| at a time.
+///  * p = 1: the sum of |v_i|; p = inf: the max.
+///  * otherwise, overflow- and underflow-free: the state is (m, s) with m the
+///    largest |v_i| so far and s = sum_i (|v_i| / m)^p, so that the norm is
+///    `m * s^(1/p)`. Each step takes r = min(a, m) / max(a, m) (1 when they
+///    are equal, which covers 0/0 and inf/inf) and, with q = r^p, sets
+///    `s = s * q + 1` if a raises the max, else `s = s + q`: one power per
+///    element, like the online softmax.
+struct PNorm {
+  enum Kind { One, Inf, Scaled } kind;
+  double p;
+
+  explicit PNorm(double p)
+      : kind(p == 1.0        ? One
+             : std::isinf(p) ? Inf
+                             : Scaled),
+        p(p) {}
+
+  unsigned numState() const { return kind == Scaled ? 2 : 1; }
+
+  void appendInits(OpBuilder &b, Location loc, Type acc,
+                   SmallVectorImpl<Value> &inits) const {
+    for (unsigned i = 0; i < numState(); ++i)
+      inits.push_back(constFloat(b, loc, acc, 0.0));
+  }
+
+  void step(OpBuilder &b, Location loc, Value v, ValueRange state,
+            SmallVectorImpl<Value> &yields) const {
+    Type ty = v.getType();
+    Value a = math::AbsFOp::create(b, loc, v);
+    if (kind == One) {
+      yields.push_back(arith::AddFOp::create(b, loc, state[0], a));
+      return;
+    }
+    if (kind == Inf) {
+      yields.push_back(arith::MaximumFOp::create(b, loc, state[0], a));
+      return;
+    }
+    Value m = state[0], s = state[1];
+    Value one = constFloat(b, loc, ty, 1.0);
+    Value hi = arith::MaximumFOp::create(b, loc, a, m);
+    Value lo = arith::MinimumFOp::create(b, loc, a, m);
+    Value same =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, lo, hi);
+    Value ratio = arith::SelectOp::create(
+        b, loc, same, one, arith::DivFOp::create(b, loc, lo, hi));
+    Value q = p == 2.0 ? arith::MulFOp::create(b, loc, ratio, ratio).getResult()
+                       : math::PowFOp::create(b, loc, ratio,
+                                              constFloat(b, loc, ty, p))
+                             .getResult();
+    Value raises =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, m);
+    Value sRaised =
+        arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, s, q), one);
+    Value sKept = arith::AddFOp::create(b, loc, s, q);
+    yields.push_back(arith::SelectOp::create(b, loc, raises, a, m));
+    yields.push_back(arith::SelectOp::create(b, loc, raises, sRaised, sKept));
+  }
+
+  Value finish(OpBuilder &b, Location loc, ValueRange state) const {
+    if (kind != Scaled)
+      return state[0];
+    Value m = state[0], s = state[1];
+    Type ty = m.getType();
+    Value root =
+        p == 2.0
+            ? math::SqrtOp::create(b, loc, s).getResult()
+            : math::PowFOp::create(b, loc, s, constFloat(b, loc, ty, 1.0 / p))
+                  .getResult();
+    return arith::MulFOp::create(b, loc, m, root);
+  }
+};
+
+/// One pass over the features accumulates the norms of `a - p + eps`,
+/// `a - n + eps` and, with `swap`, `p - n + eps` (torch.pairwise_distance);
+/// per sample `max(0, margin + d(a, p) - d(a, n))`, `d(a, n)` replaced by
+/// `min(d(a, n), d(p, n))` with `swap`.
+struct TripletMarginLowering : public OpRewritePattern<TripletMarginOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TripletMarginOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value an = op.getAnchor(), po = op.getPositive(), ne = op.getNegative();
+    Type elTy = op.getAnchor().getType().getElementType();
+    Type acc = getAccumulatorType(elTy);
+    SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, an);
+    unsigned r = rows.size();
+    double margin = op.getMargin().convertToDouble();
+    double eps = op.getEps().convertToDouble();
+    bool swap = op.getSwap();
+    PNorm norm(op.getP().convertToDouble());
+    unsigned numDist = swap ? 3 : 2;
+    unsigned k = norm.numState();
+
+    SmallVector<Value> inits;
+    for (unsigned i = 0; i < numDist; ++i)
+      norm.appendInits(rewriter, loc, acc, inits);
+    SmallVector<Value> state = buildRowReduction(
+        rewriter, loc, rows, 1,
+        {{an, identityMap(ctx, r + 1)},
+         {po, identityMap(ctx, r + 1)},
+         {ne, identityMap(ctx, r + 1)}},
+        inits, [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+          Value av = castFloat(b, l, in[0], acc);
+          Value pv = castFloat(b, l, in[1], acc);
+          Value nv = castFloat(b, l, in[2], acc);
+          Value e = constFloat(b, l, acc, eps);
+          auto diff = [&](Value u, Value v) {
+            return arith::AddFOp::create(b, l,
+                                         arith::SubFOp::create(b, l, u, v), e)
+                .getResult();
+          };
+          SmallVector<Value> yields;
+          norm.step(b, l, diff(av, pv), accs.slice(0, k), yields);
+          norm.step(b, l, diff(av, nv), accs.slice(k, k), yields);
+          if (swap)
+            norm.step(b, l, diff(pv, nv), accs.slice(2 * k, k), yields);
+          return yields;
+        });
+
+    rewriter.replaceOp(
+        op, reduceSamples(rewriter, loc, rows, state, op.getReduction(), elTy,
+                          [&](OpBuilder &b, Location l, ValueRange args) {
+                            Value dPos = norm.finish(b, l, args.slice(0, k));
+                            Value dNeg = norm.finish(b, l, args.slice(k, k));
+                            if (swap)
+                              dNeg = arith::MinimumFOp::create(
+                                  b, l, dNeg,
+                                  norm.finish(b, l, args.slice(2 * k, k)));
+                            Value v = arith::SubFOp::create(
+                                b, l,
+                                arith::AddFOp::create(
+                                    b, l, constFloat(b, l, acc, margin), dPos),
+                                dNeg);
+                            return arith::MaximumFOp::create(
+                                       b, l, v, constFloat(b, l, acc, 0.0))
+                                .getResult();
+                          }));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::loss::populateMarginToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns
+      .add<MultilabelMarginLowering, MultilabelSoftMarginLowering,
+           MultiMarginLowering, CosineEmbeddingLowering, TripletMarginLowering>(
+          patterns.getContext());
+}

@@ -10,8 +10,8 @@ match, case by case. Run the generator with Debian's `/usr/bin/python3`
     /usr/bin/python3 test/Integration/generators/cross_entropy.py
 
 Tolerances: rtol 1e-5 for f32, 1e-12 for f64; f16/bf16 results are widened to
-f32 and compared against PyTorch's float32 result on the same (rounded)
-inputs with the tolerance of the narrow type.
+f32 and compared against PyTorch's float64 result on the same (rounded)
+inputs, rounded to the narrow type, with the tolerance of the narrow type.
 """
 
 import math
@@ -66,13 +66,16 @@ def _fmt_float(v, dtype):
             return "0x%X" % bits[0]
         return "0x%X" % (bits[1] if v > 0 else bits[2])
     if dtype == torch.float64:
-        return repr(v)
+        return _with_point(repr(v))
     return _with_point("%.9g" % v)
 
 
 def _with_point(s):
-    # MLIR float literals need a '.' or an exponent.
-    return s if ("." in s or "e" in s or "n" in s) else s + ".0"
+    # MLIR float literals need a '.' before any exponent ("1e-50" -> "1.0e-50").
+    if "." in s:
+        return s
+    mantissa, e, exponent = s.partition("e")
+    return mantissa + ".0" + e + exponent
 
 
 def tensor_type(t):

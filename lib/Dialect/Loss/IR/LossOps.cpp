@@ -528,6 +528,12 @@ LogicalResult CosineEmbeddingOp::verify() {
   if (!shapesCompatible(tTy.getShape(), perSample))
     return emitOpError("'target' must have shape ")
            << shapeStr(perSample) << ", got " << shapeStr(tTy.getShape());
+  // Integer targets (+1/-1) of any width; a float target has the input's
+  // element type, as every other float operand of the dialect.
+  if (isa<FloatType>(tTy.getElementType()) &&
+      failed(verifyElementType(*this, getTarget(), "target",
+                               getInput1().getType().getElementType())))
+    return failure();
   return verifyResult(*this, getResult(), getReduction(), perSample,
                       getInput1().getType().getElementType());
 }

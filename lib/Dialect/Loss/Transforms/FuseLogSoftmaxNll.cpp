@@ -80,6 +80,10 @@ struct FuseLogSoftmaxNll : public OpRewritePattern<NllOp> {
                                               "the class axis");
     if (logits.getType() != lpTy)
       return rewriter.notifyMatchFailure(nll, "log-softmax changes the type");
+    // An unbatched nll may take the log-probabilities as its weight too: they
+    // must exist anyway, and the fused op would otherwise use its own result.
+    if (nll.getWeight() == lp)
+      return rewriter.notifyMatchFailure(nll, "log_prob is also the weight");
     Operation *lpDef = lp.getDefiningOp();
     bool otherUsers =
         llvm::any_of(lp.getUsers(), [&](Operation *u) { return u != nll; });
@@ -123,6 +127,7 @@ struct LossFuseLogSoftmaxNllPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateFuseLogSoftmaxNllPatterns(patterns);
+    populateLogSoftmaxLayoutPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -15,6 +15,10 @@ namespace loss {
 /// Patterns that fuse log_softmax + nll into softmax_cross_entropy.
 void populateFuseLogSoftmaxNllPatterns(RewritePatternSet &patterns);
 
+/// Patterns that move log_softmax across transposes and axis-preserving
+/// reshapes, cancelling inverse layout ops (as in exported loss graphs).
+void populateLogSoftmaxLayoutPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h.inc"
 
