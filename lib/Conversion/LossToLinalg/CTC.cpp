@@ -84,8 +84,8 @@ Value emitLogSumExp(OpBuilder &b, Location loc, ArrayRef<Value> xs) {
     m = arith::MaximumFOp::create(b, loc, m, x);
   Value allNegInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
                                           constFloat(b, loc, ty, -INFINITY));
-  Value shift =
-      arith::SelectOp::create(b, loc, allNegInf, constFloat(b, loc, ty, 0.0), m);
+  Value shift = arith::SelectOp::create(b, loc, allNegInf,
+                                        constFloat(b, loc, ty, 0.0), m);
   Value sum;
   for (Value x : xs) {
     Value e =
@@ -117,9 +117,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
           c2 = constIndex(b, loc, 2);
     Value zeroI = constI64(b, loc, 0), oneI = constI64(b, loc, 1);
     Value timeSize = tensor::DimOp::create(b, loc, logProbs, 0);
-    OpFoldResult batchSize =
-        batched ? tensor::getMixedSize(b, loc, logProbs, 1)
-                : OpFoldResult(b.getIndexAttr(1));
+    OpFoldResult batchSize = batched ? tensor::getMixedSize(b, loc, logProbs, 1)
+                                     : OpFoldResult(b.getIndexAttr(1));
     Value batchSizeV = getValueOrCreateConstantIndexOp(b, loc, batchSize);
     Value numClasses = toI64FromIndex(
         b, loc, tensor::DimOp::create(b, loc, logProbs, lpTy.getRank() - 1));
@@ -129,8 +128,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
     Value blank = constI64(b, loc, op.getBlank());
     Value blankBad = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
                                            blank, numClasses);
-    Value blankIdx =
-        toIndex(b, loc, arith::SelectOp::create(b, loc, blankBad, zeroI, blank));
+    Value blankIdx = toIndex(
+        b, loc, arith::SelectOp::create(b, loc, blankBad, zeroI, blank));
 
     // A length of sample `n` (index), as i64; unbatched lengths are [] or [1].
     auto readLength = [&](OpBuilder &nb, Location nl, Value lengths,
@@ -147,8 +146,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
     if (concatenated) {
       Value bufLen =
           toI64FromIndex(b, loc, tensor::DimOp::create(b, loc, targets, 0));
-      Value emptyI64 = tensor::EmptyOp::create(b, loc, ArrayRef{batchSize},
-                                               b.getI64Type());
+      Value emptyI64 =
+          tensor::EmptyOp::create(b, loc, ArrayRef{batchSize}, b.getI64Type());
       auto scan = scf::ForOp::create(
           b, loc, c0, batchSizeV, c1, ValueRange{zeroI, emptyI64, emptyI64},
           [&](OpBuilder &nb, Location nl, Value n, ValueRange iter) {
@@ -171,8 +170,7 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
     Value paddedS;
     if (!concatenated)
       paddedS = toI64FromIndex(
-          b, loc,
-          tensor::DimOp::create(b, loc, targets, batched ? 1 : 0));
+          b, loc, tensor::DimOp::create(b, loc, targets, batched ? 1 : 0));
 
     Value init = tensor::EmptyOp::create(b, loc, ArrayRef{batchSize}, acc);
     auto forall = scf::ForallOp::create(
@@ -182,15 +180,16 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
           Value negInf = constFloat(nb, nl, acc, -INFINITY);
 
           // Lengths of this sample.
-          Value tn = toIndex(nb, nl,
-                             clampSI(nb, nl,
-                                     readLength(nb, nl, inputLengths, n),
-                                     zeroI, timeSizeI));
+          Value tn =
+              toIndex(nb, nl,
+                      clampSI(nb, nl, readLength(nb, nl, inputLengths, n),
+                              zeroI, timeSizeI));
           Value snI, offset;
           if (concatenated) {
             snI = tensor::ExtractOp::create(nb, nl, lengths, ValueRange{n});
             offset = toIndex(
-                nb, nl, tensor::ExtractOp::create(nb, nl, offsets, ValueRange{n}));
+                nb, nl,
+                tensor::ExtractOp::create(nb, nl, offsets, ValueRange{n}));
           } else {
             snI = clampSI(nb, nl, readLength(nb, nl, targetLengths, n), zeroI,
                           paddedS);
@@ -206,7 +205,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
               idx = {n, k};
             else
               idx.push_back(k);
-            return toI64(lb, ll, tensor::ExtractOp::create(lb, ll, targets, idx));
+            return toI64(lb, ll,
+                         tensor::ExtractOp::create(lb, ll, targets, idx));
           };
           auto lpAt = [&](OpBuilder &lb, Location ll, Value t,
                           Value c) -> Value {
@@ -214,9 +214,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
             if (batched)
               idx.push_back(n);
             idx.push_back(c);
-            return castFloat(lb, ll,
-                             tensor::ExtractOp::create(lb, ll, logProbs, idx),
-                             acc);
+            return castFloat(
+                lb, ll, tensor::ExtractOp::create(lb, ll, logProbs, idx), acc);
           };
 
           // Any label outside [0, C) makes the loss NaN (PyTorch reads out
@@ -232,7 +231,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
                     arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::sge,
                                           lab, numClasses));
                 scf::YieldOp::create(
-                    lb, ll, ValueRange{arith::OrIOp::create(lb, ll, iter[0], out)});
+                    lb, ll,
+                    ValueRange{arith::OrIOp::create(lb, ll, iter[0], out)});
               });
           Value bad = labelScan.getResult(0);
           Value steps = arith::SelectOp::create(nb, nl, bad, c0, tn);
@@ -245,21 +245,20 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
           // nested OpenMP region).
           Value row = tensor::EmptyOp::create(
               nb, nl, ArrayRef<OpFoldResult>{numStates}, acc);
-          row = scf::ForOp::create(
-                    nb, nl, c0, numStates, c1, ValueRange{row},
-                    [&](OpBuilder &lb, Location ll, Value s, ValueRange it) {
-                      Value isStart = arith::CmpIOp::create(
-                          lb, ll, arith::CmpIPredicate::eq, s,
-                          constIndex(lb, ll, 0));
-                      Value v = arith::SelectOp::create(
-                          lb, ll, isStart, constFloat(lb, ll, acc, 0.0),
-                          negInf);
-                      scf::YieldOp::create(
-                          lb, ll,
-                          ValueRange{tensor::InsertOp::create(lb, ll, v, it[0],
-                                                              ValueRange{s})});
-                    })
-                    .getResult(0);
+          row =
+              scf::ForOp::create(
+                  nb, nl, c0, numStates, c1, ValueRange{row},
+                  [&](OpBuilder &lb, Location ll, Value s, ValueRange it) {
+                    Value isStart =
+                        arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::eq,
+                                              s, constIndex(lb, ll, 0));
+                    Value v = arith::SelectOp::create(
+                        lb, ll, isStart, constFloat(lb, ll, acc, 0.0), negInf);
+                    scf::YieldOp::create(lb, ll,
+                                         ValueRange{tensor::InsertOp::create(
+                                             lb, ll, v, it[0], ValueRange{s})});
+                  })
+                  .getResult(0);
 
           Value cMinus1 = arith::SubIOp::create(nb, nl, numClasses, oneI);
           auto timeLoop = scf::ForOp::create(
@@ -276,10 +275,10 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
                           constIndex(lb, ll, 1));
                       Value s0 = arith::MulIOp::create(lb, ll, k,
                                                        constIndex(lb, ll, 2));
-                      Value s1 =
-                          arith::AddIOp::create(lb, ll, s0, constIndex(lb, ll, 1));
-                      Value s2 =
-                          arith::AddIOp::create(lb, ll, s0, constIndex(lb, ll, 2));
+                      Value s1 = arith::AddIOp::create(lb, ll, s0,
+                                                       constIndex(lb, ll, 1));
+                      Value s2 = arith::AddIOp::create(lb, ll, s0,
+                                                       constIndex(lb, ll, 2));
                       auto at = [&](Value s) -> Value {
                         return tensor::ExtractOp::create(lb, ll, a,
                                                          ValueRange{s});
@@ -291,26 +290,28 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
                           constIndex(lb, ll, 0));
                       Value kPrev = arith::SelectOp::create(
                           lb, ll, hasPrev,
-                          arith::SubIOp::create(lb, ll, k, constIndex(lb, ll, 1)),
+                          arith::SubIOp::create(lb, ll, k,
+                                                constIndex(lb, ll, 1)),
                           constIndex(lb, ll, 0));
                       Value lab = labelAt(lb, ll, k);
                       Value labPrev = labelAt(lb, ll, kPrev);
                       Value skip = arith::AndIOp::create(
                           lb, ll, hasPrev,
-                          arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::ne,
-                                                lab, labPrev));
+                          arith::CmpIOp::create(
+                              lb, ll, arith::CmpIPredicate::ne, lab, labPrev));
                       Value sm1 = arith::SelectOp::create(
                           lb, ll, hasPrev,
-                          arith::SubIOp::create(lb, ll, s0, constIndex(lb, ll, 1)),
+                          arith::SubIOp::create(lb, ll, s0,
+                                                constIndex(lb, ll, 1)),
                           constIndex(lb, ll, 0));
                       Value am1 = arith::SelectOp::create(
                           lb, ll, skip, at(sm1),
                           constFloat(lb, ll, acc, -INFINITY));
                       // The scan guarantees 0 <= lab < C here; clamp anyway
                       // so the index is in bounds on its own.
-                      Value c = toIndex(lb, ll, clampSI(lb, ll, lab,
-                                                        constI64(lb, ll, 0),
-                                                        cMinus1));
+                      Value c = toIndex(
+                          lb, ll,
+                          clampSI(lb, ll, lab, constI64(lb, ll, 0), cMinus1));
                       Value new2 = arith::AddFOp::create(
                           lb, ll, lpBlank, emitLogSumExp(lb, ll, {a2, a1}));
                       Value new1 = arith::AddFOp::create(
@@ -334,25 +335,26 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
 
           // -logsumexp(a(2 S_n), a(2 S_n - 1)); the second only if S_n > 0.
           Value last = arith::MulIOp::create(nb, nl, sn, c2);
-          Value hasLabels = arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::sgt, sn, c0);
+          Value hasLabels =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sgt, sn, c0);
           Value lastLabel = arith::SelectOp::create(
               nb, nl, hasLabels, arith::SubIOp::create(nb, nl, last, c1), c0);
-          Value aLast = tensor::ExtractOp::create(nb, nl, alpha, ValueRange{last});
+          Value aLast =
+              tensor::ExtractOp::create(nb, nl, alpha, ValueRange{last});
           Value aLabel = arith::SelectOp::create(
               nb, nl, hasLabels,
               tensor::ExtractOp::create(nb, nl, alpha, ValueRange{lastLabel}),
               negInf);
           // 0 - lse (not negf): an empty alignment gives +0.
-          Value loss = arith::SubFOp::create(
-              nb, nl, constFloat(nb, nl, acc, 0.0),
-              emitLogSumExp(nb, nl, {aLast, aLabel}));
+          Value loss =
+              arith::SubFOp::create(nb, nl, constFloat(nb, nl, acc, 0.0),
+                                    emitLogSumExp(nb, nl, {aLast, aLabel}));
           loss = arith::SelectOp::create(nb, nl, bad,
                                          constFloat(nb, nl, acc, NAN), loss);
           if (zeroInfinity) {
-            Value isInf = arith::CmpFOp::create(
-                nb, nl, arith::CmpFPredicate::OEQ, loss,
-                constFloat(nb, nl, acc, INFINITY));
+            Value isInf =
+                arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, loss,
+                                      constFloat(nb, nl, acc, INFINITY));
             loss = arith::SelectOp::create(nb, nl, isInf,
                                            constFloat(nb, nl, acc, 0.0), loss);
           }
@@ -366,8 +368,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
           // bufferizes in place (no per-sample buffer).
           SmallVector<OpFoldResult> offs{n}, sizes{nb.getIndexAttr(1)},
               strides{nb.getIndexAttr(1)};
-          Value one = tensor::ExtractSliceOp::create(nb, nl, out, offs, sizes,
-                                                     strides);
+          Value one =
+              tensor::ExtractSliceOp::create(nb, nl, out, offs, sizes, strides);
           one = tensor::InsertOp::create(nb, nl, loss, one,
                                          ValueRange{constIndex(nb, nl, 0)});
           auto inParallel = scf::InParallelOp::create(nb, nl);
@@ -389,11 +391,11 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
       result = perSample;
     } else {
       MLIRContext *ctx = b.getContext();
-      result = buildReducedLoss(
-          b, loc, ArrayRef{batchSize}, {{perSample, identityMap(ctx, 1)}},
-          reduction, elTy, [](OpBuilder &, Location, ValueRange a) {
-            return std::pair<Value, Value>(a[0], Value());
-          });
+      result = buildReducedLoss(b, loc, ArrayRef{batchSize},
+                                {{perSample, identityMap(ctx, 1)}}, reduction,
+                                elTy, [](OpBuilder &, Location, ValueRange a) {
+                                  return std::pair<Value, Value>(a[0], Value());
+                                });
     }
     if (result.getType() != op.getResult().getType())
       result = tensor::CastOp::create(b, loc, op.getResult().getType(), result);

@@ -104,11 +104,15 @@ struct LogSoftmaxOfReshape : public OpRewritePattern<LogSoftmaxOp> {
   }
 };
 
-/// reshape(reshape(x)) -> reshape(x), or x when the types agree.
+/// reshape(reshape(x)) -> reshape(x); a reshape to the same type -> x.
 struct CollapseReshapes : public OpRewritePattern<tensor::ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(tensor::ReshapeOp op,
                                 PatternRewriter &rewriter) const override {
+    if (op.getSource().getType() == op.getType()) {
+      rewriter.replaceOp(op, op.getSource());
+      return success();
+    }
     auto producer = op.getSource().getDefiningOp<tensor::ReshapeOp>();
     if (!producer)
       return failure();

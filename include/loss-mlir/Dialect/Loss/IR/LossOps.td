@@ -22,7 +22,8 @@ def Loss_LogSoftmaxOp : Loss_Op<"log_softmax", [SameOperandsAndResultType]> {
   let summary = "log of the softmax along one axis (F.log_softmax)";
   let description = [{
     `log_softmax(x)_c = x_c - m - log(sum_j exp(x_j - m))`, `m = max_j x_j`,
-    along `axis` (negative values count from the back; default -1).
+    along `axis` (negative values count from the back; default -1). The
+    input has rank >= 1; the result has its type.
 
     ```mlir
     %lp = loss.log_softmax %x {axis = 1 : i64} : tensor<4x10xf32>
@@ -53,6 +54,8 @@ def Loss_NllOp : Loss_Op<"nll"> {
     PyTorch. Compiled code never reads outside its buffers: such a target
     contributes NaN to its element (and so to `sum`/`mean`).
 
+    `weight` is `[C]`. Defaults: `ignore_index = -100`, `reduction = mean`.
+
     ```mlir
     %l = loss.nll %lp, %t weight(%w) {ignore_index = 0 : i64}
         : (tensor<4x10xf32>, tensor<4xi64>, tensor<10xf32>) -> tensor<f32>
@@ -75,8 +78,8 @@ def Loss_SoftmaxCrossEntropyOp : Loss_Op<"softmax_cross_entropy"> {
   let description = [{
     `logits` is `[N, C, d1..dk]` (or `[C]`). `target` is either class indices
     (integer, shaped `[N, d1..dk]` or `[]`) or class probabilities (float,
-    shaped like `logits`). With `logp = log_softmax(logits, axis = 1)` and
-    `e = label_smoothing`:
+    shaped like `logits`). With `logp` the log-softmax of the logits over the
+    class axis (1, or 0 for `[C]`) and `e = label_smoothing`:
 
     * class targets: `(1-e) * nll(logp) + (e/C) * red(s)` with
       `s_i = -sum_c w_c * logp[i, c]` (0 where ignored); `red` for `mean`
@@ -85,9 +88,13 @@ def Loss_SoftmaxCrossEntropyOp : Loss_Op<"softmax_cross_entropy"> {
       `y' = (1-e) * y + e/C`, `l_i = -sum_c w_c * y'_{i,c} * logp_{i,c}`;
       `mean` divides by `numel / C`.
 
-    The optional second result is `logp` itself (as ONNX's
+    `none` returns one loss per sample (`[N, d1..dk]`, or `[]`). The
+    optional second result is `logp` itself (as ONNX's
     SoftmaxCrossEntropyLoss). Out-of-range class targets behave as in
     `loss.nll`: never an out-of-bounds read, NaN in the loss.
+
+    `weight` is `[C]`. Defaults: `ignore_index = -100`, `reduction = mean`,
+    `label_smoothing = 0.0` (must lie in `[0, 1]`).
 
     ```mlir
     %l = loss.softmax_cross_entropy %x, %t {label_smoothing = 1.000000e-01 : f64}
@@ -137,6 +144,9 @@ def Loss_CtcOp : Loss_Op<"ctc"> {
     `[0, T]`, a target length to `[0, S]` or to what the concatenated buffer
     holds), so compiled code never reads out of bounds.
 
+    `none` returns `[N]` (`[]` unbatched). Defaults: `blank = 0` (must lie
+    in `[0, C)`), `reduction = mean`, `zero_infinity = false`.
+
     ```mlir
     %l = loss.ctc %lp, %tg, %il, %tl {blank = 0 : i64}
         : (tensor<50x4x20xf32>, tensor<4x10xi64>, tensor<4xi64>, tensor<4xi64>) -> tensor<f32>
@@ -164,8 +174,9 @@ def Loss_BceOp : Loss_Op<"bce"> {
   let summary = "binary cross entropy of probabilities (BCELoss)";
   let description = [{
     `l = -w * (t * max(log x, -100) + (1 - t) * max(log(1 - x), -100))`;
-    `weight` broadcasts to the input's shape. Inputs outside [0, 1] are an
-    error in PyTorch; compiled code yields NaN for them.
+    `target` has the input's shape and `weight` broadcasts to it. Inputs
+    outside [0, 1] are an error in PyTorch; compiled code yields NaN for them.
+    Default: `reduction = mean` (over every element).
 
     ```mlir
     %l = loss.bce %p, %t : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
@@ -187,7 +198,8 @@ def Loss_BceWithLogitsOp : Loss_Op<"bce_with_logits", [AttrSizedOperandSegments]
   let description = [{
     `l = w * ((1 - t) * x + (1 + (pw - 1) * t) * (log1p(exp(-|x|)) + max(-x, 0)))`
     where `pw` is `pos_weight` (typically `[C]`, broadcast over the last
-    dimension) and `w` is `weight`; both broadcast to the input's shape.
+    dimension) and `w` is `weight`; both broadcast to the input's shape, and
+    `target` has it. Default: `reduction = mean` (over every element).
 
     ```mlir
     %l = loss.bce_with_logits %x, %t pos_weight(%pw) {reduction = #loss.reduction<sum>}
@@ -214,7 +226,8 @@ def Loss_BceWithLogitsOp : Loss_Op<"bce_with_logits", [AttrSizedOperandSegments]
 def Loss_L1Op : Loss_Op<"l1"> {
   let summary = "mean absolute error (L1Loss)";
   let description = [{
-    `l = |x - t|`.
+    `l = |x - t|`, `target` shaped like `input`. Default: `reduction = mean`
+    (over every element).
 
     ```mlir
     %l = loss.l1 %x, %t : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
@@ -230,7 +243,8 @@ def Loss_L1Op : Loss_Op<"l1"> {
 def Loss_MseOp : Loss_Op<"mse"> {
   let summary = "mean squared error (MSELoss)";
   let description = [{
-    `l = (x - t)^2`.
+    `l = (x - t)^2`, `target` shaped like `input`. Default:
+    `reduction = mean` (over every element).
 
     ```mlir
     %l = loss.mse %x, %t {reduction = #loss.reduction<none>}
@@ -248,7 +262,8 @@ def Loss_SmoothL1Op : Loss_Op<"smooth_l1"> {
   let summary = "smooth L1 (SmoothL1Loss)";
   let description = [{
     `z = |x - t|`; `l = 0.5 z^2 / beta` if `z < beta`, else `z - 0.5 beta`.
-    `beta = 0` gives plain L1. `beta` must be non-negative.
+    `beta = 0` gives plain L1. Defaults: `beta = 1.0` (must be
+    non-negative), `reduction = mean` (over every element).
 
     ```mlir
     %l = loss.smooth_l1 %x, %t {beta = 5.000000e-01 : f64}
@@ -267,7 +282,8 @@ def Loss_HuberOp : Loss_Op<"huber"> {
   let summary = "Huber loss (HuberLoss)";
   let description = [{
     `z = |x - t|`; `l = 0.5 z^2` if `z < delta`, else `delta (z - 0.5 delta)`.
-    `delta` must be positive.
+    Defaults: `delta = 1.0` (must be positive), `reduction = mean` (over
+    every element).
 
     ```mlir
     %l = loss.huber %x, %t {delta = 2.000000e+00 : f64}
@@ -291,6 +307,8 @@ def Loss_PoissonNllOp : Loss_Op<"poisson_nll"> {
   let description = [{
     `log_input`: `l = exp(x) - t * x`; otherwise `l = x - t * log(x + eps)`.
     `full` adds the Stirling term `t log t - t + 0.5 log(2 pi t)` where `t > 1`.
+    Defaults: `log_input = true`, `full = false`, `eps = 1e-8` (must be
+    non-negative), `reduction = mean` (over every element).
 
     ```mlir
     %l = loss.poisson_nll %x, %t {full = true, log_input = false}
@@ -313,6 +331,8 @@ def Loss_GaussianNllOp : Loss_Op<"gaussian_nll"> {
     `v = max(var, eps)`, `l = 0.5 (log v + (x - t)^2 / v)`, plus
     `0.5 log(2 pi)` with `full`. `var` is shaped like the input, or like it
     with the last dimension dropped or set to 1 (one variance per sample).
+    Defaults: `full = false`, `eps = 1e-6` (must be non-negative),
+    `reduction = mean` (over every element of the input).
 
     ```mlir
     %l = loss.gaussian_nll %x, %t, %v
@@ -338,6 +358,8 @@ def Loss_KlDivOp : Loss_Op<"kl_div"> {
     `l = xlogy(t, t) - t * x` (a zero target contributes 0); with it:
     `l = exp(t) * (t - x)`. `batchmean` divides the sum by the first
     dimension (by 1 for a 0-d input); `mean` divides by every element.
+    Defaults: `reduction = mean`, `log_target = false`. PyTorch's
+    `batchmean` is the mathematically correct KL divergence.
 
     ```mlir
     %l = loss.kl_div %x, %t {reduction = #loss.reduction<batchmean>}
@@ -359,7 +381,9 @@ def Loss_KlDivOp : Loss_Op<"kl_div"> {
 def Loss_MarginRankingOp : Loss_Op<"margin_ranking"> {
   let summary = "margin ranking (MarginRankingLoss)";
   let description = [{
-    `l = max(0, -t * (x1 - x2) + margin)`.
+    `l = max(0, -t * (x1 - x2) + margin)`; `input1`, `input2` and `target`
+    share one shape. Defaults: `margin = 0.0`, `reduction = mean` (over every
+    element).
 
     ```mlir
     %l = loss.margin_ranking %a, %b, %t {margin = 5.000000e-01 : f64}
@@ -382,7 +406,9 @@ def Loss_HingeEmbeddingOp : Loss_Op<"hinge_embedding"> {
   let description = [{
     PyTorch's form, which gives both cases for any target value:
     `l = (t != 1 ? max(0, margin - x) : 0) + (t != -1 ? x : 0)`, i.e. `x` for
-    `t = 1` and `max(0, margin - x)` for `t = -1`.
+    `t = 1` and `max(0, margin - x)` for `t = -1`. `target` is shaped like
+    `input`. Defaults: `margin = 1.0`, `reduction = mean` (over every
+    element).
 
     ```mlir
     %l = loss.hinge_embedding %x, %t {margin = 2.000000e+00 : f64}
@@ -400,7 +426,9 @@ def Loss_HingeEmbeddingOp : Loss_Op<"hinge_embedding"> {
 def Loss_SoftMarginOp : Loss_Op<"soft_margin"> {
   let summary = "two-class logistic loss (SoftMarginLoss)";
   let description = [{
-    `l = log(1 + exp(-t * x))`, computed as a softplus that cannot overflow.
+    `l = log(1 + exp(-t * x))`, computed as a softplus that cannot overflow;
+    `target` is shaped like `input`. Default: `reduction = mean` (over every
+    element).
 
     ```mlir
     %l = loss.soft_margin %x, %t : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
@@ -420,7 +448,8 @@ def Loss_MultilabelMarginOp : Loss_Op<"multilabel_margin"> {
     lists the target classes of a sample up to the first `-1` (the set `J`).
     Per sample: `(1/C) * sum_{j in J} sum_{i not in J} max(0, 1 - (x_j - x_i))`.
     A target value outside `[-1, C)` reads nothing out of bounds: it ends the
-    list like `-1`.
+    list like `-1`. `none` returns one loss per sample (`[N]` or `[]`).
+    Default: `reduction = mean` (over samples).
 
     ```mlir
     %l = loss.multilabel_margin %x, %t : (tensor<2x4xf32>, tensor<2x4xi64>) -> tensor<f32>
@@ -438,6 +467,9 @@ def Loss_MultilabelSoftMarginOp : Loss_Op<"multilabel_soft_margin"> {
   let description = [{
     Over the last (class) dimension of size `C`, per sample:
     `-(1/C) * sum_c w_c * (t_c * logsigmoid(x_c) + (1 - t_c) * logsigmoid(-x_c))`.
+    `target` is shaped like `input`, `weight` is `[C]`. `none` returns one
+    loss per sample (the input's shape without its last dimension). Default:
+    `reduction = mean` (over samples).
 
     ```mlir
     %l = loss.multilabel_soft_margin %x, %t weight(%w)
@@ -461,6 +493,8 @@ def Loss_MultiMarginOp : Loss_Op<"multi_margin"> {
     `input` is `[N, C]` or `[C]`, `target` (integer) `[N]` or `[]`. Per sample:
     `(1/C) * sum_{i != y} w_y * max(0, margin - x_y + x_i)^p`, `p` in {1, 2}.
     A target outside `[0, C)` gives NaN and reads nothing out of bounds.
+    `weight` is `[C]`; `none` returns one loss per sample. Defaults: `p = 1`,
+    `margin = 1.0`, `reduction = mean` (over samples).
 
     ```mlir
     %l = loss.multi_margin %x, %t {p = 2 : i64}
@@ -483,9 +517,12 @@ def Loss_MultiMarginOp : Loss_Op<"multi_margin"> {
 def Loss_CosineEmbeddingOp : Loss_Op<"cosine_embedding"> {
   let summary = "cosine similarity embedding (CosineEmbeddingLoss)";
   let description = [{
-    `input1`, `input2` are `[N, D]` or `[D]`; `target` is `[N]` or `[]`.
+    `input1`, `input2` are `[N, D]` or `[D]`; `target` is `[N]` or `[]`, of
+    integers or of the input's float type.
     `cos = x1.x2 / sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12))`;
-    `l = 1 - cos` where `t = 1`, `max(0, cos - margin)` where `t = -1`.
+    `l = 1 - cos` where `t = 1`, `max(0, cos - margin)` where `t = -1`, and
+    0 for any other target value. `none` returns one loss per sample.
+    Defaults: `margin = 0.0`, `reduction = mean` (over samples).
 
     ```mlir
     %l = loss.cosine_embedding %a, %b, %t
@@ -509,7 +546,9 @@ def Loss_TripletMarginOp : Loss_Op<"triplet_margin"> {
     `anchor`, `positive`, `negative` are `[N, D]` or `[D]`.
     `d(u, v) = ||u - v + eps||_p`;
     `l = max(0, d(a, p) - d(a, n) + margin)`; `swap` replaces `d(a, n)` by
-    `min(d(a, n), d(p, n))`. `p` must be positive, `eps` non-negative.
+    `min(d(a, n), d(p, n))`. `none` returns one loss per sample. Defaults:
+    `margin = 1.0`, `p = 2.0` (must be positive), `eps = 1e-6` (must be
+    non-negative), `swap = false`, `reduction = mean` (over samples).
 
     ```mlir
     %l = loss.triplet_margin %a, %p, %n {swap = true}

@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""Makes the ONNX inputs of test/Target/ONNX.
+
+* torch/<name>/: models exported by torch.onnx.export (torch 1.13, opset 13)
+  for CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss and KLDivLoss, laid out as
+  ONNX backend test directories (model.onnx, test_data_set_0/input_*.pb and
+  output_*.pb); the outputs are what torch computes on the inputs.
+* bad/*.onnx: malformed models (unknown op, missing input, no shapes, ...).
+
+Run with Debian's /usr/bin/python3 (python3-torch, python3-onnx).
+"""
+
+import io
+import os
+import shutil
+
+import onnx
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(os.path.dirname(HERE), "Inputs")
+torch.manual_seed(7)
+
+
+def export(name, module, inputs, input_names):
+    d = os.path.join(OUT, "torch", name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "test_data_set_0"))
+    buf = io.BytesIO()
+    torch.onnx.export(module, tuple(inputs), buf, opset_version=13,
+                      input_names=input_names, output_names=["loss"])
+    with open(os.path.join(d, "model.onnx"), "wb") as f:
+        f.write(buf.getvalue())
+    with torch.no_grad():
+        out = module(*inputs)
+    for i, (t, n) in enumerate(zip(inputs, input_names)):
+        p = numpy_helper.from_array(t.numpy(), n)
+        with open(os.path.join(d, "test_data_set_0", "input_%d.pb" % i), "wb") as f:
+            f.write(p.SerializeToString())
+    p = numpy_helper.from_array(out.numpy(), "loss")
+    with open(os.path.join(d, "test_data_set_0", "output_0.pb"), "wb") as f:
+        f.write(p.SerializeToString())
+    print("wrote", os.path.relpath(d))
+
+
+class WithTarget(torch.nn.Module):
+    def __init__(self, loss):
+        super().__init__()
+        self.loss = loss
+
+    def forward(self, x, t):
+        return self.loss(x, t)
+
+
+def torch_models():
+    x = torch.randn(4, 5)
+    t = torch.tensor([1, 0, 4, 2])
+    w = torch.rand(5) + 0.1
+    export("cross_entropy_mean", WithTarget(torch.nn.CrossEntropyLoss()), [x, t], ["x", "t"])
+    export("cross_entropy_weight_ii_sum",
+           WithTarget(torch.nn.CrossEntropyLoss(weight=w, ignore_index=2, reduction="sum")),
+           [x, t], ["x", "t"])
+    x3 = torch.randn(2, 3, 4)
+    t3 = torch.randint(0, 3, (2, 4))
+    export("cross_entropy_k1_none", WithTarget(torch.nn.CrossEntropyLoss(reduction="none")),
+           [x3, t3], ["x", "t"])
+    lp = torch.log_softmax(torch.randn(4, 5), 1)
+    export("nll_mean", WithTarget(torch.nn.NLLLoss()), [lp, t], ["x", "t"])
+    export("nll_weight_none", WithTarget(torch.nn.NLLLoss(weight=w, reduction="none")),
+           [lp, t], ["x", "t"])
+    logits = torch.randn(3, 4) * 3
+    y = torch.rand(3, 4).round()
+    export("bce_with_logits_mean", WithTarget(torch.nn.BCEWithLogitsLoss()),
+           [logits, y], ["x", "t"])
+    export("bce_with_logits_pos_weight_sum",
+           WithTarget(torch.nn.BCEWithLogitsLoss(pos_weight=torch.rand(4) + 0.5,
+                                                 reduction="sum")),
+           [logits, y], ["x", "t"])
+    q = torch.log_softmax(torch.randn(3, 4), 1)
+    p = torch.softmax(torch.randn(3, 4), 1)
+    export("kl_div_batchmean", WithTarget(torch.nn.KLDivLoss(reduction="batchmean")),
+           [q, p], ["x", "t"])
+    export("kl_div_log_target_sum",
+           WithTarget(torch.nn.KLDivLoss(reduction="sum", log_target=True)),
+           [q, torch.log(p)], ["x", "t"])
+
+
+def save(model, name):
+    path = os.path.join(OUT, "bad", name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+    print("wrote", os.path.relpath(path))
+
+
+def bad_models():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 5])
+    y = helper.make_tensor_value_info("y", TensorProto.INT64, [3])
+    z = helper.make_tensor_value_info("z", TensorProto.FLOAT, [])
+    opset = [helper.make_opsetid("", 13)]
+
+    g = helper.make_graph([helper.make_node("Gelu", ["x"], ["z"], name="my_gelu")],
+                          "unknown_op", [x], [z])
+    save(helper.make_model(g, opset_imports=opset), "unknown_op.onnx")
+
+    g = helper.make_graph(
+        [helper.make_node("SoftmaxCrossEntropyLoss", ["x", "labels"], ["z"], name="sce")],
+        "missing_input", [x], [z])
+    save(helper.make_model(g, opset_imports=opset), "missing_input.onnx")
+
+    xs = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 5])
+    g = helper.make_graph(
+        [helper.make_node("SoftmaxCrossEntropyLoss", ["x", "y"], ["z"], name="sce")],
+        "symbolic_dim", [xs, y], [z])
+    save(helper.make_model(g, opset_imports=opset), "symbolic_dim.onnx")
+
+    g = helper.make_graph(
+        [helper.make_node("SoftmaxCrossEntropyLoss", ["x", "y"], ["z"], name="sce",
+                          reduction="average")],
+        "bad_reduction", [x, y], [z])
+    save(helper.make_model(g, opset_imports=opset), "bad_reduction.onnx")
+
+    y2 = helper.make_tensor_value_info("y", TensorProto.INT64, [4])
+    g = helper.make_graph(
+        [helper.make_node("NegativeLogLikelihoodLoss", ["x", "y"], ["z"], name="nll")],
+        "shape_mismatch", [x, y2], [z])
+    save(helper.make_model(g, opset_imports=opset), "shape_mismatch.onnx")
+
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["z"], name="r")],
+                          "old_opset", [x], [z])
+    save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 7)]), "old_opset.onnx")
+
+
+if __name__ == "__main__":
+    torch_models()
+    bad_models()
