@@ -41,12 +41,6 @@ struct RowStatsRequest {
   double smoothing = 0.0;
 };
 
-Value lowestFinite(OpBuilder &b, Location loc, Type ty) {
-  auto fty = cast<FloatType>(ty);
-  APFloat lowest = APFloat::getLargest(fty.getFloatSemantics(), true);
-  return arith::ConstantOp::create(b, loc, ty, b.getFloatAttr(ty, lowest));
-}
-
 /// The number of classes as a float of type `ty`.
 Value numClassesAsFloat(OpBuilder &b, Location loc, Value logits,
                         int64_t axis, Type ty) {
@@ -54,159 +48,374 @@ Value numClassesAsFloat(OpBuilder &b, Location loc, Value logits,
   return numElementsAsFloat(b, loc, {c}, ty);
 }
 
+/// Which accumulators a streaming pass keeps, in this order: max, sumExp,
+/// [targetLogit], [targetWeight], [shiftedSum, factorSum].
+struct StatsLayout {
+  bool target = false, targetWeight = false, prob = false, shifted = false;
+  Value smoothScale, smoothShift; // y' = y * scale + shift (probabilities)
+  unsigned size() const {
+    return 2 + target + targetWeight + 2 * shifted;
+  }
+};
+
+/// Folds element `x` (class index `c`, i64) into the per-row `state`.
+SmallVector<Value> emitUpdate(OpBuilder &b, Location loc,
+                              const StatsLayout &layout, Type acc, Value x,
+                              Value t, Value w, Value y, Value c,
+                              ValueRange state) {
+  unsigned i = 0;
+  Value m = state[i++], s = state[i++];
+  SmallVector<Value> out;
+  // Online softmax with one exp per element: if x raises the max, rescale s
+  // by exp(m - x) and add 1, else add exp(x - m).
+  Value one = constFloat(b, loc, acc, 1.0);
+  Value d = arith::SubFOp::create(b, loc, x, m);
+  Value raises = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, d,
+                                       constFloat(b, loc, acc, 0.0));
+  Value e = math::ExpOp::create(
+      b, loc, arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, d)));
+  Value rescaled =
+      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, s, e), one);
+  Value added = arith::AddFOp::create(b, loc, s, e);
+  out.push_back(arith::SelectOp::create(b, loc, raises, x, m));
+  out.push_back(arith::SelectOp::create(b, loc, raises, rescaled, added));
+  if (layout.target) {
+    Value hit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c,
+                                      toI64(b, loc, t));
+    out.push_back(arith::SelectOp::create(b, loc, hit, x, state[i++]));
+    if (layout.targetWeight)
+      out.push_back(arith::SelectOp::create(b, loc, hit, w, state[i++]));
+  }
+  if (layout.shifted) {
+    // o = w * y' (probabilities) or w (smoothing); when the max rises by d,
+    // every earlier (x_c - m) term drops by d.
+    Value sumD = state[i++], sumO = state[i++];
+    Value o = w;
+    if (layout.prob) {
+      Value yp = y;
+      if (layout.smoothScale)
+        yp = arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, y, layout.smoothScale),
+            layout.smoothShift);
+      o = w ? arith::MulFOp::create(b, loc, w, yp) : yp;
+    }
+    Value dRaised = arith::SubFOp::create(
+        b, loc, sumD, arith::MulFOp::create(b, loc, d, sumO));
+    Value dKept = arith::AddFOp::create(
+        b, loc, sumD, o ? arith::MulFOp::create(b, loc, o, d) : d);
+    out.push_back(arith::SelectOp::create(b, loc, raises, dRaised, dKept));
+    out.push_back(arith::AddFOp::create(b, loc, sumO, o ? o : one));
+  }
+  return out;
+}
+
+/// Merges the state `lane` into the state `into` (both per row).
+SmallVector<Value> emitMerge(OpBuilder &b, Location loc,
+                             const StatsLayout &layout, ValueRange into,
+                             ValueRange lane) {
+  unsigned i = 0;
+  Value ma = into[i], mb = lane[i++];
+  Value sa = into[i], sb = lane[i++];
+  Value m = arith::SelectOp::create(
+      b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, mb, ma),
+      mb, ma);
+  // The max of a NaN lane is NaN: propagate it through the sum.
+  m = arith::SelectOp::create(
+      b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, mb, mb),
+      mb, m);
+  Value da = arith::SubFOp::create(b, loc, ma, m);
+  Value db = arith::SubFOp::create(b, loc, mb, m);
+  Value s = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, sa, math::ExpOp::create(b, loc, da)),
+      arith::MulFOp::create(b, loc, sb, math::ExpOp::create(b, loc, db)));
+  SmallVector<Value> out{m, s};
+  if (layout.target) {
+    // Exactly one lane saw the target; the others still hold NaN.
+    Value xa = into[i], xb = lane[i++];
+    Value missed =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, xb, xb);
+    out.push_back(arith::SelectOp::create(b, loc, missed, xa, xb));
+    if (layout.targetWeight) {
+      Value wa = into[i], wb = lane[i++];
+      out.push_back(arith::AddFOp::create(b, loc, wa, wb));
+    }
+  }
+  if (layout.shifted) {
+    // Rebase both shifted sums on the merged max.
+    Value sumDa = into[i], sumDb = lane[i++];
+    Value sumOa = into[i], sumOb = lane[i++];
+    Value rebasedA = arith::AddFOp::create(
+        b, loc, sumDa, arith::MulFOp::create(b, loc, da, sumOa));
+    Value rebasedB = arith::AddFOp::create(
+        b, loc, sumDb, arith::MulFOp::create(b, loc, db, sumOb));
+    // A state that has seen nothing has sumO = 0 (and max = lowest).
+    Value zero = constFloat(b, loc, sumOa.getType(), 0.0);
+    Value emptyA = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                         sumOa, zero);
+    rebasedA = arith::SelectOp::create(b, loc, emptyA, zero, rebasedA);
+    out.push_back(arith::AddFOp::create(b, loc, rebasedA, rebasedB));
+    out.push_back(arith::AddFOp::create(b, loc, sumOa, sumOb));
+  }
+  return out;
+}
+
+/// Initial accumulator values, in layout order.
+SmallVector<double> initialState(const StatsLayout &layout, Type acc) {
+  auto fty = cast<FloatType>(acc);
+  SmallVector<double> v{
+      APFloat::getLargest(fty.getFloatSemantics(), true).convertToDouble(),
+      0.0};
+  if (layout.target) {
+    v.push_back(NAN);
+    if (layout.targetWeight)
+      v.push_back(0.0);
+  }
+  if (layout.shifted) {
+    v.push_back(0.0);
+    v.push_back(0.0);
+  }
+  return v;
+}
+
+/// Lanes of the vectorizable streaming pass, per accumulator type.
+int64_t numLanes(Type acc) { return acc.isF64() ? 8 : 16; }
+
 RowStats buildRowStats(OpBuilder &b, Location loc, const RowStatsRequest &req) {
   MLIRContext *ctx = b.getContext();
   auto logitsTy = cast<RankedTensorType>(req.logits.getType());
   unsigned rank = logitsTy.getRank();
+  unsigned rowRank = rank - 1;
+  int64_t axis = req.axis;
   Type acc = getAccumulatorType(logitsTy.getElementType());
 
-  // Loops: the non-class dims in order, then the class dim innermost.
-  SmallVector<AffineExpr> logitsExprs, rowExprs;
-  for (unsigned j = 0; j < rank; ++j) {
-    if (j == req.axis) {
-      logitsExprs.push_back(getAffineDimExpr(rank - 1, ctx));
-      continue;
-    }
-    unsigned loop = j < req.axis ? j : j - 1;
-    logitsExprs.push_back(getAffineDimExpr(loop, ctx));
-    rowExprs.push_back(getAffineDimExpr(loop, ctx));
+  StatsLayout layout;
+  layout.target = static_cast<bool>(req.classTarget);
+  layout.targetWeight = layout.target && req.weight;
+  layout.prob = static_cast<bool>(req.probTarget);
+  layout.shifted = layout.prob || (layout.target && req.smoothing > 0.0);
+  if (layout.prob && req.smoothing > 0.0) {
+    // Smoothed probabilities y' = (1 - e) y + e / C.
+    layout.smoothScale = constFloat(b, loc, acc, 1.0 - req.smoothing);
+    layout.smoothShift = arith::DivFOp::create(
+        b, loc, constFloat(b, loc, acc, req.smoothing),
+        numClassesAsFloat(b, loc, req.logits, axis, acc));
   }
-  AffineMap logitsMap = AffineMap::get(rank, 0, logitsExprs, ctx);
-  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
-  AffineMap classMap =
-      AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, ctx)}, ctx);
+  SmallVector<double> init = initialState(layout, acc);
 
   RowStats stats;
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, req.logits);
   for (unsigned j = 0; j < rank; ++j)
-    if (j != req.axis)
+    if (j != axis)
       stats.rowShape.push_back(sizes[j]);
 
-  SmallVector<Value> ins{req.logits};
-  SmallVector<AffineMap> maps{logitsMap};
-  if (req.classTarget) {
-    ins.push_back(req.classTarget);
-    maps.push_back(rowMap);
-  }
-  if (req.weight) {
-    ins.push_back(req.weight);
-    maps.push_back(classMap);
-  }
-  if (req.probTarget) {
-    ins.push_back(req.probTarget);
-    maps.push_back(logitsMap);
-  }
-
-  // Accumulators, in order: max, sumExp, [targetLogit], [targetWeight],
-  // [shiftedSum, factorSum].
-  Value emptyRow = tensor::EmptyOp::create(b, loc, stats.rowShape, acc);
-  auto fill = [&](Value v) {
-    return linalg::FillOp::create(b, loc, ValueRange{v}, ValueRange{emptyRow})
-        .getResult(0);
+  auto filledStates = [&](ArrayRef<OpFoldResult> shape) {
+    SmallVector<Value> states;
+    for (double v : init)
+      states.push_back(filledTensor(b, loc, shape, acc, v));
+    return states;
   };
-  SmallVector<Value> inits{fill(lowestFinite(b, loc, acc)),
-                           fill(constFloat(b, loc, acc, 0.0))};
-  bool wantTarget = static_cast<bool>(req.classTarget);
-  bool wantTargetWeight = wantTarget && req.weight;
-  bool wantProb = static_cast<bool>(req.probTarget);
-  bool wantShifted = wantProb || (wantTarget && req.smoothing > 0.0);
-  if (wantTarget)
-    inits.push_back(fill(constFloat(b, loc, acc, NAN)));
-  if (wantTargetWeight)
-    inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
-  if (wantShifted) {
-    inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
-    inits.push_back(fill(constFloat(b, loc, acc, 0.0)));
-  }
-  for (size_t i = 0; i < inits.size(); ++i)
-    maps.push_back(rowMap);
+  // Maps of the streamed operands for loops (rows..., extra...): `classExprs`
+  // index the class dim (one expr per class dim of the operand's layout).
+  auto logitsLikeMap = [&](unsigned numLoops, ArrayRef<AffineExpr> classExprs) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned j = 0; j < rank; ++j) {
+      if (j == axis) {
+        llvm::append_range(exprs, classExprs);
+        continue;
+      }
+      exprs.push_back(getAffineDimExpr(j < axis ? j : j - 1, ctx));
+    }
+    return AffineMap::get(numLoops, 0, exprs, ctx);
+  };
+  auto rowsMap = [&](unsigned numLoops, ArrayRef<AffineExpr> extra) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned j = 0; j < rowRank; ++j)
+      exprs.push_back(getAffineDimExpr(j, ctx));
+    llvm::append_range(exprs, extra);
+    return AffineMap::get(numLoops, 0, exprs, ctx);
+  };
 
-  // Smoothed probabilities y' = (1 - e) y + e / C need e / C from outside.
-  Value smoothScale, smoothShift;
-  if (wantProb && req.smoothing > 0.0) {
-    smoothScale = constFloat(b, loc, acc, 1.0 - req.smoothing);
-    smoothShift = arith::DivFOp::create(
-        b, loc, constFloat(b, loc, acc, req.smoothing),
-        numClassesAsFloat(b, loc, req.logits, req.axis, acc));
-  }
+  // One streaming generic: `logits`, `weight`, `probs` hold the class range
+  // being streamed (indexed by `classExprs`); `states` are the accumulators
+  // indexed by the rows plus `stateExtra`; `classIndex` rebuilds the class
+  // index from the loop indices.
+  auto stream = [&](Value logits, Value weight, Value probs,
+                    ArrayRef<AffineExpr> classExprs,
+                    ArrayRef<AffineExpr> stateExtra,
+                    ArrayRef<utils::IteratorType> extraIters,
+                    ValueRange states,
+                    function_ref<Value(OpBuilder &, Location)> classIndex) {
+    unsigned numLoops = rowRank + extraIters.size();
+    SmallVector<Value> ins{logits};
+    SmallVector<AffineMap> maps{logitsLikeMap(numLoops, classExprs)};
+    if (req.classTarget) {
+      ins.push_back(req.classTarget);
+      maps.push_back(rowsMap(numLoops, {}));
+    }
+    if (weight) {
+      ins.push_back(weight);
+      maps.push_back(AffineMap::get(numLoops, 0, classExprs, ctx));
+    }
+    if (probs) {
+      ins.push_back(probs);
+      maps.push_back(logitsLikeMap(numLoops, classExprs));
+    }
+    for (size_t k = 0; k < states.size(); ++k)
+      maps.push_back(rowsMap(numLoops, stateExtra));
+    SmallVector<utils::IteratorType> iters(rowRank,
+                                           utils::IteratorType::parallel);
+    llvm::append_range(iters, extraIters);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange(states), ins, states, maps, iters,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 unsigned i = 0;
+                 Value x = castFloat(nb, nl, args[i++], acc);
+                 Value t = req.classTarget ? args[i++] : Value();
+                 Value w = weight ? castFloat(nb, nl, args[i++], acc) : Value();
+                 Value y = probs ? castFloat(nb, nl, args[i++], acc) : Value();
+                 Value c = layout.target ? classIndex(nb, nl) : Value();
+                 linalg::YieldOp::create(
+                     nb, nl,
+                     emitUpdate(nb, nl, layout, acc, x, t, w, y, c,
+                                args.drop_front(i)));
+               })
+        .getResults();
+  };
+  auto indexI64 = [](OpBuilder &nb, Location nl, Value idx) -> Value {
+    return arith::IndexCastOp::create(nb, nl, nb.getI64Type(), idx);
+  };
 
-  SmallVector<utils::IteratorType> iters(rank - 1,
-                                         utils::IteratorType::parallel);
-  iters.push_back(utils::IteratorType::reduction);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange(ValueRange(inits)), ins, inits, maps, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        unsigned i = 0;
-        Value x = castFloat(nb, nl, args[i++], acc);
-        Value t = wantTarget ? args[i++] : Value();
-        Value w = req.weight ? castFloat(nb, nl, args[i++], acc) : Value();
-        Value y = wantProb ? castFloat(nb, nl, args[i++], acc) : Value();
-        Value m = args[i++], s = args[i++];
-        SmallVector<Value> yields;
-
-        // Online softmax with one exp per element: if x raises the max,
-        // rescale s by exp(m - x) and add 1, else add exp(x - m).
-        Value one = constFloat(nb, nl, acc, 1.0);
-        Value d = arith::SubFOp::create(nb, nl, x, m);
-        Value raises =
-            arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, d,
-                                  constFloat(nb, nl, acc, 0.0));
-        Value e = math::ExpOp::create(
-            nb, nl,
-            arith::NegFOp::create(nb, nl, math::AbsFOp::create(nb, nl, d)));
-        Value rescaled = arith::AddFOp::create(
-            nb, nl, arith::MulFOp::create(nb, nl, s, e), one);
-        Value added = arith::AddFOp::create(nb, nl, s, e);
-        yields.push_back(arith::SelectOp::create(nb, nl, raises, x, m));
-        yields.push_back(
-            arith::SelectOp::create(nb, nl, raises, rescaled, added));
-
-        if (wantTarget) {
-          Value c = arith::IndexCastOp::create(
-              nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, rank - 1));
-          Value hit = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, c,
-                                            toI64(nb, nl, t));
-          Value xt = args[i++];
-          yields.push_back(arith::SelectOp::create(nb, nl, hit, x, xt));
-          if (wantTargetWeight) {
-            Value wt = args[i++];
-            yields.push_back(arith::SelectOp::create(nb, nl, hit, w, wt));
-          }
+  int64_t numClasses = logitsTy.getDimSize(axis);
+  int64_t lanes = numLanes(acc);
+  SmallVector<Value> final;
+  if (ShapedType::isDynamic(numClasses) || numClasses < 2 * lanes) {
+    // One sequential reduction over the class dim per row.
+    final = llvm::to_vector_of<Value>(stream(
+        req.logits, req.weight, req.probTarget,
+        {getAffineDimExpr(rowRank, ctx)}, {}, {utils::IteratorType::reduction},
+        filledStates(stats.rowShape), [&](OpBuilder &nb, Location nl) {
+          return indexI64(nb, nl, linalg::IndexOp::create(nb, nl, rowRank));
+        }));
+  } else {
+    // `lanes` independent streams per row over classes k * lanes + v, so
+    // that the innermost loop (over v) has no loop-carried dependence and
+    // vectorizes; the classes past the last full group go to lanes 0..tail-1;
+    // the lanes are merged at the end.
+    int64_t groups = numClasses / lanes, tail = numClasses % lanes;
+    int64_t mainSize = groups * lanes;
+    auto sliceClasses = [&](Value v, int64_t dim, int64_t offset,
+                            int64_t size) {
+      auto ty = cast<RankedTensorType>(v.getType());
+      SmallVector<OpFoldResult> offs(ty.getRank(), b.getIndexAttr(0));
+      SmallVector<OpFoldResult> szs = tensor::getMixedSizes(b, loc, v);
+      SmallVector<OpFoldResult> strides(ty.getRank(), b.getIndexAttr(1));
+      offs[dim] = b.getIndexAttr(offset);
+      szs[dim] = b.getIndexAttr(size);
+      return tensor::ExtractSliceOp::create(b, loc, v, offs, szs, strides)
+          .getResult();
+    };
+    auto splitClasses = [&](Value v, int64_t dim) -> Value {
+      if (!v)
+        return v;
+      if (tail)
+        v = sliceClasses(v, dim, 0, mainSize);
+      auto ty = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape;
+      SmallVector<ReassociationIndices> groupsOf;
+      for (int64_t j = 0; j < ty.getRank(); ++j) {
+        if (j == dim) {
+          groupsOf.push_back({(int64_t)shape.size(), (int64_t)shape.size() + 1});
+          shape.push_back(groups);
+          shape.push_back(lanes);
+          continue;
         }
-        if (wantShifted) {
-          // o = w * y' (probabilities) or w (smoothing); when the max rises
-          // by d, every earlier (x_c - m) term drops by d.
-          Value sumD = args[i++], sumO = args[i++];
-          Value o = w;
-          if (wantProb) {
-            Value yp = y;
-            if (smoothScale)
-              yp = arith::AddFOp::create(
-                  nb, nl, arith::MulFOp::create(nb, nl, y, smoothScale),
-                  smoothShift);
-            o = w ? arith::MulFOp::create(nb, nl, w, yp) : yp;
-          }
-          Value dRaised = arith::SubFOp::create(
-              nb, nl, sumD, arith::MulFOp::create(nb, nl, d, sumO));
-          Value dKept = arith::AddFOp::create(
-              nb, nl, sumD, o ? arith::MulFOp::create(nb, nl, o, d) : d);
-          yields.push_back(
-              arith::SelectOp::create(nb, nl, raises, dRaised, dKept));
-          yields.push_back(arith::AddFOp::create(nb, nl, sumO, o ? o : one));
-        }
-        linalg::YieldOp::create(nb, nl, yields);
-      });
+        groupsOf.push_back({(int64_t)shape.size()});
+        shape.push_back(ty.getDimSize(j));
+      }
+      return tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get(shape, ty.getElementType()), v,
+          groupsOf);
+    };
+    AffineExpr k = getAffineDimExpr(rowRank, ctx);
+    AffineExpr v = getAffineDimExpr(rowRank + 1, ctx);
+    SmallVector<OpFoldResult> laneShape(stats.rowShape);
+    laneShape.push_back(b.getIndexAttr(lanes));
+    SmallVector<Value> laneStates = llvm::to_vector_of<Value>(stream(
+        splitClasses(req.logits, axis), splitClasses(req.weight, 0),
+        splitClasses(req.probTarget, axis), {k, v}, {v},
+        {utils::IteratorType::reduction, utils::IteratorType::parallel},
+        filledStates(laneShape), [&](OpBuilder &nb, Location nl) {
+          Value kk = linalg::IndexOp::create(nb, nl, rowRank);
+          Value vv = linalg::IndexOp::create(nb, nl, rowRank + 1);
+          Value c = arith::AddIOp::create(
+              nb, nl,
+              arith::MulIOp::create(nb, nl, kk,
+                                    arith::ConstantIndexOp::create(nb, nl, lanes)),
+              vv);
+          return indexI64(nb, nl, c);
+        }));
+    if (tail) {
+      // Classes mainSize + j update lane j, once each.
+      AffineExpr j = getAffineDimExpr(rowRank, ctx);
+      SmallVector<Value> tailStates;
+      for (Value s : laneStates)
+        tailStates.push_back(sliceClasses(s, rowRank, 0, tail));
+      auto sliceOrNull = [&](Value x, int64_t dim) {
+        return x ? sliceClasses(x, dim, mainSize, tail) : Value();
+      };
+      SmallVector<Value> updated = llvm::to_vector_of<Value>(stream(
+          sliceClasses(req.logits, axis, mainSize, tail),
+          sliceOrNull(req.weight, 0), sliceOrNull(req.probTarget, axis), {j},
+          {j}, {utils::IteratorType::parallel}, tailStates,
+          [&](OpBuilder &nb, Location nl) {
+            Value c = arith::AddIOp::create(
+                nb, nl, linalg::IndexOp::create(nb, nl, rowRank),
+                arith::ConstantIndexOp::create(nb, nl, mainSize));
+            return indexI64(nb, nl, c);
+          }));
+      for (auto [state, part] : llvm::zip(laneStates, updated)) {
+        auto ty = cast<RankedTensorType>(state.getType());
+        SmallVector<OpFoldResult> offs(ty.getRank(), b.getIndexAttr(0));
+        SmallVector<OpFoldResult> szs = tensor::getMixedSizes(b, loc, part);
+        SmallVector<OpFoldResult> strides(ty.getRank(), b.getIndexAttr(1));
+        state = tensor::InsertSliceOp::create(b, loc, part, state, offs, szs,
+                                              strides);
+      }
+    }
+    // Merge the lanes of each row.
+    SmallVector<Value> finalInit = filledStates(stats.rowShape);
+    SmallVector<AffineMap> maps;
+    for (size_t i = 0; i < laneStates.size(); ++i)
+      maps.push_back(rowsMap(rowRank + 1, {getAffineDimExpr(rowRank, ctx)}));
+    for (size_t i = 0; i < finalInit.size(); ++i)
+      maps.push_back(rowsMap(rowRank + 1, {}));
+    SmallVector<utils::IteratorType> iters(rowRank,
+                                           utils::IteratorType::parallel);
+    iters.push_back(utils::IteratorType::reduction);
+    unsigned n = layout.size();
+    final = llvm::to_vector_of<Value>(
+        linalg::GenericOp::create(
+            b, loc, TypeRange(ValueRange(finalInit)), laneStates, finalInit,
+            maps, iters,
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, nl,
+                  emitMerge(nb, nl, layout, args.drop_front(n),
+                            args.take_front(n)));
+            })
+            .getResults());
+  }
 
   unsigned r = 0;
-  stats.max = generic.getResult(r++);
-  stats.sumExp = generic.getResult(r++);
-  if (wantTarget)
-    stats.targetLogit = generic.getResult(r++);
-  if (wantTargetWeight)
-    stats.targetWeight = generic.getResult(r++);
-  if (wantShifted) {
-    stats.shiftedSum = generic.getResult(r++);
-    stats.factorSum = generic.getResult(r++);
+  stats.max = final[r++];
+  stats.sumExp = final[r++];
+  if (layout.target)
+    stats.targetLogit = final[r++];
+  if (layout.targetWeight)
+    stats.targetWeight = final[r++];
+  if (layout.shifted) {
+    stats.shiftedSum = final[r++];
+    stats.factorSum = final[r++];
   }
   return stats;
 }

@@ -3,20 +3,33 @@
 // Cross entropy streams: one reduction over the class dim carries the running
 // max, the running sum of exponentials and the target logit together (online
 // softmax); a second, row-sized reduction finishes the mean. Nothing shaped
-// like the logits is created.
+// like the logits is created. Wide rows are streamed as 16 independent lanes
+// (classes k * 16 + v, the lane loop innermost and parallel, so it
+// vectorizes); the classes past the last full group of 16 update lanes
+// 0..tail-1; the lanes are merged per row.
 
 // CHECK-LABEL: func.func @ce_streams
 // CHECK-NOT:     tensor.empty() : tensor<8x1000xf32>
-// CHECK:         %[[ROWS:.*]]:3 = linalg.generic
-// CHECK-SAME:      iterator_types = ["parallel", "reduction"]
-// CHECK-SAME:      ins(%{{.*}}, %{{.*}} : tensor<8x1000xf32>, tensor<8xi64>)
-// CHECK-SAME:      outs({{.*}} : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+// CHECK:         %[[MAIN:.*]] = tensor.extract_slice %arg0[0, 0] [8, 992] [1, 1]
+// CHECK:         %[[LANES_IN:.*]] = tensor.expand_shape %[[MAIN]] {{\[}}[0], [1, 2]] output_shape [8, 62, 16]
+// CHECK:         %[[LANES:.*]]:3 = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-SAME:      ins(%[[LANES_IN]], %arg1 : tensor<8x62x16xf32>, tensor<8xi64>)
+// CHECK-SAME:      outs({{.*}} : tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>)
 // CHECK:           arith.subf
 // CHECK:           arith.cmpf ogt
 // CHECK:           math.exp
 // CHECK-NOT:       math.exp
-// CHECK:           linalg.index 1
 // CHECK:           linalg.yield
+// CHECK:         %[[TAIL:.*]] = tensor.extract_slice %arg0[0, 992] [8, 8] [1, 1]
+// CHECK:         %[[TAILED:.*]]:3 = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel"]
+// CHECK-SAME:      ins(%[[TAIL]], %arg1 : tensor<8x8xf32>, tensor<8xi64>)
+// CHECK:         %[[L0:.*]] = tensor.insert_slice %[[TAILED]]#0 into %[[LANES]]#0[0, 0] [8, 8] [1, 1]
+// CHECK:         %[[ROWS:.*]]:3 = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "reduction"]
+// CHECK-SAME:      ins(%[[L0]], %{{.*}}, %{{.*}} : tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>)
+// CHECK-SAME:      outs({{.*}} : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
 // CHECK-NOT:     tensor.empty() : tensor<8x1000xf32>
 // CHECK:         linalg.generic
 // CHECK-SAME:      iterator_types = ["reduction"]
@@ -27,6 +40,28 @@
 // CHECK:         return
 func.func @ce_streams(%x: tensor<8x1000xf32>, %t: tensor<8xi64>) -> tensor<f32> {
   %0 = loss.softmax_cross_entropy %x, %t : (tensor<8x1000xf32>, tensor<8xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Narrow rows (fewer than two groups of lanes) stream in one sequential
+// reduction per row.
+
+// CHECK-LABEL: func.func @ce_narrow_streams
+// CHECK-NOT:     tensor.expand_shape
+// CHECK:         %[[ROWS:.*]]:3 = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "reduction"]
+// CHECK-SAME:      ins(%arg0, %arg1 : tensor<8x10xf32>, tensor<8xi64>)
+// CHECK-SAME:      outs({{.*}} : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+// CHECK:           linalg.index 1
+// CHECK:           math.exp
+// CHECK-NOT:       math.exp
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["reduction"]
+// CHECK-SAME:      ins(%[[ROWS]]#0, %[[ROWS]]#1, %[[ROWS]]#2, %{{.*}} : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xi64>)
+func.func @ce_narrow_streams(%x: tensor<8x10xf32>, %t: tensor<8xi64>) -> tensor<f32> {
+  %0 = loss.softmax_cross_entropy %x, %t : (tensor<8x10xf32>, tensor<8xi64>) -> tensor<f32>
   return %0 : tensor<f32>
 }
 

@@ -133,6 +133,47 @@ func.func @log_prob_late_weight(%x: tensor<4x10xf32>, %t: tensor<4xi64>, %wa: te
 
 // -----
 
+// The other user is dead: no log_prob result is left behind.
+// CHECK-LABEL: func.func @log_prob_dead_user
+// CHECK-NOT:     loss.log_softmax
+// CHECK:         %[[L:.*]] = loss.softmax_cross_entropy %arg0, %arg1 : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>{{$}}
+// CHECK-NEXT:    return %[[L]]
+func.func @log_prob_dead_user(%x: tensor<4x10xf32>, %t: tensor<4xi64>) -> tensor<f32> {
+  %lp = loss.log_softmax %x {axis = 1 : i64} : tensor<4x10xf32>
+  %dead = math.exp %lp : tensor<4x10xf32>
+  %l = loss.nll %lp, %t : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+// Exported graphs move the class axis last around the log_softmax
+// (reshape, transpose, log_softmax, transpose back, reshape back, as ONNX's
+// expanded SoftmaxCrossEntropyLoss): the layout ops cancel, and the users
+// they leave behind while doing so are dead, so no log_prob remains.
+// CHECK-LABEL: func.func @fuse_through_layout_ops
+// CHECK-NOT:     linalg.transpose
+// CHECK-NOT:     tensor.reshape
+// CHECK-NOT:     loss.log_softmax
+// CHECK:         %[[L:.*]] = loss.softmax_cross_entropy %arg0, %arg1 weight(%arg2) {reduction = #loss.reduction<sum>} : (tensor<3x5xf32>, tensor<3xi64>, tensor<5xf32>) -> tensor<f32>{{$}}
+// CHECK-NEXT:    return %[[L]]
+func.func @fuse_through_layout_ops(%x: tensor<3x5xf32>, %t: tensor<3xi64>, %w: tensor<5xf32>) -> tensor<f32> {
+  %s3 = arith.constant dense<[3, 5, 1]> : tensor<3xi64>
+  %s2 = arith.constant dense<[3, 5]> : tensor<2xi64>
+  %r = tensor.reshape %x(%s3) : (tensor<3x5xf32>, tensor<3xi64>) -> tensor<3x5x1xf32>
+  %e0 = tensor.empty() : tensor<3x1x5xf32>
+  %tr = linalg.transpose ins(%r : tensor<3x5x1xf32>) outs(%e0 : tensor<3x1x5xf32>) permutation = [0, 2, 1]
+  %lp = loss.log_softmax %tr {axis = 2 : i64} : tensor<3x1x5xf32>
+  %e1 = tensor.empty() : tensor<3x5x1xf32>
+  %back = linalg.transpose ins(%lp : tensor<3x1x5xf32>) outs(%e1 : tensor<3x5x1xf32>) permutation = [0, 2, 1]
+  %lp2 = tensor.reshape %back(%s2) : (tensor<3x5x1xf32>, tensor<2xi64>) -> tensor<3x5xf32>
+  %l = loss.nll %lp2, %t weight(%w) {reduction = #loss.reduction<sum>}
+      : (tensor<3x5xf32>, tensor<3xi64>, tensor<5xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
 // Two nlls of the same log-probabilities: one of them fuses, the other reads
 // the fused op's log_prob.
 // CHECK-LABEL: func.func @two_nlls

@@ -169,6 +169,34 @@ def main():
             targets((2, 2), 3), w=torch.rand(3, dtype=F64) + 0.1, red="none",
             log_prob=True)
 
+    # Wide rows take the vectorizable path: 16 (f32) or 8 (f64) independent
+    # streams per row, merged at the end; C not a multiple of the lane count
+    # leaves a tail.
+    ce_case(tf, "ce_wide_mean_f32", logits((3, 64), F32, 4.0), targets((3,), 64))
+    ce_case(tf, "ce_wide_tail_none_f32", logits((4, 37), F32, 4.0),
+            torch.tensor([0, 36, 31, 32]), red="none")
+    ce_case(tf, "ce_wide_tail_weight_ignore_ls_mean_f32", logits((5, 45), F32, 3.0),
+            torch.tensor([44, 7, 3, 16, 40]), w=torch.rand(45) + 0.1, ii=7, ls=0.2)
+    ce_case(tf, "ce_wide_tail_weight_sum_f64", logits((3, 21), F64, 5.0),
+            torch.tensor([20, 16, 0]), w=torch.rand(21, dtype=F64) + 0.1, red="sum")
+    ce_case(tf, "ce_wide_k1_ls_none_f64", logits((2, 19, 3), F64),
+            targets((2, 3), 19), ls=0.15, red="none")
+    ce_case(tf, "ce_wide_prob_ls_weight_mean_f32", logits((3, 40), F32),
+            probs((3, 40), F32), w=torch.rand(40) + 0.1, ls=0.1)
+    ce_case(tf, "ce_wide_prob_none_f64", logits((2, 30), F64), probs((2, 30), F64),
+            red="none")
+    ce_case(tf, "ce_wide_log_prob_f32", logits((2, 35), F32), targets((2,), 35),
+            log_prob=True)
+    ce_case(tf, "ce_wide_unbatched_f32", logits((100,), F32, 10.0), torch.tensor(99))
+    wide_big = torch.full((2, 40), -1e4, dtype=F32)
+    wide_big[0, 33] = 1e4
+    wide_big[1, 5] = 0.0
+    ce_case(tf, "ce_wide_large_logits_ls_none_f32", wide_big,
+            torch.tensor([33, 39]), ls=0.1, red="none")
+    ce_case(tf, "ce_wide_mean_f16", logits((3, 50), F16), targets((3,), 50))
+    log_softmax_case(tf, "log_softmax_wide_tail_f32", logits((2, 53), F32), 1)
+    log_softmax_case(tf, "log_softmax_wide_axis0_f64", logits((17, 3), F64), 0)
+
     # Narrow types accumulate in f32.
     ce_case(tf, "ce_mean_f16", logits((4, 5), F16), targets((4,), 5))
     ce_case(tf, "ce_ls_weight_sum_bf16", logits((4, 5), BF16), targets((4,), 5),

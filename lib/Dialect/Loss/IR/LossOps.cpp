@@ -9,6 +9,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -282,6 +283,31 @@ LogicalResult SoftmaxCrossEntropyOp::verify() {
              << logitsTy;
   }
   return verifyResult(op, getResult(), getReduction(), noneShape, elTy);
+}
+
+namespace {
+/// A `log_prob` result that nothing uses is not computed: the lowering then
+/// needs no logits-shaped tensor.
+struct DropUnusedLogProb : public OpRewritePattern<SoftmaxCrossEntropyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxCrossEntropyOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getLogProb() || !op.getLogProb().use_empty())
+      return failure();
+    auto reduced = SoftmaxCrossEntropyOp::create(
+        rewriter, op.getLoc(), op.getResult().getType(), /*log_prob=*/Type(),
+        op.getLogits(), op.getTarget(), op.getWeight(), op.getIgnoreIndex(),
+        op.getReduction(), op.getLabelSmoothing());
+    rewriter.replaceAllUsesWith(op.getResult(), reduced.getResult());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+} // namespace
+
+void SoftmaxCrossEntropyOp::getCanonicalizationPatterns(
+    RewritePatternSet &results, MLIRContext *context) {
+  results.add<DropUnusedLogProb>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -137,4 +137,8 @@ struct LossFuseLogSoftmaxNllPass
 void mlir::loss::populateFuseLogSoftmaxNllPatterns(
     RewritePatternSet &patterns) {
   patterns.add<FuseLogSoftmaxNll>(patterns.getContext());
+  // A log_prob result whose users died since the fusion (the layout patterns
+  // leave dead transposes behind) is dropped again.
+  SoftmaxCrossEntropyOp::getCanonicalizationPatterns(patterns,
+                                                     patterns.getContext());
 }

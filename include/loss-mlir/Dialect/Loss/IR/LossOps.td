@@ -90,8 +90,9 @@ def Loss_SoftmaxCrossEntropyOp : Loss_Op<"softmax_cross_entropy"> {
 
     `none` returns one loss per sample (`[N, d1..dk]`, or `[]`). The
     optional second result is `logp` itself (as ONNX's
-    SoftmaxCrossEntropyLoss). Out-of-range class targets behave as in
-    `loss.nll`: never an out-of-bounds read, NaN in the loss.
+    SoftmaxCrossEntropyLoss); canonicalization drops it when it is unused.
+    Out-of-range class targets behave as in `loss.nll`: never an
+    out-of-bounds read, NaN in the loss.
 
     `weight` is `[C]`. Defaults: `ignore_index = -100`, `reduction = mean`,
     `label_smoothing = 0.0` (must lie in `[0, 1]`).
@@ -113,6 +114,8 @@ def Loss_SoftmaxCrossEntropyOp : Loss_Op<"softmax_cross_entropy"> {
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  // Drops an unused `log_prob` result.
+  let hasCanonicalizer = 1;
   let extraClassDeclaration = [{
     /// True when `target` holds class probabilities rather than indices.
     bool hasProbabilityTarget() {
