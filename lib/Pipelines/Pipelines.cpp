@@ -47,6 +47,7 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   // Loops: parallel dims become scf.parallel (OpenMP threads on request),
   // reductions stay sequential scf.for.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createLossSerializeNestedParallel());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLoopInvariantCodeMotionPass());
   if (options.parallel) {
@@ -60,6 +61,7 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
     pm.addPass(createCanonicalizerPass());
   }
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createLossApproximateMath());
   pm.addPass(createSCFToControlFlowPass());
 
   // To the LLVM dialect. bf16/f16 conversions are expanded so that no

@@ -1,0 +1,50 @@
+//===- SerializeNestedParallel.cpp - Inner scf.parallel to scf.for --------===//
+//
+// Only the outermost parallel loop of a nest should become threads; inner
+// parallel loops (the lanes of a streaming reduction, say) run sequentially
+// inside their thread, where LLVM vectorizes them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+
+namespace mlir {
+namespace loss {
+#define GEN_PASS_DEF_LOSSSERIALIZENESTEDPARALLEL
+#include "loss-mlir/Dialect/Loss/Transforms/Passes.h.inc"
+} // namespace loss
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+struct LossSerializeNestedParallelPass
+    : public loss::impl::LossSerializeNestedParallelBase<
+          LossSerializeNestedParallelPass> {
+  void runOnOperation() override {
+    // Post-order: inner loops are rewritten before the loops that hold them.
+    SmallVector<scf::ParallelOp> nested;
+    getOperation()->walk([&](scf::ParallelOp op) {
+      if (op.getNumReductions() == 0 &&
+          op->getParentOfType<LoopLikeOpInterface>())
+        nested.push_back(op);
+    });
+    for (scf::ParallelOp op : nested) {
+      OpBuilder b(op);
+      scf::buildLoopNest(
+          b, op.getLoc(), op.getLowerBound(), op.getUpperBound(), op.getStep(),
+          [&](OpBuilder &nb, Location, ValueRange ivs) {
+            IRMapping map;
+            map.map(op.getInductionVars(), ivs);
+            for (Operation &inner : op.getBody()->without_terminator())
+              nb.clone(inner, map);
+          });
+      op.erase();
+    }
+  }
+};
+} // namespace
