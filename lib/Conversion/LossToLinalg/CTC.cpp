@@ -397,9 +397,7 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
                                   return std::pair<Value, Value>(a[0], Value());
                                 });
     }
-    if (result.getType() != op.getResult().getType())
-      result = tensor::CastOp::create(b, loc, op.getResult().getType(), result);
-    rewriter.replaceOp(op, result);
+    replaceOpWithCasts(rewriter, op, result);
     return success();
   }
 };

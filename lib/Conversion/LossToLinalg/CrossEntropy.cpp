@@ -644,7 +644,7 @@ struct SoftmaxCrossEntropyLowering
     if (op.getLogProb())
       results.push_back(
           buildLogProbs(rewriter, loc, op.getLogits(), axis, stats));
-    rewriter.replaceOp(op, results);
+    replaceOpWithCasts(rewriter, op, results);
     return success();
   }
 };
@@ -711,7 +711,7 @@ struct NllLowering : public OpRewritePattern<NllOp> {
               arith::SelectOp::create(b, l, ignored, zero, w));
         },
         /*weightedMean=*/true);
-    rewriter.replaceOp(op, loss);
+    replaceOpWithCasts(rewriter, op, loss);
     return success();
   }
 };

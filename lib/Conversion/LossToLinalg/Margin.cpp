@@ -248,8 +248,8 @@ struct MultilabelMarginLowering : public OpRewritePattern<MultilabelMarginOp> {
         })[0];
 
     Value c = lastDimAsFloat(rewriter, loc, x, acc);
-    rewriter.replaceOp(
-        op, reduceSamples(
+    replaceOpWithCasts(
+        rewriter, op, reduceSamples(
                 rewriter, loc, rows, {sum}, op.getReduction(), elTy,
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   return arith::DivFOp::create(b, l, args[0], c).getResult();
@@ -314,8 +314,8 @@ struct MultilabelSoftMarginLowering
         })[0];
 
     Value c = lastDimAsFloat(rewriter, loc, x, acc);
-    rewriter.replaceOp(
-        op, reduceSamples(
+    replaceOpWithCasts(
+        rewriter, op, reduceSamples(
                 rewriter, loc, rows, {sum}, op.getReduction(), elTy,
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   return arith::DivFOp::create(b, l, args[0], c).getResult();
@@ -370,8 +370,8 @@ struct MultiMarginLowering : public OpRewritePattern<MultiMarginOp> {
         })[0];
 
     Value c = lastDimAsFloat(rewriter, loc, x, acc);
-    rewriter.replaceOp(
-        op,
+    replaceOpWithCasts(
+        rewriter, op,
         reduceSamples(
             rewriter, loc, rows, {sum, t}, op.getReduction(), elTy,
             [&](OpBuilder &b, Location l, ValueRange args) {
@@ -435,8 +435,8 @@ struct CosineEmbeddingLowering : public OpRewritePattern<CosineEmbeddingOp> {
         });
 
     Type tTy = op.getTarget().getType().getElementType();
-    rewriter.replaceOp(
-        op,
+    replaceOpWithCasts(
+        rewriter, op,
         reduceSamples(
             rewriter, loc, rows, {sums[0], sums[1], sums[2], t},
             op.getReduction(), elTy,
@@ -607,8 +607,8 @@ struct TripletMarginLowering : public OpRewritePattern<TripletMarginOp> {
           return yields;
         });
 
-    rewriter.replaceOp(
-        op, reduceSamples(rewriter, loc, rows, state, op.getReduction(), elTy,
+    replaceOpWithCasts(
+        rewriter, op, reduceSamples(rewriter, loc, rows, state, op.getReduction(), elTy,
                           [&](OpBuilder &b, Location l, ValueRange args) {
                             Value dPos = norm.finish(b, l, args.slice(0, k));
                             Value dNeg = norm.finish(b, l, args.slice(k, k));

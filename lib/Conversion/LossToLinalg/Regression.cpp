@@ -68,11 +68,7 @@ LogicalResult replaceWithPointwiseLoss(PatternRewriter &rewriter,
       },
       /*weightedMean=*/false, divisor);
 
-  // `none` results may spell static sizes as dynamic (or the reverse).
-  Type resultTy = op->getResult(0).getType();
-  if (loss.getType() != resultTy)
-    loss = tensor::CastOp::create(rewriter, loc, resultTy, loss);
-  rewriter.replaceOp(op, loss);
+  replaceOpWithCasts(rewriter, op, loss);
   return success();
 }
 

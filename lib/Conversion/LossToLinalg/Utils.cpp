@@ -103,6 +103,18 @@ Value mlir::loss::extractScalar(OpBuilder &b, Location loc, Value tensor0d) {
   return tensor::ExtractOp::create(b, loc, tensor0d, ValueRange{});
 }
 
+void mlir::loss::replaceOpWithCasts(PatternRewriter &rewriter, Operation *op,
+                                    ValueRange values) {
+  SmallVector<Value> results;
+  for (auto [v, result] : llvm::zip_equal(values, op->getResults())) {
+    Value r = v;
+    if (r.getType() != result.getType())
+      r = tensor::CastOp::create(rewriter, op->getLoc(), result.getType(), r);
+    results.push_back(r);
+  }
+  rewriter.replaceOp(op, results);
+}
+
 AffineMap mlir::loss::identityMap(MLIRContext *ctx, unsigned rank) {
   return AffineMap::getMultiDimIdentityMap(rank, ctx);
 }

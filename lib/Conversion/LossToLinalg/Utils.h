@@ -68,6 +68,11 @@ Value buildReducedLoss(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> shape,
                        Type elementType, PointLossFn pointLoss,
                        bool weightedMean = false, Value meanDivisor = {});
 
+/// Replaces `op` by `values`, casting each to the op's result type where
+/// the result spells static sizes as dynamic (or the reverse).
+void replaceOpWithCasts(PatternRewriter &rewriter, Operation *op,
+                        ValueRange values);
+
 /// The identity map of rank `rank`.
 AffineMap identityMap(MLIRContext *ctx, unsigned rank);
 

@@ -1,0 +1,137 @@
+//===- Passes.td - Loss to GPU passes ----------------------*- tablegen -*-===//
+#ifndef LOSS_CONVERSION_LOSSTOGPU_PASSES_TD
+#define LOSS_CONVERSION_LOSSTOGPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertLossToGPU : Pass<"convert-loss-to-gpu"> {
+  let summary = "Lower the softmax family and CTC to hand-mapped GPU kernels";
+  let description = [{
+    Replaces the ops whose best GPU mapping is not a loop nest with
+    `gpu.launch` kernels on buffers (`bufferization.to_buffer` in,
+    `bufferization.to_tensor` out), leaving the rest of the program on
+    tensors:
+
+    * `loss.log_softmax`, `loss.softmax_cross_entropy` (class or probability
+      targets, `log_prob`) and `linalg.softmax`: one block per row; the
+      block's threads stride over the classes keeping an online max and sum
+      of exponentials, merged across the block with `gpu.all_reduce`
+      (max, then the rescaled sums); thread 0 finishes the row's loss and
+      every thread writes its share of `log_prob`/`softmax` in a second sweep
+      of the row. `sum`/`mean` are left to a linalg reduction over the rows.
+    * `loss.ctc`: one block per sample; the block's threads stride over the
+      2 S + 1 label states (any S) of a double-buffered alpha row in global
+      scratch memory, with one `gpu.barrier` per time step.
+
+    Ops this pass does not handle are left for `convert-loss-to-linalg`.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
+           "Threads per block (rows with fewer classes get fewer, in steps of "
+           "32)">,
+    Option<"maxGridSize", "max-grid-size", "unsigned", /*default=*/"65535",
+           "Most blocks per launch (blocks loop over the remaining rows)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def LossMapLinalgToGPU : Pass<"loss-map-linalg-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Map linalg ops on buffers to gpu.launch kernels";
+  let description = [{
+    Turns every linalg op on buffers outside a kernel into one or two
+    `gpu.launch` kernels, by the shape of its iteration space:
+
+    * all loops parallel: a 1-D grid-stride loop over the linearised
+      iteration space (the innermost loop varies fastest across threads);
+    * parallel loops and reductions, with every result a "decomposable"
+      reduction (`acc = op(acc, f(...))` with `op` one of add, mul, min, max,
+      and, or, xor): one block per output point (row), the block's threads
+      stride over the reduction space with thread-local partials that are
+      merged with `gpu.all_reduce`; thread 0 folds the result into the
+      output;
+    * reductions only (a full reduction to a scalar), decomposable: a
+      grid-stride kernel writes one partial per block, a second one-block
+      kernel reduces the partials into the output (deterministic, no
+      atomics);
+    * anything else: one thread per output point running the reduction
+      loops sequentially.
+
+    Named linalg ops are generalised first.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
+           "Threads per block">,
+    Option<"maxGridSize", "max-grid-size", "unsigned", /*default=*/"65535",
+           "Most blocks per launch (grid-stride loops cover the rest)">,
+    Option<"maxPartials", "max-partials", "unsigned", /*default=*/"1024",
+           "Most blocks (partials) of the first kernel of a full reduction">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def LossGPUHostMemory : Pass<"loss-gpu-host-memory", "::mlir::ModuleOp"> {
+  let summary = "Make the buffers that kernels touch accessible from the GPU";
+  let description = [{
+    Host functions keep running on the CPU and kernels run on the GPU, so
+    every buffer a kernel may touch must be reachable from both. This pass
+    puts them in CUDA managed memory:
+
+    * `memref.alloc` outside kernels becomes `gpu.alloc host_shared`
+      (`cuMemAllocManaged`) and `memref.dealloc` its `gpu.dealloc`;
+    * a `memref.get_global` (constants live in host memory) that may reach a
+      kernel, a call of a function with a body, or a return, is copied into
+      a managed buffer where it is read;
+    * with `copy-arguments`, the memref arguments of public functions that
+      may reach a kernel are copied into managed buffers on entry, and those
+      the function may write are copied back before every return, so that
+      C callers (mlir-runner, loss-run) pass plain host memory.
+  }];
+  let options = [
+    Option<"copyArguments", "copy-arguments", "bool", /*default=*/"true",
+           "Copy memref arguments of public functions in (and back out)">,
+  ];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
+def LossGPUEmulate : Pass<"loss-gpu-emulate", "::mlir::ModuleOp"> {
+  let summary = "Run gpu.launch kernels on the host with OpenMP threads";
+  let description = [{
+    For testing kernels on machines without a GPU: every `gpu.launch`
+    becomes a sequential loop over its blocks, each block an `omp.parallel`
+    region with one OpenMP thread per GPU thread. `gpu.barrier` becomes
+    `omp.barrier`; `gpu.all_reduce` stores each thread's value to a shared
+    scratch buffer and, between two barriers, every thread folds the whole
+    buffer in thread order. `gpu.alloc` and `gpu.dealloc` become their
+    memref counterparts and `gpu.wait` disappears. Programs then need
+    libomp at run time, and exactly as many OpenMP threads as a block has
+    GPU threads (checked at run time).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::omp::OpenMPDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+#endif // LOSS_CONVERSION_LOSSTOGPU_PASSES_TD
