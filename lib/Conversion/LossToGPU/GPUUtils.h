@@ -1,0 +1,66 @@
+//===- GPUUtils.h - Helpers for building GPU kernels ------------*- C++ -*-===//
+#ifndef LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
+#define LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir {
+namespace loss {
+
+/// A `gpu.launch` with a 1-D grid of 1-D blocks, under construction: the
+/// builder that made it points before its terminator.
+struct Kernel {
+  gpu::LaunchOp launch;
+  Value blockId, threadId, gridSize, blockSize; // x dimension, index
+  /// blockId * blockSize + threadId and gridSize * blockSize.
+  Value globalId(OpBuilder &b, Location loc) const;
+  Value globalSize(OpBuilder &b, Location loc) const;
+};
+
+/// Creates the kernel at `b`'s insertion point and moves `b` into its body.
+/// `grid` and `block` are index values computed on the host.
+Kernel createKernel(OpBuilder &b, Location loc, Value grid, Value block);
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v);
+/// ceil(a / c) for non-negative a and positive c.
+Value ceilDivIndex(OpBuilder &b, Location loc, Value a, Value c);
+/// min(max(v, lo), hi), unsigned.
+Value clampIndex(OpBuilder &b, Location loc, Value v, int64_t lo, int64_t hi);
+/// The product of `values` (1 if empty).
+Value productIndex(OpBuilder &b, Location loc, ArrayRef<Value> values);
+/// Splits a row-major linear index over `sizes` (last fastest).
+SmallVector<Value> delinearizeIndex(OpBuilder &b, Location loc, Value linear,
+                                    ArrayRef<Value> sizes);
+/// Threads per block for `work` independent items of one row: `work` rounded
+/// up to a multiple of 32, clamped into [min(32, maxBlock), maxBlock].
+Value blockSizeFor(OpBuilder &b, Location loc, Value work, unsigned maxBlock);
+
+/// The neutral element of `kind` for `type`.
+Value reductionIdentity(OpBuilder &b, Location loc, gpu::AllReduceOperation kind,
+                        Type type);
+/// `lhs kind rhs` as an arith op.
+Value combineValues(OpBuilder &b, Location loc, gpu::AllReduceOperation kind,
+                    Value lhs, Value rhs);
+/// The all-reduce kind of an arith combiner op, if it is one.
+std::optional<gpu::AllReduceOperation> reductionKindOf(Operation *op);
+
+/// Reduces `v` over the threads of the block; every thread gets the result.
+/// Every thread of the block must reach the call (uniform control flow).
+/// Narrow integer and float types are widened to 32 bits for the shuffles.
+/// Call `gpu::BarrierOp` after the last reduction of a group, before any of
+/// them runs again (the lowering reuses one shared buffer per op).
+Value blockAllReduce(OpBuilder &b, Location loc, Value v,
+                     gpu::AllReduceOperation kind);
+
+/// Runs `body` in thread 0 of the block only.
+void ifThreadZero(OpBuilder &b, Location loc, const Kernel &k,
+                  function_ref<void(OpBuilder &, Location)> body);
+
+} // namespace loss
+} // namespace mlir
+
+#endif // LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
