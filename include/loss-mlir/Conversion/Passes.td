@@ -12,7 +12,8 @@ def ConvertLossToLinalg : Pass<"convert-loss-to-linalg"> {
     max and a running sum of exponentials per row (online softmax) and never
     materialises a logits-shaped temporary unless `log_prob` is asked for;
     elementwise losses are one fused elementwise + reduction pass. `f16` and
-    `bf16` inputs accumulate in `f32`.
+    `bf16` inputs accumulate in `f32`. Upstream's `linalg.softmax` (as front
+    ends and the ONNX importer emit it) takes the same streaming path.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

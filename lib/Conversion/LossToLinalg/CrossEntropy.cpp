@@ -420,17 +420,47 @@ RowStats buildRowStats(OpBuilder &b, Location loc, const RowStatsRequest &req) {
   return stats;
 }
 
+/// One elementwise pass over the logits that also reads per-row values
+/// (`rows`, row-shaped): `fn(x, rowValues)` in the accumulator type.
+Value mapLogitsWithRows(
+    OpBuilder &b, Location loc, Value logits, int64_t axis, ValueRange rows,
+    function_ref<Value(OpBuilder &, Location, Value, ValueRange)> fn) {
+  MLIRContext *ctx = b.getContext();
+  auto ty = cast<RankedTensorType>(logits.getType());
+  unsigned rank = ty.getRank();
+  Type acc = getAccumulatorType(ty.getElementType());
+  SmallVector<AffineExpr> rowExprs;
+  for (unsigned j = 0; j < rank; ++j)
+    if (j != axis)
+      rowExprs.push_back(getAffineDimExpr(j, ctx));
+  AffineMap full = identityMap(ctx, rank);
+  SmallVector<AffineMap> maps{full};
+  maps.append(rows.size(), AffineMap::get(rank, 0, rowExprs, ctx));
+  maps.push_back(full);
+  SmallVector<Value> ins{logits};
+  llvm::append_range(ins, rows);
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, logits), ty.getElementType());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, ty, ins, ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value x = castFloat(nb, nl, args[0], acc);
+               Value r = fn(nb, nl, x, args.slice(1, rows.size()));
+               linalg::YieldOp::create(nb, nl,
+                                       castFloat(nb, nl, r, ty.getElementType()));
+             })
+      .getResult(0);
+}
+
 /// `(x - max) - log(sumExp)` for every element of the logits: log_softmax.
 /// Subtracting the max first keeps log-probabilities of rows of large,
 /// nearly equal logits exact.
 Value buildLogProbs(OpBuilder &b, Location loc, Value logits, int64_t axis,
                     const RowStats &stats) {
   MLIRContext *ctx = b.getContext();
-  auto ty = cast<RankedTensorType>(logits.getType());
-  unsigned rank = ty.getRank();
-  Type acc = getAccumulatorType(ty.getElementType());
-  unsigned rowRank = rank - 1;
-
+  unsigned rowRank = stats.rowShape.size();
+  Type acc = cast<RankedTensorType>(stats.sumExp.getType()).getElementType();
   // One log per row, not per element.
   Value logSumInit = tensor::EmptyOp::create(b, loc, stats.rowShape, acc);
   AffineMap rowId = identityMap(ctx, rowRank);
@@ -445,58 +475,25 @@ Value buildLogProbs(OpBuilder &b, Location loc, Value logits, int64_t axis,
             linalg::YieldOp::create(nb, nl, logS);
           })
           .getResult(0);
-
-  SmallVector<AffineExpr> rowExprs;
-  for (unsigned j = 0; j < rank; ++j)
-    if (j != axis)
-      rowExprs.push_back(getAffineDimExpr(j, ctx));
-  AffineMap full = identityMap(ctx, rank);
-  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, logits), ty.getElementType());
-  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, ty, ValueRange{logits, stats.max, logSum},
-             ValueRange{init}, {full, rowMap, rowMap, full}, iters,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               Value x = castFloat(nb, nl, args[0], acc);
-               Value lp = arith::SubFOp::create(
-                   nb, nl, arith::SubFOp::create(nb, nl, x, args[1]), args[2]);
-               linalg::YieldOp::create(
-                   nb, nl, castFloat(nb, nl, lp, ty.getElementType()));
-             })
-      .getResult(0);
+  return mapLogitsWithRows(
+      b, loc, logits, axis, {stats.max, logSum},
+      [](OpBuilder &nb, Location nl, Value x, ValueRange row) -> Value {
+        return arith::SubFOp::create(
+            nb, nl, arith::SubFOp::create(nb, nl, x, row[0]), row[1]);
+      });
 }
 
 /// `exp(x - max) / sumExp` for every element: softmax from the same
 /// streaming statistics.
 Value buildSoftmax(OpBuilder &b, Location loc, Value logits, int64_t axis,
                    const RowStats &stats) {
-  MLIRContext *ctx = b.getContext();
-  auto ty = cast<RankedTensorType>(logits.getType());
-  unsigned rank = ty.getRank();
-  Type acc = getAccumulatorType(ty.getElementType());
-  SmallVector<AffineExpr> rowExprs;
-  for (unsigned j = 0; j < rank; ++j)
-    if (j != axis)
-      rowExprs.push_back(getAffineDimExpr(j, ctx));
-  AffineMap full = identityMap(ctx, rank);
-  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, logits), ty.getElementType());
-  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, ty, ValueRange{logits, stats.max, stats.sumExp},
-             ValueRange{init}, {full, rowMap, rowMap, full}, iters,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               Value x = castFloat(nb, nl, args[0], acc);
-               Value e = math::ExpOp::create(
-                   nb, nl, arith::SubFOp::create(nb, nl, x, args[1]));
-               Value p = arith::DivFOp::create(nb, nl, e, args[2]);
-               linalg::YieldOp::create(
-                   nb, nl, castFloat(nb, nl, p, ty.getElementType()));
-             })
-      .getResult(0);
+  return mapLogitsWithRows(
+      b, loc, logits, axis, {stats.max, stats.sumExp},
+      [](OpBuilder &nb, Location nl, Value x, ValueRange row) -> Value {
+        Value e =
+            math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, x, row[0]));
+        return arith::DivFOp::create(nb, nl, e, row[1]);
+      });
 }
 
 int64_t classAxisOf(RankedTensorType ty) { return ty.getRank() == 1 ? 0 : 1; }

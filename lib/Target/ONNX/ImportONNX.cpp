@@ -220,32 +220,23 @@ Importer::convertTensor(const onnx::TensorProto &t, Location loc) {
                    << " elements, its shape needs " << n;
     return failure();
   };
+  // Types with a field of their own: raw bytes or that repeated field.
+  auto typedValues = [&](const auto &field) -> FailureOr<DenseElementsAttr> {
+    using T = std::decay_t<decltype(*field.begin())>;
+    SmallVector<T> v = raw ? readRaw<T>(t.raw_data())
+                           : SmallVector<T>(field.begin(), field.end());
+    if ((int64_t)v.size() != n)
+      return sizeError(v.size());
+    return DenseElementsAttr::get(type, ArrayRef<T>(v));
+  };
 
   switch (t.data_type()) {
-  case onnx::TensorProto::FLOAT: {
-    SmallVector<float> v = raw ? readRaw<float>(t.raw_data())
-                               : SmallVector<float>(t.float_data().begin(),
-                                                    t.float_data().end());
-    if ((int64_t)v.size() != n)
-      return sizeError(v.size());
-    return DenseElementsAttr::get(type, ArrayRef<float>(v));
-  }
-  case onnx::TensorProto::DOUBLE: {
-    SmallVector<double> v = raw ? readRaw<double>(t.raw_data())
-                                : SmallVector<double>(t.double_data().begin(),
-                                                      t.double_data().end());
-    if ((int64_t)v.size() != n)
-      return sizeError(v.size());
-    return DenseElementsAttr::get(type, ArrayRef<double>(v));
-  }
-  case onnx::TensorProto::INT64: {
-    SmallVector<int64_t> v = raw ? readRaw<int64_t>(t.raw_data())
-                                 : SmallVector<int64_t>(t.int64_data().begin(),
-                                                        t.int64_data().end());
-    if ((int64_t)v.size() != n)
-      return sizeError(v.size());
-    return DenseElementsAttr::get(type, ArrayRef<int64_t>(v));
-  }
+  case onnx::TensorProto::FLOAT:
+    return typedValues(t.float_data());
+  case onnx::TensorProto::DOUBLE:
+    return typedValues(t.double_data());
+  case onnx::TensorProto::INT64:
+    return typedValues(t.int64_data());
   case onnx::TensorProto::INT32:
   case onnx::TensorProto::INT16:
   case onnx::TensorProto::INT8:

@@ -145,7 +145,9 @@ def Loss_CtcOp : Loss_Op<"ctc"> {
 
     At run time lengths are clamped into their buffers (an input length to
     `[0, T]`, a target length to `[0, S]` or to what the concatenated buffer
-    holds), so compiled code never reads out of bounds.
+    holds), so compiled code never reads out of bounds. A sample with a label
+    outside `[0, C)` gets a NaN loss. An input length of 0 gives 0 for an
+    empty target and `+inf` otherwise (PyTorch 1.13 leaves it undefined).
 
     `none` returns `[N]` (`[]` unbatched). Defaults: `blank = 0` (must lie
     in `[0, C)`), `reduction = mean`, `zero_infinity = false`.
