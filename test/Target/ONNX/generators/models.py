@@ -14,6 +14,7 @@ import io
 import os
 import shutil
 
+import numpy as np
 import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
@@ -38,6 +39,8 @@ def export(name, module, inputs, input_names):
         p = numpy_helper.from_array(t.numpy(), n)
         with open(os.path.join(d, "test_data_set_0", "input_%d.pb" % i), "wb") as f:
             f.write(p.SerializeToString())
+        # The same inputs as NumPy files, for loss-run --input.
+        np.save(os.path.join(d, "%s.npy" % n), t.numpy())
     p = numpy_helper.from_array(out.numpy(), "loss")
     with open(os.path.join(d, "test_data_set_0", "output_0.pb"), "wb") as f:
         f.write(p.SerializeToString())
