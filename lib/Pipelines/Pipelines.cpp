@@ -62,6 +62,8 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   }
   pm.addPass(createLowerAffinePass());
   pm.addPass(createLossApproximateMath());
+  // vector-to-scf makes loops of its own (e.g. to print vectors).
+  pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());
 
   // To the LLVM dialect. bf16/f16 conversions are expanded so that no
@@ -69,7 +71,6 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -124,6 +124,21 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
         b, loc, tensor::DimOp::create(b, loc, logProbs, lpTy.getRank() - 1));
     Value timeSizeI = toI64FromIndex(b, loc, timeSize);
 
+    // Per-sample operands must have N entries (checked at run time where a
+    // size is dynamic).
+    if (batched) {
+      MLIRContext *ctx = b.getContext();
+      AffineExpr n = getAffineDimExpr(0, ctx);
+      SmallVector<LoopInput> perSample{
+          {inputLengths, AffineMap::get(1, 0, {n}, ctx)},
+          {targetLengths, AffineMap::get(1, 0, {n}, ctx)}};
+      if (!concatenated)
+        perSample.push_back(
+            {targets,
+             AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});
+      assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
+    }
+
     // `blank` is verified against a static C; a dynamic C is checked here.
     Value blank = constI64(b, loc, op.getBlank());
     Value blankBad = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,

@@ -235,6 +235,22 @@ RowStats buildRowStats(OpBuilder &b, Location loc, const RowStatsRequest &req) {
     return AffineMap::get(numLoops, 0, exprs, ctx);
   };
 
+  // Targets, weight and probabilities must fit the logits before any pass
+  // reads them (checked at run time where a size is dynamic).
+  {
+    AffineExpr c = getAffineDimExpr(rowRank, ctx);
+    SmallVector<OpFoldResult> loopSizes(stats.rowShape);
+    loopSizes.push_back(sizes[axis]);
+    SmallVector<LoopInput> operands;
+    if (req.classTarget)
+      operands.push_back({req.classTarget, rowsMap(rank, {})});
+    if (req.weight)
+      operands.push_back({req.weight, AffineMap::get(rank, 0, {c}, ctx)});
+    if (req.probTarget)
+      operands.push_back({req.probTarget, logitsLikeMap(rank, {c})});
+    assertConsistentLoopSizes(b, loc, loopSizes, operands);
+  }
+
   // One streaming generic: `logits`, `weight`, `probs` hold the class range
   // being streamed (indexed by `classExprs`); `states` are the accumulators
   // indexed by the rows plus `stateExtra`; `classIndex` rebuilds the class
@@ -664,6 +680,16 @@ struct NllLowering : public OpRewritePattern<NllOp> {
         tensor::DimOp::create(rewriter, loc, input, axis));
     int64_t ignoreIndex = op.getIgnoreIndex();
 
+    // The input's batch and extra dims must match the target's.
+    if (axis == 1) {
+      SmallVector<AffineExpr> exprs{getAffineDimExpr(0, ctx),
+                                    getAffineConstantExpr(0, ctx)};
+      for (unsigned d = 1; d < rank; ++d)
+        exprs.push_back(getAffineDimExpr(d, ctx));
+      assertConsistentLoopSizes(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, target),
+          {{input, AffineMap::get(rank, 0, exprs, ctx)}});
+    }
     // One gather per target: the index is clamped into [0, C) so nothing is
     // read out of bounds, and an out-of-range target yields NaN.
     Value loss = buildReducedLoss(

@@ -114,6 +114,7 @@ SmallVector<Value> buildRowReduction(OpBuilder &b, Location loc,
   MLIRContext *ctx = b.getContext();
   unsigned rowRank = rowShape.size();
   unsigned numLoops = rowRank + numRed;
+  assertConsistentLoopSizes(b, loc, rowShape, inputs);
   SmallVector<Value> ins, outs;
   SmallVector<AffineMap> maps;
   for (const LoopInput &in : inputs) {

@@ -3,6 +3,7 @@
 #include "Utils.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 
 using namespace mlir;
 using namespace mlir::loss;
@@ -129,6 +130,34 @@ AffineMap mlir::loss::broadcastMap(MLIRContext *ctx, unsigned rank,
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+void mlir::loss::assertConsistentLoopSizes(OpBuilder &b, Location loc,
+                                           ArrayRef<OpFoldResult> sizes,
+                                           ArrayRef<LoopInput> inputs) {
+  llvm::DenseMap<unsigned, OpFoldResult> seen;
+  for (auto [k, size] : llvm::enumerate(sizes))
+    seen[k] = size;
+  for (const LoopInput &in : inputs) {
+    auto ty = cast<RankedTensorType>(in.value.getType());
+    for (auto [j, expr] : llvm::enumerate(in.map.getResults())) {
+      auto dim = dyn_cast<AffineDimExpr>(expr);
+      if (!dim)
+        continue;
+      OpFoldResult size = tensor::getMixedSize(b, loc, in.value, j);
+      auto [it, inserted] = seen.try_emplace(dim.getPosition(), size);
+      if (inserted || (!ty.isDynamicDim(j) && getConstantIntValue(it->second)))
+        continue;
+      Value same = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          getValueOrCreateConstantIndexOp(b, loc, it->second),
+          getValueOrCreateConstantIndexOp(b, loc, size));
+      cf::AssertOp::create(
+          b, loc, same,
+          "loss: operand dimensions differ at run time (the op's shape rules "
+          "were checked statically only for static sizes)");
+    }
+  }
+}
+
 Value mlir::loss::buildReducedLoss(OpBuilder &b, Location loc,
                                    ArrayRef<OpFoldResult> shape,
                                    ArrayRef<LoopInput> inputs,
@@ -138,6 +167,7 @@ Value mlir::loss::buildReducedLoss(OpBuilder &b, Location loc,
   MLIRContext *ctx = b.getContext();
   unsigned rank = shape.size();
   Type acc = getAccumulatorType(elementType);
+  assertConsistentLoopSizes(b, loc, shape, inputs);
   SmallVector<Value> ins;
   SmallVector<AffineMap> maps;
   for (const LoopInput &in : inputs) {

@@ -51,6 +51,15 @@ struct LoopInput {
   AffineMap map;
 };
 
+/// Operands whose sizes the verifier could not compare (a dynamic dim on
+/// either side) are checked at run time: every loop dim that several
+/// operands (or `sizes`, the known extents of the leading loops) index
+/// directly must agree, or the program stops (cf.assert) before any read.
+/// Nothing is emitted for static shapes.
+void assertConsistentLoopSizes(OpBuilder &b, Location loc,
+                               ArrayRef<OpFoldResult> sizes,
+                               ArrayRef<LoopInput> inputs);
+
 /// Per-point loss and the point's weight in a weighted `mean` denominator
 /// (null otherwise), given the scalar arguments of the inputs in order.
 using PointLossFn = function_ref<std::pair<Value, Value>(
