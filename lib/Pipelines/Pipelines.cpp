@@ -19,6 +19,11 @@
 
 using namespace mlir;
 
+namespace mlir::loss {
+// GPUPipelines.cpp
+void registerLossGPUPipelines();
+} // namespace mlir::loss
+
 void mlir::loss::buildLossLowerToLLVMPipeline(
     OpPassManager &pm, const LossLowerToLLVMOptions &options) {
   // Loss ops to linalg on tensors.
@@ -92,4 +97,5 @@ void mlir::loss::registerLossPipelines() {
       "loss-lower-to-llvm",
       "Lower loss ops on tensors to the LLVM dialect for the host CPU",
       buildLossLowerToLLVMPipeline);
+  registerLossGPUPipelines();
 }

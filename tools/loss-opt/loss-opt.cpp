@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
 #include "loss-mlir/Conversion/Passes.h"
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
@@ -14,18 +15,22 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::loss::registerLossPasses();
   mlir::loss::registerLossConversionPasses();
+  mlir::loss::registerLossGPUPasses();
   mlir::loss::registerLossPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::loss::LossDialect>();
+  // gpu-module-to-binary translates kernels to LLVM IR (as mlir-opt does).
+  mlir::registerAllGPUToLLVMIRTranslations(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "loss-mlir optimizer driver\n", registry));

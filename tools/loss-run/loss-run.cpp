@@ -7,6 +7,12 @@
 // --loss-lower-to-llvm pipeline, JIT-runs through MLIR's ExecutionEngine and
 // compares or prints the outputs.
 //
+// --device=cuda compiles with --loss-lower-to-nvvm instead and runs the
+// kernels on an NVIDIA GPU through libloss_cuda_runtime.so (found next to
+// loss-run, in ../lib, or given with --cuda-runtime). --device=gpu-emulation
+// runs the same kernels on the host (--loss-lower-to-gpu-emulation, OpenMP
+// threads as GPU threads): a check of the GPU path without a GPU.
+//
 //===----------------------------------------------------------------------===//
 
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
@@ -22,11 +28,13 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -38,6 +46,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 using namespace mlir;
@@ -66,8 +75,18 @@ static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
                             cl::init(1e-7));
 static cl::opt<bool> noFuse("no-fuse",
                             cl::desc("Do not fuse log_softmax + nll"));
-static cl::opt<std::string> device("device", cl::desc("cpu"),
-                                   cl::init("cpu"));
+static cl::opt<std::string>
+    device("device",
+           cl::desc("cpu, cuda (an NVIDIA GPU) or gpu-emulation (the GPU "
+                    "kernels on the host CPU, for testing)"),
+           cl::init("cpu"));
+static cl::opt<std::string>
+    gpuChip("gpu-chip", cl::desc("GPU architecture for --device=cuda"),
+            cl::init("sm_90"));
+static cl::opt<std::string> cudaRuntime(
+    "cuda-runtime",
+    cl::desc("Path of libloss_cuda_runtime.so (default: next to loss-run or "
+             "in ../lib)"));
 static cl::opt<bool> dumpIR("dump-ir",
                             cl::desc("Print the imported IR before compiling"));
 
@@ -402,6 +421,23 @@ struct Compiled {
   SmallVector<std::string> argNames, resultNames;
 };
 
+/// libloss_cuda_runtime.so: --cuda-runtime, else next to this executable or
+/// in ../lib (the build tree's layout).
+std::string cudaRuntimePath() {
+  if (!cudaRuntime.empty())
+    return cudaRuntime;
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&cudaRuntimePath));
+  SmallString<256> dir(llvm::sys::path::parent_path(exe));
+  for (StringRef rel : {".", "../lib"}) {
+    SmallString<256> p(dir);
+    llvm::sys::path::append(p, rel, "libloss_cuda_runtime.so");
+    if (llvm::sys::fs::exists(p))
+      return std::string(p);
+  }
+  return "libloss_cuda_runtime.so"; // the dynamic loader's search path
+}
+
 FailureOr<Compiled> compile(OwningOpRef<ModuleOp> module) {
   MLIRContext *ctx = module->getContext();
   func::FuncOp fn;
@@ -451,16 +487,44 @@ FailureOr<Compiled> compile(OwningOpRef<ModuleOp> module) {
   }
 
   PassManager pm(ctx);
-  loss::LossLowerToLLVMOptions options;
-  options.fuse = !noFuse;
-  options.resultsToOutParams = true;
-  loss::buildLossLowerToLLVMPipeline(pm, options);
+  SmallVector<std::string> libs;
+  if (device == "cuda") {
+    loss::LossLowerToNVVMOptions options;
+    options.fuse = !noFuse;
+    options.resultsToOutParams = true;
+    options.chip = gpuChip;
+    loss::buildLossLowerToNVVMPipeline(pm, options);
+    libs.push_back(cudaRuntimePath());
+    // Say why rather than failing to resolve mgpu* symbols later.
+    std::string why;
+    if (llvm::sys::DynamicLibrary::getPermanentLibrary(libs.back().c_str(),
+                                                      &why)
+            .isValid() == false) {
+      llvm::errs() << "error: --device=cuda needs " << libs.back()
+                   << " and the NVIDIA driver (libcuda.so.1): " << why
+                   << "\n";
+      return failure();
+    }
+  } else if (device == "gpu-emulation") {
+    loss::LossLowerToGPUEmulationOptions options;
+    options.fuse = !noFuse;
+    options.resultsToOutParams = true;
+    loss::buildLossLowerToGPUEmulationPipeline(pm, options);
+    libs.push_back(LOSS_MLIR_LLVM_LIBRARY_DIR "/libomp.so");
+  } else {
+    loss::LossLowerToLLVMOptions options;
+    options.fuse = !noFuse;
+    options.resultsToOutParams = true;
+    loss::buildLossLowerToLLVMPipeline(pm, options);
+  }
   if (failed(pm.run(*module)))
     return failure();
 
   ExecutionEngineOptions engineOptions;
   auto optimize = makeOptimizingTransformer(3, 0, nullptr);
   engineOptions.transformer = optimize;
+  SmallVector<StringRef> libRefs(libs.begin(), libs.end());
+  engineOptions.sharedLibPaths = libRefs;
   auto engine = ExecutionEngine::create(*module, engineOptions);
   if (!engine) {
     llvm::errs() << "error: JIT compilation failed: "
@@ -732,11 +796,14 @@ int runFile(MLIRContext &ctx, StringRef path) {
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "loss-mlir runner\n");
-  if (device != "cpu") {
+  if (device != "cpu" && device != "cuda" && device != "gpu-emulation") {
     llvm::errs() << "error: --device=" << device
-                 << " is not supported by this build (cpu only)\n";
+                 << " is not supported (cpu, cuda or gpu-emulation)\n";
     return 2;
   }
+  // Emulated GPU threads wait at barriers: sleep there rather than spin.
+  if (device == "gpu-emulation")
+    ::setenv("KMP_BLOCKTIME", "0", /*overwrite=*/0);
   if (positional.empty()) {
     llvm::errs() << "error: nothing to run (see --help)\n";
     return 2;
@@ -751,6 +818,8 @@ int main(int argc, char **argv) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
+  // --device=cuda: kernels to PTX, gpu.binary and launches to LLVM IR.
+  registerAllGPUToLLVMIRTranslations(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
 

@@ -32,7 +32,102 @@ struct LossLowerToLLVMOptions
 void buildLossLowerToLLVMPipeline(OpPassManager &pm,
                                   const LossLowerToLLVMOptions &options);
 
-/// Registers `--loss-lower-to-llvm`.
+struct LossLowerToNVVMOptions
+    : public PassPipelineOptions<LossLowerToNVVMOptions> {
+  PassOptions::Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Fuse log_softmax + nll into softmax_cross_entropy first"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> kernels{
+      *this, "kernels",
+      llvm::cl::desc("Hand-mapped kernels for the softmax family (block per "
+                     "row) and CTC (block per sample); else every op takes "
+                     "the generic linalg mapping"),
+      llvm::cl::init(true)};
+  PassOptions::Option<unsigned> blockSize{
+      *this, "block-size", llvm::cl::desc("Threads per block"),
+      llvm::cl::init(256)};
+  PassOptions::Option<unsigned> maxGridSize{
+      *this, "max-grid-size",
+      llvm::cl::desc("Most blocks per launch (blocks loop over the rest)"),
+      llvm::cl::init(65535)};
+  PassOptions::Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Return results through caller-allocated out-params"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> copyArguments{
+      *this, "copy-arguments",
+      llvm::cl::desc("Copy memref arguments of public functions into managed "
+                     "memory on entry (and written ones back on return), so "
+                     "that callers pass plain host memory"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (sm_XX)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("NVPTX features (PTX ISA version)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level of the device code (0-3)"),
+      llvm::cl::init(2)};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the kernels are embedded as: isa (PTX, JIT-"
+                     "compiled by the driver when the module loads), bin "
+                     "(cubin, needs ptxas), fatbin (needs ptxas and "
+                     "fatbinary) or llvm"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit directory (libdevice, ptxas); default: "
+                     "the one found when loss-mlir was configured, else "
+                     "$CUDA_ROOT/$CUDA_HOME/$CUDA_PATH"),
+      llvm::cl::init("")};
+};
+
+/// From loss ops on tensors to the LLVM dialect for a host that launches
+/// CUDA kernels: hand-mapped kernels for the softmax family and CTC, the
+/// generic linalg-to-GPU mapping for everything else, buffers kernels touch
+/// in managed memory, kernels outlined and lowered to NVVM, serialized
+/// (PTX by default) and embedded, host code through gpu-to-llvm. The
+/// program then needs libloss_cuda_runtime.so (mgpu* functions).
+void buildLossLowerToNVVMPipeline(OpPassManager &pm,
+                                  const LossLowerToNVVMOptions &options);
+
+struct LossLowerToGPUEmulationOptions
+    : public PassPipelineOptions<LossLowerToGPUEmulationOptions> {
+  PassOptions::Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Fuse log_softmax + nll into softmax_cross_entropy first"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> kernels{
+      *this, "kernels",
+      llvm::cl::desc("Hand-mapped kernels for the softmax family and CTC"),
+      llvm::cl::init(true)};
+  PassOptions::Option<unsigned> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block (each one an OpenMP thread)"),
+      llvm::cl::init(4)};
+  PassOptions::Option<unsigned> maxGridSize{
+      *this, "max-grid-size",
+      llvm::cl::desc("Most blocks per launch (blocks loop over the rest)"),
+      llvm::cl::init(65535)};
+  PassOptions::Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Return results through caller-allocated out-params"),
+      llvm::cl::init(false)};
+};
+
+/// The GPU path up to its kernels (the same passes as
+/// `--loss-lower-to-nvvm`), then the kernels run on the host: every block an
+/// OpenMP parallel region of block-size threads (loss-gpu-emulate). Tests the
+/// GPU mappings numerically on machines without a GPU; needs libomp.
+void buildLossLowerToGPUEmulationPipeline(
+    OpPassManager &pm, const LossLowerToGPUEmulationOptions &options);
+
+/// Registers `--loss-lower-to-llvm`, `--loss-lower-to-nvvm` and
+/// `--loss-lower-to-gpu-emulation`.
 void registerLossPipelines();
 
 } // namespace loss

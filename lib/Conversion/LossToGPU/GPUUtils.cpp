@@ -111,8 +111,7 @@ Value mlir::loss::reductionIdentity(OpBuilder &b, Location loc,
     }
     return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, v));
   }
-  unsigned width =
-      type.isIndex() ? 64 : cast<IntegerType>(type).getWidth();
+  unsigned width = type.isIndex() ? 64 : cast<IntegerType>(type).getWidth();
   APInt v(width, 0);
   switch (kind) {
   case AllReduceOperation::ADD:
@@ -208,8 +207,8 @@ Value mlir::loss::blockAllReduce(OpBuilder &b, Location loc, Value v,
   } else if (ty.isIndex()) {
     wide = arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
   } else if (cast<IntegerType>(ty).getWidth() < 32) {
-    bool isSigned = kind == AllReduceOperation::MAXSI ||
-                    kind == AllReduceOperation::MINSI;
+    bool isSigned =
+        kind == AllReduceOperation::MAXSI || kind == AllReduceOperation::MINSI;
     wide = isSigned
                ? arith::ExtSIOp::create(b, loc, b.getI32Type(), v).getResult()
                : arith::ExtUIOp::create(b, loc, b.getI32Type(), v).getResult();
@@ -234,4 +233,32 @@ void mlir::loss::ifThreadZero(OpBuilder &b, Location loc, const Kernel &k,
     body(nb, nl);
     scf::YieldOp::create(nb, nl);
   });
+}
+
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+Value mlir::loss::kernelInput(OpBuilder &b, Location loc, Value tensor) {
+  auto ty = cast<TensorType>(tensor.getType());
+  auto memTy = bufferization::getMemRefTypeWithFullyDynamicLayout(ty);
+  return bufferization::ToBufferOp::create(b, loc, memTy, tensor,
+                                           /*read_only=*/true);
+}
+
+Value mlir::loss::kernelOutput(OpBuilder &b, Location loc,
+                               ArrayRef<OpFoldResult> shape, Type elementType) {
+  SmallVector<int64_t> staticShape;
+  SmallVector<Value> dynSizes;
+  dispatchIndexOpFoldResults(shape, dynSizes, staticShape);
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(staticShape, elementType), dynSizes);
+}
+
+Value mlir::loss::kernelResult(OpBuilder &b, Location loc, Value buffer) {
+  auto memTy = cast<MemRefType>(buffer.getType());
+  auto ty = RankedTensorType::get(memTy.getShape(), memTy.getElementType());
+  return bufferization::ToTensorOp::create(b, loc, ty, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
 }

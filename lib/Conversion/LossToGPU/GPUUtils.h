@@ -40,8 +40,8 @@ SmallVector<Value> delinearizeIndex(OpBuilder &b, Location loc, Value linear,
 Value blockSizeFor(OpBuilder &b, Location loc, Value work, unsigned maxBlock);
 
 /// The neutral element of `kind` for `type`.
-Value reductionIdentity(OpBuilder &b, Location loc, gpu::AllReduceOperation kind,
-                        Type type);
+Value reductionIdentity(OpBuilder &b, Location loc,
+                        gpu::AllReduceOperation kind, Type type);
 /// `lhs kind rhs` as an arith op.
 Value combineValues(OpBuilder &b, Location loc, gpu::AllReduceOperation kind,
                     Value lhs, Value rhs);
@@ -64,3 +64,15 @@ void ifThreadZero(OpBuilder &b, Location loc, const Kernel &k,
 } // namespace mlir
 
 #endif // LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
+
+namespace mlir {
+namespace loss {
+/// The buffer of a tensor for a kernel to read (any layout).
+Value kernelInput(OpBuilder &b, Location loc, Value tensor);
+/// A new identity-layout buffer of `shape` for a kernel to write.
+Value kernelOutput(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> shape,
+                   Type elementType);
+/// The tensor a kernel wrote into `buffer`.
+Value kernelResult(OpBuilder &b, Location loc, Value buffer);
+} // namespace loss
+} // namespace mlir

@@ -52,12 +52,15 @@ def LossMapLinalgToGPU : Pass<"loss-map-linalg-to-gpu", "::mlir::func::FuncOp"> 
 
     * all loops parallel: a 1-D grid-stride loop over the linearised
       iteration space (the innermost loop varies fastest across threads);
-    * parallel loops and reductions, with every result a "decomposable"
-      reduction (`acc = op(acc, f(...))` with `op` one of add, mul, min, max,
-      and, or, xor): one block per output point (row), the block's threads
-      stride over the reduction space with thread-local partials that are
-      merged with `gpu.all_reduce`; thread 0 folds the result into the
-      output;
+    * parallel loops and reductions, with every result a reduction that
+      splits: `acc = op(acc, f(...))` with `op` one of add, mul, min, max,
+      and, or, xor, or an online pair (a running max `m` and a sum `s`
+      rescaled when `m` rises, `s = a > m ? s * q + 1 : s + q` with
+      `q = q(a, m)`, as in the online softmax or the scaled p-norm, merged
+      as `M = max m_t`, `S = sum_t s_t q(m_t, M)`): one block per output
+      point (row), the block's threads stride over the reduction space with
+      thread-local partials that are merged with `gpu.all_reduce`; thread 0
+      folds the result into the output;
     * reductions only (a full reduction to a scalar), decomposable: a
       grid-stride kernel writes one partial per block, a second one-block
       kernel reduces the partials into the output (deterministic, no
@@ -92,7 +95,8 @@ def LossGPUHostMemory : Pass<"loss-gpu-host-memory", "::mlir::ModuleOp"> {
     puts them in CUDA managed memory:
 
     * `memref.alloc` outside kernels becomes `gpu.alloc host_shared`
-      (`cuMemAllocManaged`) and `memref.dealloc` its `gpu.dealloc`;
+      (`cuMemAllocManaged`) and `memref.dealloc` its `gpu.dealloc`; so does
+      a `memref.alloca` that may reach a kernel (freed after its last use);
     * a `memref.get_global` (constants live in host memory) that may reach a
       kernel, a call of a function with a body, or a return, is copied into
       a managed buffer where it is read;
@@ -132,6 +136,19 @@ def LossGPUEmulate : Pass<"loss-gpu-emulate", "::mlir::ModuleOp"> {
     "::mlir::omp::OpenMPDialect",
     "::mlir::scf::SCFDialect",
   ];
+}
+
+def LossGPUMergeKernelModules
+    : Pass<"loss-gpu-merge-kernel-modules", "::mlir::ModuleOp"> {
+  let summary = "One gpu.module per host function";
+  let description = [{
+    `gpu-kernel-outlining` puts every kernel in a gpu.module of its own, and
+    every gpu.module becomes a binary that the program loads (and, as PTX,
+    the driver JIT-compiles) when it starts. This pass moves the kernels that
+    a host function launches into one gpu.module, `<function>_kernels` (each
+    kernel renamed after its old module), and updates the launches.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
 #endif // LOSS_CONVERSION_LOSSTOGPU_PASSES_TD

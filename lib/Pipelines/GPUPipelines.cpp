@@ -1,0 +1,190 @@
+//===- GPUPipelines.cpp - Loss compilation pipelines for NVIDIA GPUs ------===//
+//
+// --loss-lower-to-nvvm and its CPU-emulated twin --loss-lower-to-gpu-emulation
+// share everything up to the kernels (buildLossToGPUKernels):
+//
+//   loss ops (tensors)
+//     -> convert-loss-to-gpu      softmax family, CTC: hand-mapped kernels
+//     -> convert-loss-to-linalg   the rest: linalg on tensors
+//     -> one-shot bufferization, buffer deallocation
+//     -> loss-map-linalg-to-gpu   every linalg op: a gpu.launch
+//     -> loss-gpu-host-memory     buffers kernels touch: managed memory
+//
+// then either the NVVM path (outlining, NVVM, PTX/cubin, gpu-to-llvm) or the
+// emulation (loss-gpu-emulate: blocks as OpenMP parallel regions, then the
+// host LLVM lowering).
+//
+//===----------------------------------------------------------------------===//
+
+#include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
+#include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
+#include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
+#include "loss-mlir/Pipelines/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+
+using namespace mlir;
+
+namespace {
+
+struct KernelOptions {
+  bool fuse, kernels, resultsToOutParams, copyArguments;
+  unsigned blockSize, maxGridSize;
+};
+
+void buildLossToGPUKernels(OpPassManager &pm, const KernelOptions &options) {
+  if (options.fuse)
+    pm.addPass(loss::createLossFuseLogSoftmaxNll());
+  if (options.kernels) {
+    loss::ConvertLossToGPUOptions kernels;
+    kernels.blockSize = options.blockSize;
+    kernels.maxGridSize = options.maxGridSize;
+    pm.addPass(loss::createConvertLossToGPU(kernels));
+  }
+  pm.addPass(loss::createConvertLossToLinalg());
+  pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // As on the CPU: tensors to buffers across function boundaries, identity
+  // layouts at the boundaries.
+  bufferization::OneShotBufferizePassOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  if (options.resultsToOutParams) {
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createCanonicalizerPass());
+
+  // Every linalg op becomes a kernel; buffers kernels touch become managed.
+  loss::LossMapLinalgToGPUOptions mapping;
+  mapping.blockSize = options.blockSize;
+  mapping.maxGridSize = options.maxGridSize;
+  pm.addNestedPass<func::FuncOp>(loss::createLossMapLinalgToGPU(mapping));
+  loss::LossGPUHostMemoryOptions memory;
+  memory.copyArguments = options.copyArguments;
+  pm.addPass(loss::createLossGPUHostMemory(memory));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+/// The host's LLVM lowering, shared by both tails.
+void buildHostToLLVM(OpPassManager &pm, bool openmp) {
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  if (openmp)
+    pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+}
+
+/// The CUDA toolkit found when loss-mlir was configured, if it still exists.
+std::string defaultToolkit() {
+#ifdef LOSS_MLIR_CUDA_TOOLKIT_DIR
+  if (llvm::sys::fs::is_directory(LOSS_MLIR_CUDA_TOOLKIT_DIR))
+    return LOSS_MLIR_CUDA_TOOLKIT_DIR;
+#endif
+  return "";
+}
+
+} // namespace
+
+void mlir::loss::buildLossLowerToNVVMPipeline(
+    OpPassManager &pm, const LossLowerToNVVMOptions &options) {
+  buildLossToGPUKernels(pm, {options.fuse, options.kernels,
+                             options.resultsToOutParams, options.copyArguments,
+                             options.blockSize, options.maxGridSize});
+
+  // Kernels out of the host functions, to CFG (gpu.all_reduce lowers in a
+  // CFG) and NVVM.
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(loss::createLossGPUMergeKernelModules());
+  pm.addPass(createLowerAffinePass());
+  // vector-to-scf makes loops of its own (e.g. to print vectors).
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createStripDebugInfoPass());
+  device.addPass(createConvertGpuOpsToNVVMOps());
+  device.addPass(LLVM::createNVVMOptimizeForTargetPass());
+  device.addPass(createCanonicalizerPass());
+  device.addPass(createCSEPass());
+  device.addPass(createReconcileUnrealizedCastsPass());
+
+  // Host code, kernel launches through the mgpu* runtime functions, and the
+  // kernels serialized into the module.
+  buildHostToLLVM(pm, /*openmp=*/false);
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath =
+      options.toolkit.empty() ? defaultToolkit() : std::string(options.toolkit);
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::loss::buildLossLowerToGPUEmulationPipeline(
+    OpPassManager &pm, const LossLowerToGPUEmulationOptions &options) {
+  buildLossToGPUKernels(
+      pm, {options.fuse, options.kernels, options.resultsToOutParams,
+           /*copyArguments=*/true, options.blockSize, options.maxGridSize});
+  pm.addPass(loss::createLossGPUEmulate());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  buildHostToLLVM(pm, /*openmp=*/true);
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+namespace mlir::loss {
+void registerLossGPUPipelines() {
+  PassPipelineRegistration<LossLowerToNVVMOptions>(
+      "loss-lower-to-nvvm",
+      "Lower loss ops on tensors to host LLVM code that launches CUDA kernels "
+      "(embedded as PTX or cubin)",
+      buildLossLowerToNVVMPipeline);
+  PassPipelineRegistration<LossLowerToGPUEmulationOptions>(
+      "loss-lower-to-gpu-emulation",
+      "The GPU path's kernels, run on the host CPU with OpenMP threads as GPU "
+      "threads (testing without a GPU)",
+      buildLossLowerToGPUEmulationPipeline);
+}
+} // namespace mlir::loss
