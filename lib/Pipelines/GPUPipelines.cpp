@@ -20,6 +20,7 @@
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
 #include "loss-mlir/Pipelines/Pipelines.h"
+#include "PipelineSteps.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -54,25 +55,9 @@ void buildLossToGPUKernels(OpPassManager &pm, const KernelOptions &options) {
     kernels.maxGridSize = options.maxGridSize;
     pm.addPass(loss::createConvertLossToGPU(kernels));
   }
-  pm.addPass(loss::createConvertLossToLinalg());
-  pm.addPass(createConvertElementwiseToLinalgPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-
-  // As on the CPU: tensors to buffers across function boundaries, identity
-  // layouts at the boundaries.
-  bufferization::OneShotBufferizePassOptions bufferization;
-  bufferization.bufferizeFunctionBoundaries = true;
-  bufferization.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
-  if (options.resultsToOutParams) {
-    bufferization::BufferResultsToOutParamsPassOptions outParams;
-    outParams.hoistStaticAllocs = true;
-    outParams.modifyPublicFunctions = true;
-    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  }
-  bufferization::buildBufferDeallocationPipeline(pm);
+  loss::detail::addLossToLinalgSteps(pm);
+  // As on the CPU: buffers across function boundaries, identity layouts.
+  loss::detail::addBufferizationSteps(pm, options.resultsToOutParams);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
 

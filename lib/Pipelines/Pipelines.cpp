@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - Loss compilation pipelines -------------------------===//
 
 #include "loss-mlir/Pipelines/Pipelines.h"
+#include "PipelineSteps.h"
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
 
@@ -24,30 +25,36 @@ namespace mlir::loss {
 void registerLossGPUPipelines();
 } // namespace mlir::loss
 
-void mlir::loss::buildLossLowerToLLVMPipeline(
-    OpPassManager &pm, const LossLowerToLLVMOptions &options) {
-  // Loss ops to linalg on tensors.
-  if (options.fuse)
-    pm.addPass(createLossFuseLogSoftmaxNll());
+void mlir::loss::detail::addLossToLinalgSteps(OpPassManager &pm) {
   pm.addPass(createConvertLossToLinalg());
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
 
-  // Tensors to buffers, across function boundaries, with identity layouts so
-  // that C callers see plain descriptors.
+void mlir::loss::detail::addBufferizationSteps(OpPassManager &pm,
+                                               bool resultsToOutParams) {
   bufferization::OneShotBufferizePassOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
-  if (options.resultsToOutParams) {
+  if (resultsToOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
     outParams.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   }
   bufferization::buildBufferDeallocationPipeline(pm);
+}
+
+void mlir::loss::buildLossLowerToLLVMPipeline(
+    OpPassManager &pm, const LossLowerToLLVMOptions &options) {
+  // Loss ops to linalg on tensors, then buffers.
+  if (options.fuse)
+    pm.addPass(createLossFuseLogSoftmaxNll());
+  detail::addLossToLinalgSteps(pm);
+  detail::addBufferizationSteps(pm, options.resultsToOutParams);
 
   // Loops: parallel dims become scf.parallel (OpenMP threads on request),
   // reductions stay sequential scf.for.

@@ -38,43 +38,6 @@ using gpu::AllReduceOperation;
 
 namespace {
 
-Value constI64(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-}
-
-Value toIndex(OpBuilder &b, Location loc, Value i64) {
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
-}
-
-Value toI64FromIndex(OpBuilder &b, Location loc, Value idx) {
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), idx);
-}
-
-Value clampSI(OpBuilder &b, Location loc, Value v, Value lo, Value hi) {
-  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo),
-                                hi);
-}
-
-/// log(sum exp(x_i)), max-shifted, -inf when every term is -inf; NaN
-/// propagates (as CTC.cpp).
-Value logSumExp(OpBuilder &b, Location loc, ArrayRef<Value> xs) {
-  Type ty = xs.front().getType();
-  Value m = xs.front();
-  for (Value x : xs.drop_front())
-    m = arith::MaximumFOp::create(b, loc, m, x);
-  Value allNegInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
-                                          constFloat(b, loc, ty, -INFINITY));
-  Value shift = arith::SelectOp::create(b, loc, allNegInf,
-                                        constFloat(b, loc, ty, 0.0), m);
-  Value sum;
-  for (Value x : xs) {
-    Value e =
-        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, shift));
-    sum = sum ? arith::AddFOp::create(b, loc, sum, e).getResult() : e;
-  }
-  return arith::AddFOp::create(b, loc, shift, math::LogOp::create(b, loc, sum));
-}
-
 struct CtcToGPU : public OpRewritePattern<CtcOp> {
   CtcToGPU(MLIRContext *ctx, GPUKernelSizes sizes)
       : OpRewritePattern(ctx), sizes(sizes) {}
@@ -340,13 +303,13 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
                           clampSI(ib, il, lab, constI64(ib, il, 0), cMinus1));
                       Value v = arith::AddFOp::create(
                           ib, il, lpAt(ib, il, t, c),
-                          logSumExp(ib, il, {aSelf, aPrev, aSkip}));
+                          emitLogSumExp(ib, il, {aSelf, aPrev, aSkip}));
                       scf::YieldOp::create(ib, il, v);
                     },
                     [&](OpBuilder &ib, Location il) {
                       // Blank state: from itself, and from s - 1 if s > 0.
                       Value v = arith::SelectOp::create(
-                          ib, il, hasPrev, logSumExp(ib, il, {aSelf, aPrev}),
+                          ib, il, hasPrev, emitLogSumExp(ib, il, {aSelf, aPrev}),
                           aSelf);
                       scf::YieldOp::create(ib, il,
                                            ValueRange{arith::AddFOp::create(
@@ -375,7 +338,7 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
           negInf);
       // 0 - lse (not negf): an empty alignment gives +0.
       Value loss = arith::SubFOp::create(tb, tl, constFloat(tb, tl, acc, 0.0),
-                                         logSumExp(tb, tl, {aLast, aLabel}));
+                                         emitLogSumExp(tb, tl, {aLast, aLabel}));
       loss = arith::SelectOp::create(tb, tl, bad, constFloat(tb, tl, acc, NAN),
                                      loss);
       if (zeroInfinity) {

@@ -57,44 +57,6 @@ using namespace mlir::loss;
 
 namespace {
 
-Value constI64(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-}
-
-Value toIndex(OpBuilder &b, Location loc, Value i64) {
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
-}
-
-Value toI64FromIndex(OpBuilder &b, Location loc, Value idx) {
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), idx);
-}
-
-/// `min(max(v, lo), hi)` on signed integers.
-Value clampSI(OpBuilder &b, Location loc, Value v, Value lo, Value hi) {
-  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo),
-                                hi);
-}
-
-/// `log(sum_i exp(x_i))`, shifted by the max (or by 0 when every term is
-/// -inf, so that the result is -inf rather than NaN). NaN propagates.
-Value emitLogSumExp(OpBuilder &b, Location loc, ArrayRef<Value> xs) {
-  Type ty = xs.front().getType();
-  Value m = xs.front();
-  for (Value x : xs.drop_front())
-    m = arith::MaximumFOp::create(b, loc, m, x);
-  Value allNegInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
-                                          constFloat(b, loc, ty, -INFINITY));
-  Value shift = arith::SelectOp::create(b, loc, allNegInf,
-                                        constFloat(b, loc, ty, 0.0), m);
-  Value sum;
-  for (Value x : xs) {
-    Value e =
-        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, shift));
-    sum = sum ? arith::AddFOp::create(b, loc, sum, e).getResult() : e;
-  }
-  return arith::AddFOp::create(b, loc, shift, math::LogOp::create(b, loc, sum));
-}
-
 struct CtcLowering : public OpRewritePattern<CtcOp> {
   using OpRewritePattern::OpRewritePattern;
 

@@ -66,10 +66,6 @@ Value loopIndexI64(OpBuilder &b, Location loc, unsigned dim) {
                                     linalg::IndexOp::create(b, loc, dim));
 }
 
-Value constI64(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-}
-
 /// `0 <= t < n` for i64 values.
 Value inRange(OpBuilder &b, Location loc, Value t, Value n) {
   return arith::AndIOp::create(

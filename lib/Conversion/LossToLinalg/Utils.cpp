@@ -23,6 +23,43 @@ Value mlir::loss::constIndex(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
+Value mlir::loss::constI64(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
+}
+
+Value mlir::loss::toIndex(OpBuilder &b, Location loc, Value i64) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
+}
+
+Value mlir::loss::toI64FromIndex(OpBuilder &b, Location loc, Value index) {
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+}
+
+Value mlir::loss::clampSI(OpBuilder &b, Location loc, Value v, Value lo,
+                          Value hi) {
+  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo),
+                                hi);
+}
+
+Value mlir::loss::emitLogSumExp(OpBuilder &b, Location loc,
+                                ArrayRef<Value> xs) {
+  Type ty = xs.front().getType();
+  Value m = xs.front();
+  for (Value x : xs.drop_front())
+    m = arith::MaximumFOp::create(b, loc, m, x);
+  Value allNegInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
+                                          constFloat(b, loc, ty, -INFINITY));
+  Value shift = arith::SelectOp::create(b, loc, allNegInf,
+                                        constFloat(b, loc, ty, 0.0), m);
+  Value sum;
+  for (Value x : xs) {
+    Value e =
+        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, shift));
+    sum = sum ? arith::AddFOp::create(b, loc, sum, e).getResult() : e;
+  }
+  return arith::AddFOp::create(b, loc, shift, math::LogOp::create(b, loc, sum));
+}
+
 Value mlir::loss::castFloat(OpBuilder &b, Location loc, Value v, Type to) {
   auto from = cast<FloatType>(v.getType());
   auto toF = cast<FloatType>(to);

@@ -23,6 +23,17 @@ Value constIndex(OpBuilder &b, Location loc, int64_t value);
 /// Converts between float types (extf/truncf, or nothing).
 Value castFloat(OpBuilder &b, Location loc, Value v, Type to);
 
+/// Integer helpers for index arithmetic on i64 values.
+Value constI64(OpBuilder &b, Location loc, int64_t value);
+Value toIndex(OpBuilder &b, Location loc, Value i64);
+Value toI64FromIndex(OpBuilder &b, Location loc, Value index);
+/// `min(max(v, lo), hi)` on signed integers.
+Value clampSI(OpBuilder &b, Location loc, Value v, Value lo, Value hi);
+
+/// `log(sum_i exp(x_i))`, shifted by the max (or by 0 when every term is
+/// -inf, so that the result is -inf rather than NaN). NaN propagates.
+Value emitLogSumExp(OpBuilder &b, Location loc, ArrayRef<Value> xs);
+
 /// A signless integer (any width) as i64, for comparing class indices.
 Value toI64(OpBuilder &b, Location loc, Value v);
 

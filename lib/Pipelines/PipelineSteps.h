@@ -1,0 +1,21 @@
+//===- PipelineSteps.h - Steps shared by the loss pipelines -----*- C++ -*-===//
+#ifndef LOSS_MLIR_LIB_PIPELINES_PIPELINESTEPS_H
+#define LOSS_MLIR_LIB_PIPELINES_PIPELINESTEPS_H
+
+namespace mlir {
+class OpPassManager;
+namespace loss::detail {
+
+/// Loss ops (and elementwise ops on tensors) to linalg on tensors, cleaned
+/// up; runs after any fusion or target-specific kernel passes.
+void addLossToLinalgSteps(OpPassManager &pm);
+
+/// Tensors to buffers across function boundaries with identity layouts (so
+/// C callers see plain descriptors), optionally returning results through
+/// caller-allocated out-params, then buffer deallocation.
+void addBufferizationSteps(OpPassManager &pm, bool resultsToOutParams);
+
+} // namespace loss::detail
+} // namespace mlir
+
+#endif // LOSS_MLIR_LIB_PIPELINES_PIPELINESTEPS_H
