@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs the whole lit suite.
-# Ends with lit's summary and a line "N passed, M failed".
+# Installs dependencies, builds, and runs the whole lit suite, then checks
+# that the generated docs are current. Ends with lit's summary and a line
+# "N passed, M failed".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LOSS_MLIR_BUILD_DIR:-$root/build}"
@@ -15,5 +16,10 @@ passed=$(sed -nE 's/^ *Passed *: *([0-9]+).*/\1/p' "$log" | tail -n1)
 failed=$(sed -nE 's/^ *Failed *: *([0-9]+).*/\1/p' "$log" | tail -n1)
 unsupported=$(sed -nE 's/^ *Unsupported *: *([0-9]+).*/\1/p' "$log" | tail -n1)
 rm -f "$log"
+# The op and pass docs in docs/ must match the ODS they are generated from.
+if ! "$root/utils/update-docs.sh" --check > /dev/null; then
+  echo "docs/ is stale: run utils/update-docs.sh" >&2
+  status=1
+fi
 echo "${passed:-0} passed, ${failed:-0} failed, ${unsupported:-0} skipped"
 exit "$status"
