@@ -78,16 +78,21 @@ public:
 private:
   // Diagnostics.
   Location fileLoc() { return FileLineColLoc::get(ctx, source, 0, 0); }
+  /// The node's name, else its first output's, else a placeholder.
+  static std::string nodeName(const onnx::NodeProto &node) {
+    if (!node.name().empty())
+      return node.name();
+    if (node.output_size() && !node.output(0).empty())
+      return node.output(0);
+    return "<unnamed>";
+  }
   Location nodeLoc(const onnx::NodeProto &node) {
-    std::string name = node.name();
-    if (name.empty() && node.output_size())
-      name = node.output(0);
-    return NameLoc::get(StringAttr::get(ctx, name), fileLoc());
+    return NameLoc::get(StringAttr::get(ctx, nodeName(node)), fileLoc());
   }
   InFlightDiagnostic nodeError(const onnx::NodeProto &node) {
     return emitError(nodeLoc(node))
-           << "ONNX node '" << (node.name().empty() ? node.output(0) : node.name())
-           << "' (" << node.op_type() << ", opset " << opset << "): ";
+           << "ONNX node '" << nodeName(node) << "' (" << node.op_type()
+           << ", opset " << opset << "): ";
   }
 
   // Values.
@@ -677,6 +682,9 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   StringRef type = node.op_type();
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return nodeError(node) << "unsupported domain '" << node.domain() << "'";
+  // Every supported op has a first output; the code below relies on it.
+  if (node.output_size() == 0 || node.output(0).empty())
+    return nodeError(node) << "has no output";
 
   auto defineResult = [&](FailureOr<Value> v) -> LogicalResult {
     if (failed(v))

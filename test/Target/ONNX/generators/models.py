@@ -130,6 +130,10 @@ def bad_models():
         "shape_mismatch", [x, y2], [z])
     save(helper.make_model(g, opset_imports=opset), "shape_mismatch.onnx")
 
+    g = helper.make_graph([helper.make_node("SoftmaxCrossEntropyLoss", ["x", "y"], [])],
+                          "no_output", [x, y], [z])
+    save(helper.make_model(g, opset_imports=opset), "no_output.onnx")
+
     g = helper.make_graph([helper.make_node("Relu", ["x"], ["z"], name="r")],
                           "old_opset", [x], [z])
     save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 7)]), "old_opset.onnx")
