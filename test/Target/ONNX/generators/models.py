@@ -89,6 +89,52 @@ def torch_models():
            [q, torch.log(p)], ["x", "t"])
 
 
+def backend_dir(name, model, inputs, outputs):
+    """Writes an ONNX backend test directory under Inputs/opset/."""
+    d = os.path.join(OUT, "opset", name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "test_data_set_0"))
+    with open(os.path.join(d, "model.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    for kind, tensors in (("input", inputs), ("output", outputs)):
+        for i, t in enumerate(tensors):
+            p = numpy_helper.from_array(t.numpy(), "%s_%d" % (kind, i))
+            with open(os.path.join(d, "test_data_set_0", "%s_%d.pb" % (kind, i)), "wb") as f:
+                f.write(p.SerializeToString())
+    print("wrote", os.path.relpath(d))
+
+
+def opset12_models():
+    """Softmax/LogSoftmax before opset 13 coerce the input to 2-D at `axis`
+    ([prod(d[:axis]), prod(d[axis:])]); the expected values are torch's
+    softmax of that 2-D view."""
+    x = torch.randn(2, 3, 4)
+    for op, fn in (("Softmax", torch.softmax), ("LogSoftmax", torch.log_softmax)):
+        for axis in (1, 2, -1, 0):
+            a = axis % 3
+            flat = x.reshape(int(torch.tensor(x.shape[:a]).prod()) if a else 1, -1)
+            want = fn(flat.double(), 1).float().reshape(x.shape)
+            xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x.shape))
+            yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, list(x.shape))
+            g = helper.make_graph([helper.make_node(op, ["x"], ["y"], axis=axis)],
+                                  "opset12", [xi], [yo])
+            m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 12)])
+            backend_dir(("%s_opset12_axis%d" % (op.lower(), axis)).replace("-", "m"),
+                        m, [x], [want])
+    # SoftmaxCrossEntropyLoss exists since opset 12.
+    s = torch.randn(3, 5)
+    t = torch.tensor([1, 4, 0])
+    want = torch.nn.functional.cross_entropy(s.double(), t, reduction="sum").float()
+    si = helper.make_tensor_value_info("s", TensorProto.FLOAT, [3, 5])
+    ti = helper.make_tensor_value_info("t", TensorProto.INT64, [3])
+    lo = helper.make_tensor_value_info("l", TensorProto.FLOAT, [])
+    g = helper.make_graph([helper.make_node("SoftmaxCrossEntropyLoss", ["s", "t"], ["l"],
+                                            reduction="sum")],
+                          "sce12", [si, ti], [lo])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 12)])
+    backend_dir("sce_opset12_sum", m, [s, t], [want])
+
+
 def save(model, name):
     path = os.path.join(OUT, "bad", name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -141,4 +187,5 @@ def bad_models():
 
 if __name__ == "__main__":
     torch_models()
+    opset12_models()
     bad_models()
