@@ -54,6 +54,8 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   if (options.fuse)
     pm.addPass(createLossFuseLogSoftmaxNll());
   detail::addLossToLinalgSteps(pm);
+  if (options.parallel)
+    pm.addPass(createLossSplitSumReductions());
   detail::addBufferizationSteps(pm, options.resultsToOutParams);
 
   // Loops: parallel dims become scf.parallel (OpenMP threads on request),

@@ -1,6 +1,7 @@
 // The numeric suites again, compiled with OpenMP threads over independent
-// rows and samples (--loss-lower-to-llvm="parallel=true"): the same checks
-// must hold with 2 threads.
+// rows and samples, and with full sums split into per-row partials
+// (--loss-lower-to-llvm="parallel=true"): the same checks must hold with 2
+// threads.
 // REQUIRES: libomp
 //
 // RUN: loss-opt %S/cross_entropy.mlir --loss-lower-to-llvm="parallel=true" \
@@ -17,6 +18,31 @@
 // RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
 // RUN: | FileCheck %S/margin.mlir
+//
+// RUN: loss-opt %S/regression_binary.mlir --loss-lower-to-llvm="parallel=true" \
+// RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
+// RUN: | FileCheck %S/regression_binary.mlir
+//
+// RUN: loss-opt %S/regression_distance.mlir --loss-lower-to-llvm="parallel=true" \
+// RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
+// RUN: | FileCheck %S/regression_distance.mlir
+//
+// RUN: loss-opt %S/regression_distributions.mlir --loss-lower-to-llvm="parallel=true" \
+// RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
+// RUN: | FileCheck %S/regression_distributions.mlir
+//
+// RUN: loss-opt %S/regression_margin.mlir --loss-lower-to-llvm="parallel=true" \
+// RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
+// RUN: | FileCheck %S/regression_margin.mlir
+//
+// RUN: loss-opt %S/fusion.mlir --loss-lower-to-llvm="parallel=true" \
+// RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
+// RUN: | FileCheck %S/fusion.mlir
 //
 // RUN: loss-opt %S/parallel.mlir --loss-lower-to-llvm="parallel=true" \
 // RUN: | FileCheck %s --check-prefix=IR
