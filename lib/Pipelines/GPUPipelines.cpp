@@ -73,25 +73,6 @@ void buildLossToGPUKernels(OpPassManager &pm, const KernelOptions &options) {
   pm.addPass(createCSEPass());
 }
 
-/// The host's LLVM lowering, shared by both tails.
-void buildHostToLLVM(OpPassManager &pm, bool openmp) {
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  if (openmp)
-    pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
-}
-
 /// The CUDA toolkit found when loss-mlir was configured, if it still exists.
 std::string defaultToolkit() {
 #ifdef LOSS_MLIR_CUDA_TOOLKIT_DIR
@@ -133,7 +114,7 @@ void mlir::loss::buildLossLowerToNVVMPipeline(
 
   // Host code, kernel launches through the mgpu* runtime functions, and the
   // kernels serialized into the module.
-  buildHostToLLVM(pm, /*openmp=*/false);
+  loss::detail::addHostToLLVMSteps(pm, /*openmp=*/false);
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions binary;
@@ -154,7 +135,7 @@ void mlir::loss::buildLossLowerToGPUEmulationPipeline(
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());
-  buildHostToLLVM(pm, /*openmp=*/true);
+  loss::detail::addHostToLLVMSteps(pm, /*openmp=*/true);
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

@@ -15,6 +15,11 @@ void addLossToLinalgSteps(OpPassManager &pm);
 /// caller-allocated out-params, then buffer deallocation.
 void addBufferizationSteps(OpPassManager &pm, bool resultsToOutParams);
 
+/// Host code (loops already lowered to cf) to the LLVM dialect: arith
+/// expansion (bf16 conversions without compiler-rt), vector, memref, math,
+/// arith, index, OpenMP on request, func, cf and ub conversions.
+void addHostToLLVMSteps(OpPassManager &pm, bool openmp);
+
 } // namespace loss::detail
 } // namespace mlir
 

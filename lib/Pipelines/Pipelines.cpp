@@ -48,6 +48,26 @@ void mlir::loss::detail::addBufferizationSteps(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
 }
 
+void mlir::loss::detail::addHostToLLVMSteps(OpPassManager &pm, bool openmp) {
+  // bf16/f16 conversions are expanded so that no compiler-rt routine is
+  // needed at run time.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  if (openmp)
+    pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+}
+
 void mlir::loss::buildLossLowerToLLVMPipeline(
     OpPassManager &pm, const LossLowerToLLVMOptions &options) {
   // Loss ops to linalg on tensors, then buffers.
@@ -80,23 +100,7 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());
 
-  // To the LLVM dialect. bf16/f16 conversions are expanded so that no
-  // compiler-rt routine is needed at run time.
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  if (options.parallel)
-    pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
+  detail::addHostToLLVMSteps(pm, options.parallel);
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

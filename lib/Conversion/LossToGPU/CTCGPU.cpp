@@ -112,26 +112,9 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
     }
 
     Value perSampleT = kernelResult(b, loc, perSample);
-    Value result;
-    if (!batched) {
-      Value v = tensor::ExtractOp::create(b, loc, perSampleT,
-                                          ValueRange{indexConst(b, loc, 0)});
-      result = tensor::FromElementsOp::create(
-          b, loc, RankedTensorType::get({}, elTy),
-          ValueRange{castFloat(b, loc, v, elTy)});
-    } else if (reduction == Reduction::none && acc == elTy) {
-      result = perSampleT;
-    } else {
-      MLIRContext *ctx = b.getContext();
-      result = buildReducedLoss(b, loc, ArrayRef{batchSize},
-                                {{perSampleT, identityMap(ctx, 1)}}, reduction,
-                                elTy, [](OpBuilder &, Location, ValueRange a) {
-                                  return std::pair<Value, Value>(a[0], Value());
-                                });
-    }
-    if (result.getType() != op.getResult().getType())
-      result = tensor::CastOp::create(b, loc, op.getResult().getType(), result);
-    rewriter.replaceOp(op, result);
+    replaceOpWithCasts(rewriter, op,
+                       reducePerSample(b, loc, perSampleT, batched, batchSize,
+                                       reduction, elTy));
     return success();
   }
 

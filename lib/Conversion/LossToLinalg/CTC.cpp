@@ -357,23 +357,10 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
         });
     Value perSample = forall.getResult(0);
 
-    Value result;
-    if (!batched) {
-      // One sample: its loss (already divided by max(S, 1) for `mean`).
-      Value v = tensor::ExtractOp::create(b, loc, perSample, ValueRange{c0});
-      result = tensor::FromElementsOp::create(
-          b, loc, RankedTensorType::get({}, elTy),
-          ValueRange{castFloat(b, loc, v, elTy)});
-    } else if (reduction == Reduction::none && acc == elTy) {
-      result = perSample;
-    } else {
-      MLIRContext *ctx = b.getContext();
-      result = buildReducedLoss(b, loc, ArrayRef{batchSize},
-                                {{perSample, identityMap(ctx, 1)}}, reduction,
-                                elTy, [](OpBuilder &, Location, ValueRange a) {
-                                  return std::pair<Value, Value>(a[0], Value());
-                                });
-    }
+    // One unbatched sample's loss is already divided by max(S, 1) for
+    // `mean`.
+    Value result = reducePerSample(b, loc, perSample, batched, batchSize,
+                                   reduction, elTy);
     replaceOpWithCasts(rewriter, op, result);
     return success();
   }

@@ -141,6 +141,27 @@ Value mlir::loss::extractScalar(OpBuilder &b, Location loc, Value tensor0d) {
   return tensor::ExtractOp::create(b, loc, tensor0d, ValueRange{});
 }
 
+Value mlir::loss::reducePerSample(OpBuilder &b, Location loc, Value perSample,
+                                  bool batched, OpFoldResult batchSize,
+                                  Reduction reduction, Type elementType) {
+  if (!batched) {
+    Value v = tensor::ExtractOp::create(b, loc, perSample,
+                                        ValueRange{constIndex(b, loc, 0)});
+    return tensor::FromElementsOp::create(
+        b, loc, RankedTensorType::get({}, elementType),
+        ValueRange{castFloat(b, loc, v, elementType)});
+  }
+  auto ty = cast<RankedTensorType>(perSample.getType());
+  if (reduction == Reduction::none && ty.getElementType() == elementType)
+    return perSample;
+  return buildReducedLoss(b, loc, ArrayRef{batchSize},
+                          {{perSample, identityMap(b.getContext(), 1)}},
+                          reduction, elementType,
+                          [](OpBuilder &, Location, ValueRange a) {
+                            return std::pair<Value, Value>(a[0], Value());
+                          });
+}
+
 void mlir::loss::replaceOpWithCasts(PatternRewriter &rewriter, Operation *op,
                                     ValueRange values) {
   SmallVector<Value> results;

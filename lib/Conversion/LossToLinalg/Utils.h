@@ -88,6 +88,13 @@ Value buildReducedLoss(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> shape,
                        Type elementType, PointLossFn pointLoss,
                        bool weightedMean = false, Value meanDivisor = {});
 
+/// Per-sample losses `perSample` ([N], accumulator type) as a loss result
+/// of element type `elementType`: the one sample's loss as a 0-d tensor when
+/// `batched` is false, else reduced over the N samples as `reduction` asks.
+Value reducePerSample(OpBuilder &b, Location loc, Value perSample, bool batched,
+                      OpFoldResult batchSize, Reduction reduction,
+                      Type elementType);
+
 /// Replaces `op` by `values`, casting each to the op's result type where
 /// the result spells static sizes as dynamic (or the reverse).
 void replaceOpWithCasts(PatternRewriter &rewriter, Operation *op,
