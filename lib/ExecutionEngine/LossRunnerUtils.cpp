@@ -14,7 +14,6 @@
 #include <cstdio>
 
 namespace {
-template <typename T>
 bool isClose(double got, double want, double rtol, double atol) {
   if (std::isnan(want) || std::isnan(got))
     return std::isnan(want) && std::isnan(got);
@@ -47,7 +46,7 @@ void checkClose(UnrankedMemRefType<T> *gotM, UnrankedMemRefType<T> *wantM,
   double worst = 0.0;
   for (int64_t i = 0; i < n; ++i, ++gotIt, ++wantIt) {
     double g = static_cast<double>(*gotIt), w = static_cast<double>(*wantIt);
-    bool ok = isClose<T>(g, w, rtol, atol);
+    bool ok = isClose(g, w, rtol, atol);
     if (!ok) {
       ++bad;
       printf("  mismatch at %" PRId64 ": got %.*g expected %.*g\n", i, digits,
