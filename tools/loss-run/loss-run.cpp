@@ -200,18 +200,8 @@ FailureOr<HostTensor> readTensorProto(MLIRContext *ctx, StringRef path,
   // decode the few layouts directly.
   Builder b(ctx);
   HostTensor t;
-  switch (proto.data_type()) {
-  case onnx::TensorProto::FLOAT: t.elementType = b.getF32Type(); break;
-  case onnx::TensorProto::DOUBLE: t.elementType = b.getF64Type(); break;
-  case onnx::TensorProto::FLOAT16: t.elementType = b.getF16Type(); break;
-  case onnx::TensorProto::BFLOAT16: t.elementType = b.getBF16Type(); break;
-  case onnx::TensorProto::INT64: t.elementType = b.getI64Type(); break;
-  case onnx::TensorProto::INT32: t.elementType = b.getI32Type(); break;
-  case onnx::TensorProto::INT16: t.elementType = b.getI16Type(); break;
-  case onnx::TensorProto::INT8:
-  case onnx::TensorProto::UINT8: t.elementType = b.getI8Type(); break;
-  case onnx::TensorProto::BOOL: t.elementType = b.getI1Type(); break;
-  default:
+  t.elementType = loss::convertONNXElementType(ctx, proto.data_type());
+  if (!t.elementType) {
     llvm::errs() << path << ": unsupported data type " << proto.data_type()
                  << "\n";
     return failure();

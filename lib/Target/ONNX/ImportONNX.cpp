@@ -41,7 +41,7 @@ namespace {
 using BodyFn =
     std::function<Value(OpBuilder &, Location, ValueRange /*scalars*/)>;
 
-Type convertElementType(MLIRContext *ctx, int32_t onnxType) {
+Type convertElementTypeImpl(MLIRContext *ctx, int32_t onnxType) {
   Builder b(ctx);
   switch (onnxType) {
   case onnx::TensorProto::FLOAT:
@@ -200,7 +200,7 @@ SmallVector<T> readRaw(const std::string &raw) {
 
 FailureOr<DenseElementsAttr>
 Importer::convertTensor(const onnx::TensorProto &t, Location loc) {
-  Type el = convertElementType(ctx, t.data_type());
+  Type el = convertElementTypeImpl(ctx, t.data_type());
   if (!el) {
     emitError(loc) << "tensor '" << t.name() << "' has unsupported data type "
                    << t.data_type();
@@ -297,7 +297,7 @@ Importer::convertValueInfo(const onnx::ValueInfoProto &vi) {
     return failure();
   }
   const auto &tt = vi.type().tensor_type();
-  Type el = convertElementType(ctx, tt.elem_type());
+  Type el = convertElementTypeImpl(ctx, tt.elem_type());
   if (!el) {
     emitError(loc) << "graph value '" << vi.name()
                    << "' has unsupported element type " << tt.elem_type();
@@ -926,7 +926,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
     FailureOr<Value> x = requireInput(node, 0);
     if (failed(x))
       return failure();
-    Type to = convertElementType(ctx, intAttr(node, "to", 0));
+    Type to = convertElementTypeImpl(ctx, intAttr(node, "to", 0));
     if (!to)
       return nodeError(node) << "unsupported target type "
                              << intAttr(node, "to", 0);
@@ -1362,6 +1362,11 @@ OwningOpRef<ModuleOp> Importer::run() {
 }
 
 } // namespace
+
+Type mlir::loss::convertONNXElementType(MLIRContext *context,
+                                       int32_t onnxType) {
+  return convertElementTypeImpl(context, onnxType);
+}
 
 OwningOpRef<ModuleOp> mlir::loss::importONNXModel(StringRef bytes,
                                                   StringRef sourceName,

@@ -21,6 +21,10 @@ OwningOpRef<ModuleOp> importONNXModel(llvm::StringRef bytes,
                                       llvm::StringRef sourceName,
                                       MLIRContext *context);
 
+/// The MLIR element type of an ONNX `TensorProto::DataType`, or null if
+/// unsupported.
+Type convertONNXElementType(MLIRContext *context, int32_t onnxType);
+
 /// The dialects the importer creates ops of.
 void registerONNXImportDialects(DialectRegistry &registry);
 
