@@ -4,6 +4,7 @@
 #include "PipelineSteps.h"
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
+#include "loss-mlir/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -74,8 +75,9 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   if (options.fuse)
     pm.addPass(createLossFuseLogSoftmaxNll());
   detail::addLossToLinalgSteps(pm);
-  if (options.parallel)
-    pm.addPass(createLossSplitSumReductions());
+  // Full sums: short runs in vectorizable, parallel partials, then a
+  // compensated sum of the partials (accurate at any size, and threads).
+  pm.addPass(createBlockSumReductions());
   detail::addBufferizationSteps(pm, options.resultsToOutParams);
 
   // Loops: parallel dims become scf.parallel (OpenMP threads on request),

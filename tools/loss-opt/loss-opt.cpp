@@ -10,6 +10,7 @@
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
 #include "loss-mlir/Pipelines/Pipelines.h"
+#include "loss-mlir/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -21,6 +22,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::loss::registerLossPasses();
+  mlir::loss::registerLossTransformsPasses();
   mlir::loss::registerLossConversionPasses();
   mlir::loss::registerLossGPUPasses();
   mlir::loss::registerLossPipelines();

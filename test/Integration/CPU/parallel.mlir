@@ -1,5 +1,5 @@
 // The numeric suites again, compiled with OpenMP threads over independent
-// rows and samples, and with full sums split into per-row partials
+// rows and samples, and with full sums as per-block partials on threads
 // (--loss-lower-to-llvm="parallel=true"): the same checks must hold with 2
 // threads.
 // REQUIRES: libomp
@@ -13,6 +13,11 @@
 // RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
 // RUN: | FileCheck %S/ctc.mlir
+//
+// RUN: loss-opt %S/large_reductions.mlir --loss-lower-to-llvm="parallel=true" \
+// RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
+// RUN: | FileCheck %S/large_reductions.mlir
 //
 // RUN: loss-opt %S/margin.mlir --loss-lower-to-llvm="parallel=true" \
 // RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \

@@ -35,25 +35,6 @@ def LossSerializeNestedParallel : Pass<"loss-serialize-nested-parallel"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
-def LossSplitSumReductions : Pass<"loss-split-sum-reductions"> {
-  let summary = "Split full sum reductions into per-row partial sums";
-  let description = [{
-    A `sum`/`mean` loss is one `linalg.generic` that reduces every loop into
-    0-d accumulators, which runs on one thread. This pass rewrites such a
-    generic (rank >= 2, every yielded value `arith.addf(acc, x)`) into a
-    generic that is parallel over the outermost loop and writes one partial
-    sum per index of it, and a small generic that adds the partials into the
-    original accumulators. The CPU pipeline runs it with `parallel=true`, so
-    the partial sums run on threads. Sums are reassociated (per row first),
-    which changes rounding only.
-  }];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect",
-    "::mlir::linalg::LinalgDialect",
-    "::mlir::tensor::TensorDialect",
-  ];
-}
-
 def LossApproximateMath : Pass<"loss-approximate-math"> {
   let summary = "Replace f32 math.exp by a vectorizable polynomial approximation";
   let description = [{

@@ -1,0 +1,28 @@
+//===- Passes.h - Generic transforms of loss-mlir ---------------*- C++ -*-===//
+#ifndef LOSS_MLIR_TRANSFORMS_PASSES_H
+#define LOSS_MLIR_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace loss {
+
+#define GEN_PASS_DECL
+#include "loss-mlir/Transforms/Passes.h.inc"
+
+/// Patterns that rewrite full float sums into blocked partial sums and a
+/// compensated sum of the partials (see the `block-sum-reductions` pass).
+/// `lanes == 0` picks one 512-bit vector of the widest accumulator type.
+void populateBlockSumReductionsPatterns(RewritePatternSet &patterns,
+                                        int64_t runLength = 32,
+                                        int64_t lanes = 0,
+                                        int64_t minSize = 512);
+
+#define GEN_PASS_REGISTRATION
+#include "loss-mlir/Transforms/Passes.h.inc"
+
+} // namespace loss
+} // namespace mlir
+
+#endif // LOSS_MLIR_TRANSFORMS_PASSES_H
