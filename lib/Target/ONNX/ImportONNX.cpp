@@ -6,6 +6,15 @@
 // folded at import: every value whose contents are known is also kept as an
 // attribute, so Reshape/Slice/Squeeze/... can read their shape operands.
 //
+// Versions: every node is imported with the semantics of the version of its
+// op in force at the model's opset (1 to 21), found in libonnx's schema
+// registry (`since_version`). libonnx 1.12 knows opsets up to 17; for 18 to
+// 21 a table of the ops that changed in those opsets (from ONNX's
+// docs/Changelog.md) supplies the newer versions. Each op lists the versions
+// whose semantics are implemented; any other is an error naming the node.
+// Before import, the model passes libonnx's checker and its shape inference,
+// whose shapes the imported values must match.
+//
 //===----------------------------------------------------------------------===//
 
 #include "loss-mlir/Target/ONNX/ImportONNX.h"
@@ -26,7 +35,10 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <onnx/checker.h>
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
 
 #include <cmath>
 #include <cstring>
@@ -66,6 +78,171 @@ Type convertElementTypeImpl(MLIRContext *ctx, int32_t onnxType) {
   default:
     return {};
   }
+}
+
+//===----------------------------------------------------------------------===//
+// Operator versions
+//===----------------------------------------------------------------------===//
+
+/// The newest opsets this importer implements.
+constexpr int64_t kMaxOpset = 21;
+
+/// The versions of default-domain ops introduced in opsets 18 to 21, which
+/// libonnx 1.12's registry (up to opset 17) does not know; from ONNX's
+/// docs/Changelog.md.
+ArrayRef<int> laterVersions(StringRef op) {
+  static const llvm::StringMap<SmallVector<int, 3>> table = {
+      {"AffineGrid", {20}},         {"AveragePool", {19}},
+      {"BitwiseAnd", {18}},         {"BitwiseNot", {18}},
+      {"BitwiseOr", {18}},          {"BitwiseXor", {18}},
+      {"Cast", {19, 21}},           {"CastLike", {19, 21}},
+      {"CenterCropPad", {18}},      {"Col2Im", {18}},
+      {"Constant", {19, 21}},       {"ConstantOfShape", {20, 21}},
+      {"DFT", {20}},                {"DeformConv", {19}},
+      {"DequantizeLinear", {19, 21}}, {"Equal", {19}},
+      {"Flatten", {21}},            {"Gelu", {20}},
+      {"GridSample", {20}},         {"GroupNormalization", {18, 21}},
+      {"Identity", {19, 21}},       {"If", {19, 21}},
+      {"ImageDecoder", {20}},       {"IsInf", {20}},
+      {"IsNaN", {20}},              {"Loop", {19, 21}},
+      {"LpPool", {18}},             {"Mish", {18}},
+      {"OptionalGetElement", {18}}, {"OptionalHasElement", {18}},
+      {"Pad", {18, 19, 21}},        {"QLinearMatMul", {21}},
+      {"QuantizeLinear", {19, 21}}, {"ReduceL1", {18}},
+      {"ReduceL2", {18}},           {"ReduceLogSum", {18}},
+      {"ReduceLogSumExp", {18}},    {"ReduceMax", {18, 20}},
+      {"ReduceMean", {18}},         {"ReduceMin", {18, 20}},
+      {"ReduceProd", {18}},         {"ReduceSumSquare", {18}},
+      {"RegexFullMatch", {20}},     {"Reshape", {19, 21}},
+      {"Resize", {18, 19}},         {"Scan", {19, 21}},
+      {"ScatterElements", {18}},    {"ScatterND", {18}},
+      {"Shape", {19, 21}},          {"Size", {19, 21}},
+      {"Split", {18}},              {"Squeeze", {21}},
+      {"StringConcat", {20}},       {"StringSplit", {20}},
+      {"Transpose", {21}},          {"Unsqueeze", {21}},
+  };
+  auto it = table.find(op);
+  return it == table.end() ? ArrayRef<int>() : ArrayRef<int>(it->second);
+}
+
+/// The newest default-domain opset that libonnx's registry knows.
+int64_t registryMaxOpset() {
+  const auto &m =
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto it = m.find(onnx::ONNX_DOMAIN);
+  return it == m.end() ? 0 : it->second.second;
+}
+
+/// The version (`since_version`) of default-domain op `op` in force at
+/// `opset`, or 0 if the op does not exist at that opset.
+int versionInForce(StringRef op, int64_t opset) {
+  int64_t known = registryMaxOpset();
+  if (opset > known)
+    for (int v : llvm::reverse(laterVersions(op)))
+      if (v <= opset)
+        return v;
+  const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+      op.str(), static_cast<int>(std::min(opset, known)), onnx::ONNX_DOMAIN);
+  return schema ? schema->since_version() : 0;
+}
+
+/// The versions of each supported op whose semantics the importer
+/// implements (every version up to opset 21). Where versions differ, the
+/// importer reads `version` (see Importer::importNode).
+ArrayRef<int> implementedVersions(StringRef op) {
+  static const llvm::StringMap<SmallVector<int, 8>> table = {
+      // Before 13, the input is coerced to 2-D at `axis` (default 1); since
+      // 13, one axis (default -1).
+      {"Softmax", {1, 11, 13}},
+      {"LogSoftmax", {1, 11, 13}},
+      {"SoftmaxCrossEntropyLoss", {12, 13}},
+      {"NegativeLogLikelihoodLoss", {12, 13}},
+      // Before 7, `broadcast`/`axis` attributes (unidirectional); since 7,
+      // NumPy broadcasting.
+      {"Add", {1, 6, 7, 13, 14}},
+      {"Sub", {1, 6, 7, 13, 14}},
+      {"Mul", {1, 6, 7, 13, 14}},
+      {"Div", {1, 6, 7, 13, 14}},
+      {"Pow", {1, 7, 12, 13, 15}},
+      {"Equal", {1, 7, 11, 13, 19}},
+      {"Greater", {1, 7, 9, 13}},
+      {"Less", {1, 7, 9, 13}},
+      // Before 8, no broadcasting.
+      {"Max", {1, 6, 8, 12, 13}},
+      {"Min", {1, 6, 8, 12, 13}},
+      {"Abs", {1, 6, 13}},
+      {"Neg", {1, 6, 13}},
+      {"Exp", {1, 6, 13}},
+      {"Log", {1, 6, 13}},
+      {"Sqrt", {1, 6, 13}},
+      {"Sigmoid", {1, 6, 13}},
+      {"Relu", {1, 6, 13, 14}},
+      // Before 6, `to` is a string.
+      {"Cast", {1, 6, 9, 13, 19, 21}},
+      // Before 11, `min`/`max` attributes; since 11, inputs.
+      {"Clip", {1, 6, 11, 12, 13}},
+      {"Constant", {1, 9, 11, 12, 13, 19, 21}},
+      {"ConstantOfShape", {9, 20, 21}},
+      {"Identity", {1, 13, 14, 16, 19, 21}},
+      {"Shape", {1, 13, 15, 19, 21}},
+      {"Gather", {1, 11, 13}},
+      {"GatherElements", {11, 13}},
+      // ReduceSum: `axes` attribute before 13, input since. ReduceMax and
+      // ReduceMean: attribute before 18, input since; ReduceMax-20 adds
+      // bool.
+      {"ReduceSum", {1, 11, 13}},
+      {"ReduceMean", {1, 11, 13, 18}},
+      {"ReduceMax", {1, 11, 12, 13, 18, 20}},
+      // Before 5, `shape` attribute; since 5, input.
+      {"Reshape", {1, 5, 13, 14, 19, 21}},
+      // Before 13, `axes` attribute; since 13, input.
+      {"Squeeze", {1, 11, 13, 21}},
+      {"Unsqueeze", {1, 11, 13, 21}},
+      // Before 10, `starts`/`ends`/`axes` attributes; since 10, inputs.
+      {"Slice", {1, 10, 11, 13}},
+      {"Transpose", {1, 13, 21}},
+      {"Where", {9, 16}},
+  };
+  auto it = table.find(op);
+  return it == table.end() ? ArrayRef<int>() : ArrayRef<int>(it->second);
+}
+
+/// The int64 contents of an integer TensorProto (for `axes` inputs of the
+/// copy given to libonnx).
+std::optional<std::vector<int64_t>> tensorInts(const onnx::TensorProto &t) {
+  std::vector<int64_t> out;
+  if (t.data_type() == onnx::TensorProto::INT64) {
+    if (t.has_raw_data()) {
+      out.resize(t.raw_data().size() / sizeof(int64_t));
+      std::memcpy(out.data(), t.raw_data().data(),
+                  out.size() * sizeof(int64_t));
+    } else {
+      out.assign(t.int64_data().begin(), t.int64_data().end());
+    }
+    return out;
+  }
+  if (t.data_type() == onnx::TensorProto::INT32 && !t.has_raw_data()) {
+    out.assign(t.int32_data().begin(), t.int32_data().end());
+    return out;
+  }
+  return std::nullopt;
+}
+
+/// One line out of libonnx's multi-line messages.
+std::string oneLine(StringRef msg) {
+  std::string out;
+  bool space = false;
+  for (char c : msg.trim()) {
+    if (c == '\n' || c == ' ' || c == '\t' || c == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty())
+      out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
 }
 
 class Importer {
@@ -174,6 +351,11 @@ private:
   FailureOr<int64_t> normalizeAxis(const onnx::NodeProto &node, int64_t axis,
                                    int64_t rank);
 
+  LogicalResult resolveVersions();
+  LogicalResult checkWithLibONNX();
+  LogicalResult checkInferredShapes(const onnx::NodeProto &node);
+  LogicalResult legacyBroadcast(const onnx::NodeProto &node,
+                                ArrayRef<Value> operands, int numpySince);
   LogicalResult importNode(const onnx::NodeProto &node);
   LogicalResult importLoss(const onnx::NodeProto &node, bool crossEntropy);
   LogicalResult importSoftmax(const onnx::NodeProto &node, bool log);
@@ -183,6 +365,12 @@ private:
   std::string source;
   const onnx::ModelProto &model;
   int64_t opset = 0;
+  /// The version of each graph node's op in force at `opset`.
+  std::vector<int> versions;
+  /// That of the node being imported.
+  int version = 0;
+  /// Static shapes that libonnx's shape inference gives graph values.
+  llvm::StringMap<SmallVector<int64_t>> inferredShapes;
   llvm::StringMap<Value> values;
   llvm::StringMap<DenseElementsAttr> consts;
 };
@@ -454,8 +642,12 @@ FailureOr<Value> Importer::reduce(const onnx::NodeProto &node, Value v,
     outExprs.push_back(getAffineDimExpr(i, ctx));
   }
   bool isFloat = isa<FloatType>(el);
+  // ReduceMax-20 of bools: false < true, so the max is an `or` from false.
+  bool isBool = el.isInteger(1);
   TypedAttr initAttr;
-  if (kind == "max")
+  if (kind == "max" && isBool)
+    initAttr = b.getBoolAttr(false);
+  else if (kind == "max")
     initAttr = isFloat ? TypedAttr(b.getFloatAttr(
                              el, APFloat::getInf(cast<FloatType>(el)
                                                      .getFloatSemantics(),
@@ -477,7 +669,9 @@ FailureOr<Value> Importer::reduce(const onnx::NodeProto &node, Value v,
                 iters,
                 [&](OpBuilder &nb, Location nl, ValueRange args) {
                   Value res;
-                  if (kind == "max")
+                  if (kind == "max" && isBool)
+                    res = arith::OrIOp::create(nb, nl, args[0], args[1]);
+                  else if (kind == "max")
                     res = isFloat ? (Value)arith::MaximumFOp::create(
                                         nb, nl, args[0], args[1])
                                   : (Value)arith::MaxSIOp::create(
@@ -597,12 +791,13 @@ LogicalResult Importer::importSoftmax(const onnx::NodeProto &node, bool log) {
     return nodeError(node) << "expects a float tensor of rank >= 1";
   int64_t rank = ty.getRank();
   FailureOr<int64_t> axis =
-      normalizeAxis(node, intAttr(node, "axis", opset >= 13 ? -1 : 1), rank);
+      normalizeAxis(node, intAttr(node, "axis", version >= 13 ? -1 : 1), rank);
   if (failed(axis))
     return failure();
   Value in = *x;
-  // Before opset 13 the input is coerced to 2-D [prod(d[:axis]), prod(d[axis:])].
-  bool coerce = opset < 13;
+  // Before version 13 the input is coerced to 2-D
+  // [prod(d[:axis]), prod(d[axis:])].
+  bool coerce = version < 13;
   int64_t opAxis = *axis;
   if (coerce) {
     int64_t outer = 1, inner = 1;
@@ -674,6 +869,192 @@ LogicalResult Importer::importLoss(const onnx::NodeProto &node,
     return nodeError(node) << "inputs do not form a valid loss";
   for (unsigned i = 0; i < op->getNumResults(); ++i)
     define(node, i, op->getResult(i));
+  return success();
+}
+
+LogicalResult Importer::legacyBroadcast(const onnx::NodeProto &node,
+                                        ArrayRef<Value> operands,
+                                        int numpySince) {
+  if (version >= numpySince)
+    return success();
+  auto shapeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  if (!intAttr(node, "broadcast", 0)) {
+    for (Value v : operands)
+      if (shapeOf(v) != shapeOf(operands[0]))
+        return nodeError(node)
+               << node.op_type() << "-" << version
+               << " without broadcast=1 needs operands of equal shape "
+                  "(NumPy broadcasting starts with "
+               << node.op_type() << "-" << numpySince << ")";
+    return success();
+  }
+  // broadcast=1: B is broadcast to A, aligned with A's trailing dimensions
+  // (as NumPy does) unless `axis` says where B's dimensions start.
+  ArrayRef<int64_t> a = shapeOf(operands[0]), bs = shapeOf(operands[1]);
+  if (bs.size() > a.size())
+    return nodeError(node) << "B has a higher rank than A";
+  int64_t suffix = a.size() - bs.size();
+  if (const auto *ax = attr(node, "axis"); ax && ax->i() != suffix)
+    return nodeError(node)
+           << node.op_type() << "-" << version << " broadcasting with axis="
+           << ax->i()
+           << " (B aligned elsewhere than at A's trailing dimensions) is not "
+              "implemented";
+  for (size_t i = 0; i < bs.size(); ++i)
+    if (bs[i] != 1 && bs[i] != a[suffix + i])
+      return nodeError(node) << "B does not broadcast to A";
+  return success();
+}
+
+LogicalResult Importer::resolveVersions() {
+  for (const auto &node : model.graph().node()) {
+    version = 0;
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      return nodeError(node) << "unsupported domain '" << node.domain()
+                             << "'";
+    // Every supported op has a first output; the importer relies on it.
+    if (node.output_size() == 0 || node.output(0).empty())
+      return nodeError(node) << "has no output";
+    ArrayRef<int> implemented = implementedVersions(node.op_type());
+    if (implemented.empty())
+      return nodeError(node) << "unsupported op type '" << node.op_type()
+                             << "'";
+    // 0 where the op does not exist yet at this opset: the checker says so.
+    version = versionInForce(node.op_type(), opset);
+    versions.push_back(version);
+    if (version && !llvm::is_contained(implemented, version)) {
+      auto diag = nodeError(node);
+      diag << node.op_type() << "-" << version
+           << " (the version in force at opset " << opset
+           << ") is not implemented; implemented versions:";
+      for (int v : implemented)
+        diag << " " << v;
+      return failure();
+    }
+  }
+  return success();
+}
+
+LogicalResult Importer::checkWithLibONNX() {
+  // libonnx checks and infers a copy: with an IR version and opset it
+  // knows, and nodes of newer versions in the form of the newest version it
+  // knows (the same semantics, see implementedVersions).
+  onnx::ModelProto copy = model;
+  // IR versions 9 and 10 add element types (float8, 4-bit) that the
+  // importer rejects by itself; libonnx 1.12 would refuse them wholesale.
+  if (copy.ir_version() > onnx::IR_VERSION)
+    copy.set_ir_version(onnx::IR_VERSION);
+  int64_t known = registryMaxOpset();
+  if (opset > known) {
+    for (auto &o : *copy.mutable_opset_import())
+      if (o.domain().empty() || o.domain() == "ai.onnx")
+        o.set_version(known);
+    // Constant integer tensors by name, for `axes` inputs.
+    llvm::StringMap<std::vector<int64_t>> ints;
+    for (const auto &t : copy.graph().initializer())
+      if (auto v = tensorInts(t))
+        ints[t.name()] = *v;
+    for (int i = 0; i < copy.graph().node_size(); ++i) {
+      onnx::NodeProto &n = *copy.mutable_graph()->mutable_node(i);
+      if (n.op_type() == "Constant" && n.output_size())
+        for (const auto &a : n.attribute()) {
+          if (a.name() == "value" && a.has_t())
+            if (auto v = tensorInts(a.t()))
+              ints[n.output(0)] = *v;
+          if (a.name() == "value_ints")
+            ints[n.output(0)] = {a.ints().begin(), a.ints().end()};
+        }
+      if (versions[i] <= known)
+        continue;
+      auto dropAttr = [&](StringRef name) -> int64_t {
+        auto *attrs = n.mutable_attribute();
+        for (int k = 0; k < attrs->size(); ++k)
+          if (attrs->Get(k).name() == name) {
+            int64_t v = attrs->Get(k).i();
+            attrs->DeleteSubrange(k, 1);
+            return v;
+          }
+        return 0;
+      };
+      if (n.op_type() == "Cast") {
+        // `saturate` (Cast-19) only concerns float8 targets.
+        dropAttr("saturate");
+      } else if (n.op_type() == "ReduceMax" || n.op_type() == "ReduceMean") {
+        // Version 18: `axes` moved from attribute to input.
+        std::vector<int64_t> axes;
+        if (n.input_size() > 1 && !n.input(1).empty())
+          if (auto it = ints.find(n.input(1)); it != ints.end())
+            axes = it->second;
+        bool noop = dropAttr("noop_with_empty_axes");
+        if (n.input_size() > 1)
+          n.mutable_input()->DeleteSubrange(1, n.input_size() - 1);
+        if (axes.empty() && noop) {
+          n.set_op_type("Identity");
+          n.clear_attribute();
+        } else if (!axes.empty()) {
+          onnx::AttributeProto *a = n.add_attribute();
+          a->set_name("axes");
+          a->set_type(onnx::AttributeProto::INTS);
+          for (int64_t v : axes)
+            a->add_ints(v);
+        }
+      }
+    }
+  }
+  try {
+    onnx::checker::check_model(copy);
+  } catch (const std::exception &e) {
+    emitError(fileLoc()) << "the ONNX checker rejects the model: "
+                         << oneLine(e.what());
+    return failure();
+  }
+  try {
+    onnx::shape_inference::InferShapes(
+        copy, onnx::OpSchemaRegistry::Instance(),
+        onnx::ShapeInferenceOptions(/*check_type=*/false, /*error_mode=*/0,
+                                    /*enable_data_propagation=*/true));
+  } catch (const std::exception &e) {
+    emitError(fileLoc()) << "ONNX shape inference fails on the model: "
+                         << oneLine(e.what());
+    return failure();
+  }
+  auto collect = [&](const onnx::ValueInfoProto &vi) {
+    if (!vi.type().has_tensor_type() ||
+        !vi.type().tensor_type().has_shape())
+      return;
+    SmallVector<int64_t> dims;
+    for (const auto &d : vi.type().tensor_type().shape().dim()) {
+      if (!d.has_dim_value())
+        return;
+      dims.push_back(d.dim_value());
+    }
+    inferredShapes[vi.name()] = dims;
+  };
+  for (const auto &vi : copy.graph().value_info())
+    collect(vi);
+  for (const auto &vi : copy.graph().output())
+    collect(vi);
+  return success();
+}
+
+LogicalResult Importer::checkInferredShapes(const onnx::NodeProto &node) {
+  for (const std::string &name : node.output()) {
+    auto it = inferredShapes.find(name);
+    Value v = values.lookup(name);
+    if (it == inferredShapes.end() || !v)
+      continue;
+    ArrayRef<int64_t> shape = cast<RankedTensorType>(v.getType()).getShape();
+    if (shape == ArrayRef<int64_t>(it->second))
+      continue;
+    auto diag = nodeError(node);
+    diag << "output '" << name << "' is " << v.getType()
+         << " but ONNX shape inference gives [";
+    llvm::interleaveComma(it->second, diag);
+    diag << "]";
+    return failure();
+  }
   return success();
 }
 
@@ -858,6 +1239,9 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
     for (Value v : xs)
       if (elementType(v) != el)
         return nodeError(node) << "operands have different element types";
+    if (failed(legacyBroadcast(node, xs,
+                               type == "Max" || type == "Min" ? 8 : 7)))
+      return failure();
     Value acc = xs[0];
     for (size_t i = 1; i < xs.size(); ++i) {
       FailureOr<Value> r = elementwise(
@@ -880,6 +1264,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
     Type el = elementType(*x);
     if (!isa<FloatType>(el))
       return nodeError(node) << "integer bases are not supported";
+    if (failed(legacyBroadcast(node, {*x, *y}, 7)))
+      return failure();
     return defineResult(elementwise(
         node, {*x, *y}, el, [&](OpBuilder &nb, Location nl, ValueRange a) {
           return math::PowFOp::create(nb, nl, a[0], castScalar(nb, nl, a[1], el));
@@ -892,6 +1278,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
       return failure();
     if (elementType(*x) != elementType(*y))
       return nodeError(node) << "operands have different element types";
+    if (failed(legacyBroadcast(node, {*x, *y}, 7)))
+      return failure();
     bool f = isa<FloatType>(elementType(*x));
     return defineResult(elementwise(
         node, {*x, *y}, b.getI1Type(),
@@ -926,10 +1314,18 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
     FailureOr<Value> x = requireInput(node, 0);
     if (failed(x))
       return failure();
-    Type to = convertElementTypeImpl(ctx, intAttr(node, "to", 0));
+    int64_t toCode = intAttr(node, "to", 0);
+    if (version < 6) {
+      // Cast-1: `to` names the type ("FLOAT", "INT64", ...).
+      onnx::TensorProto::DataType dt;
+      std::string name = stringAttr(node, "to", "");
+      if (!onnx::TensorProto::DataType_Parse(name, &dt))
+        return nodeError(node) << "unknown target type '" << name << "'";
+      toCode = dt;
+    }
+    Type to = convertElementTypeImpl(ctx, toCode);
     if (!to)
-      return nodeError(node) << "unsupported target type "
-                             << intAttr(node, "to", 0);
+      return nodeError(node) << "unsupported target type " << toCode;
     FailureOr<Value> r = elementwise(
         node, {*x}, to, [&](OpBuilder &nb, Location nl, ValueRange a) {
           return castScalar(nb, nl, a[0], to);
@@ -958,12 +1354,32 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
       return failure();
     Type el = elementType(*x);
     SmallVector<Value> xs{*x};
-    Value lo = input(node, 1), hi = input(node, 2);
-    if ((hasInput(node, 1) && !lo) || (hasInput(node, 2) && !hi))
-      return nodeError(node) << "min/max input is not defined";
-    if (opset < 11) {
-      nodeError(node) << "Clip before opset 11 is not supported";
-      return failure();
+    Value lo, hi;
+    if (version < 11) {
+      // Clip-1 and Clip-6: `min`/`max` float attributes (absent: no bound).
+      if (node.input_size() > 1)
+        return nodeError(node) << "Clip-" << version
+                               << " takes one input (min/max are attributes)";
+      auto fel = dyn_cast<FloatType>(el);
+      if (!fel)
+        return nodeError(node) << "Clip-" << version
+                               << " expects a float tensor";
+      auto bound = [&](StringRef name) -> Value {
+        const auto *a = attr(node, name);
+        if (!a)
+          return {};
+        return constant(loc,
+                        DenseElementsAttr::get(RankedTensorType::get({}, el),
+                                               ArrayRef<Attribute>{b.getFloatAttr(
+                                                   el, (double)a->f())}));
+      };
+      lo = bound("min");
+      hi = bound("max");
+    } else {
+      lo = input(node, 1);
+      hi = input(node, 2);
+      if ((hasInput(node, 1) && !lo) || (hasInput(node, 2) && !hi))
+        return nodeError(node) << "min/max input is not defined";
     }
     if (lo)
       xs.push_back(lo);
@@ -989,7 +1405,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
     if (failed(x))
       return failure();
     SmallVector<int64_t> axes;
-    bool axesAsInput = type == "ReduceSum" ? opset >= 13 : opset >= 18;
+    bool axesAsInput = type == "ReduceSum" ? version >= 13 : version >= 18;
     if (axesAsInput) {
       if (hasInput(node, 1)) {
         FailureOr<SmallVector<int64_t>> a = constInts(node, 1, "axes");
@@ -1004,6 +1420,10 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
       define(node, 0, *x);
       return success();
     }
+    if (elementType(*x).isInteger(1) &&
+        !(type == "ReduceMax" && version >= 20))
+      return nodeError(node) << type << "-" << version
+                             << " does not take bool tensors";
     StringRef kind = type == "ReduceMax" ? "max"
                      : type == "ReduceSum" ? "sum"
                                            : "mean";
@@ -1019,7 +1439,19 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
     int64_t rank = ty.getRank();
     SmallVector<int64_t> shape;
     if (type == "Reshape") {
-      FailureOr<SmallVector<int64_t>> s = constInts(node, 1, "shape");
+      // Reshape-1: the shape is an attribute; since 5, an input.
+      FailureOr<SmallVector<int64_t>> s = failure();
+      if (version < 5) {
+        if (node.input_size() > 1)
+          return nodeError(node)
+                 << "Reshape-1 takes one input ('shape' is an attribute)";
+        auto a = intsAttr(node, "shape");
+        if (!a)
+          return nodeError(node) << "Reshape-1 needs a 'shape' attribute";
+        s = *a;
+      } else {
+        s = constInts(node, 1, "shape");
+      }
       if (failed(s))
         return failure();
       bool allowZero = intAttr(node, "allowzero", 0);
@@ -1049,7 +1481,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
       }
     } else {
       SmallVector<int64_t> axes;
-      bool axesAsInput = opset >= 13;
+      bool axesAsInput = version >= 13;
       if (axesAsInput && hasInput(node, 1)) {
         FailureOr<SmallVector<int64_t>> a = constInts(node, 1, "axes");
         if (failed(a))
@@ -1203,37 +1635,53 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
       return failure();
     auto ty = cast<RankedTensorType>(x->getType());
     int64_t rank = ty.getRank();
-    FailureOr<SmallVector<int64_t>> starts = constInts(node, 1, "starts");
-    FailureOr<SmallVector<int64_t>> ends = constInts(node, 2, "ends");
-    if (failed(starts) || failed(ends))
-      return failure();
-    SmallVector<int64_t> axes, steps;
-    if (hasInput(node, 3)) {
-      FailureOr<SmallVector<int64_t>> a = constInts(node, 3, "axes");
-      if (failed(a))
-        return failure();
-      axes = *a;
+    SmallVector<int64_t> starts, ends, axes, steps;
+    if (version < 10) {
+      // Slice-1: `starts`, `ends` and `axes` attributes, no steps.
+      if (node.input_size() > 1)
+        return nodeError(node) << "Slice-1 takes one input (starts/ends/axes "
+                                  "are attributes)";
+      auto s = intsAttr(node, "starts"), e = intsAttr(node, "ends");
+      if (!s || !e)
+        return nodeError(node) << "Slice-1 needs 'starts' and 'ends'";
+      starts = *s;
+      ends = *e;
+      if (auto a = intsAttr(node, "axes"))
+        axes = *a;
     } else {
-      for (size_t i = 0; i < starts->size(); ++i)
+      FailureOr<SmallVector<int64_t>> s = constInts(node, 1, "starts");
+      FailureOr<SmallVector<int64_t>> e = constInts(node, 2, "ends");
+      if (failed(s) || failed(e))
+        return failure();
+      starts = *s;
+      ends = *e;
+      if (hasInput(node, 3)) {
+        FailureOr<SmallVector<int64_t>> a = constInts(node, 3, "axes");
+        if (failed(a))
+          return failure();
+        axes = *a;
+      }
+      if (hasInput(node, 4)) {
+        FailureOr<SmallVector<int64_t>> st = constInts(node, 4, "steps");
+        if (failed(st))
+          return failure();
+        steps = *st;
+      }
+    }
+    if (axes.empty())
+      for (size_t i = 0; i < starts.size(); ++i)
         axes.push_back(i);
-    }
-    if (hasInput(node, 4)) {
-      FailureOr<SmallVector<int64_t>> s = constInts(node, 4, "steps");
-      if (failed(s))
-        return failure();
-      steps = *s;
-    } else {
-      steps.assign(starts->size(), 1);
-    }
-    if (ends->size() != starts->size() || axes.size() != starts->size() ||
-        steps.size() != starts->size())
+    if (steps.empty())
+      steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() ||
+        steps.size() != starts.size())
       return nodeError(node) << "starts, ends, axes and steps differ in length";
     SmallVector<int64_t> start(rank, 0), step(rank, 1), shape(ty.getShape());
     for (size_t k = 0; k < axes.size(); ++k) {
       FailureOr<int64_t> a = normalizeAxis(node, axes[k], rank);
       if (failed(a))
         return failure();
-      int64_t d = ty.getDimSize(*a), s = (*starts)[k], e = (*ends)[k],
+      int64_t d = ty.getDimSize(*a), s = starts[k], e = ends[k],
               st = steps[k];
       if (st == 0)
         return nodeError(node) << "step 0";
@@ -1295,11 +1743,14 @@ OwningOpRef<ModuleOp> Importer::run() {
     emitError(fileLoc()) << "model imports no default-domain opset";
     return {};
   }
-  if (opset < 12 || opset > 18) {
+  if (opset < 1 || opset > kMaxOpset) {
     emitError(fileLoc()) << "opset " << opset
-                         << " is not supported (opsets 12 to 18 are)";
+                         << " is not supported (opsets 1 to " << kMaxOpset
+                         << " are)";
     return {};
   }
+  if (failed(resolveVersions()) || failed(checkWithLibONNX()))
+    return {};
   const onnx::GraphProto &graph = model.graph();
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
   b.setInsertionPointToEnd(module->getBody());
@@ -1336,9 +1787,11 @@ OwningOpRef<ModuleOp> Importer::run() {
     values[init.name()] = constant(loc, *attrV);
     defineConst(init.name(), *attrV);
   }
-  for (const auto &node : graph.node())
-    if (failed(importNode(node)))
+  for (auto [i, node] : llvm::enumerate(graph.node())) {
+    version = versions[i];
+    if (failed(importNode(node)) || failed(checkInferredShapes(node)))
       return {};
+  }
 
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;

@@ -14,7 +14,9 @@ namespace loss {
 /// the graph's inputs are its arguments, its outputs its results (named by
 /// `onnx.name` argument/result attributes), initializers are constants.
 /// Loss nodes become `loss` ops, the primitive ops upstream linalg, tensor,
-/// arith and math ops on static shapes. Errors are reported as diagnostics
+/// arith and math ops on static shapes, each node with the semantics of its
+/// op's version in force at the model's opset (1 to 21). The model must pass
+/// libonnx's checker and shape inference. Errors are reported as diagnostics
 /// located at the offending node (its name, op type and opset) and yield
 /// null.
 OwningOpRef<ModuleOp> importONNXModel(llvm::StringRef bytes,

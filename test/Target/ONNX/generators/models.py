@@ -180,6 +180,8 @@ def bad_models():
                           "no_output", [x, y], [z])
     save(helper.make_model(g, opset_imports=opset), "no_output.onnx")
 
+    # Opset 7 (once refused, now imported) with a wrong output shape ([]
+    # declared, [3, 5] produced), which libonnx's shape inference rejects.
     g = helper.make_graph([helper.make_node("Relu", ["x"], ["z"], name="r")],
                           "old_opset", [x], [z])
     save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 7)]), "old_opset.onnx")
