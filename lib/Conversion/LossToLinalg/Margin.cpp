@@ -95,6 +95,28 @@ Value positivePart(OpBuilder &b, Location loc, Value z) {
   return arith::SelectOp::create(b, loc, pos, z, zero);
 }
 
+/// A one-element tensor of static shape as a tensor of `shape` (0-d <-> [1]
+/// or [1, 1]): PyTorch's forms that add or drop a size-1 dimension.
+Value reshapeSingleton(OpBuilder &b, Location loc, Value v,
+                       ArrayRef<int64_t> shape) {
+  auto ty = cast<RankedTensorType>(v.getType());
+  if (ty.getShape() == shape)
+    return v;
+  SmallVector<Value> idx(ty.getRank(), constIndex(b, loc, 0));
+  Value e = tensor::ExtractOp::create(b, loc, v, idx);
+  return tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get(shape, ty.getElementType()),
+      ValueRange{e});
+}
+
+/// A scalar operand in the accumulator type `acc`: floats extended, integer
+/// targets promoted as PyTorch does.
+Value widenToAcc(OpBuilder &b, Location loc, Value v, Type acc) {
+  if (isa<IntegerType>(v.getType()))
+    return arith::SIToFPOp::create(b, loc, acc, toI64(b, loc, v));
+  return castFloat(b, loc, v, acc);
+}
+
 using RowBodyFn = function_ref<SmallVector<Value>(
     OpBuilder &, Location, ValueRange ins, ValueRange accs)>;
 
@@ -155,6 +177,76 @@ Value reduceSamples(
                           });
 }
 
+/// The loop sizes of the broadcast of `values` (trailing-aligned, the
+/// verifier's `loss::broadcastShapes`): static where the broadcast is, else
+/// the size of an operand whose aligned dimension is dynamic (a dynamic
+/// dimension never broadcasts). A local twin of Regression.cpp's helper.
+SmallVector<OpFoldResult> broadcastSizes(OpBuilder &b, Location loc,
+                                         ArrayRef<Value> values) {
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : values)
+    shapes.push_back(cast<RankedTensorType>(v.getType()).getShape());
+  SmallVector<int64_t> shape;
+  bool ok = broadcastShapes(shapes, shape);
+  assert(ok && "verified operands broadcast");
+  (void)ok;
+  SmallVector<OpFoldResult> sizes;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (!ShapedType::isDynamic(d)) {
+      sizes.push_back(b.getIndexAttr(d));
+      continue;
+    }
+    OpFoldResult size;
+    for (auto [v, s] : llvm::zip(values, shapes)) {
+      int64_t j = static_cast<int64_t>(i) -
+                  static_cast<int64_t>(shape.size() - s.size());
+      if (j >= 0 && ShapedType::isDynamic(s[j])) {
+        size = tensor::getMixedSize(b, loc, v, j);
+        break;
+      }
+    }
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+/// `v` read through its broadcast map into `numLoops` loops.
+LoopInput broadcastIn(Value v, unsigned numLoops) {
+  return {v, broadcastMap(v.getContext(), numLoops,
+                          cast<RankedTensorType>(v.getType()).getShape())};
+}
+
+/// A row reduction over the broadcast of the feature operands `u` and `v`
+/// (`[..., D]`, one rank): parallel over all dims but the last, reducing the
+/// last; `body` sees the two broadcast scalars.
+SmallVector<Value> pairRowReduction(OpBuilder &b, Location loc, Value u,
+                                    Value v, ArrayRef<Value> inits,
+                                    RowBodyFn body) {
+  SmallVector<OpFoldResult> sizes = broadcastSizes(b, loc, {u, v});
+  unsigned numLoops = sizes.size();
+  SmallVector<OpFoldResult> rows(sizes.begin(), sizes.end() - 1);
+  return buildRowReduction(b, loc, rows, 1,
+                           {broadcastIn(u, numLoops), broadcastIn(v, numLoops)},
+                           inits, body);
+}
+
+/// The per-sample loss of per-sample operands that broadcast together, and
+/// the reduction over samples.
+Value combineSamples(
+    OpBuilder &b, Location loc, ArrayRef<Value> perSample, Reduction reduction,
+    Type elementType,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> lossFn) {
+  SmallVector<OpFoldResult> sizes = broadcastSizes(b, loc, perSample);
+  SmallVector<LoopInput> inputs;
+  for (Value v : perSample)
+    inputs.push_back(broadcastIn(v, sizes.size()));
+  return buildReducedLoss(b, loc, sizes, inputs, reduction, elementType,
+                          [&](OpBuilder &nb, Location nl, ValueRange args) {
+                            return std::pair<Value, Value>(
+                                lossFn(nb, nl, args), Value());
+                          });
+}
+
 //===----------------------------------------------------------------------===//
 // multilabel_margin
 //===----------------------------------------------------------------------===//
@@ -177,6 +269,12 @@ struct MultilabelMarginLowering : public OpRewritePattern<MultilabelMarginOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value x = op.getInput(), t = op.getTarget();
+    // PyTorch reads a 0-d input as one class and a 0-d target as a list of
+    // one: both as [1].
+    if (op.getInput().getType().getRank() == 0)
+      x = reshapeSingleton(rewriter, loc, x, {1});
+    if (op.getTarget().getType().getRank() == 0)
+      t = reshapeSingleton(rewriter, loc, t, {1});
     Type elTy = op.getInput().getType().getElementType();
     Type acc = getAccumulatorType(elTy);
     SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x);
@@ -276,16 +374,19 @@ struct MultilabelSoftMarginLowering
     SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x);
     unsigned r = rows.size();
 
-    SmallVector<LoopInput> inputs{{x, identityMap(ctx, r + 1)},
-                                  {t, identityMap(ctx, r + 1)}};
+    // The target and the weight (typically [C]) broadcast to the input.
+    auto bcast = [&](Value v) -> LoopInput {
+      return {v, broadcastMap(ctx, r + 1,
+                              cast<RankedTensorType>(v.getType()).getShape())};
+    };
+    SmallVector<LoopInput> inputs{{x, identityMap(ctx, r + 1)}, bcast(t)};
     if (w)
-      inputs.push_back(
-          {w, AffineMap::get(r + 1, 0, {getAffineDimExpr(r, ctx)}, ctx)});
+      inputs.push_back(bcast(w));
     Value sum = buildRowReduction(
         rewriter, loc, rows, 1, inputs, {constFloat(rewriter, loc, acc, 0.0)},
         [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
           Value xv = castFloat(b, l, in[0], acc);
-          Value tv = castFloat(b, l, in[1], acc);
+          Value tv = widenToAcc(b, l, in[1], acc);
           Value zero = constFloat(b, l, acc, 0.0);
           Value one = constFloat(b, l, acc, 1.0);
           Value tail = emitLog1p(
@@ -335,7 +436,18 @@ struct MultiMarginLowering : public OpRewritePattern<MultiMarginOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value x = op.getInput(), t = op.getTarget(), w = op.getWeight();
-    Type elTy = op.getInput().getType().getElementType();
+    // PyTorch's forms around one sample: a 0-d input is one class ([1]); a
+    // [1] target of a [C] input and a 0-d target of a [1, C] input are read
+    // as the per-sample shape, and the `none` result keeps the target's.
+    auto xTy = op.getInput().getType();
+    auto tTy = op.getTarget().getType();
+    if (xTy.getRank() == 0)
+      x = reshapeSingleton(rewriter, loc, x, {1});
+    if (xTy.getRank() <= 1 && tTy.getRank() == 1)
+      t = reshapeSingleton(rewriter, loc, t, {});
+    else if (xTy.getRank() == 2 && tTy.getRank() == 0)
+      t = reshapeSingleton(rewriter, loc, t, {1});
+    Type elTy = xTy.getElementType();
     Type acc = getAccumulatorType(elTy);
     SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x);
     unsigned r = rows.size();
@@ -367,8 +479,7 @@ struct MultiMarginLowering : public OpRewritePattern<MultiMarginOp> {
         })[0];
 
     Value c = lastDimAsFloat(rewriter, loc, x, acc);
-    replaceOpWithCasts(
-        rewriter, op,
+    Value loss =
         reduceSamples(
             rewriter, loc, rows, {sum, t}, op.getReduction(), elTy,
             [&](OpBuilder &b, Location l, ValueRange args) {
@@ -388,7 +499,11 @@ struct MultiMarginLowering : public OpRewritePattern<MultiMarginOp> {
               return arith::SelectOp::create(b, l, valid, v,
                                              constFloat(b, l, acc, NAN))
                   .getResult();
-            }));
+            });
+    if (op.getReduction() == Reduction::none &&
+        cast<RankedTensorType>(t.getType()).getRank() != tTy.getRank())
+      loss = reshapeSingleton(rewriter, loc, loss, tTy.getShape());
+    replaceOpWithCasts(rewriter, op, loss);
     return success();
   }
 };
@@ -415,27 +530,51 @@ struct CosineEmbeddingLowering : public OpRewritePattern<CosineEmbeddingOp> {
     double margin = op.getMargin().convertToDouble();
 
     Value zeroAcc = constFloat(rewriter, loc, acc, 0.0);
-    SmallVector<Value> sums = buildRowReduction(
-        rewriter, loc, rows, 1,
-        {{x1, identityMap(ctx, r + 1)}, {x2, identityMap(ctx, r + 1)}},
-        {zeroAcc, zeroAcc, zeroAcc},
-        [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
-          Value a = castFloat(b, l, in[0], acc);
-          Value c = castFloat(b, l, in[1], acc);
-          auto fma = [&](Value s, Value u, Value v) {
-            return arith::AddFOp::create(b, l, s,
-                                         arith::MulFOp::create(b, l, u, v))
-                .getResult();
-          };
-          return SmallVector<Value>{fma(accs[0], a, c), fma(accs[1], a, a),
-                                    fma(accs[2], c, c)};
-        });
+    auto fma = [&](OpBuilder &b, Location l, Value s, Value u, Value v) {
+      return arith::AddFOp::create(b, l, s, arith::MulFOp::create(b, l, u, v))
+          .getResult();
+    };
+    SmallVector<Value> sums;
+    if (x1.getType() == x2.getType()) {
+      sums = buildRowReduction(
+          rewriter, loc, rows, 1,
+          {{x1, identityMap(ctx, r + 1)}, {x2, identityMap(ctx, r + 1)}},
+          {zeroAcc, zeroAcc, zeroAcc},
+          [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+            Value a = castFloat(b, l, in[0], acc);
+            Value c = castFloat(b, l, in[1], acc);
+            return SmallVector<Value>{fma(b, l, accs[0], a, c),
+                                      fma(b, l, accs[1], a, a),
+                                      fma(b, l, accs[2], c, c)};
+          });
+    } else {
+      // Broadcast inputs, as PyTorch: the dot product over the broadcast of
+      // x1 * x2, each squared magnitude over its own input.
+      sums.push_back(pairRowReduction(
+          rewriter, loc, x1, x2, {zeroAcc},
+          [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+            return SmallVector<Value>{fma(b, l, accs[0],
+                                          castFloat(b, l, in[0], acc),
+                                          castFloat(b, l, in[1], acc))};
+          })[0]);
+      for (Value x : {x1, x2}) {
+        unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
+        sums.push_back(buildRowReduction(
+            rewriter, loc, rowShapeOf(rewriter, loc, x), 1,
+            {{x, identityMap(ctx, rank)}}, {zeroAcc},
+            [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+              Value a = castFloat(b, l, in[0], acc);
+              return SmallVector<Value>{fma(b, l, accs[0], a, a)};
+            })[0]);
+      }
+    }
 
     Type tTy = op.getTarget().getType().getElementType();
+    // The per-sample cosines broadcast with the target (e.g. a [1] target).
     replaceOpWithCasts(
         rewriter, op,
-        reduceSamples(
-            rewriter, loc, rows, {sums[0], sums[1], sums[2], t},
+        combineSamples(
+            rewriter, loc, {sums[0], sums[1], sums[2], t},
             op.getReduction(), elTy,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value eps = constFloat(b, l, acc, 1e-12);
@@ -567,6 +706,13 @@ struct TripletMarginLowering : public OpRewritePattern<TripletMarginOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value an = op.getAnchor(), po = op.getPositive(), ne = op.getNegative();
+    // 0-d inputs: PyTorch's norm over the last dim of a scalar is |v|, the
+    // norm of a [1] vector.
+    if (op.getAnchor().getType().getRank() == 0) {
+      an = reshapeSingleton(rewriter, loc, an, {1});
+      po = reshapeSingleton(rewriter, loc, po, {1});
+      ne = reshapeSingleton(rewriter, loc, ne, {1});
+    }
     Type elTy = op.getAnchor().getType().getElementType();
     Type acc = getAccumulatorType(elTy);
     SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, an);
@@ -578,34 +724,60 @@ struct TripletMarginLowering : public OpRewritePattern<TripletMarginOp> {
     unsigned numDist = swap ? 3 : 2;
     unsigned k = norm.numState();
 
-    SmallVector<Value> inits;
-    for (unsigned i = 0; i < numDist; ++i)
-      norm.appendInits(rewriter, loc, acc, inits);
-    SmallVector<Value> state = buildRowReduction(
-        rewriter, loc, rows, 1,
-        {{an, identityMap(ctx, r + 1)},
-         {po, identityMap(ctx, r + 1)},
-         {ne, identityMap(ctx, r + 1)}},
-        inits, [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
-          Value av = castFloat(b, l, in[0], acc);
-          Value pv = castFloat(b, l, in[1], acc);
-          Value nv = castFloat(b, l, in[2], acc);
-          Value e = constFloat(b, l, acc, eps);
-          auto diff = [&](Value u, Value v) {
-            return arith::AddFOp::create(b, l,
-                                         arith::SubFOp::create(b, l, u, v), e)
-                .getResult();
-          };
-          SmallVector<Value> yields;
-          norm.step(b, l, diff(av, pv), accs.slice(0, k), yields);
-          norm.step(b, l, diff(av, nv), accs.slice(k, k), yields);
-          if (swap)
-            norm.step(b, l, diff(pv, nv), accs.slice(2 * k, k), yields);
-          return yields;
-        });
+    auto diff = [&](OpBuilder &b, Location l, Value u, Value v) {
+      return arith::AddFOp::create(b, l, arith::SubFOp::create(b, l, u, v),
+                                   constFloat(b, l, acc, eps))
+          .getResult();
+    };
+    SmallVector<Value> state;
+    if (an.getType() == po.getType() && an.getType() == ne.getType()) {
+      // One pass for the three distances.
+      SmallVector<Value> inits;
+      for (unsigned i = 0; i < numDist; ++i)
+        norm.appendInits(rewriter, loc, acc, inits);
+      state = buildRowReduction(
+          rewriter, loc, rows, 1,
+          {{an, identityMap(ctx, r + 1)},
+           {po, identityMap(ctx, r + 1)},
+           {ne, identityMap(ctx, r + 1)}},
+          inits, [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+            Value av = castFloat(b, l, in[0], acc);
+            Value pv = castFloat(b, l, in[1], acc);
+            Value nv = castFloat(b, l, in[2], acc);
+            SmallVector<Value> yields;
+            norm.step(b, l, diff(b, l, av, pv), accs.slice(0, k), yields);
+            norm.step(b, l, diff(b, l, av, nv), accs.slice(k, k), yields);
+            if (swap)
+              norm.step(b, l, diff(b, l, pv, nv), accs.slice(2 * k, k),
+                        yields);
+            return yields;
+          });
+    } else {
+      // Broadcast inputs: each distance over its own pair's broadcast (as
+      // torch.pairwise_distance), then the distances broadcast together.
+      SmallVector<std::pair<Value, Value>> pairs{{an, po}, {an, ne}};
+      if (swap)
+        pairs.push_back({po, ne});
+      for (auto [u, v] : pairs) {
+        SmallVector<Value> inits;
+        norm.appendInits(rewriter, loc, acc, inits);
+        llvm::append_range(
+            state,
+            pairRowReduction(
+                rewriter, loc, u, v, inits,
+                [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
+                  SmallVector<Value> yields;
+                  norm.step(b, l,
+                            diff(b, l, castFloat(b, l, in[0], acc),
+                                 castFloat(b, l, in[1], acc)),
+                            accs, yields);
+                  return yields;
+                }));
+      }
+    }
 
     replaceOpWithCasts(
-        rewriter, op, reduceSamples(rewriter, loc, rows, state, op.getReduction(), elTy,
+        rewriter, op, combineSamples(rewriter, loc, state, op.getReduction(), elTy,
                           [&](OpBuilder &b, Location l, ValueRange args) {
                             Value dPos = norm.finish(b, l, args.slice(0, k));
                             Value dNeg = norm.finish(b, l, args.slice(k, k));

@@ -34,19 +34,27 @@ namespace {
 using ScalarLossFn =
     function_ref<Value(OpBuilder &, Location, ArrayRef<Value> args)>;
 
-/// Replaces `op` by the fused loss over the iteration space of `input`, with
-/// `inputs` read through their maps. `batchmean` divides the sum by the size
-/// of dimension 0 (by 1 for a 0-d input).
+/// An operand's scalar widened to the accumulator type `acc`: floats are
+/// extended, integer targets promoted as PyTorch does (i1 as 0/1).
+Value widen(OpBuilder &b, Location l, Value v, Type acc) {
+  if (isa<IntegerType>(v.getType()))
+    return arith::SIToFPOp::create(b, l, acc, toI64(b, l, v));
+  return castFloat(b, l, v, acc);
+}
+
+/// Replaces `op` by the fused loss over the iteration space `loopSizes`,
+/// with `inputs` read through their maps. `batchmean` divides the sum by the
+/// size of dimension 0 of `input` (by 1 for a 0-d input), as PyTorch, even
+/// where the target broadcasts the loss to more dimensions.
 LogicalResult replaceWithPointwiseLoss(PatternRewriter &rewriter,
                                        Operation *op, Value input,
+                                       ArrayRef<OpFoldResult> loopSizes,
                                        ArrayRef<LoopInput> inputs,
                                        Reduction reduction, ScalarLossFn fn) {
   Location loc = op->getLoc();
   auto inTy = cast<RankedTensorType>(input.getType());
   Type elTy = inTy.getElementType();
   Type acc = getAccumulatorType(elTy);
-  SmallVector<OpFoldResult> shape =
-      tensor::getMixedSizes(rewriter, loc, input);
 
   Value divisor;
   if (reduction == Reduction::batchmean) {
@@ -54,22 +62,34 @@ LogicalResult replaceWithPointwiseLoss(PatternRewriter &rewriter,
       reduction = Reduction::sum;
     } else {
       reduction = Reduction::mean;
-      divisor = numElementsAsFloat(rewriter, loc, {shape[0]}, acc);
+      divisor = numElementsAsFloat(
+          rewriter, loc, {tensor::getMixedSize(rewriter, loc, input, 0)}, acc);
     }
   }
 
   Value loss = buildReducedLoss(
-      rewriter, loc, shape, inputs, reduction, elTy,
+      rewriter, loc, loopSizes, inputs, reduction, elTy,
       [&](OpBuilder &b, Location l, ValueRange args) {
         SmallVector<Value> wide;
         for (Value a : args)
-          wide.push_back(castFloat(b, l, a, acc));
+          wide.push_back(widen(b, l, a, acc));
         return std::pair<Value, Value>(fn(b, l, wide), Value());
       },
       /*weightedMean=*/false, divisor);
 
   replaceOpWithCasts(rewriter, op, loss);
   return success();
+}
+
+/// Same as above over the iteration space of `input`.
+LogicalResult replaceWithPointwiseLoss(PatternRewriter &rewriter,
+                                       Operation *op, Value input,
+                                       ArrayRef<LoopInput> inputs,
+                                       Reduction reduction, ScalarLossFn fn) {
+  SmallVector<OpFoldResult> shape =
+      tensor::getMixedSizes(rewriter, op->getLoc(), input);
+  return replaceWithPointwiseLoss(rewriter, op, input, shape, inputs,
+                                  reduction, fn);
 }
 
 /// Identity-mapped operands shaped like the input.
@@ -86,6 +106,65 @@ SmallVector<LoopInput> sameShape(ArrayRef<Value> values) {
 LoopInput broadcastInput(Value v, unsigned rank) {
   auto ty = cast<RankedTensorType>(v.getType());
   return {v, broadcastMap(v.getContext(), rank, ty.getShape())};
+}
+
+/// The loop sizes of the broadcast of `operands` (the verifier's rule,
+/// `loss::broadcastShapes`): a static size where the broadcast has one, else
+/// the size of an operand whose (trailing-aligned) dimension is dynamic.
+/// `shapes[i]` is the shape operand `i` is read as (its own, unless it was
+/// reshaped by appending dimensions of size 1).
+SmallVector<OpFoldResult> broadcastLoopSizes(OpBuilder &b, Location loc,
+                                             ArrayRef<Value> operands,
+                                             ArrayRef<ArrayRef<int64_t>> shapes) {
+  SmallVector<int64_t> shape;
+  bool ok = broadcastShapes(shapes, shape);
+  assert(ok && "verified operands broadcast");
+  (void)ok;
+  SmallVector<OpFoldResult> sizes;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (!ShapedType::isDynamic(d)) {
+      sizes.push_back(b.getIndexAttr(d));
+      continue;
+    }
+    OpFoldResult size;
+    for (auto [v, s] : llvm::zip(operands, shapes)) {
+      int64_t j = static_cast<int64_t>(i) -
+                  static_cast<int64_t>(shape.size() - s.size());
+      if (j >= 0 && ShapedType::isDynamic(s[j])) {
+        size = tensor::getMixedSize(b, loc, v, j);
+        break;
+      }
+    }
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+/// Operands that broadcast together: the loop sizes of their broadcast and
+/// each one read through its broadcast map.
+SmallVector<OpFoldResult> broadcastOperands(OpBuilder &b, Location loc,
+                                            ArrayRef<Value> operands,
+                                            SmallVectorImpl<LoopInput> &inputs) {
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : operands)
+    shapes.push_back(cast<RankedTensorType>(v.getType()).getShape());
+  SmallVector<OpFoldResult> sizes = broadcastLoopSizes(b, loc, operands, shapes);
+  for (Value v : operands)
+    inputs.push_back(broadcastInput(v, sizes.size()));
+  return sizes;
+}
+
+/// The elementwise losses whose operands broadcast together (PyTorch's
+/// l1, mse, ..., where a target of another shape only warns).
+LogicalResult replaceWithBroadcastLoss(PatternRewriter &rewriter,
+                                       Operation *op, Value input,
+                                       ArrayRef<Value> operands,
+                                       Reduction reduction, ScalarLossFn fn) {
+  SmallVector<LoopInput> inputs;
+  SmallVector<OpFoldResult> sizes =
+      broadcastOperands(rewriter, op->getLoc(), operands, inputs);
+  return replaceWithPointwiseLoss(rewriter, op, input, sizes, inputs,
+                                  reduction, fn);
 }
 
 // Scalar building blocks, all in the accumulator type of their operands.
@@ -197,8 +276,8 @@ struct L1Lowering : public OpRewritePattern<L1Op> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(L1Op op,
                                 PatternRewriter &rewriter) const override {
-    return replaceWithPointwiseLoss(
-        rewriter, op, op.getInput(), sameShape({op.getInput(), op.getTarget()}),
+    return replaceWithBroadcastLoss(
+        rewriter, op, op.getInput(), {op.getInput(), op.getTarget()},
         op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           return absf(b, l, sub(b, l, a[0], a[1]));
         });
@@ -209,8 +288,8 @@ struct MseLowering : public OpRewritePattern<MseOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MseOp op,
                                 PatternRewriter &rewriter) const override {
-    return replaceWithPointwiseLoss(
-        rewriter, op, op.getInput(), sameShape({op.getInput(), op.getTarget()}),
+    return replaceWithBroadcastLoss(
+        rewriter, op, op.getInput(), {op.getInput(), op.getTarget()},
         op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           Value d = sub(b, l, a[0], a[1]);
           return mul(b, l, d, d);
@@ -225,8 +304,8 @@ struct SmoothL1Lowering : public OpRewritePattern<SmoothL1Op> {
     double beta = op.getBeta().convertToDouble();
     // z < beta ? 0.5 z z / beta : z - 0.5 beta; beta = 0 is plain L1 (as in
     // PyTorch, which never evaluates the quadratic branch then).
-    return replaceWithPointwiseLoss(
-        rewriter, op, op.getInput(), sameShape({op.getInput(), op.getTarget()}),
+    return replaceWithBroadcastLoss(
+        rewriter, op, op.getInput(), {op.getInput(), op.getTarget()},
         op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           Value z = absf(b, l, sub(b, l, a[0], a[1]));
           if (beta == 0.0)
@@ -247,8 +326,8 @@ struct HuberLowering : public OpRewritePattern<HuberOp> {
                                 PatternRewriter &rewriter) const override {
     double delta = op.getDelta().convertToDouble();
     // z < delta ? 0.5 z z : delta (z - 0.5 delta).
-    return replaceWithPointwiseLoss(
-        rewriter, op, op.getInput(), sameShape({op.getInput(), op.getTarget()}),
+    return replaceWithBroadcastLoss(
+        rewriter, op, op.getInput(), {op.getInput(), op.getTarget()},
         op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           Value z = absf(b, l, sub(b, l, a[0], a[1]));
           Value deltaV = cst(b, l, z, delta);
@@ -272,8 +351,8 @@ struct PoissonNllLowering : public OpRewritePattern<PoissonNllOp> {
                                 PatternRewriter &rewriter) const override {
     bool logInput = op.getLogInput(), full = op.getFull();
     double eps = op.getEps().convertToDouble();
-    return replaceWithPointwiseLoss(
-        rewriter, op, op.getInput(), sameShape({op.getInput(), op.getTarget()}),
+    return replaceWithBroadcastLoss(
+        rewriter, op, op.getInput(), {op.getInput(), op.getTarget()},
         op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           Value x = a[0], t = a[1];
           // exp(x) - t x, or x - t log(x + eps).
@@ -302,27 +381,34 @@ struct GaussianNllLowering : public OpRewritePattern<GaussianNllOp> {
   LogicalResult matchAndRewrite(GaussianNllOp op,
                                 PatternRewriter &rewriter) const override {
     MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
     auto inTy = op.getInput().getType();
     auto varTy = op.getVar().getType();
-    unsigned rank = inTy.getRank();
-    SmallVector<LoopInput> inputs = sameShape({op.getInput(), op.getTarget()});
-    if (varTy.getRank() + 1 == static_cast<int64_t>(rank)) {
-      // One variance per sample, the last dimension dropped (PyTorch
-      // unsqueezes it): not a NumPy broadcast, which aligns trailing dims.
-      SmallVector<AffineExpr> exprs;
-      for (unsigned i = 0; i + 1 < rank; ++i)
-        exprs.push_back(getAffineDimExpr(i, ctx));
-      inputs.push_back({op.getVar(), AffineMap::get(rank, 0, exprs, ctx)});
-    } else {
-      // Same shape, or the last dimension 1.
-      inputs.push_back(broadcastInput(op.getVar(), rank));
-    }
+    // A var with the input's last dimension dropped is read as if that
+    // dimension were 1 (PyTorch unsqueezes it); then input, target and var
+    // broadcast together.
+    SmallVector<int64_t> varShape(varTy.getShape());
+    bool dropped = varTy.getRank() + 1 == inTy.getRank();
+    if (dropped)
+      varShape.push_back(1);
+    Value x = op.getInput(), t = op.getTarget(), var = op.getVar();
+    SmallVector<ArrayRef<int64_t>> shapes{
+        inTy.getShape(), cast<RankedTensorType>(t.getType()).getShape(), varShape};
+    SmallVector<OpFoldResult> sizes =
+        broadcastLoopSizes(rewriter, loc, {x, t, var}, shapes);
+    unsigned rank = sizes.size();
+    SmallVector<LoopInput> inputs{broadcastInput(x, rank),
+                                  broadcastInput(t, rank)};
+    AffineMap varMap = broadcastMap(ctx, rank, varShape);
+    if (dropped)
+      varMap = varMap.dropResult(varMap.getNumResults() - 1);
+    inputs.push_back({var, varMap});
     bool full = op.getFull();
     double eps = op.getEps().convertToDouble();
     // v = max(var, eps) (NaN stays NaN, as clamp_); 0.5 (log v + d^2 / v),
     // plus 0.5 log(2 pi) with full.
     return replaceWithPointwiseLoss(
-        rewriter, op, op.getInput(), inputs, op.getReduction(),
+        rewriter, op, op.getInput(), sizes, inputs, op.getReduction(),
         [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           Value x = a[0], t = a[1];
           Value v = maxNaN(b, l, a[2], cst(b, l, x, eps));
@@ -345,8 +431,8 @@ struct KlDivLowering : public OpRewritePattern<KlDivOp> {
     // form: xlogy(t, t) is 0 where t == 0 and t log t else (NaN for a NaN
     // t, which fails the t == 0 test), so a zero target gives 0 - 0 * x: 0
     // for any finite x (NaN for x = -inf, as in PyTorch).
-    return replaceWithPointwiseLoss(
-        rewriter, op, op.getInput(), sameShape({op.getInput(), op.getTarget()}),
+    return replaceWithBroadcastLoss(
+        rewriter, op, op.getInput(), {op.getInput(), op.getTarget()},
         op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           Value x = a[0], t = a[1];
           if (logTarget)
@@ -369,9 +455,9 @@ struct MarginRankingLowering : public OpRewritePattern<MarginRankingOp> {
                                 PatternRewriter &rewriter) const override {
     double margin = op.getMargin().convertToDouble();
     // max(-t (x1 - x2) + margin, 0), NaN propagating like clamp_min_.
-    return replaceWithPointwiseLoss(
+    return replaceWithBroadcastLoss(
         rewriter, op, op.getInput1(),
-        sameShape({op.getInput1(), op.getInput2(), op.getTarget()}),
+        {op.getInput1(), op.getInput2(), op.getTarget()},
         op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           Value v = add(b, l, mul(b, l, neg(b, l, a[2]), sub(b, l, a[0], a[1])),
                         cst(b, l, a[0], margin));
@@ -386,8 +472,8 @@ struct HingeEmbeddingLowering : public OpRewritePattern<HingeEmbeddingOp> {
                                 PatternRewriter &rewriter) const override {
     double margin = op.getMargin().convertToDouble();
     // (t != 1 ? max(margin - x, 0) : 0) + (t != -1 ? x : 0), any target.
-    return replaceWithPointwiseLoss(
-        rewriter, op, op.getInput(), sameShape({op.getInput(), op.getTarget()}),
+    return replaceWithBroadcastLoss(
+        rewriter, op, op.getInput(), {op.getInput(), op.getTarget()},
         op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           Value x = a[0], t = a[1];
           Value zero = cst(b, l, x, 0.0);
@@ -408,8 +494,12 @@ struct SoftMarginLowering : public OpRewritePattern<SoftMarginOp> {
                                 PatternRewriter &rewriter) const override {
     // log(1 + exp(-x t)) as softplus(-x t): PyTorch's log1p(exp(.)) overflows
     // to +inf for -x t beyond ~88 (f32) / ~709 (f64); this stays finite.
+    // The target broadcasts to the input.
+    unsigned rank = op.getInput().getType().getRank();
     return replaceWithPointwiseLoss(
-        rewriter, op, op.getInput(), sameShape({op.getInput(), op.getTarget()}),
+        rewriter, op, op.getInput(),
+        {{op.getInput(), identityMap(rewriter.getContext(), rank)},
+         broadcastInput(op.getTarget(), rank)},
         op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> a) {
           return emitSoftplus(b, l, mul(b, l, neg(b, l, a[0]), a[1]));
         });

@@ -741,9 +741,25 @@ func.func @bce_with_logits_target_element_type(%x: tensor<8xf32>, %t: tensor<8xf
 
 // -----
 
-func.func @l1_target_rank(%x: tensor<8xf32>, %t: tensor<1x8xf32>) {
-  // expected-error @+1 {{'loss.l1' op 'target' shape [1, 8] must match 'input' shape [8]}}
-  %0 = loss.l1 %x, %t : (tensor<8xf32>, tensor<1x8xf32>) -> tensor<f32>
+func.func @l1_target_shape(%x: tensor<8xf32>, %t: tensor<3xf32>) {
+  // expected-error @+1 {{'loss.l1' op 'input' and 'target' of shapes [8], [3] do not broadcast together}}
+  %0 = loss.l1 %x, %t : (tensor<8xf32>, tensor<3xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @l1_bool_target(%x: tensor<8xf32>, %t: tensor<8xi1>) {
+  // expected-error @+1 {{'loss.l1' op 'target' of type i1 (bool) is not accepted: PyTorch rejects boolean targets for this loss}}
+  %0 = loss.l1 %x, %t : (tensor<8xf32>, tensor<8xi1>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @mse_broadcast_none_shape(%x: tensor<4x1xf32>, %t: tensor<4xf32>) {
+  // expected-error @+1 {{'loss.mse' op with reduction 'none' the result must have shape [4, 4], got [4, 1]}}
+  %0 = loss.mse %x, %t {reduction = #loss.reduction<none>} : (tensor<4x1xf32>, tensor<4xf32>) -> tensor<4x1xf32>
   return
 }
 
@@ -773,9 +789,9 @@ func.func @smooth_l1_nan_beta(%x: tensor<8xf32>) {
 
 // -----
 
-func.func @smooth_l1_target_shape(%x: tensor<8xf32>, %t: tensor<?x8xf32>) {
-  // expected-error @+1 {{'loss.smooth_l1' op 'target' shape [?, 8] must match 'input' shape [8]}}
-  %0 = loss.smooth_l1 %x, %t : (tensor<8xf32>, tensor<?x8xf32>) -> tensor<f32>
+func.func @smooth_l1_target_shape(%x: tensor<8xf32>, %t: tensor<?x3xf32>) {
+  // expected-error @+1 {{'loss.smooth_l1' op 'input' and 'target' of shapes [8], [?, 3] do not broadcast together}}
+  %0 = loss.smooth_l1 %x, %t : (tensor<8xf32>, tensor<?x3xf32>) -> tensor<f32>
   return
 }
 
@@ -814,7 +830,7 @@ func.func @poisson_nll_negative_eps(%x: tensor<8xf32>) {
 // -----
 
 func.func @poisson_nll_target_shape(%x: tensor<8xf32>, %t: tensor<4xf32>) {
-  // expected-error @+1 {{'loss.poisson_nll' op 'target' shape [4] must match 'input' shape [8]}}
+  // expected-error @+1 {{'loss.poisson_nll' op 'input' and 'target' of shapes [8], [4] do not broadcast together}}
   %0 = loss.poisson_nll %x, %t : (tensor<8xf32>, tensor<4xf32>) -> tensor<f32>
   return
 }
@@ -822,8 +838,16 @@ func.func @poisson_nll_target_shape(%x: tensor<8xf32>, %t: tensor<4xf32>) {
 // -----
 
 func.func @kl_div_target_shape(%x: tensor<4x5xf32>, %t: tensor<5x4xf32>) {
-  // expected-error @+1 {{'loss.kl_div' op 'target' shape [5, 4] must match 'input' shape [4, 5]}}
+  // expected-error @+1 {{'loss.kl_div' op 'input' and 'target' of shapes [4, 5], [5, 4] do not broadcast together}}
   %0 = loss.kl_div %x, %t {reduction = #loss.reduction<batchmean>} : (tensor<4x5xf32>, tensor<5x4xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @kl_div_integer_target(%x: tensor<4xf32>, %t: tensor<4xi64>) {
+  // expected-error @+1 {{'loss.kl_div' op operand #1 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi64>'}}
+  %0 = loss.kl_div %x, %t : (tensor<4xf32>, tensor<4xi64>) -> tensor<f32>
   return
 }
 
@@ -837,9 +861,9 @@ func.func @kl_div_result_element_type(%x: tensor<4x5xf16>) {
 
 // -----
 
-func.func @hinge_embedding_target_shape(%x: tensor<8xf32>, %t: tensor<1xf32>) {
-  // expected-error @+1 {{'loss.hinge_embedding' op 'target' shape [1] must match 'input' shape [8]}}
-  %0 = loss.hinge_embedding %x, %t : (tensor<8xf32>, tensor<1xf32>) -> tensor<f32>
+func.func @hinge_embedding_target_shape(%x: tensor<8xf32>, %t: tensor<3xi64>) {
+  // expected-error @+1 {{'loss.hinge_embedding' op 'input' and 'target' of shapes [8], [3] do not broadcast together}}
+  %0 = loss.hinge_embedding %x, %t : (tensor<8xf32>, tensor<3xi64>) -> tensor<f32>
   return
 }
 
@@ -848,6 +872,16 @@ func.func @hinge_embedding_target_shape(%x: tensor<8xf32>, %t: tensor<1xf32>) {
 func.func @soft_margin_target_element_type(%x: tensor<8xf64>, %t: tensor<8xf32>) {
   // expected-error @+1 {{'loss.soft_margin' op 'target' element type 'f32' must match the input element type 'f64'}}
   %0 = loss.soft_margin %x, %t : (tensor<8xf64>, tensor<8xf32>) -> tensor<f64>
+  return
+}
+
+// -----
+
+// PyTorch writes soft_margin into an input-shaped output: the target may
+// broadcast to the input, not the input to the target.
+func.func @soft_margin_target_larger(%x: tensor<4xf32>, %t: tensor<3x4xi64>) {
+  // expected-error @+1 {{'loss.soft_margin' op 'target' of shape [3, 4] does not broadcast to the input shape [4]}}
+  %0 = loss.soft_margin %x, %t : (tensor<4xf32>, tensor<3x4xi64>) -> tensor<f32>
   return
 }
 
@@ -889,9 +923,17 @@ func.func @gaussian_nll_var_element_type(%x: tensor<4x3xf32>, %v: tensor<4x1xf64
 
 // -----
 
-func.func @gaussian_nll_target_shape(%x: tensor<4x3xf32>, %t: tensor<4x1xf32>) {
-  // expected-error @+1 {{'loss.gaussian_nll' op 'target' shape [4, 1] must match 'input' shape [4, 3]}}
-  %0 = loss.gaussian_nll %x, %t, %x : (tensor<4x3xf32>, tensor<4x1xf32>, tensor<4x3xf32>) -> tensor<f32>
+func.func @gaussian_nll_target_shape(%x: tensor<4x3xf32>, %t: tensor<5x3xf32>) {
+  // expected-error @+1 {{'loss.gaussian_nll' op 'input' and 'target' of shapes [4, 3], [5, 3] do not broadcast together (with 'var' as [4, 3])}}
+  %0 = loss.gaussian_nll %x, %t, %x : (tensor<4x3xf32>, tensor<5x3xf32>, tensor<4x3xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @gaussian_nll_bool_target(%x: tensor<4xf32>, %t: tensor<4xi1>) {
+  // expected-error @+1 {{'loss.gaussian_nll' op 'target' of type i1 (bool) is not accepted: PyTorch rejects boolean targets for this loss}}
+  %0 = loss.gaussian_nll %x, %t, %x : (tensor<4xf32>, tensor<4xi1>, tensor<4xf32>) -> tensor<f32>
   return
 }
 
@@ -902,15 +944,31 @@ func.func @gaussian_nll_target_shape(%x: tensor<4x3xf32>, %t: tensor<4x1xf32>) {
 // -----
 
 func.func @margin_ranking_target_shape(%x: tensor<8xf32>, %t: tensor<4xf32>) {
-  // expected-error @+1 {{'loss.margin_ranking' op 'target' shape [4] must match 'input1' shape [8]}}
+  // expected-error @+1 {{'loss.margin_ranking' op 'input1', 'input2' and 'target' of shapes [8], [8], [4] do not broadcast together}}
   %0 = loss.margin_ranking %x, %x, %t : (tensor<8xf32>, tensor<8xf32>, tensor<4xf32>) -> tensor<f32>
   return
 }
 
 // -----
 
+func.func @margin_ranking_rank(%x: tensor<8xf32>, %t: tensor<f32>) {
+  // expected-error @+1 {{'loss.margin_ranking' op 'input1', 'input2' and 'target' must have the same rank, got shapes [8], [8], []}}
+  %0 = loss.margin_ranking %x, %x, %t : (tensor<8xf32>, tensor<8xf32>, tensor<f32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @margin_ranking_bool_target(%x: tensor<8xf32>, %t: tensor<8xi1>) {
+  // expected-error @+1 {{'loss.margin_ranking' op 'target' of type i1 (bool) is not accepted: PyTorch rejects boolean targets for this loss}}
+  %0 = loss.margin_ranking %x, %x, %t : (tensor<8xf32>, tensor<8xf32>, tensor<8xi1>) -> tensor<f32>
+  return
+}
+
+// -----
+
 func.func @margin_ranking_input2_shape(%x: tensor<8xf32>, %y: tensor<4xf32>) {
-  // expected-error @+1 {{'loss.margin_ranking' op 'input2' shape [4] must match 'input1' shape [8]}}
+  // expected-error @+1 {{'loss.margin_ranking' op 'input1', 'input2' and 'target' of shapes [8], [4], [8] do not broadcast together}}
   %0 = loss.margin_ranking %x, %y, %x : (tensor<8xf32>, tensor<4xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -937,16 +995,32 @@ func.func @margin_ranking_none_shape(%x: tensor<8xf32>) {
 
 // -----
 
-func.func @multilabel_margin_rank0(%x: tensor<f32>, %t: tensor<i64>) {
-  // expected-error @+1 {{'loss.multilabel_margin' op 'input' must be [N, C] or [C], got []}}
-  %0 = loss.multilabel_margin %x, %t : (tensor<f32>, tensor<i64>) -> tensor<f32>
+func.func @multilabel_margin_no_classes(%x: tensor<2x0xf32>, %t: tensor<2x0xi64>) {
+  // expected-error @+1 {{'loss.multilabel_margin' op 'input' must have a non-empty class dimension, got [2, 0]}}
+  %0 = loss.multilabel_margin %x, %t : (tensor<2x0xf32>, tensor<2x0xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @multilabel_margin_unbatched_target(%x: tensor<4xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'loss.multilabel_margin' op 'target' must have shape [4] for 'input' of shape [4], got []}}
+  %0 = loss.multilabel_margin %x, %t : (tensor<4xf32>, tensor<i64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @multilabel_margin_0d_target(%x: tensor<f32>, %t: tensor<2xi64>) {
+  // expected-error @+1 {{'loss.multilabel_margin' op 'target' must have shape [1] or [] for 'input' of shape [], got [2]}}
+  %0 = loss.multilabel_margin %x, %t : (tensor<f32>, tensor<2xi64>) -> tensor<f32>
   return
 }
 
 // -----
 
 func.func @multilabel_margin_rank3(%x: tensor<2x3x4xf32>, %t: tensor<2x3x4xi64>) {
-  // expected-error @+1 {{'loss.multilabel_margin' op 'input' must be [N, C] or [C], got [2, 3, 4]}}
+  // expected-error @+1 {{'loss.multilabel_margin' op 'input' must be [N, C], [C] or [], got [2, 3, 4]}}
   %0 = loss.multilabel_margin %x, %t : (tensor<2x3x4xf32>, tensor<2x3x4xi64>) -> tensor<f32>
   return
 }
@@ -978,15 +1052,23 @@ func.func @multilabel_soft_margin_rank0(%x: tensor<f32>) {
 // -----
 
 func.func @multilabel_soft_margin_target_shape(%x: tensor<2x4xf32>, %t: tensor<2x5xf32>) {
-  // expected-error @+1 {{'loss.multilabel_soft_margin' op 'target' shape [2, 5] must match 'input' shape [2, 4]}}
+  // expected-error @+1 {{'loss.multilabel_soft_margin' op 'target' of shape [2, 5] does not broadcast to the input shape [2, 4]}}
   %0 = loss.multilabel_soft_margin %x, %t : (tensor<2x4xf32>, tensor<2x5xf32>) -> tensor<f32>
   return
 }
 
 // -----
 
+func.func @multilabel_soft_margin_bool_target(%x: tensor<2x4xf32>, %t: tensor<2x4xi1>) {
+  // expected-error @+1 {{'loss.multilabel_soft_margin' op 'target' of type i1 (bool) is not accepted: PyTorch rejects boolean targets for this loss}}
+  %0 = loss.multilabel_soft_margin %x, %t : (tensor<2x4xf32>, tensor<2x4xi1>) -> tensor<f32>
+  return
+}
+
+// -----
+
 func.func @multilabel_soft_margin_weight_length(%x: tensor<2x4xf32>, %w: tensor<2xf32>) {
-  // expected-error @+1 {{'loss.multilabel_soft_margin' op 'weight' must have shape [C] = [4], got [2]}}
+  // expected-error @+1 {{'loss.multilabel_soft_margin' op 'weight' of shape [2] does not broadcast to the input shape [2, 4]}}
   %0 = loss.multilabel_soft_margin %x, %x weight(%w) : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2xf32>) -> tensor<f32>
   return
 }
@@ -1017,16 +1099,48 @@ func.func @multi_margin_p_three(%x: tensor<2x4xf32>, %t: tensor<2xi64>) {
 
 // -----
 
-func.func @multi_margin_rank0(%x: tensor<f32>, %t: tensor<i64>) {
-  // expected-error @+1 {{'loss.multi_margin' op 'input' must have rank >= 1}}
-  %0 = loss.multi_margin %x, %t : (tensor<f32>, tensor<i64>) -> tensor<f32>
+func.func @multi_margin_no_classes(%x: tensor<2x0xf32>, %t: tensor<2xi64>) {
+  // expected-error @+1 {{'loss.multi_margin' op 'input' must have a non-empty class dimension, got [2, 0]}}
+  %0 = loss.multi_margin %x, %t : (tensor<2x0xf32>, tensor<2xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @multi_margin_unbatched_target(%x: tensor<4xf32>, %t: tensor<2xi64>) {
+  // expected-error @+1 {{'loss.multi_margin' op class-index target must have shape [] or [1] for 'input' of shape [4], got [2]}}
+  %0 = loss.multi_margin %x, %t : (tensor<4xf32>, tensor<2xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @multi_margin_0d_target_batched(%x: tensor<2x4xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'loss.multi_margin' op class-index target must have shape [2] for 'input' of shape [2, 4], got []}}
+  %0 = loss.multi_margin %x, %t : (tensor<2x4xf32>, tensor<i64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @multi_margin_0d_target_dynamic_batch(%x: tensor<?x4xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'loss.multi_margin' op class-index target must have shape [?] for 'input' of shape [?, 4], got []}}
+  %0 = loss.multi_margin %x, %t : (tensor<?x4xf32>, tensor<i64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @multi_margin_none_shape(%x: tensor<4xf32>, %t: tensor<1xi64>) {
+  // expected-error @+1 {{'loss.multi_margin' op with reduction 'none' the result must have shape [1], got []}}
+  %0 = loss.multi_margin %x, %t {reduction = #loss.reduction<none>} : (tensor<4xf32>, tensor<1xi64>) -> tensor<f32>
   return
 }
 
 // -----
 
 func.func @multi_margin_rank3(%x: tensor<2x4x3xf32>, %t: tensor<2x3xi64>) {
-  // expected-error @+1 {{'loss.multi_margin' op 'input' must be [N, C] or [C], got rank 3}}
+  // expected-error @+1 {{'loss.multi_margin' op 'input' must be [N, C], [C] or [], got [2, 4, 3]}}
   %0 = loss.multi_margin %x, %t : (tensor<2x4x3xf32>, tensor<2x3xi64>) -> tensor<f32>
   return
 }
@@ -1054,7 +1168,7 @@ func.func @multi_margin_weight_length(%x: tensor<2x4xf32>, %t: tensor<2xi64>, %w
 // -----
 
 func.func @cosine_embedding_rank0(%x: tensor<f32>) {
-  // expected-error @+1 {{'loss.cosine_embedding' op 'input1' must be [N, D] or [D], got []}}
+  // expected-error @+1 {{'loss.cosine_embedding' op a 0-d target needs [D] inputs, got shapes [], []}}
   %0 = loss.cosine_embedding %x, %x, %x : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
   return
 }
@@ -1062,7 +1176,7 @@ func.func @cosine_embedding_rank0(%x: tensor<f32>) {
 // -----
 
 func.func @cosine_embedding_rank3(%x: tensor<2x3x4xf32>, %t: tensor<2xf32>) {
-  // expected-error @+1 {{'loss.cosine_embedding' op 'input1' must be [N, D] or [D], got [2, 3, 4]}}
+  // expected-error @+1 {{'loss.cosine_embedding' op a [N] target needs [N, D] inputs, got shapes [2, 3, 4], [2, 3, 4]}}
   %0 = loss.cosine_embedding %x, %x, %t : (tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2xf32>) -> tensor<f32>
   return
 }
@@ -1070,7 +1184,7 @@ func.func @cosine_embedding_rank3(%x: tensor<2x3x4xf32>, %t: tensor<2xf32>) {
 // -----
 
 func.func @cosine_embedding_input2_shape(%x: tensor<2x4xf32>, %y: tensor<2x3xf32>, %t: tensor<2xf32>) {
-  // expected-error @+1 {{'loss.cosine_embedding' op 'input2' shape [2, 3] must match 'input1' shape [2, 4]}}
+  // expected-error @+1 {{'loss.cosine_embedding' op 'input1' and 'input2' of shapes [2, 4], [2, 3] do not broadcast together}}
   %0 = loss.cosine_embedding %x, %y, %t : (tensor<2x4xf32>, tensor<2x3xf32>, tensor<2xf32>) -> tensor<f32>
   return
 }
@@ -1078,7 +1192,7 @@ func.func @cosine_embedding_input2_shape(%x: tensor<2x4xf32>, %y: tensor<2x3xf32
 // -----
 
 func.func @cosine_embedding_target_shape(%x: tensor<2x4xf32>, %t: tensor<2x4xf32>) {
-  // expected-error @+1 {{'loss.cosine_embedding' op 'target' must have shape [2], got [2, 4]}}
+  // expected-error @+1 {{'loss.cosine_embedding' op 'target' must be [N] or [], got [2, 4]}}
   %0 = loss.cosine_embedding %x, %x, %t : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
   return
 }
@@ -1086,8 +1200,16 @@ func.func @cosine_embedding_target_shape(%x: tensor<2x4xf32>, %t: tensor<2x4xf32
 // -----
 
 func.func @cosine_embedding_unbatched_target_shape(%x: tensor<4xf32>, %t: tensor<1xi64>) {
-  // expected-error @+1 {{'loss.cosine_embedding' op 'target' must have shape [], got [1]}}
+  // expected-error @+1 {{'loss.cosine_embedding' op a [N] target needs [N, D] inputs, got shapes [4], [4]}}
   %0 = loss.cosine_embedding %x, %x, %t : (tensor<4xf32>, tensor<4xf32>, tensor<1xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cosine_embedding_target_broadcast(%x: tensor<2x4xf32>, %t: tensor<3xi64>) {
+  // expected-error @+1 {{'loss.cosine_embedding' op 'target' of shape [3] does not broadcast with the per-sample shape [2]}}
+  %0 = loss.cosine_embedding %x, %x, %t : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<3xi64>) -> tensor<f32>
   return
 }
 
@@ -1125,16 +1247,32 @@ func.func @triplet_margin_negative_eps(%x: tensor<2x4xf32>) {
 
 // -----
 
-func.func @triplet_margin_rank0(%x: tensor<f32>) {
-  // expected-error @+1 {{'loss.triplet_margin' op 'anchor' must be [N, D] or [D], got []}}
-  %0 = loss.triplet_margin %x, %x, %x : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
+func.func @triplet_margin_rank(%a: tensor<2x4xf32>, %p: tensor<4xf32>) {
+  // expected-error @+1 {{'loss.triplet_margin' op 'anchor', 'positive' and 'negative' must have the same rank, got shapes [2, 4], [4], [2, 4]}}
+  %0 = loss.triplet_margin %a, %p, %a : (tensor<2x4xf32>, tensor<4xf32>, tensor<2x4xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @triplet_margin_distances_shape(%a: tensor<1x4xf32>, %p: tensor<2x4xf32>, %n: tensor<3x4xf32>) {
+  // expected-error @+1 {{'loss.triplet_margin' op the distances of shapes [2], [3] do not broadcast together}}
+  %0 = loss.triplet_margin %a, %p, %n : (tensor<1x4xf32>, tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @triplet_margin_swap_pair_shape(%a: tensor<1x1xf32>, %p: tensor<1x4xf32>, %n: tensor<1x5xf32>) {
+  // expected-error @+1 {{'loss.triplet_margin' op 'positive' and 'negative' of shapes [1, 4], [1, 5] do not broadcast together}}
+  %0 = loss.triplet_margin %a, %p, %n {swap = true} : (tensor<1x1xf32>, tensor<1x4xf32>, tensor<1x5xf32>) -> tensor<f32>
   return
 }
 
 // -----
 
 func.func @triplet_margin_positive_shape(%a: tensor<2x4xf32>, %p: tensor<3x4xf32>) {
-  // expected-error @+1 {{'loss.triplet_margin' op 'positive' shape [3, 4] must match 'anchor' shape [2, 4]}}
+  // expected-error @+1 {{'loss.triplet_margin' op 'anchor' and 'positive' of shapes [2, 4], [3, 4] do not broadcast together}}
   %0 = loss.triplet_margin %a, %p, %a : (tensor<2x4xf32>, tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<f32>
   return
 }

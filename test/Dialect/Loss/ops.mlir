@@ -429,3 +429,81 @@ func.func @triplet_margin(%a: tensor<2x4xf32>, %u: tensor<4xbf16>, %d: tensor<?x
       : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<f64>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// Forms PyTorch 1.13 accepts beyond same-shaped float operands
+//===----------------------------------------------------------------------===//
+
+// Elementwise losses: integer targets and broadcasting (l1, mse, smooth_l1,
+// huber, poisson_nll, kl_div, hinge_embedding broadcast both ways; the
+// soft_margin target broadcasts to the input; margin_ranking keeps one rank).
+// CHECK-LABEL: func.func @broadcast_and_integer_targets
+func.func @broadcast_and_integer_targets(%x: tensor<3x4xf32>, %r: tensor<4xf32>,
+    %c: tensor<3x1xf32>, %i: tensor<3x4xi64>, %b: tensor<4xi1>,
+    %d: tensor<?x4xf32>, %s: tensor<f32>, %v: tensor<3xf32>) {
+  // CHECK: loss.mse %arg0, %arg1 {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>{{$}}
+  %0 = loss.mse %x, %r {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  // CHECK-NEXT: loss.l1 %arg2, %arg1 {reduction = #loss.reduction<none>} : (tensor<3x1xf32>, tensor<4xf32>) -> tensor<3x4xf32>{{$}}
+  %1 = loss.l1 %c, %r {reduction = #loss.reduction<none>} : (tensor<3x1xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  // CHECK-NEXT: loss.smooth_l1 %arg0, %arg3 : (tensor<3x4xf32>, tensor<3x4xi64>) -> tensor<f32>{{$}}
+  %2 = loss.smooth_l1 %x, %i : (tensor<3x4xf32>, tensor<3x4xi64>) -> tensor<f32>
+  // CHECK-NEXT: loss.huber %arg6, %arg0 {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<3x4xf32>) -> tensor<3x4xf32>{{$}}
+  %3 = loss.huber %s, %x {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  // CHECK-NEXT: loss.poisson_nll %arg5, %arg1 {reduction = #loss.reduction<none>} : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>{{$}}
+  %4 = loss.poisson_nll %d, %r {reduction = #loss.reduction<none>} : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  // CHECK-NEXT: loss.kl_div %arg1, %arg0 {reduction = #loss.reduction<batchmean>} : (tensor<4xf32>, tensor<3x4xf32>) -> tensor<f32>{{$}}
+  %5 = loss.kl_div %r, %x {reduction = #loss.reduction<batchmean>} : (tensor<4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  // CHECK-NEXT: loss.hinge_embedding %arg1, %arg4 : (tensor<4xf32>, tensor<4xi1>) -> tensor<f32>{{$}}
+  %6 = loss.hinge_embedding %r, %b : (tensor<4xf32>, tensor<4xi1>) -> tensor<f32>
+  // CHECK-NEXT: loss.soft_margin %arg0, %arg3 {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<3x4xi64>) -> tensor<3x4xf32>{{$}}
+  %7 = loss.soft_margin %x, %i {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<3x4xi64>) -> tensor<3x4xf32>
+  // CHECK-NEXT: loss.soft_margin %arg0, %arg6 : (tensor<3x4xf32>, tensor<f32>) -> tensor<f32>{{$}}
+  %8 = loss.soft_margin %x, %s : (tensor<3x4xf32>, tensor<f32>) -> tensor<f32>
+  // CHECK-NEXT: loss.margin_ranking %arg0, %arg2, %arg3 {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<3x1xf32>, tensor<3x4xi64>) -> tensor<3x4xf32>{{$}}
+  %9 = loss.margin_ranking %x, %c, %i {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<3x1xf32>, tensor<3x4xi64>) -> tensor<3x4xf32>
+  // CHECK-NEXT: loss.gaussian_nll %arg1, %arg0, %arg1 {reduction = #loss.reduction<none>} : (tensor<4xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>{{$}}
+  %10 = loss.gaussian_nll %r, %x, %r {reduction = #loss.reduction<none>} : (tensor<4xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  // CHECK-NEXT: loss.gaussian_nll %arg2, %arg3, %arg7 : (tensor<3x1xf32>, tensor<3x4xi64>, tensor<3xf32>) -> tensor<f32>{{$}}
+  %11 = loss.gaussian_nll %c, %i, %v : (tensor<3x1xf32>, tensor<3x4xi64>, tensor<3xf32>) -> tensor<f32>
+  // CHECK-NEXT: loss.multilabel_soft_margin %arg0, %arg3 weight(%arg2) {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<3x4xi64>, tensor<3x1xf32>) -> tensor<3xf32>{{$}}
+  %12 = loss.multilabel_soft_margin %x, %i weight(%c) {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<3x4xi64>, tensor<3x1xf32>) -> tensor<3xf32>
+  // CHECK-NEXT: loss.multilabel_soft_margin %arg0, %arg1 : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<f32>{{$}}
+  %13 = loss.multilabel_soft_margin %x, %r : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<f32>
+  return
+}
+
+// multi_margin and multilabel_margin around one sample: 0-d inputs (one
+// class), a [1] target of a [C] input, a 0-d target of a [1, C] input.
+// CHECK-LABEL: func.func @single_sample_forms
+func.func @single_sample_forms(%x: tensor<4xf32>, %t1: tensor<1xi64>,
+    %row: tensor<1x4xf32>, %t0: tensor<i64>, %s: tensor<f32>, %o: tensor<1xf32>) {
+  // CHECK: loss.multi_margin %arg0, %arg1 {reduction = #loss.reduction<none>} : (tensor<4xf32>, tensor<1xi64>) -> tensor<1xf32>{{$}}
+  %0 = loss.multi_margin %x, %t1 {reduction = #loss.reduction<none>} : (tensor<4xf32>, tensor<1xi64>) -> tensor<1xf32>
+  // CHECK-NEXT: loss.multi_margin %arg2, %arg3 {reduction = #loss.reduction<none>} : (tensor<1x4xf32>, tensor<i64>) -> tensor<f32>{{$}}
+  %1 = loss.multi_margin %row, %t0 {reduction = #loss.reduction<none>} : (tensor<1x4xf32>, tensor<i64>) -> tensor<f32>
+  // CHECK-NEXT: loss.multi_margin %arg4, %arg3 weight(%arg5) : (tensor<f32>, tensor<i64>, tensor<1xf32>) -> tensor<f32>{{$}}
+  %2 = loss.multi_margin %s, %t0 weight(%o) : (tensor<f32>, tensor<i64>, tensor<1xf32>) -> tensor<f32>
+  // CHECK-NEXT: loss.multilabel_margin %arg4, %arg3 {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>) -> tensor<f32>{{$}}
+  %3 = loss.multilabel_margin %s, %t0 {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  // CHECK-NEXT: loss.multilabel_margin %arg4, %arg1 : (tensor<f32>, tensor<1xi64>) -> tensor<f32>{{$}}
+  %4 = loss.multilabel_margin %s, %t1 : (tensor<f32>, tensor<1xi64>) -> tensor<f32>
+  // CHECK-NEXT: loss.multilabel_margin %arg5, %arg3 {reduction = #loss.reduction<sum>} : (tensor<1xf32>, tensor<i64>) -> tensor<f32>{{$}}
+  %5 = loss.multilabel_margin %o, %t0 {reduction = #loss.reduction<sum>} : (tensor<1xf32>, tensor<i64>) -> tensor<f32>
+  return
+}
+
+// cosine_embedding: inputs broadcast together and the per-sample cosines
+// with the target; triplet_margin: 0-d and K-dim inputs, broadcasting.
+// CHECK-LABEL: func.func @embedding_broadcast_forms
+func.func @embedding_broadcast_forms(%x: tensor<3x4xf32>, %row: tensor<1x4xf32>,
+    %t1: tensor<1xi64>, %s: tensor<f64>, %k: tensor<2x3x4xf32>, %kr: tensor<2x1x4xf32>) {
+  // CHECK: loss.cosine_embedding %arg0, %arg1, %arg2 {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<1x4xf32>, tensor<1xi64>) -> tensor<3xf32>{{$}}
+  %0 = loss.cosine_embedding %x, %row, %t1 {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<1x4xf32>, tensor<1xi64>) -> tensor<3xf32>
+  // CHECK-NEXT: loss.triplet_margin %arg3, %arg3, %arg3 {reduction = #loss.reduction<none>} : (tensor<f64>, tensor<f64>, tensor<f64>) -> tensor<f64>{{$}}
+  %1 = loss.triplet_margin %s, %s, %s {reduction = #loss.reduction<none>} : (tensor<f64>, tensor<f64>, tensor<f64>) -> tensor<f64>
+  // CHECK-NEXT: loss.triplet_margin %arg4, %arg5, %arg4 {reduction = #loss.reduction<none>, swap = true} : (tensor<2x3x4xf32>, tensor<2x1x4xf32>, tensor<2x3x4xf32>) -> tensor<2x3xf32>{{$}}
+  %2 = loss.triplet_margin %k, %kr, %k {swap = true, reduction = #loss.reduction<none>} : (tensor<2x3x4xf32>, tensor<2x1x4xf32>, tensor<2x3x4xf32>) -> tensor<2x3xf32>
+  // CHECK-NEXT: loss.triplet_margin %arg0, %arg1, %arg0 : (tensor<3x4xf32>, tensor<1x4xf32>, tensor<3x4xf32>) -> tensor<f32>{{$}}
+  %3 = loss.triplet_margin %x, %row, %x : (tensor<3x4xf32>, tensor<1x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  return
+}

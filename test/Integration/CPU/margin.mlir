@@ -1735,6 +1735,525 @@ func.func @main() {
   %rt136_0 = arith.constant 1.000e-12 : f64
   %at136_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug136_0, %uw136_0, %rt136_0, %at136_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mlm_0d_input_0d_target_none_f32
+  %c137_x = arith.constant dense<0.300000012> : tensor<f32>
+  %c137_t = arith.constant dense<0> : tensor<i64>
+  %r137 = loss.multilabel_margin %c137_x, %c137_t {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  vector.print str "case mlm_0d_input_0d_target_none_f32\n"
+  %e137_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug137_0 = tensor.cast %r137 : tensor<f32> to tensor<*xf32>
+  %uw137_0 = tensor.cast %e137_0 : tensor<f32> to tensor<*xf32>
+  %rt137_0 = arith.constant 1.000e-05 : f64
+  %at137_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug137_0, %uw137_0, %rt137_0, %at137_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mlm_0d_input_0d_target_mean_f32
+  %c138_x = arith.constant dense<0.300000012> : tensor<f32>
+  %c138_t = arith.constant dense<0> : tensor<i64>
+  %r138 = loss.multilabel_margin %c138_x, %c138_t : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  vector.print str "case mlm_0d_input_0d_target_mean_f32\n"
+  %e138_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug138_0 = tensor.cast %r138 : tensor<f32> to tensor<*xf32>
+  %uw138_0 = tensor.cast %e138_0 : tensor<f32> to tensor<*xf32>
+  %rt138_0 = arith.constant 1.000e-05 : f64
+  %at138_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug138_0, %uw138_0, %rt138_0, %at138_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mlm_0d_input_0d_target_sum_f32
+  %c139_x = arith.constant dense<0.300000012> : tensor<f32>
+  %c139_t = arith.constant dense<0> : tensor<i64>
+  %r139 = loss.multilabel_margin %c139_x, %c139_t {reduction = #loss.reduction<sum>} : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  vector.print str "case mlm_0d_input_0d_target_sum_f32\n"
+  %e139_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug139_0 = tensor.cast %r139 : tensor<f32> to tensor<*xf32>
+  %uw139_0 = tensor.cast %e139_0 : tensor<f32> to tensor<*xf32>
+  %rt139_0 = arith.constant 1.000e-05 : f64
+  %at139_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug139_0, %uw139_0, %rt139_0, %at139_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mlm_0d_input_1_target_none_f64
+  %c140_x = arith.constant dense<-1.5> : tensor<f64>
+  %c140_t = arith.constant dense<-1> : tensor<1xi64>
+  %r140 = loss.multilabel_margin %c140_x, %c140_t {reduction = #loss.reduction<none>} : (tensor<f64>, tensor<1xi64>) -> tensor<f64>
+  vector.print str "case mlm_0d_input_1_target_none_f64\n"
+  %e140_0 = arith.constant dense<0.0> : tensor<f64>
+  %ug140_0 = tensor.cast %r140 : tensor<f64> to tensor<*xf64>
+  %uw140_0 = tensor.cast %e140_0 : tensor<f64> to tensor<*xf64>
+  %rt140_0 = arith.constant 1.000e-12 : f64
+  %at140_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug140_0, %uw140_0, %rt140_0, %at140_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mlm_1_input_0d_target_sum_f32
+  %c141_x = arith.constant dense<-0.479592323> : tensor<1xf32>
+  %c141_t = arith.constant dense<0> : tensor<i32>
+  %r141 = loss.multilabel_margin %c141_x, %c141_t {reduction = #loss.reduction<sum>} : (tensor<1xf32>, tensor<i32>) -> tensor<f32>
+  vector.print str "case mlm_1_input_0d_target_sum_f32\n"
+  %e141_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug141_0 = tensor.cast %r141 : tensor<f32> to tensor<*xf32>
+  %uw141_0 = tensor.cast %e141_0 : tensor<f32> to tensor<*xf32>
+  %rt141_0 = arith.constant 1.000e-05 : f64
+  %at141_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug141_0, %uw141_0, %rt141_0, %at141_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mm_unbatched_1_target_none_f32
+  %c142_x = arith.constant dense<[0.633642733, 2.19831657, -0.383633882, 1.33362329, 0.656670749]> : tensor<5xf32>
+  %c142_t = arith.constant dense<3> : tensor<1xi64>
+  %r142 = loss.multi_margin %c142_x, %c142_t {reduction = #loss.reduction<none>} : (tensor<5xf32>, tensor<1xi64>) -> tensor<1xf32>
+  vector.print str "case mm_unbatched_1_target_none_f32\n"
+  %e142_0 = arith.constant dense<0.497552037> : tensor<1xf32>
+  %ug142_0 = tensor.cast %r142 : tensor<1xf32> to tensor<*xf32>
+  %uw142_0 = tensor.cast %e142_0 : tensor<1xf32> to tensor<*xf32>
+  %rt142_0 = arith.constant 1.000e-05 : f64
+  %at142_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug142_0, %uw142_0, %rt142_0, %at142_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mm_unbatched_1_target_mean_f32
+  %c143_x = arith.constant dense<[-0.363436699, -0.382378101, -0.549422443, 1.5092541, -0.844277859]> : tensor<5xf32>
+  %c143_t = arith.constant dense<3> : tensor<1xi64>
+  %r143 = loss.multi_margin %c143_x, %c143_t : (tensor<5xf32>, tensor<1xi64>) -> tensor<f32>
+  vector.print str "case mm_unbatched_1_target_mean_f32\n"
+  %e143_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug143_0 = tensor.cast %r143 : tensor<f32> to tensor<*xf32>
+  %uw143_0 = tensor.cast %e143_0 : tensor<f32> to tensor<*xf32>
+  %rt143_0 = arith.constant 1.000e-05 : f64
+  %at143_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug143_0, %uw143_0, %rt143_0, %at143_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mm_unbatched_1_target_sum_f32
+  %c144_x = arith.constant dense<[0.313933372, -2.56781673, -1.99205911, -0.557840765, 0.438322216]> : tensor<5xf32>
+  %c144_t = arith.constant dense<3> : tensor<1xi64>
+  %r144 = loss.multi_margin %c144_x, %c144_t {reduction = #loss.reduction<sum>} : (tensor<5xf32>, tensor<1xi64>) -> tensor<f32>
+  vector.print str "case mm_unbatched_1_target_sum_f32\n"
+  %e144_0 = arith.constant dense<0.773587406> : tensor<f32>
+  %ug144_0 = tensor.cast %r144 : tensor<f32> to tensor<*xf32>
+  %uw144_0 = tensor.cast %e144_0 : tensor<f32> to tensor<*xf32>
+  %rt144_0 = arith.constant 1.000e-05 : f64
+  %at144_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug144_0, %uw144_0, %rt144_0, %at144_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mm_unbatched_1_target_p2_weight_none_f64
+  %c145_x = arith.constant dense<[0.532896735648766, 2.8133776591165573, 0.4821221988409099, 0.8001407266475974]> : tensor<4xf64>
+  %c145_t = arith.constant dense<1> : tensor<1xi64>
+  %c145_w = arith.constant dense<[0.24157486328929537, 0.5210821082869824, 0.5376144201014332, 0.9990216675328412]> : tensor<4xf64>
+  %r145 = loss.multi_margin %c145_x, %c145_t weight(%c145_w) {p = 2 : i64, margin = 5.99999999999999978e-01 : f64, reduction = #loss.reduction<none>} : (tensor<4xf64>, tensor<1xi64>, tensor<4xf64>) -> tensor<1xf64>
+  vector.print str "case mm_unbatched_1_target_p2_weight_none_f64\n"
+  %e145_0 = arith.constant dense<0.0> : tensor<1xf64>
+  %ug145_0 = tensor.cast %r145 : tensor<1xf64> to tensor<*xf64>
+  %uw145_0 = tensor.cast %e145_0 : tensor<1xf64> to tensor<*xf64>
+  %rt145_0 = arith.constant 1.000e-12 : f64
+  %at145_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug145_0, %uw145_0, %rt145_0, %at145_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mm_row_0d_target_none_f64
+  %c146_x = arith.constant dense<[[-0.8070154669949318, 1.195616480772972, 0.8600009351126195, 2.1541156925877787, -1.0638612940008265, 1.2847589516449536]]> : tensor<1x6xf64>
+  %c146_t = arith.constant dense<4> : tensor<i64>
+  %r146 = loss.multi_margin %c146_x, %c146_t {reduction = #loss.reduction<none>} : (tensor<1x6xf64>, tensor<i64>) -> tensor<f64>
+  vector.print str "case mm_row_0d_target_none_f64\n"
+  %e146_0 = arith.constant dense<2.501130510521254> : tensor<f64>
+  %ug146_0 = tensor.cast %r146 : tensor<f64> to tensor<*xf64>
+  %uw146_0 = tensor.cast %e146_0 : tensor<f64> to tensor<*xf64>
+  %rt146_0 = arith.constant 1.000e-12 : f64
+  %at146_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug146_0, %uw146_0, %rt146_0, %at146_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mm_row_0d_target_weight_mean_f32
+  %c147_x = arith.constant dense<[[1.41354001, -0.0670474097, -0.670720756]]> : tensor<1x3xf32>
+  %c147_t = arith.constant dense<2> : tensor<i32>
+  %c147_w = arith.constant dense<[1.49379277, 1.26100576, 0.626602292]> : tensor<3xf32>
+  %r147 = loss.multi_margin %c147_x, %c147_t weight(%c147_w) : (tensor<1x3xf32>, tensor<i32>, tensor<3xf32>) -> tensor<f32>
+  vector.print str "case mm_row_0d_target_weight_mean_f32\n"
+  %e147_0 = arith.constant dense<0.979156733> : tensor<f32>
+  %ug147_0 = tensor.cast %r147 : tensor<f32> to tensor<*xf32>
+  %uw147_0 = tensor.cast %e147_0 : tensor<f32> to tensor<*xf32>
+  %rt147_0 = arith.constant 1.000e-05 : f64
+  %at147_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug147_0, %uw147_0, %rt147_0, %at147_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mm_0d_input_none_f32
+  %c148_x = arith.constant dense<0.699999988> : tensor<f32>
+  %c148_t = arith.constant dense<0> : tensor<i64>
+  %r148 = loss.multi_margin %c148_x, %c148_t {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  vector.print str "case mm_0d_input_none_f32\n"
+  %e148_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug148_0 = tensor.cast %r148 : tensor<f32> to tensor<*xf32>
+  %uw148_0 = tensor.cast %e148_0 : tensor<f32> to tensor<*xf32>
+  %rt148_0 = arith.constant 1.000e-05 : f64
+  %at148_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug148_0, %uw148_0, %rt148_0, %at148_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mm_0d_input_mean_f32
+  %c149_x = arith.constant dense<0.699999988> : tensor<f32>
+  %c149_t = arith.constant dense<0> : tensor<i64>
+  %r149 = loss.multi_margin %c149_x, %c149_t : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  vector.print str "case mm_0d_input_mean_f32\n"
+  %e149_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug149_0 = tensor.cast %r149 : tensor<f32> to tensor<*xf32>
+  %uw149_0 = tensor.cast %e149_0 : tensor<f32> to tensor<*xf32>
+  %rt149_0 = arith.constant 1.000e-05 : f64
+  %at149_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug149_0, %uw149_0, %rt149_0, %at149_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mm_0d_input_sum_f32
+  %c150_x = arith.constant dense<0.699999988> : tensor<f32>
+  %c150_t = arith.constant dense<0> : tensor<i64>
+  %r150 = loss.multi_margin %c150_x, %c150_t {reduction = #loss.reduction<sum>} : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  vector.print str "case mm_0d_input_sum_f32\n"
+  %e150_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug150_0 = tensor.cast %r150 : tensor<f32> to tensor<*xf32>
+  %uw150_0 = tensor.cast %e150_0 : tensor<f32> to tensor<*xf32>
+  %rt150_0 = arith.constant 1.000e-05 : f64
+  %at150_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug150_0, %uw150_0, %rt150_0, %at150_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mm_0d_input_1_target_weight_none_f64
+  %c151_x = arith.constant dense<-0.2> : tensor<f64>
+  %c151_t = arith.constant dense<0> : tensor<1xi64>
+  %c151_w = arith.constant dense<2.0> : tensor<1xf64>
+  %r151 = loss.multi_margin %c151_x, %c151_t weight(%c151_w) {reduction = #loss.reduction<none>} : (tensor<f64>, tensor<1xi64>, tensor<1xf64>) -> tensor<1xf64>
+  vector.print str "case mm_0d_input_1_target_weight_none_f64\n"
+  %e151_0 = arith.constant dense<0.0> : tensor<1xf64>
+  %ug151_0 = tensor.cast %r151 : tensor<1xf64> to tensor<*xf64>
+  %uw151_0 = tensor.cast %e151_0 : tensor<1xf64> to tensor<*xf64>
+  %rt151_0 = arith.constant 1.000e-12 : f64
+  %at151_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug151_0, %uw151_0, %rt151_0, %at151_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mm_unbatched_1_target_none_bf16
+  %c152_x = arith.constant dense<[0.388671875, 1.2109375, -0.55859375, 0.166992188, 1.7578125, -3.515625]> : tensor<6xbf16>
+  %c152_t = arith.constant dense<5> : tensor<1xi64>
+  %r152 = loss.multi_margin %c152_x, %c152_t {reduction = #loss.reduction<none>} : (tensor<6xbf16>, tensor<1xi64>) -> tensor<1xbf16>
+  vector.print str "case mm_unbatched_1_target_none_bf16\n"
+  %w152_0 = arith.extf %r152 : tensor<1xbf16> to tensor<1xf32>
+  %e152_0 = arith.constant dense<4.25> : tensor<1xf32>
+  %ug152_0 = tensor.cast %w152_0 : tensor<1xf32> to tensor<*xf32>
+  %uw152_0 = tensor.cast %e152_0 : tensor<1xf32> to tensor<*xf32>
+  %rt152_0 = arith.constant 1.600e-02 : f64
+  %at152_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug152_0, %uw152_0, %rt152_0, %at152_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mlsm_i64_target_none_f32
+  %c153_x = arith.constant dense<[[0.545353889, -0.238035813, 1.42945373, 0.64930588, -0.605150521], [-3.2668829, -0.132199496, -0.720596135, -1.54147184, 1.056126], [1.2401979, 2.73532271, 0.777802885, -2.80406642, -2.50498629], [2.4266448, 3.45875955, -0.629264176, -0.336069226, -2.80483913]]> : tensor<4x5xf32>
+  %c153_t = arith.constant dense<[[1, 0, 0, 1, 1], [0, 1, 0, 0, 0], [1, 0, 1, 1, 0], [0, 1, 1, 0, 0]]> : tensor<4x5xi64>
+  %r153 = loss.multilabel_soft_margin %c153_x, %c153_t {reduction = #loss.reduction<none>} : (tensor<4x5xf32>, tensor<4x5xi64>) -> tensor<4xf32>
+  vector.print str "case mlsm_i64_target_none_f32\n"
+  %e153_0 = arith.constant dense<[0.828722656, 0.54876399, 1.27434254, 0.839335263]> : tensor<4xf32>
+  %ug153_0 = tensor.cast %r153 : tensor<4xf32> to tensor<*xf32>
+  %uw153_0 = tensor.cast %e153_0 : tensor<4xf32> to tensor<*xf32>
+  %rt153_0 = arith.constant 1.000e-05 : f64
+  %at153_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug153_0, %uw153_0, %rt153_0, %at153_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mlsm_i64_target_mean_f32
+  %c154_x = arith.constant dense<[[1.67406869, -1.49661231, 0.392455339, -0.163204387, 0.868358374], [0.180493161, 1.27809155, 1.26563799, -0.573464572, -0.640429556], [2.42338586, 1.72806728, -3.1201036, -0.683539927, 0.61302042], [-2.20110345, -0.86327219, -0.152237326, -0.298155248, 0.672058284]]> : tensor<4x5xf32>
+  %c154_t = arith.constant dense<[[0, 0, 1, 0, 1], [0, 1, 1, 0, 0], [1, 0, 1, 1, 0], [0, 1, 0, 0, 0]]> : tensor<4x5xi64>
+  %r154 = loss.multilabel_soft_margin %c154_x, %c154_t : (tensor<4x5xf32>, tensor<4x5xi64>) -> tensor<f32>
+  vector.print str "case mlsm_i64_target_mean_f32\n"
+  %e154_0 = arith.constant dense<0.826949596> : tensor<f32>
+  %ug154_0 = tensor.cast %r154 : tensor<f32> to tensor<*xf32>
+  %uw154_0 = tensor.cast %e154_0 : tensor<f32> to tensor<*xf32>
+  %rt154_0 = arith.constant 1.000e-05 : f64
+  %at154_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug154_0, %uw154_0, %rt154_0, %at154_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mlsm_i32_target_weight_sum_f64
+  %c155_x = arith.constant dense<[[1.036322256286551, -3.6299096968268607, 1.6293578144050431, -2.476612274379746], [-1.0643057046240971, -2.7607729662349496, 0.16875133976381024, 0.916431603528036], [2.4410123225133185, -0.3561997165492646, -0.8042029464603646, -1.0624761805883314]]> : tensor<3x4xf64>
+  %c155_t = arith.constant dense<[[1, 1, 0, 1], [1, 0, 0, 0], [0, 0, 1, 0]]> : tensor<3x4xi32>
+  %c155_w = arith.constant dense<[0.20496073224744518, 0.6215416759369383, 0.596657765431118, 0.6221457834716876]> : tensor<4xf64>
+  %r155 = loss.multilabel_soft_margin %c155_x, %c155_t weight(%c155_w) {reduction = #loss.reduction<sum>} : (tensor<3x4xf64>, tensor<3x4xi32>, tensor<4xf64>) -> tensor<f64>
+  vector.print str "case mlsm_i32_target_weight_sum_f64\n"
+  %e155_0 = arith.constant dense<2.0749112849103866> : tensor<f64>
+  %ug155_0 = tensor.cast %r155 : tensor<f64> to tensor<*xf64>
+  %uw155_0 = tensor.cast %e155_0 : tensor<f64> to tensor<*xf64>
+  %rt155_0 = arith.constant 1.000e-12 : f64
+  %at155_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug155_0, %uw155_0, %rt155_0, %at155_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mlsm_bcast_target_row_none_f64
+  %c156_x = arith.constant dense<[[0.24599678852249265, 1.5559045493867714, 0.6592983406622774, -2.8455125830951453], [2.6927461109671857, 2.1982979009262036, 0.8205018961907597, -0.6633301670498327], [0.16709593702060335, 2.091124738201844, 2.0637478717309645, 0.9349210934081286]]> : tensor<3x4xf64>
+  %c156_t = arith.constant dense<[0.0, 0.0, 1.0, 1.0]> : tensor<4xf64>
+  %r156 = loss.multilabel_soft_margin %c156_x, %c156_t {reduction = #loss.reduction<none>} : (tensor<3x4xf64>, tensor<4xf64>) -> tensor<3xf64>
+  vector.print str "case mlsm_bcast_target_row_none_f64\n"
+  %e156_0 = arith.constant dense<[1.47247702481586, 1.6263554871042998, 0.8596302942187749]> : tensor<3xf64>
+  %ug156_0 = tensor.cast %r156 : tensor<3xf64> to tensor<*xf64>
+  %uw156_0 = tensor.cast %e156_0 : tensor<3xf64> to tensor<*xf64>
+  %rt156_0 = arith.constant 1.000e-12 : f64
+  %at156_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug156_0, %uw156_0, %rt156_0, %at156_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mlsm_bcast_target_col_mean_f32
+  %c157_x = arith.constant dense<[[-3.37985826, -0.478158593, -0.178086519, 2.78962922], [-0.878420174, 3.04074955, -0.827555418, -1.16359603], [1.72585106, 0.780069113, 0.511868775, 1.26162553]]> : tensor<3x4xf32>
+  %c157_t = arith.constant dense<[[0.0], [1.0], [1.0]]> : tensor<3x1xf32>
+  %r157 = loss.multilabel_soft_margin %c157_x, %c157_t : (tensor<3x4xf32>, tensor<3x1xf32>) -> tensor<f32>
+  vector.print str "case mlsm_bcast_target_col_mean_f32\n"
+  %e157_0 = arith.constant dense<0.760956645> : tensor<f32>
+  %ug157_0 = tensor.cast %r157 : tensor<f32> to tensor<*xf32>
+  %uw157_0 = tensor.cast %e157_0 : tensor<f32> to tensor<*xf32>
+  %rt157_0 = arith.constant 1.000e-05 : f64
+  %at157_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug157_0, %uw157_0, %rt157_0, %at157_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mlsm_weight_full_none_f64
+  %c158_x = arith.constant dense<[[0.14818830256818627, 1.3467692230508828, 0.4244451552167919, -0.2080829602471427], [-2.526504365453901, 0.07838326102941248, -0.9819046325455512, 1.041846862106892], [-2.322181886684704, -4.981273110866337, -3.534945914110886, 0.07459424849218249]]> : tensor<3x4xf64>
+  %c158_t = arith.constant dense<[[0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 0.0]]> : tensor<3x4xf64>
+  %c158_w = arith.constant dense<[[0.17392369216122408, 0.17871305695670062, 0.1333852423885972, 0.8828625550563736], [0.9016304924718139, 0.6903850200553109, 0.4221137492945102, 0.6492183915052631], [0.1557794673791865, 0.11756392165648846, 0.5305640883412766, 0.685308485672173]]> : tensor<3x4xf64>
+  %r158 = loss.multilabel_soft_margin %c158_x, %c158_t weight(%c158_w) {reduction = #loss.reduction<none>} : (tensor<3x4xf64>, tensor<3x4xf64>, tensor<3x4xf64>) -> tensor<3xf64>
+  vector.print str "case mlsm_weight_full_none_f64\n"
+  %e158_0 = arith.constant dense<[0.31205993662115006, 0.8995982433170978, 0.6017995960086756]> : tensor<3xf64>
+  %ug158_0 = tensor.cast %r158 : tensor<3xf64> to tensor<*xf64>
+  %uw158_0 = tensor.cast %e158_0 : tensor<3xf64> to tensor<*xf64>
+  %rt158_0 = arith.constant 1.000e-12 : f64
+  %at158_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug158_0, %uw158_0, %rt158_0, %at158_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mlsm_weight_col_mean_f32
+  %c159_x = arith.constant dense<[[-4.48846912, -0.852792323, 2.32147098, -2.22715473], [0.381224155, 2.84966183, 0.182302013, 1.72820246], [-0.510565937, 4.45182419, 1.49804866, -1.57184613]]> : tensor<3x4xf32>
+  %c159_t = arith.constant dense<[[1.0, 1.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 1.0, 1.0]]> : tensor<3x4xf32>
+  %c159_w = arith.constant dense<[[0.203830928], [0.928247929], [0.489755899]]> : tensor<3x1xf32>
+  %r159 = loss.multilabel_soft_margin %c159_x, %c159_t weight(%c159_w) : (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x1xf32>) -> tensor<f32>
+  vector.print str "case mlsm_weight_col_mean_f32\n"
+  %e159_0 = arith.constant dense<0.723414183> : tensor<f32>
+  %ug159_0 = tensor.cast %r159 : tensor<f32> to tensor<*xf32>
+  %uw159_0 = tensor.cast %e159_0 : tensor<f32> to tensor<*xf32>
+  %rt159_0 = arith.constant 1.000e-05 : f64
+  %at159_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug159_0, %uw159_0, %rt159_0, %at159_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mlsm_weight_0d_sum_f64
+  %c160_x = arith.constant dense<[[[0.8787208529878838, -2.610011243001343, 0.7055141082300962, -0.5460277792407954], [0.7065973313697841, 1.251128135819676, -2.648925310878859, 3.082040356875418], [-0.7942536990876822, -0.6640916116777971, 2.657923296651831, -0.9546240959528107]], [[-1.2381553116316832, 1.5741007685355703, 1.723912073746751, 3.8432104184125935], [-0.9668183398901434, -0.7879486144195844, 0.02173617460693466, -0.9161479084818582], [2.6992504899087364, 2.46664346978571, -1.3624432658688275, -3.7166958926558555]]]> : tensor<2x3x4xf64>
+  %c160_t = arith.constant dense<[[[1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 0.0, 1.0, 0.0]], [[1.0, 0.0, 0.0, 1.0], [1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]]]> : tensor<2x3x4xf64>
+  %c160_w = arith.constant dense<0.7> : tensor<f64>
+  %r160 = loss.multilabel_soft_margin %c160_x, %c160_t weight(%c160_w) {reduction = #loss.reduction<sum>} : (tensor<2x3x4xf64>, tensor<2x3x4xf64>, tensor<f64>) -> tensor<f64>
+  vector.print str "case mlsm_weight_0d_sum_f64\n"
+  %e160_0 = arith.constant dense<2.8470114685256815> : tensor<f64>
+  %ug160_0 = tensor.cast %r160 : tensor<f64> to tensor<*xf64>
+  %uw160_0 = tensor.cast %e160_0 : tensor<f64> to tensor<*xf64>
+  %rt160_0 = arith.constant 1.000e-12 : f64
+  %at160_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug160_0, %uw160_0, %rt160_0, %at160_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mlsm_i64_target_weight_1_mean_bf16
+  %c161_x = arith.constant dense<[[0.54296875, -0.9375, -1.5859375, 3.046875], [2.828125, -3.828125, -2.578125, 0.97265625], [0.462890625, 2.15625, -2.3125, -1.671875]]> : tensor<3x4xbf16>
+  %c161_t = arith.constant dense<[[1, 1, 1, 0], [0, 0, 0, 1], [1, 0, 1, 0]]> : tensor<3x4xi64>
+  %c161_w = arith.constant dense<1.5> : tensor<1xbf16>
+  %r161 = loss.multilabel_soft_margin %c161_x, %c161_t weight(%c161_w) : (tensor<3x4xbf16>, tensor<3x4xi64>, tensor<1xbf16>) -> tensor<bf16>
+  vector.print str "case mlsm_i64_target_weight_1_mean_bf16\n"
+  %w161_0 = arith.extf %r161 : tensor<bf16> to tensor<f32>
+  %e161_0 = arith.constant dense<1.90625> : tensor<f32>
+  %ug161_0 = tensor.cast %w161_0 : tensor<f32> to tensor<*xf32>
+  %uw161_0 = tensor.cast %e161_0 : tensor<f32> to tensor<*xf32>
+  %rt161_0 = arith.constant 1.600e-02 : f64
+  %at161_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug161_0, %uw161_0, %rt161_0, %at161_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // cos_bcast_reference_row_none_f32
+  %c162_a = arith.constant dense<[[-1.22041166, -0.148746893, 1.80742764, 1.31787097, -0.337543309], [-1.11912882, 1.1370666, -0.11903692, -0.822226167, -0.516733766], [3.36112118, -1.16324353, 0.910060346, 1.09940863, 0.82503742], [1.199301, -0.574274242, -1.44077075, -0.791299224, -1.47745121]]> : tensor<4x5xf32>
+  %c162_b = arith.constant dense<[[-1.07610965, -1.99088252, 0.0835132003, 1.78612781, 0.166234821]]> : tensor<1x5xf32>
+  %c162_t = arith.constant dense<1> : tensor<4xi64>
+  %r162 = loss.cosine_embedding %c162_a, %c162_b, %c162_t {margin = 1.00000000000000006e-01 : f64, reduction = #loss.reduction<none>} : (tensor<4x5xf32>, tensor<1x5xf32>, tensor<4xi64>) -> tensor<4xf32>
+  vector.print str "case cos_bcast_reference_row_none_f32\n"
+  %e162_0 = arith.constant dense<[0.454429209, 1.48528838, 0.922671854, 1.25853693]> : tensor<4xf32>
+  %ug162_0 = tensor.cast %r162 : tensor<4xf32> to tensor<*xf32>
+  %uw162_0 = tensor.cast %e162_0 : tensor<4xf32> to tensor<*xf32>
+  %rt162_0 = arith.constant 1.000e-05 : f64
+  %at162_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug162_0, %uw162_0, %rt162_0, %at162_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // cos_bcast_reference_row_mean_f32
+  %c163_a = arith.constant dense<[[-0.0910693258, 1.03378987, 0.462719291, -0.221498355, -1.03401506], [1.61775827, -0.591940999, 0.49295041, 1.80847156, -1.39427948], [0.246194214, -0.155817404, 1.4939487, -0.0342569277, -1.11106861], [-0.452119321, -0.204983324, 1.34450638, 0.820176601, 1.42970645]]> : tensor<4x5xf32>
+  %c163_b = arith.constant dense<[[0.614364624, 0.338515371, -0.499725848, 0.433721423, -0.623144746]]> : tensor<1x5xf32>
+  %c163_t = arith.constant dense<[1, -1, -1, 1]> : tensor<4xi64>
+  %r163 = loss.cosine_embedding %c163_a, %c163_b, %c163_t {margin = 1.00000000000000006e-01 : f64} : (tensor<4x5xf32>, tensor<1x5xf32>, tensor<4xi64>) -> tensor<f32>
+  vector.print str "case cos_bcast_reference_row_mean_f32\n"
+  %e163_0 = arith.constant dense<0.709290802> : tensor<f32>
+  %ug163_0 = tensor.cast %r163 : tensor<f32> to tensor<*xf32>
+  %uw163_0 = tensor.cast %e163_0 : tensor<f32> to tensor<*xf32>
+  %rt163_0 = arith.constant 1.000e-05 : f64
+  %at163_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug163_0, %uw163_0, %rt163_0, %at163_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // cos_bcast_target_1_none_f64
+  %c164_a = arith.constant dense<[[0.1307571321485098, -1.6582661575870825, -0.5146373338103727, -0.41744544692489866], [-0.36058589043822603, 0.14526293705828575, 0.8679814468025014, -1.0223617373695895], [-0.2356356709425476, -0.7681231527388107, 0.3114401853718492, -1.1440006276273431]]> : tensor<3x4xf64>
+  %c164_b = arith.constant dense<[[-1.0638757822335374, 0.05242816788721087, -1.0720353362765056, -0.751711597869552], [0.1965870350546902, 1.2815922557820787, 1.2728729463797648, 0.33802347472028865], [-1.2062379965957668, 0.3676922886287278, -1.8379466652372702, -2.3304488336202023]]> : tensor<3x4xf64>
+  %c164_t = arith.constant dense<-1> : tensor<1xi64>
+  %r164 = loss.cosine_embedding %c164_a, %c164_b, %c164_t {margin = -2.99999999999999989e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x4xf64>, tensor<3x4xf64>, tensor<1xi64>) -> tensor<3xf64>
+  vector.print str "case cos_bcast_target_1_none_f64\n"
+  %e164_0 = arith.constant dense<[0.511586318628706, 0.6388856518500408, 0.7536904242421908]> : tensor<3xf64>
+  %ug164_0 = tensor.cast %r164 : tensor<3xf64> to tensor<*xf64>
+  %uw164_0 = tensor.cast %e164_0 : tensor<3xf64> to tensor<*xf64>
+  %rt164_0 = arith.constant 1.000e-12 : f64
+  %at164_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug164_0, %uw164_0, %rt164_0, %at164_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // cos_bcast_rows_and_target_sum_f64
+  %c165_a = arith.constant dense<[[0.48882588194673304, -1.2349955561892885, 1.404800818236669, 0.12581695880807964, -1.3172999250611956, -2.0618831701841573]]> : tensor<1x6xf64>
+  %c165_b = arith.constant dense<[[-0.07847813678014538, -1.1129105758375448, -0.16224420546246, -0.7006514789619717, -0.7926944414976693, 1.7733152961112022]]> : tensor<1x6xf64>
+  %c165_t = arith.constant dense<[1, -1, 1]> : tensor<3xi64>
+  %r165 = loss.cosine_embedding %c165_a, %c165_b, %c165_t {margin = 2.00000000000000011e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<1x6xf64>, tensor<1x6xf64>, tensor<3xi64>) -> tensor<f64>
+  vector.print str "case cos_bcast_rows_and_target_sum_f64\n"
+  %e165_0 = arith.constant dense<2.433684909330982> : tensor<f64>
+  %ug165_0 = tensor.cast %r165 : tensor<f64> to tensor<*xf64>
+  %uw165_0 = tensor.cast %e165_0 : tensor<f64> to tensor<*xf64>
+  %rt165_0 = arith.constant 1.000e-12 : f64
+  %at165_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug165_0, %uw165_0, %rt165_0, %at165_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // cos_bcast_feature_col_none_f64
+  %c166_a = arith.constant dense<[[-0.3489315407014467], [1.574649170957121], [-1.172078458610843]]> : tensor<3x1xf64>
+  %c166_b = arith.constant dense<[[-0.04172252461988873, 0.2386179510605267, -0.190184871894814, 0.6145723064044937], [1.2633814978981468, 0.8691500236782986, 1.9170480732800916, -1.2315352136448396], [-0.3417409318621593, -0.10802316574758518, -0.5052319092647103, 1.5473158655424262]]> : tensor<3x4xf64>
+  %c166_t = arith.constant dense<-1> : tensor<3xi64>
+  %r166 = loss.cosine_embedding %c166_a, %c166_b, %c166_t {reduction = #loss.reduction<none>} : (tensor<3x1xf64>, tensor<3x4xf64>, tensor<3xi64>) -> tensor<3xf64>
+  vector.print str "case cos_bcast_feature_col_none_f64\n"
+  %e166_0 = arith.constant dense<[0.0, 1.0260462575892892, 0.0]> : tensor<3xf64>
+  %ug166_0 = tensor.cast %r166 : tensor<3xf64> to tensor<*xf64>
+  %uw166_0 = tensor.cast %e166_0 : tensor<3xf64> to tensor<*xf64>
+  %rt166_0 = arith.constant 1.000e-12 : f64
+  %at166_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug166_0, %uw166_0, %rt166_0, %at166_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // cos_bcast_unbatched_feature_f32
+  %c167_a = arith.constant dense<2.02561593> : tensor<1xf32>
+  %c167_b = arith.constant dense<[-2.2421422, 0.227483004, -0.0945797563, -0.0611211918, -0.531794071]> : tensor<5xf32>
+  %c167_t = arith.constant dense<-1> : tensor<i64>
+  %r167 = loss.cosine_embedding %c167_a, %c167_b, %c167_t {margin = -5.00000000000000000e-01 : f64} : (tensor<1xf32>, tensor<5xf32>, tensor<i64>) -> tensor<f32>
+  vector.print str "case cos_bcast_unbatched_feature_f32\n"
+  %e167_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug167_0 = tensor.cast %r167 : tensor<f32> to tensor<*xf32>
+  %uw167_0 = tensor.cast %e167_0 : tensor<f32> to tensor<*xf32>
+  %rt167_0 = arith.constant 1.000e-05 : f64
+  %at167_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug167_0, %uw167_0, %rt167_0, %at167_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // cos_bcast_reference_row_none_bf16
+  %c168_a = arith.constant dense<[[2.15625, -1.5078125, 1.2421875, -0.133789062, -0.44140625, 0.168945312, -1.21875, 1.109375], [1.578125, 0.359375, 0.138671875, 1.328125, -0.61328125, -1.6640625, -1.5390625, 0.228515625], [0.462890625, -1.0859375, 0.64453125, -0.103515625, 1.4296875, 0.51953125, -0.103027344, -1.6953125]]> : tensor<3x8xbf16>
+  %c168_b = arith.constant dense<[[0.89453125, -0.451171875, -0.546875, 0.94921875, 2.453125, 0.46484375, -0.181640625, 0.86328125]]> : tensor<1x8xbf16>
+  %c168_t = arith.constant dense<[1, -1, -1]> : tensor<3xi64>
+  %r168 = loss.cosine_embedding %c168_a, %c168_b, %c168_t {reduction = #loss.reduction<none>} : (tensor<3x8xbf16>, tensor<1x8xbf16>, tensor<3xi64>) -> tensor<3xbf16>
+  vector.print str "case cos_bcast_reference_row_none_bf16\n"
+  %w168_0 = arith.extf %r168 : tensor<3xbf16> to tensor<3xf32>
+  %e168_0 = arith.constant dense<[0.80859375, 0.0659179688, 0.34375]> : tensor<3xf32>
+  %ug168_0 = tensor.cast %w168_0 : tensor<3xf32> to tensor<*xf32>
+  %uw168_0 = tensor.cast %e168_0 : tensor<3xf32> to tensor<*xf32>
+  %rt168_0 = arith.constant 1.600e-02 : f64
+  %at168_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug168_0, %uw168_0, %rt168_0, %at168_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // tm_0d_none_f64
+  %c169_a = arith.constant dense<0.4> : tensor<f64>
+  %c169_p = arith.constant dense<-0.3> : tensor<f64>
+  %c169_n = arith.constant dense<1.2> : tensor<f64>
+  %r169 = loss.triplet_margin %c169_a, %c169_p, %c169_n {margin = 5.00000000000000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<f64>, tensor<f64>, tensor<f64>) -> tensor<f64>
+  vector.print str "case tm_0d_none_f64\n"
+  %e169_0 = arith.constant dense<0.40000199999999997> : tensor<f64>
+  %ug169_0 = tensor.cast %r169 : tensor<f64> to tensor<*xf64>
+  %uw169_0 = tensor.cast %e169_0 : tensor<f64> to tensor<*xf64>
+  %rt169_0 = arith.constant 1.000e-12 : f64
+  %at169_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug169_0, %uw169_0, %rt169_0, %at169_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // tm_0d_sum_f64
+  %c170_a = arith.constant dense<0.4> : tensor<f64>
+  %c170_p = arith.constant dense<-0.3> : tensor<f64>
+  %c170_n = arith.constant dense<1.2> : tensor<f64>
+  %r170 = loss.triplet_margin %c170_a, %c170_p, %c170_n {margin = 5.00000000000000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<f64>, tensor<f64>, tensor<f64>) -> tensor<f64>
+  vector.print str "case tm_0d_sum_f64\n"
+  %e170_0 = arith.constant dense<0.40000199999999997> : tensor<f64>
+  %ug170_0 = tensor.cast %r170 : tensor<f64> to tensor<*xf64>
+  %uw170_0 = tensor.cast %e170_0 : tensor<f64> to tensor<*xf64>
+  %rt170_0 = arith.constant 1.000e-12 : f64
+  %at170_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug170_0, %uw170_0, %rt170_0, %at170_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // tm_0d_swap_p1_none_f32
+  %c171_a = arith.constant dense<0.200000003> : tensor<f32>
+  %c171_p = arith.constant dense<1.5> : tensor<f32>
+  %c171_n = arith.constant dense<0.899999976> : tensor<f32>
+  %r171 = loss.triplet_margin %c171_a, %c171_p, %c171_n {p = 1.00000000000000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
+  vector.print str "case tm_0d_swap_p1_none_f32\n"
+  %e171_0 = arith.constant dense<1.69999802> : tensor<f32>
+  %ug171_0 = tensor.cast %r171 : tensor<f32> to tensor<*xf32>
+  %uw171_0 = tensor.cast %e171_0 : tensor<f32> to tensor<*xf32>
+  %rt171_0 = arith.constant 1.000e-05 : f64
+  %at171_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug171_0, %uw171_0, %rt171_0, %at171_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // tm_rank3_none_f64
+  %c172_a = arith.constant dense<[[[-1.1442802189915298, 0.3036674817755671, -0.022086614651900927, -0.6939714473322494], [0.2801615819596443, -0.3935635767423334, 1.3777512378677153, 0.20903149251891534], [0.7993504736113614, -0.897537493571298, -0.47409616776930147, 1.9566053766575935]], [[0.2037049899977237, 0.0381296562128556, -0.07271351704945116, -0.4915651835077083], [1.1240840979175577, 0.6960262490326514, 1.9882472015901942, -0.06137074865268608], [3.490011510905429, 1.9956661613929796, -0.5869716806861819, -0.68557090116762]]]> : tensor<2x3x4xf64>
+  %c172_p = arith.constant dense<[[[0.5570667734202102, -0.5622020847340533, 0.6747726577737795, 0.2944263850371466], [0.9356210169732212, 0.7477181325604324, 0.7942724602151007, -0.6925503060587106], [0.9301796496273961, 0.0029313688368240347, -1.9149225116776951, 0.29135600264553446]], [[-0.5489195863668428, 0.3449917829312667, 0.16592764566224932, 0.3952211061193132], [-1.026592177341494, 2.131437957015591, -0.35011988377658626, -0.8522430385025234], [1.8167908246218443, 1.6979471316509154, -0.8831227875017571, 2.054469843269188]]]> : tensor<2x3x4xf64>
+  %c172_n = arith.constant dense<[[[-1.2176756070991344, -0.5595955744547614, -0.7136346221673728, -0.7358643050823722], [0.8570172455280192, 1.2675591796435144, 0.5322375007002956, -1.5102957260586962], [-0.2860227415304467, -0.44274657784091326, -0.36968585854107544, -0.11914793033830914]], [[0.3868043535533661, -0.6639655308243901, -0.3108946990038348, 2.0963119419885072], [0.12888414832797146, -1.2918157193706876, 0.6152720144936448, 0.632897215451721], [-0.05971404676024082, 0.24981018421012718, 0.533482044682581, 0.16997386004724577]]]> : tensor<2x3x4xf64>
+  %r172 = loss.triplet_margin %c172_a, %c172_p, %c172_n {margin = 2.00000000000000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<2x3x4xf64>, tensor<2x3x4xf64>, tensor<2x3x4xf64>) -> tensor<2x3xf64>
+  vector.print str "case tm_rank3_none_f64\n"
+  %e172_0 = arith.constant dense<[[3.150506747518807, 1.0980699310060866, 1.9942302824606584], [0.5281522058370434, 2.871290465654046, 1.0383574027227196]]> : tensor<2x3xf64>
+  %ug172_0 = tensor.cast %r172 : tensor<2x3xf64> to tensor<*xf64>
+  %uw172_0 = tensor.cast %e172_0 : tensor<2x3xf64> to tensor<*xf64>
+  %rt172_0 = arith.constant 1.000e-12 : f64
+  %at172_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug172_0, %uw172_0, %rt172_0, %at172_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // tm_rank3_swap_p3_mean_f32
+  %c173_a = arith.constant dense<[[[0.808398247, 0.46347335, 0.0126114096, -0.380983561, -1.62149501], [0.0849745646, 0.361188233, 0.223499015, 1.19243455, 1.59144449], [0.556096733, -0.700655878, -1.35769105, -1.97203386, -0.539242208]], [[0.670813382, 1.20814669, -1.71457291, -0.991500735, -0.570282638], [0.298744112, 0.462811321, -0.82493782, 0.30110985, 0.281980932], [-0.7405532, -0.908930659, -2.16797638, 1.25426853, 1.38960195]]]> : tensor<2x3x5xf32>
+  %c173_p = arith.constant dense<[[[-0.696764767, -1.71087146, -1.88199377, -0.265983373, 0.17215623], [-0.36098364, 1.2247628, -0.354167402, 0.42916131, 1.22139764], [0.348303169, -0.339997053, 0.00686714845, 0.492275655, 1.06753325]], [[-1.23714888, -0.126677439, -0.089634262, -1.24631715, -0.528642833], [-0.728836, -0.370138794, 0.365589797, -0.407008111, 0.435400426], [1.58428478, -0.0831146687, 0.461689711, -0.808646083, 1.24993527]]]> : tensor<2x3x5xf32>
+  %c173_n = arith.constant dense<[[[0.035203401, 0.147636577, -2.35116577, 0.00391873391, 1.23330605], [0.584473431, 0.210682631, 0.0468192995, 0.470473677, 1.59179354], [-0.514800131, 0.0317537524, -0.10849233, 0.511947453, 1.31355679]], [[-0.0122482851, -0.593467593, -1.3166182, -1.68402386, -0.866655767], [0.848338485, 0.192499638, 1.2587626, 1.2891525, -1.56689739], [0.0438714996, -1.05621517, 0.678834677, -0.517189801, 2.17836547]]]> : tensor<2x3x5xf32>
+  %r173 = loss.triplet_margin %c173_a, %c173_p, %c173_n {margin = 1.50000000000000000e+00 : f64, p = 3.00000000000000000e+00 : f64, swap = true} : (tensor<2x3x5xf32>, tensor<2x3x5xf32>, tensor<2x3x5xf32>) -> tensor<f32>
+  vector.print str "case tm_rank3_swap_p3_mean_f32\n"
+  %e173_0 = arith.constant dense<2.27765584> : tensor<f32>
+  %ug173_0 = tensor.cast %r173 : tensor<f32> to tensor<*xf32>
+  %uw173_0 = tensor.cast %e173_0 : tensor<f32> to tensor<*xf32>
+  %rt173_0 = arith.constant 1.000e-05 : f64
+  %at173_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug173_0, %uw173_0, %rt173_0, %at173_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // tm_bcast_positive_row_none_f64
+  %c174_a = arith.constant dense<[[-0.4936966228764454, -1.4308584567539886, -2.085502979677836, 0.6903611621390198, 0.9406757152862114], [-1.8895494944487687, 0.5812342140617279, 0.15162188928395126, 2.405680167657911, -0.8603795174675488], [-0.37392430847491653, -1.5269605686819363, -0.23789097435537931, 0.14258949339885935, -0.49855113160565656], [-0.7479444355091767, -0.04464927452012746, -0.7472015003247777, -0.6592201617814348, 0.01084755238725256]]> : tensor<4x5xf64>
+  %c174_p = arith.constant dense<[[-0.6389136099820666, -1.0787096471502273, 2.0018817550848937, 0.6222001470267863, 0.6613162054046676]]> : tensor<1x5xf64>
+  %c174_n = arith.constant dense<[[-0.10442555386366649, 0.9049989351487527, 0.6218094847431836, -0.5901368658499289, 0.9503659143715516], [-0.20673713713767117, -1.9694976810492133, 0.18874868405624917, 0.5032113305291013, 1.6681399380554192], [-0.6585592562829484, 0.5533967550305695, -1.7426233781702098, -1.7739372665047963, 1.60728175824074], [0.22035428710716018, 1.7072100145663813, 0.11181348403773865, -0.9935218784899121, -0.23707148067097106]]> : tensor<4x5xf64>
+  %r174 = loss.triplet_margin %c174_a, %c174_p, %c174_n {margin = 1.50000000000000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<4x5xf64>, tensor<1x5xf64>, tensor<4x5xf64>) -> tensor<4xf64>
+  vector.print str "case tm_bcast_positive_row_none_f64\n"
+  %e174_0 = arith.constant dense<[1.7971617152796133, 0.7394666387370643, 0.27516915469094405, 2.5540644306888747]> : tensor<4xf64>
+  %ug174_0 = tensor.cast %r174 : tensor<4xf64> to tensor<*xf64>
+  %uw174_0 = tensor.cast %e174_0 : tensor<4xf64> to tensor<*xf64>
+  %rt174_0 = arith.constant 1.000e-12 : f64
+  %at174_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug174_0, %uw174_0, %rt174_0, %at174_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // tm_bcast_negative_feature_swap_none_f64
+  %c175_a = arith.constant dense<[[-0.9474832813419122, -0.7761121667399521, -0.8794945052950262, -0.1197814359930683], [0.17051930843666666, 0.21182699388501158, 0.9143181025641223, -0.9074766966437509], [1.6246038049856248, 0.052458824005947056, -0.7673415389678362, 0.06762541780445604]]> : tensor<3x4xf64>
+  %c175_p = arith.constant dense<[[0.1337778830695316, -1.0322844845400119, 0.32273474958923953, -0.4929025983600041], [0.6385519624330157, 1.2226749397325731, -0.4447339617572746, 0.5701793563947546], [-1.538731778114651, -0.38508660114585114, 0.42734045624371264, -0.7203908251149408]]> : tensor<3x4xf64>
+  %c175_n = arith.constant dense<[[1.3486065977787298], [-1.5274718982293607], [0.26482667370077057]]> : tensor<3x1xf64>
+  %r175 = loss.triplet_margin %c175_a, %c175_p, %c175_n {margin = 2.00000000000000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<3x4xf64>, tensor<3x4xf64>, tensor<3x1xf64>) -> tensor<3xf64>
+  vector.print str "case tm_bcast_negative_feature_swap_none_f64\n"
+  %e175_0 = arith.constant dense<[0.27496720866148916, 0.7952174598702797, 3.7679072928971946]> : tensor<3xf64>
+  %ug175_0 = tensor.cast %r175 : tensor<3xf64> to tensor<*xf64>
+  %uw175_0 = tensor.cast %e175_0 : tensor<3xf64> to tensor<*xf64>
+  %rt175_0 = arith.constant 1.000e-12 : f64
+  %at175_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug175_0, %uw175_0, %rt175_0, %at175_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // tm_bcast_rank3_swap_p1_5_mean_f32
+  %c176_a = arith.constant dense<[[[-0.948646545, 0.596282721, 0.238769919, -1.20425868], [-0.58025378, -1.44956303, 0.528632641, 1.36376679], [1.74150622, -1.46634305, -1.50322747, -2.20253086]], [[0.702138901, -1.62518609, 0.398327053, -0.141779244], [-3.14904165, -0.604705453, -0.46869275, 1.63790333], [-0.415487349, 0.0610691383, -0.12186604, 0.900179505]]]> : tensor<2x3x4xf32>
+  %c176_p = arith.constant dense<[[[0.751757801, -0.257042736, -1.39358151, -0.0825367644]], [[-1.85050547, 0.297945052, 0.22953175, -0.904422402]]]> : tensor<2x1x4xf32>
+  %c176_n = arith.constant dense<[[[-0.560346484, 2.45993376, 0.114704393, -1.86093628], [0.202423602, 0.181353256, -1.71730232, 0.838158548], [-1.09444761, -1.82992661, -0.194696531, 1.22307622]]]> : tensor<1x3x4xf32>
+  %r176 = loss.triplet_margin %c176_a, %c176_p, %c176_n {margin = 2.00000000000000000e+00 : f64, p = 1.50000000000000000e+00 : f64, swap = true} : (tensor<2x3x4xf32>, tensor<2x1x4xf32>, tensor<1x3x4xf32>) -> tensor<f32>
+  vector.print str "case tm_bcast_rank3_swap_p1_5_mean_f32\n"
+  %e176_0 = arith.constant dense<2.59330297> : tensor<f32>
+  %ug176_0 = tensor.cast %r176 : tensor<f32> to tensor<*xf32>
+  %uw176_0 = tensor.cast %e176_0 : tensor<f32> to tensor<*xf32>
+  %rt176_0 = arith.constant 1.000e-05 : f64
+  %at176_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug176_0, %uw176_0, %rt176_0, %at176_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // tm_bcast_anchor_row_sum_f32
+  %c177_a = arith.constant dense<[[-0.131346866, 0.263446093, 0.644245446, -0.716628671, 1.43767059, -1.31467676]]> : tensor<1x6xf32>
+  %c177_p = arith.constant dense<[[0.653928876, 0.28779003, -0.771983802, 0.37271443, 2.39637065, 0.364202321], [-0.289779186, -0.028097013, 0.438770443, 0.322468787, -0.410040677, -0.669828594], [-0.368410826, -0.594529212, 1.33828831, -1.52784812, -1.45293641, -0.246263102]]> : tensor<3x6xf32>
+  %c177_n = arith.constant dense<[[0.935038507, -0.459629416, -0.973118365, -1.87959933, 0.979293406, -1.30144227], [-0.689525664, -0.0377416015, 1.01165736, 1.48336053, 1.60522962, -0.868099451], [0.855141103, -0.459403574, -1.79578292, 1.4670167, -0.321247876, -1.99689567]]> : tensor<3x6xf32>
+  %r177 = loss.triplet_margin %c177_a, %c177_p, %c177_n {reduction = #loss.reduction<sum>} : (tensor<1x6xf32>, tensor<3x6xf32>, tensor<3x6xf32>) -> tensor<f32>
+  vector.print str "case tm_bcast_anchor_row_sum_f32\n"
+  %e177_0 = arith.constant dense<2.62204289> : tensor<f32>
+  %ug177_0 = tensor.cast %r177 : tensor<f32> to tensor<*xf32>
+  %uw177_0 = tensor.cast %e177_0 : tensor<f32> to tensor<*xf32>
+  %rt177_0 = arith.constant 1.000e-05 : f64
+  %at177_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug177_0, %uw177_0, %rt177_0, %at177_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   return
 }
 
@@ -2009,4 +2528,86 @@ func.func @main() {
 // CHECK-LABEL: case tm_large_p3_swap_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case tm_large_mean_f64
+// CHECK: PASS
+// CHECK-LABEL: case mlm_0d_input_0d_target_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case mlm_0d_input_0d_target_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mlm_0d_input_0d_target_sum_f32
+// CHECK: PASS
+// CHECK-LABEL: case mlm_0d_input_1_target_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case mlm_1_input_0d_target_sum_f32
+// CHECK: PASS
+// CHECK-LABEL: case mm_unbatched_1_target_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case mm_unbatched_1_target_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mm_unbatched_1_target_sum_f32
+// CHECK: PASS
+// CHECK-LABEL: case mm_unbatched_1_target_p2_weight_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case mm_row_0d_target_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case mm_row_0d_target_weight_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mm_0d_input_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case mm_0d_input_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mm_0d_input_sum_f32
+// CHECK: PASS
+// CHECK-LABEL: case mm_0d_input_1_target_weight_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case mm_unbatched_1_target_none_bf16
+// CHECK: PASS
+// CHECK-LABEL: case mlsm_i64_target_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case mlsm_i64_target_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mlsm_i32_target_weight_sum_f64
+// CHECK: PASS
+// CHECK-LABEL: case mlsm_bcast_target_row_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case mlsm_bcast_target_col_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mlsm_weight_full_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case mlsm_weight_col_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mlsm_weight_0d_sum_f64
+// CHECK: PASS
+// CHECK-LABEL: case mlsm_i64_target_weight_1_mean_bf16
+// CHECK: PASS
+// CHECK-LABEL: case cos_bcast_reference_row_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case cos_bcast_reference_row_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case cos_bcast_target_1_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case cos_bcast_rows_and_target_sum_f64
+// CHECK: PASS
+// CHECK-LABEL: case cos_bcast_feature_col_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case cos_bcast_unbatched_feature_f32
+// CHECK: PASS
+// CHECK-LABEL: case cos_bcast_reference_row_none_bf16
+// CHECK: PASS
+// CHECK-LABEL: case tm_0d_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case tm_0d_sum_f64
+// CHECK: PASS
+// CHECK-LABEL: case tm_0d_swap_p1_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case tm_rank3_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case tm_rank3_swap_p3_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case tm_bcast_positive_row_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case tm_bcast_negative_feature_swap_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case tm_bcast_rank3_swap_p1_5_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case tm_bcast_anchor_row_sum_f32
 // CHECK: PASS

@@ -627,6 +627,176 @@ func.func @main() {
   %rt51_0 = arith.constant 2.000e-03 : f64
   %at51_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug51_0, %uw51_0, %rt51_0, %at51_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mse_bcast_col_row_none_f32
+  %c52_x = arith.constant dense<[[-1.39050615], [-0.815237999], [-0.3204377], [0.73773849]]> : tensor<4x1xf32>
+  %c52_t = arith.constant dense<[-1.75336301, 0.60329324, -0.251955956, -0.43731761]> : tensor<4xf32>
+  %r52 = loss.mse %c52_x, %c52_t {reduction = #loss.reduction<none>} : (tensor<4x1xf32>, tensor<4xf32>) -> tensor<4x4xf32>
+  vector.print str "case mse_bcast_col_row_none_f32\n"
+  %e52_0 = arith.constant dense<[[0.131665111, 3.97523594, 1.2962966, 0.908568382], [0.880078554, 2.01223087, 0.31728667, 0.142823815], [2.05327487, 0.853278875, 0.00468974933, 0.0136609133], [6.20558691, 0.0180755258, 0.979495108, 1.38075686]]> : tensor<4x4xf32>
+  %ug52_0 = tensor.cast %r52 : tensor<4x4xf32> to tensor<*xf32>
+  %uw52_0 = tensor.cast %e52_0 : tensor<4x4xf32> to tensor<*xf32>
+  %rt52_0 = arith.constant 1.000e-05 : f64
+  %at52_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug52_0, %uw52_0, %rt52_0, %at52_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mse_bcast_col_row_mean_f64
+  %c53_x = arith.constant dense<[[-0.5727743605835637], [-3.2022840223010505], [0.5632690170810638], [0.21530377111808338]]> : tensor<4x1xf64>
+  %c53_t = arith.constant dense<[-2.1961724995772816, -0.21662982614904625, -0.7261616229278813, 1.8464213085626748]> : tensor<4xf64>
+  %r53 = loss.mse %c53_x, %c53_t : (tensor<4x1xf64>, tensor<4xf64>) -> tensor<f64>
+  vector.print str "case mse_bcast_col_row_mean_f64\n"
+  %e53_0 = arith.constant dense<4.454115726779147> : tensor<f64>
+  %ug53_0 = tensor.cast %r53 : tensor<f64> to tensor<*xf64>
+  %uw53_0 = tensor.cast %e53_0 : tensor<f64> to tensor<*xf64>
+  %rt53_0 = arith.constant 1.000e-12 : f64
+  %at53_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug53_0, %uw53_0, %rt53_0, %at53_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mse_bcast_target_row_sum_f32
+  %c54_x = arith.constant dense<[[0.248664677, 0.277865618, 1.61787379, -0.233683109, -1.33865094], [-0.0619546697, -0.269323438, 0.898994267, 0.799703538, -0.512499511], [-0.417589575, 0.849260747, 1.98488152, -1.2696842, 0.897516489]]> : tensor<3x5xf32>
+  %c54_t = arith.constant dense<[1.06401742, -0.717759907, 1.13789511, -1.68082559, 0.0898054242]> : tensor<5xf32>
+  %r54 = loss.mse %c54_x, %c54_t {reduction = #loss.reduction<sum>} : (tensor<3x5xf32>, tensor<5xf32>) -> tensor<f32>
+  vector.print str "case mse_bcast_target_row_sum_f32\n"
+  %e54_0 = arith.constant dense<20.25247> : tensor<f32>
+  %ug54_0 = tensor.cast %r54 : tensor<f32> to tensor<*xf32>
+  %uw54_0 = tensor.cast %e54_0 : tensor<f32> to tensor<*xf32>
+  %rt54_0 = arith.constant 1.000e-05 : f64
+  %at54_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug54_0, %uw54_0, %rt54_0, %at54_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // l1_bcast_input_smaller_none_f64
+  %c55_x = arith.constant dense<[-0.1640615877231386, -1.0120001554310685, 0.3946800806280503, 0.5780881165734436]> : tensor<4xf64>
+  %c55_t = arith.constant dense<[[1.3596195708474705, -0.3859504928088617, -0.6010920595234917, -1.4370715685204947], [0.17792007990448797, -0.9489841688016311, -0.09261136267146693, 1.1615300420561638], [-1.259470664183033, 0.8207057134441494, 0.5210627564624294, 0.09286499106873211]]> : tensor<3x4xf64>
+  %r55 = loss.l1 %c55_x, %c55_t {reduction = #loss.reduction<none>} : (tensor<4xf64>, tensor<3x4xf64>) -> tensor<3x4xf64>
+  vector.print str "case l1_bcast_input_smaller_none_f64\n"
+  %e55_0 = arith.constant dense<[[1.5236811585706092, 0.6260496626222067, 0.995772140151542, 2.015159685093938], [0.3419816676276266, 0.06301598662943741, 0.48729144329951724, 0.5834419254827202], [1.0954090764598945, 1.8327058688752178, 0.12638267583437907, 0.48522312550471147]]> : tensor<3x4xf64>
+  %ug55_0 = tensor.cast %r55 : tensor<3x4xf64> to tensor<*xf64>
+  %uw55_0 = tensor.cast %e55_0 : tensor<3x4xf64> to tensor<*xf64>
+  %rt55_0 = arith.constant 1.000e-12 : f64
+  %at55_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug55_0, %uw55_0, %rt55_0, %at55_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // l1_bcast_0d_target_mean_f32
+  %c56_x = arith.constant dense<[[0.995392203, -0.977665067, 1.43392146], [0.181315988, 0.0988290906, 1.43304908]]> : tensor<2x3xf32>
+  %c56_t = arith.constant dense<0.25> : tensor<f32>
+  %r56 = loss.l1 %c56_x, %c56_t : (tensor<2x3xf32>, tensor<f32>) -> tensor<f32>
+  vector.print str "case l1_bcast_0d_target_mean_f32\n"
+  %e56_0 = arith.constant dense<0.75998044> : tensor<f32>
+  %ug56_0 = tensor.cast %r56 : tensor<f32> to tensor<*xf32>
+  %uw56_0 = tensor.cast %e56_0 : tensor<f32> to tensor<*xf32>
+  %rt56_0 = arith.constant 1.000e-05 : f64
+  %at56_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug56_0, %uw56_0, %rt56_0, %at56_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // smoothl1_bcast_0d_input_none_f64
+  %c57_x = arith.constant dense<0.5> : tensor<f64>
+  %c57_t = arith.constant dense<[[0.2813339827103399, 0.3955729983229194, 0.8276227103265414], [-0.1582729791975902, 0.6860512515660434, 0.453345908176893]]> : tensor<2x3xf64>
+  %r57 = loss.smooth_l1 %c57_x, %c57_t {beta = 0.7 : f64, reduction = #loss.reduction<none>} : (tensor<f64>, tensor<2x3xf64>) -> tensor<2x3xf64>
+  vector.print str "case smoothl1_bcast_0d_input_none_f64\n"
+  %e57_0 = arith.constant dense<[[0.03415344794094424, 0.007789284770903565, 0.07666902880122065], [0.3095166536726222, 0.024725048720922262, 0.0015547173455992126]]> : tensor<2x3xf64>
+  %ug57_0 = tensor.cast %r57 : tensor<2x3xf64> to tensor<*xf64>
+  %uw57_0 = tensor.cast %e57_0 : tensor<2x3xf64> to tensor<*xf64>
+  %rt57_0 = arith.constant 1.000e-12 : f64
+  %at57_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug57_0, %uw57_0, %rt57_0, %at57_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // huber_bcast_both_sum_f32
+  %c58_x = arith.constant dense<[[-0.843471348], [0.871395588], [1.0480063]]> : tensor<3x1xf32>
+  %c58_t = arith.constant dense<[[-3.4313817, -2.56203818, -3.7615087, -3.04946566]]> : tensor<1x4xf32>
+  %r58 = loss.huber %c58_x, %c58_t {delta = 0.8 : f64, reduction = #loss.reduction<sum>} : (tensor<3x1xf32>, tensor<1x4xf32>) -> tensor<f32>
+  vector.print str "case huber_bcast_both_sum_f32\n"
+  %e58_0 = arith.constant dense<30.3335247> : tensor<f32>
+  %ug58_0 = tensor.cast %r58 : tensor<f32> to tensor<*xf32>
+  %uw58_0 = tensor.cast %e58_0 : tensor<f32> to tensor<*xf32>
+  %rt58_0 = arith.constant 1.000e-05 : f64
+  %at58_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug58_0, %uw58_0, %rt58_0, %at58_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // huber_bcast_mean_bf16
+  %c59_x = arith.constant dense<[[-0.396484375], [1.03125], [-2.1875]]> : tensor<3x1xbf16>
+  %c59_t = arith.constant dense<[-0.50390625, -1.828125, -2.9375, -0.47265625]> : tensor<4xbf16>
+  %r59 = loss.huber %c59_x, %c59_t : (tensor<3x1xbf16>, tensor<4xbf16>) -> tensor<bf16>
+  vector.print str "case huber_bcast_mean_bf16\n"
+  %w59_0 = arith.extf %r59 : tensor<bf16> to tensor<f32>
+  %e59_0 = arith.constant dense<1.1328125> : tensor<f32>
+  %ug59_0 = tensor.cast %w59_0 : tensor<f32> to tensor<*xf32>
+  %uw59_0 = tensor.cast %e59_0 : tensor<f32> to tensor<*xf32>
+  %rt59_0 = arith.constant 1.600e-02 : f64
+  %at59_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug59_0, %uw59_0, %rt59_0, %at59_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mse_i64_target_mean_f32
+  %c60_x = arith.constant dense<[[0.330398142, -0.0636426136, -0.687973797, -2.15203857], [-2.62148118, -0.343949378, -3.61654687, -0.918787897], [-1.16191137, 0.915246785, -1.05971599, -1.45631158]]> : tensor<3x4xf32>
+  %c60_t = arith.constant dense<[[3, -1, -3, 3], [-3, 1, 3, 1], [1, 0, 2, -2]]> : tensor<3x4xi64>
+  %r60 = loss.mse %c60_x, %c60_t : (tensor<3x4xf32>, tensor<3x4xi64>) -> tensor<f32>
+  vector.print str "case mse_i64_target_mean_f32\n"
+  %e60_0 = arith.constant dense<8.70595169> : tensor<f32>
+  %ug60_0 = tensor.cast %r60 : tensor<f32> to tensor<*xf32>
+  %uw60_0 = tensor.cast %e60_0 : tensor<f32> to tensor<*xf32>
+  %rt60_0 = arith.constant 1.000e-05 : f64
+  %at60_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug60_0, %uw60_0, %rt60_0, %at60_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mse_bool_target_none_f64
+  %c61_x = arith.constant dense<[-1.0971478880467647, 1.461249037714362, 1.1016762531828719, 2.4236332850667957, -0.9124010370335083]> : tensor<5xf64>
+  %c61_t = arith.constant dense<[true, false, true, true, true]> : tensor<5xi1>
+  %r61 = loss.mse %c61_x, %c61_t {reduction = #loss.reduction<none>} : (tensor<5xf64>, tensor<5xi1>) -> tensor<5xf64>
+  vector.print str "case mse_bool_target_none_f64\n"
+  %e61_0 = arith.constant dense<[4.398029264339005, 2.135248750221149, 0.010338060461307464, 2.0267317303500763, 3.657277726446838]> : tensor<5xf64>
+  %ug61_0 = tensor.cast %r61 : tensor<5xf64> to tensor<*xf64>
+  %uw61_0 = tensor.cast %e61_0 : tensor<5xf64> to tensor<*xf64>
+  %rt61_0 = arith.constant 1.000e-12 : f64
+  %at61_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug61_0, %uw61_0, %rt61_0, %at61_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // l1_i32_target_none_f32
+  %c62_x = arith.constant dense<[[0.550039113, -1.97778702, -0.405397147], [0.923446, -0.803344548, -4.53231812]]> : tensor<2x3xf32>
+  %c62_t = arith.constant dense<[[-2, -3, -1], [1, 0, 2]]> : tensor<2x3xi32>
+  %r62 = loss.l1 %c62_x, %c62_t {reduction = #loss.reduction<none>} : (tensor<2x3xf32>, tensor<2x3xi32>) -> tensor<2x3xf32>
+  vector.print str "case l1_i32_target_none_f32\n"
+  %e62_0 = arith.constant dense<[[2.55003905, 1.02221298, 0.594602823], [0.0765540004, 0.803344548, 6.53231812]]> : tensor<2x3xf32>
+  %ug62_0 = tensor.cast %r62 : tensor<2x3xf32> to tensor<*xf32>
+  %uw62_0 = tensor.cast %e62_0 : tensor<2x3xf32> to tensor<*xf32>
+  %rt62_0 = arith.constant 1.000e-05 : f64
+  %at62_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug62_0, %uw62_0, %rt62_0, %at62_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // smoothl1_i64_target_bcast_sum_f64
+  %c63_x = arith.constant dense<[[-1.923678719815906, 0.5355532289498779, -3.0094938946756957, -0.9826349124647685], [2.523125533481379, -0.8080743287059217, 0.9049702088064103, 1.5287337244433172], [2.1438942592157275, 0.2713295245833442, 0.4198396182361789, -0.4949647184991435]]> : tensor<3x4xf64>
+  %c63_t = arith.constant dense<[2, 0, 0, -2]> : tensor<4xi64>
+  %r63 = loss.smooth_l1 %c63_x, %c63_t {reduction = #loss.reduction<sum>} : (tensor<3x4xf64>, tensor<4xi64>) -> tensor<f64>
+  vector.print str "case smoothl1_i64_target_bcast_sum_f64\n"
+  %e63_0 = arith.constant dense<11.63581838704402> : tensor<f64>
+  %ug63_0 = tensor.cast %r63 : tensor<f64> to tensor<*xf64>
+  %uw63_0 = tensor.cast %e63_0 : tensor<f64> to tensor<*xf64>
+  %rt63_0 = arith.constant 1.000e-12 : f64
+  %at63_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug63_0, %uw63_0, %rt63_0, %at63_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // huber_bool_target_mean_f32
+  %c64_x = arith.constant dense<[-0.451769203, -1.16260338, 1.66546631, 0.658568323, -0.597803712, -0.239743322]> : tensor<6xf32>
+  %c64_t = arith.constant dense<[false, false, false, false, true, false]> : tensor<6xi1>
+  %r64 = loss.huber %c64_x, %c64_t {delta = 0.5 : f64} : (tensor<6xf32>, tensor<6xi1>) -> tensor<f32>
+  vector.print str "case huber_bool_target_mean_f32\n"
+  %e64_0 = arith.constant dense<0.362167835> : tensor<f32>
+  %ug64_0 = tensor.cast %r64 : tensor<f32> to tensor<*xf32>
+  %uw64_0 = tensor.cast %e64_0 : tensor<f32> to tensor<*xf32>
+  %rt64_0 = arith.constant 1.000e-05 : f64
+  %at64_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug64_0, %uw64_0, %rt64_0, %at64_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mse_i64_target_mean_f16
+  %c65_x = arith.constant dense<[[-0.0208129883, -1.06933594, -0.713378906, -1.67675781], [0.212158203, 1.48339844, -1.28320312, 0.584960938], [0.8125, -0.577148438, 0.895019531, -0.392089844], [0.0770263672, 2.4765625, 1.46875, 0.346191406]]> : tensor<4x4xf16>
+  %c65_t = arith.constant dense<[[1, 0, -1, 1], [0, 1, 1, 2], [0, -1, -1, -2], [-2, 1, 1, 0]]> : tensor<4x4xi64>
+  %r65 = loss.mse %c65_x, %c65_t : (tensor<4x4xf16>, tensor<4x4xi64>) -> tensor<f16>
+  vector.print str "case mse_i64_target_mean_f16\n"
+  %w65_0 = arith.extf %r65 : tensor<f16> to tensor<f32>
+  %e65_0 = arith.constant dense<1.92382812> : tensor<f32>
+  %ug65_0 = tensor.cast %w65_0 : tensor<f32> to tensor<*xf32>
+  %uw65_0 = tensor.cast %e65_0 : tensor<f32> to tensor<*xf32>
+  %rt65_0 = arith.constant 2.000e-03 : f64
+  %at65_0 = arith.constant 1.000e-03 : f64
+  func.call @lossCheckCloseF32(%ug65_0, %uw65_0, %rt65_0, %at65_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   return
 }
 
@@ -731,4 +901,32 @@ func.func @main() {
 // CHECK-LABEL: case huber_delta_0p3_mean_f64
 // CHECK: PASS
 // CHECK-LABEL: case huber_mean_f16
+// CHECK: PASS
+// CHECK-LABEL: case mse_bcast_col_row_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case mse_bcast_col_row_mean_f64
+// CHECK: PASS
+// CHECK-LABEL: case mse_bcast_target_row_sum_f32
+// CHECK: PASS
+// CHECK-LABEL: case l1_bcast_input_smaller_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case l1_bcast_0d_target_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case smoothl1_bcast_0d_input_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case huber_bcast_both_sum_f32
+// CHECK: PASS
+// CHECK-LABEL: case huber_bcast_mean_bf16
+// CHECK: PASS
+// CHECK-LABEL: case mse_i64_target_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mse_bool_target_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case l1_i32_target_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case smoothl1_i64_target_bcast_sum_f64
+// CHECK: PASS
+// CHECK-LABEL: case huber_bool_target_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mse_i64_target_mean_f16
 // CHECK: PASS

@@ -900,6 +900,154 @@ func.func @main() {
   %rt72_0 = arith.constant 1.600e-02 : f64
   %at72_0 = arith.constant 1.000e-02 : f64
   func.call @lossCheckCloseF32(%ug72_0, %uw72_0, %rt72_0, %at72_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // poisson_bcast_row_target_none_f32
+  %c73_x = arith.constant dense<[[0.990650952, 0.334870309, 1.14972866, -0.549786031], [-0.104618058, 2.01041746, -0.788568377, -0.124578357], [0.438174397, 0.123784266, 1.49141991, -0.748255193]]> : tensor<3x4xf32>
+  %c73_t = arith.constant dense<[[2.0, 3.0, 1.0, 7.0]]> : tensor<1x4xf32>
+  %r73 = loss.poisson_nll %c73_x, %c73_t {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  vector.print str "case poisson_bcast_row_target_none_f32\n"
+  %e73_0 = arith.constant dense<[[0.711685002, 0.393148184, 2.00760746, 4.42557526], [1.10990453, 1.43518126, 1.24306333, 1.75491762], [0.673526406, 0.760418892, 2.95198035, 5.71097803]]> : tensor<3x4xf32>
+  %ug73_0 = tensor.cast %r73 : tensor<3x4xf32> to tensor<*xf32>
+  %uw73_0 = tensor.cast %e73_0 : tensor<3x4xf32> to tensor<*xf32>
+  %rt73_0 = arith.constant 1.000e-05 : f64
+  %at73_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug73_0, %uw73_0, %rt73_0, %at73_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // poisson_i64_target_mean_f64
+  %c74_x = arith.constant dense<[[-1.2078743416840858, 0.5677640543982455, 0.6662692883469198, -1.8362789215360287], [1.1787427556455523, 0.7068796878390285, -0.34574507246785874, -1.267352170650515], [-0.8979142934453009, -0.6313190845559812, 2.5052559241409664, 0.6823764704676308]]> : tensor<3x4xf64>
+  %c74_t = arith.constant dense<[[5, 4, 5, 0], [3, 2, 0, 2], [4, 1, 2, 2]]> : tensor<3x4xi64>
+  %r74 = loss.poisson_nll %c74_x, %c74_t : (tensor<3x4xf64>, tensor<3x4xi64>) -> tensor<f64>
+  vector.print str "case poisson_i64_target_mean_f64\n"
+  %e74_0 = arith.constant dense<1.7892250377171888> : tensor<f64>
+  %ug74_0 = tensor.cast %r74 : tensor<f64> to tensor<*xf64>
+  %uw74_0 = tensor.cast %e74_0 : tensor<f64> to tensor<*xf64>
+  %rt74_0 = arith.constant 1.000e-12 : f64
+  %at74_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug74_0, %uw74_0, %rt74_0, %at74_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // poisson_rate_i32_target_full_sum_f64
+  %c75_x = arith.constant dense<[2.2198067683793257, 3.3851665296304336, 1.1004051899953549, 3.597654525113783, 2.1057836665748546]> : tensor<5xf64>
+  %c75_t = arith.constant dense<[3, 6, 6, 2, 5]> : tensor<5xi32>
+  %r75 = loss.poisson_nll %c75_x, %c75_t {log_input = false, full = true, reduction = #loss.reduction<sum>} : (tensor<5xf64>, tensor<5xi32>) -> tensor<f64>
+  vector.print str "case poisson_rate_i32_target_full_sum_f64\n"
+  %e75_0 = arith.constant dense<16.1595492954327> : tensor<f64>
+  %ug75_0 = tensor.cast %r75 : tensor<f64> to tensor<*xf64>
+  %uw75_0 = tensor.cast %e75_0 : tensor<f64> to tensor<*xf64>
+  %rt75_0 = arith.constant 1.000e-12 : f64
+  %at75_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug75_0, %uw75_0, %rt75_0, %at75_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // kl_bcast_input_row_batchmean_f64
+  %c76_x = arith.constant dense<[[-0.5884331626961458, -1.4623762671175102, -2.1547987499890215, -2.3310678954043214]]> : tensor<1x4xf64>
+  %c76_t = arith.constant dense<[[0.4955109617613881, 0.033979986784130445, 0.18659428992689883, 0.28391476152758255], [0.13006678228733726, 0.04219567578276054, 0.819743303140913, 0.007994238788989198], [0.5620909751016395, 0.02626790342237752, 0.3169320250241793, 0.09470909645180378]]> : tensor<3x4xf64>
+  %r76 = loss.kl_div %c76_x, %c76_t {reduction = #loss.reduction<batchmean>} : (tensor<1x4xf64>, tensor<3x4xf64>) -> tensor<f64>
+  vector.print str "case kl_bcast_input_row_batchmean_f64\n"
+  %e76_0 = arith.constant dense<1.8604852022436378> : tensor<f64>
+  %ug76_0 = tensor.cast %r76 : tensor<f64> to tensor<*xf64>
+  %uw76_0 = tensor.cast %e76_0 : tensor<f64> to tensor<*xf64>
+  %rt76_0 = arith.constant 1.000e-12 : f64
+  %at76_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug76_0, %uw76_0, %rt76_0, %at76_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // kl_bcast_target_row_batchmean_f32
+  %c77_x = arith.constant dense<[[-1.39658701, -2.46627927, -0.755258858, -1.62064636], [-2.07942152, -1.26669204, -1.30619395, -1.1320045], [-0.540418506, -1.05580664, -2.90090442, -4.22602081]]> : tensor<3x4xf32>
+  %c77_t = arith.constant dense<[0.115137137, 0.280030102, 0.587355256, 0.0174774993]> : tensor<4xf32>
+  %r77 = loss.kl_div %c77_x, %c77_t {reduction = #loss.reduction<batchmean>} : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<f32>
+  vector.print str "case kl_bcast_target_row_batchmean_f32\n"
+  %e77_0 = arith.constant dense<0.624761403> : tensor<f32>
+  %ug77_0 = tensor.cast %r77 : tensor<f32> to tensor<*xf32>
+  %uw77_0 = tensor.cast %e77_0 : tensor<f32> to tensor<*xf32>
+  %rt77_0 = arith.constant 1.000e-05 : f64
+  %at77_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug77_0, %uw77_0, %rt77_0, %at77_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // kl_bcast_input_smaller_batchmean_f64
+  %c78_x = arith.constant dense<[-2.2280049117950993, -1.6723863075403622, -2.0556571927648926, -0.5508670902252668]> : tensor<4xf64>
+  %c78_t = arith.constant dense<[[0.11766157554306508, 0.24539401249283146, 0.18639815217527003, 0.4505462597888334], [0.012201931905378651, 0.7528106452760132, 0.01623518044200908, 0.21875224237659913], [0.0011583945892183038, 0.0026816858025502845, 0.7287328684575156, 0.26742705115071574]]> : tensor<3x4xf64>
+  %r78 = loss.kl_div %c78_x, %c78_t {reduction = #loss.reduction<batchmean>} : (tensor<4xf64>, tensor<3x4xf64>) -> tensor<f64>
+  vector.print str "case kl_bcast_input_smaller_batchmean_f64\n"
+  %e78_0 = arith.constant dense<0.4633939316816913> : tensor<f64>
+  %ug78_0 = tensor.cast %r78 : tensor<f64> to tensor<*xf64>
+  %uw78_0 = tensor.cast %e78_0 : tensor<f64> to tensor<*xf64>
+  %rt78_0 = arith.constant 1.000e-12 : f64
+  %at78_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug78_0, %uw78_0, %rt78_0, %at78_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // kl_bcast_0d_input_batchmean_f64
+  %c79_x = arith.constant dense<-0.7> : tensor<f64>
+  %c79_t = arith.constant dense<[[0.11073997134465312, 0.03148116947644987, 0.857778859178897], [0.01855108053921906, 0.9418124635119061, 0.03963645594887498]]> : tensor<2x3xf64>
+  %r79 = loss.kl_div %c79_x, %c79_t {reduction = #loss.reduction<batchmean>} : (tensor<f64>, tensor<2x3xf64>) -> tensor<f64>
+  vector.print str "case kl_bcast_0d_input_batchmean_f64\n"
+  %e79_0 = arith.constant dense<0.6574696336275478> : tensor<f64>
+  %ug79_0 = tensor.cast %r79 : tensor<f64> to tensor<*xf64>
+  %uw79_0 = tensor.cast %e79_0 : tensor<f64> to tensor<*xf64>
+  %rt79_0 = arith.constant 1.000e-12 : f64
+  %at79_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug79_0, %uw79_0, %rt79_0, %at79_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // kl_bcast_logt_none_f32
+  %c80_x = arith.constant dense<0.0> : tensor<2x1xf32>
+  %c80_t = arith.constant dense<[[-1.31242001, -1.67342126, -0.610226154], [-2.01796198, -1.40209723, -0.476434559]]> : tensor<2x3xf32>
+  %r80 = loss.kl_div %c80_x, %c80_t {log_target = true, reduction = #loss.reduction<none>} : (tensor<2x1xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  vector.print str "case kl_bcast_logt_none_f32\n"
+  %e80_0 = arith.constant dense<[[-0.353261322, -0.313940734, -0.331491947], [-0.268239796, -0.345028549, -0.295862794]]> : tensor<2x3xf32>
+  %ug80_0 = tensor.cast %r80 : tensor<2x3xf32> to tensor<*xf32>
+  %uw80_0 = tensor.cast %e80_0 : tensor<2x3xf32> to tensor<*xf32>
+  %rt80_0 = arith.constant 1.000e-05 : f64
+  %at80_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug80_0, %uw80_0, %rt80_0, %at80_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // gauss_bcast_input_row_none_f64
+  %c81_x = arith.constant dense<[-1.0885192295275818, -0.6999015469852209, -0.3247982739270326, 0.8618865690503]> : tensor<4xf64>
+  %c81_t = arith.constant dense<[[0.4187579733278434, -1.9284692326083592, 1.0112608940826895, -0.4162502704362126], [0.20004471249042444, -0.4005102407307835, -0.9351809539400071, 0.6479264243766446], [-1.2279319932195796, -1.2544493817549314, -1.3723707230410855, -0.5436110343241501]]> : tensor<3x4xf64>
+  %c81_v = arith.constant dense<[0.16956161697957967, 0.2223737997665905, 0.4402767475194903, 0.7229338751234337]> : tensor<4xf64>
+  %r81 = loss.gaussian_nll %c81_x, %c81_t, %c81_v {reduction = #loss.reduction<none>} : (tensor<4xf64>, tensor<3x4xf64>, tensor<4xf64>) -> tensor<3x4xf64>
+  vector.print str "case gauss_bcast_input_row_none_f64\n"
+  %e81_0 = arith.constant dense<[[5.812019597128054, 2.642089092228154, 1.6170196311039078, 0.9676451436313935], [4.008877044965636, -0.5501561394197664, 0.012929598731165948, -0.13055684384131255], [-0.8299571889234052, -0.060241979083123676, 0.8360948285175815, 1.2040358734062258]]> : tensor<3x4xf64>
+  %ug81_0 = tensor.cast %r81 : tensor<3x4xf64> to tensor<*xf64>
+  %uw81_0 = tensor.cast %e81_0 : tensor<3x4xf64> to tensor<*xf64>
+  %rt81_0 = arith.constant 1.000e-12 : f64
+  %at81_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug81_0, %uw81_0, %rt81_0, %at81_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // gauss_bcast_target_col_var_n_mean_f32
+  %c82_x = arith.constant dense<[[-0.28481856, 1.50793839, -0.698164582, 0.325009108], [0.651461542, 0.852132201, 1.32975817, 0.145008042], [-0.0809028447, 2.06612873, -2.46365499, -0.451458454]]> : tensor<3x4xf32>
+  %c82_t = arith.constant dense<[[-1.42182195], [0.878710151], [0.989272237]]> : tensor<3x1xf32>
+  %c82_v = arith.constant dense<[0.716806054, 0.43992433, 1.6688205]> : tensor<3xf32>
+  %r82 = loss.gaussian_nll %c82_x, %c82_t, %c82_v : (tensor<3x4xf32>, tensor<3x1xf32>, tensor<3xf32>) -> tensor<f32>
+  vector.print str "case gauss_bcast_target_col_var_n_mean_f32\n"
+  %e82_0 = arith.constant dense<1.15717626> : tensor<f32>
+  %ug82_0 = tensor.cast %r82 : tensor<f32> to tensor<*xf32>
+  %uw82_0 = tensor.cast %e82_0 : tensor<f32> to tensor<*xf32>
+  %rt82_0 = arith.constant 1.000e-05 : f64
+  %at82_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug82_0, %uw82_0, %rt82_0, %at82_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // gauss_bcast_input_col_var_col_sum_f64
+  %c83_x = arith.constant dense<[[0.9075497777702902], [-0.2756032701574584], [-0.5078823728788519]]> : tensor<3x1xf64>
+  %c83_t = arith.constant dense<[[0.3491687821571388, -0.5180854088981154, 0.8784143150173216, 0.022747256835430472], [0.3926243286638006, 0.487514880829389, 0.07406751103152111, -0.10799059844607163], [0.1690096866769465, -0.13773879034473635, -1.2888557798298343, 1.0918343721980426]]> : tensor<3x4xf64>
+  %c83_v = arith.constant dense<[[1.0830930317244316], [0.3911093902203109], [1.944127608633903]]> : tensor<3x1xf64>
+  %r83 = loss.gaussian_nll %c83_x, %c83_t, %c83_v {full = true, reduction = #loss.reduction<sum>} : (tensor<3x1xf64>, tensor<3x4xf64>, tensor<3x1xf64>) -> tensor<f64>
+  vector.print str "case gauss_bcast_input_col_var_col_sum_f64\n"
+  %e83_0 = arith.constant dense<14.558638745767794> : tensor<f64>
+  %ug83_0 = tensor.cast %r83 : tensor<f64> to tensor<*xf64>
+  %uw83_0 = tensor.cast %e83_0 : tensor<f64> to tensor<*xf64>
+  %rt83_0 = arith.constant 1.000e-12 : f64
+  %at83_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug83_0, %uw83_0, %rt83_0, %at83_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // gauss_i64_target_none_f32
+  %c84_x = arith.constant dense<[[0.131653294, 0.764100313, -0.791995704], [-0.076220043, -1.22813606, -0.465337992]]> : tensor<2x3xf32>
+  %c84_t = arith.constant dense<[[-1, -2, 2], [-2, -2, 2]]> : tensor<2x3xi64>
+  %c84_v = arith.constant dense<[[0.21099408, 0.76059407, 0.662284374], [1.46598279, 1.42608643, 0.971463561]]> : tensor<2x3xf32>
+  %r84 = loss.gaussian_nll %c84_x, %c84_t, %c84_v {reduction = #loss.reduction<none>} : (tensor<2x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  vector.print str "case gauss_i64_target_none_f32\n"
+  %e84_0 = arith.constant dense<[[2.25681257, 4.88572693, 5.67908525], [1.45353198, 0.386351198, 3.11373806]]> : tensor<2x3xf32>
+  %ug84_0 = tensor.cast %r84 : tensor<2x3xf32> to tensor<*xf32>
+  %uw84_0 = tensor.cast %e84_0 : tensor<2x3xf32> to tensor<*xf32>
+  %rt84_0 = arith.constant 1.000e-05 : f64
+  %at84_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug84_0, %uw84_0, %rt84_0, %at84_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   return
 }
 
@@ -1046,4 +1194,28 @@ func.func @main() {
 // CHECK-LABEL: case kl_batchmean_f16
 // CHECK: PASS
 // CHECK-LABEL: case kl_logt_sum_bf16
+// CHECK: PASS
+// CHECK-LABEL: case poisson_bcast_row_target_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case poisson_i64_target_mean_f64
+// CHECK: PASS
+// CHECK-LABEL: case poisson_rate_i32_target_full_sum_f64
+// CHECK: PASS
+// CHECK-LABEL: case kl_bcast_input_row_batchmean_f64
+// CHECK: PASS
+// CHECK-LABEL: case kl_bcast_target_row_batchmean_f32
+// CHECK: PASS
+// CHECK-LABEL: case kl_bcast_input_smaller_batchmean_f64
+// CHECK: PASS
+// CHECK-LABEL: case kl_bcast_0d_input_batchmean_f64
+// CHECK: PASS
+// CHECK-LABEL: case kl_bcast_logt_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case gauss_bcast_input_row_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case gauss_bcast_target_col_var_n_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case gauss_bcast_input_col_var_col_sum_f64
+// CHECK: PASS
+// CHECK-LABEL: case gauss_i64_target_none_f32
 // CHECK: PASS

@@ -520,6 +520,154 @@ func.func @main() {
   %rt41_0 = arith.constant 1.600e-02 : f64
   %at41_0 = arith.constant 1.000e-02 : f64
   func.call @lossCheckCloseF32(%ug41_0, %uw41_0, %rt41_0, %at41_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mrank_bcast_none_f64
+  %c42_a = arith.constant dense<[[1.7286212869673947, -0.40068916819855027, 2.5586547468179943, 1.6848346034465391], [-1.657135121002505, -0.28110788864814273, 0.7742809726537949, -0.9553868265053376], [1.05650439240088, -0.11812429551041005, 0.34352608920993755, -0.7291412977368705]]> : tensor<3x4xf64>
+  %c42_b = arith.constant dense<[[-0.4843958318008711], [-0.40586117821564865], [0.9255132665369021]]> : tensor<3x1xf64>
+  %c42_t = arith.constant dense<[[1.0, -1.0, -1.0, -1.0]]> : tensor<1x4xf64>
+  %r42 = loss.margin_ranking %c42_a, %c42_b, %c42_t {margin = 0.2 : f64, reduction = #loss.reduction<none>} : (tensor<3x4xf64>, tensor<3x1xf64>, tensor<1x4xf64>) -> tensor<3x4xf64>
+  vector.print str "case mrank_bcast_none_f64\n"
+  %e42_0 = arith.constant dense<[[0.0, 0.28370666360232083, 3.2430505786188655, 2.3692304352474105], [1.4512739427868562, 0.32475328956750593, 1.3801421508694436, 0.0], [0.06900887413602225, 0.0, 0.0, 0.0]]> : tensor<3x4xf64>
+  %ug42_0 = tensor.cast %r42 : tensor<3x4xf64> to tensor<*xf64>
+  %uw42_0 = tensor.cast %e42_0 : tensor<3x4xf64> to tensor<*xf64>
+  %rt42_0 = arith.constant 1.000e-12 : f64
+  %at42_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug42_0, %uw42_0, %rt42_0, %at42_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // mrank_bcast_scalar_like_mean_f32
+  %c43_a = arith.constant dense<[0.00103331869, -1.52523637, 0.486507416, 0.617495716, 0.213575765]> : tensor<5xf32>
+  %c43_b = arith.constant dense<1.40846968> : tensor<1xf32>
+  %c43_t = arith.constant dense<1.0> : tensor<1xf32>
+  %r43 = loss.margin_ranking %c43_a, %c43_b, %c43_t : (tensor<5xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<f32>
+  vector.print str "case mrank_bcast_scalar_like_mean_f32\n"
+  %e43_0 = arith.constant dense<1.44979453> : tensor<f32>
+  %ug43_0 = tensor.cast %r43 : tensor<f32> to tensor<*xf32>
+  %uw43_0 = tensor.cast %e43_0 : tensor<f32> to tensor<*xf32>
+  %rt43_0 = arith.constant 1.000e-05 : f64
+  %at43_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug43_0, %uw43_0, %rt43_0, %at43_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // mrank_i64_target_sum_f64
+  %c44_a = arith.constant dense<[0.3482456959300663, 0.23677362583958528, -0.6200138762278756, 0.19197242428119915, -1.3106337466500897, 0.8725657346384496]> : tensor<6xf64>
+  %c44_b = arith.constant dense<[-0.6559948789476092, 1.0823287047589931, -0.3965907457337484, 0.6624307953735352, 1.1179531479428215, 0.19563795230701628]> : tensor<6xf64>
+  %c44_t = arith.constant dense<[1, 1, 1, -1, -1, -1]> : tensor<6xi64>
+  %r44 = loss.margin_ranking %c44_a, %c44_b, %c44_t {margin = 0.3 : f64, reduction = #loss.reduction<sum>} : (tensor<6xf64>, tensor<6xf64>, tensor<6xi64>) -> tensor<f64>
+  vector.print str "case mrank_i64_target_sum_f64\n"
+  %e44_0 = arith.constant dense<2.6459059917449683> : tensor<f64>
+  %ug44_0 = tensor.cast %r44 : tensor<f64> to tensor<*xf64>
+  %uw44_0 = tensor.cast %e44_0 : tensor<f64> to tensor<*xf64>
+  %rt44_0 = arith.constant 1.000e-12 : f64
+  %at44_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug44_0, %uw44_0, %rt44_0, %at44_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // hinge_i64_target_none_f32
+  %c45_x = arith.constant dense<[[-1.65156567, -0.987916291, -0.152207345, -0.530604839], [-0.439991742, -2.74850988, -1.8175528, -3.332829], [0.0762558803, -0.658139884, 2.33840561, 2.46358204]]> : tensor<3x4xf32>
+  %c45_t = arith.constant dense<[[-1, 1, -1, -1], [1, -1, 1, 1], [-1, -1, 1, -1]]> : tensor<3x4xi64>
+  %r45 = loss.hinge_embedding %c45_x, %c45_t {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<3x4xi64>) -> tensor<3x4xf32>
+  vector.print str "case hinge_i64_target_none_f32\n"
+  %e45_0 = arith.constant dense<[[2.65156555, -0.987916291, 1.15220737, 1.53060484], [-0.439991742, 3.74850988, -1.8175528, -3.332829], [0.923744142, 1.65813994, 2.33840561, 0.0]]> : tensor<3x4xf32>
+  %ug45_0 = tensor.cast %r45 : tensor<3x4xf32> to tensor<*xf32>
+  %uw45_0 = tensor.cast %e45_0 : tensor<3x4xf32> to tensor<*xf32>
+  %rt45_0 = arith.constant 1.000e-05 : f64
+  %at45_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug45_0, %uw45_0, %rt45_0, %at45_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_bool_target_mean_f64
+  %c46_x = arith.constant dense<[-2.5878088006559725, -0.2288088643573895, -0.3401239592470481, 0.11356903265109156, 0.5680725675729816, -0.4729210010448612]> : tensor<6xf64>
+  %c46_t = arith.constant dense<[true, false, true, true, false, false]> : tensor<6xi1>
+  %r46 = loss.hinge_embedding %c46_x, %c46_t {margin = 0.5 : f64} : (tensor<6xf64>, tensor<6xi1>) -> tensor<f64>
+  vector.print str "case hinge_bool_target_mean_f64\n"
+  %e46_0 = arith.constant dense<-0.20771519327982454> : tensor<f64>
+  %ug46_0 = tensor.cast %r46 : tensor<f64> to tensor<*xf64>
+  %uw46_0 = tensor.cast %e46_0 : tensor<f64> to tensor<*xf64>
+  %rt46_0 = arith.constant 1.000e-12 : f64
+  %at46_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug46_0, %uw46_0, %rt46_0, %at46_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // hinge_i32_other_targets_none_f64
+  %c47_x = arith.constant dense<[-0.6362715967810157, 1.580106480001933, -0.1165736681816866, -1.3214289648221482, 1.4301219705611057]> : tensor<5xf64>
+  %c47_t = arith.constant dense<[1, -1, 0, 2, -3]> : tensor<5xi32>
+  %r47 = loss.hinge_embedding %c47_x, %c47_t {reduction = #loss.reduction<none>} : (tensor<5xf64>, tensor<5xi32>) -> tensor<5xf64>
+  vector.print str "case hinge_i32_other_targets_none_f64\n"
+  %e47_0 = arith.constant dense<[-0.6362715967810157, 0.0, 1.0, 1.0000000000000002, 1.4301219705611057]> : tensor<5xf64>
+  %ug47_0 = tensor.cast %r47 : tensor<5xf64> to tensor<*xf64>
+  %uw47_0 = tensor.cast %e47_0 : tensor<5xf64> to tensor<*xf64>
+  %rt47_0 = arith.constant 1.000e-12 : f64
+  %at47_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug47_0, %uw47_0, %rt47_0, %at47_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // hinge_bcast_target_row_sum_f32
+  %c48_x = arith.constant dense<[[0.209329247, -3.22429037, 1.70138323, 1.92113733], [-0.173805073, -2.13809419, 2.43969178, 1.54541576], [-2.67503643, 0.952141643, -1.40345597, -1.5161556]]> : tensor<3x4xf32>
+  %c48_t = arith.constant dense<[-1.0, 1.0, -1.0, -1.0]> : tensor<4xf32>
+  %r48 = loss.hinge_embedding %c48_x, %c48_t {margin = 2.0 : f64, reduction = #loss.reduction<sum>} : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<f32>
+  vector.print str "case hinge_bcast_target_row_sum_f32\n"
+  %e48_0 = arith.constant dense<11.9809446> : tensor<f32>
+  %ug48_0 = tensor.cast %r48 : tensor<f32> to tensor<*xf32>
+  %uw48_0 = tensor.cast %e48_0 : tensor<f32> to tensor<*xf32>
+  %rt48_0 = arith.constant 1.000e-05 : f64
+  %at48_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug48_0, %uw48_0, %rt48_0, %at48_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_bcast_input_smaller_none_f64
+  %c49_x = arith.constant dense<[-2.465627708676093, 3.1090939829462214, 0.3709116365590129, 0.6764233447766757]> : tensor<4xf64>
+  %c49_t = arith.constant dense<[[1, -1, 1, 1], [-1, -1, -1, 1], [1, 1, -1, -1]]> : tensor<3x4xi64>
+  %r49 = loss.hinge_embedding %c49_x, %c49_t {reduction = #loss.reduction<none>} : (tensor<4xf64>, tensor<3x4xi64>) -> tensor<3x4xf64>
+  vector.print str "case hinge_bcast_input_smaller_none_f64\n"
+  %e49_0 = arith.constant dense<[[-2.465627708676093, 0.0, 0.3709116365590129, 0.6764233447766757], [3.465627708676093, 0.0, 0.6290883634409872, 0.6764233447766757], [-2.465627708676093, 3.1090939829462214, 0.6290883634409872, 0.32357665522332435]]> : tensor<3x4xf64>
+  %ug49_0 = tensor.cast %r49 : tensor<3x4xf64> to tensor<*xf64>
+  %uw49_0 = tensor.cast %e49_0 : tensor<3x4xf64> to tensor<*xf64>
+  %rt49_0 = arith.constant 1.000e-12 : f64
+  %at49_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug49_0, %uw49_0, %rt49_0, %at49_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // softm_i64_target_none_f32
+  %c50_x = arith.constant dense<[[-2.96227813, 0.427190453, 0.570830643, -0.3032884], [1.84129739, -1.49603212, -1.48186219, -3.47198892], [-0.882755756, -1.41760111, -2.47842693, -0.82687813]]> : tensor<3x4xf32>
+  %c50_t = arith.constant dense<[[1, 1, 1, -1], [1, 1, -1, 1], [1, 1, -1, 1]]> : tensor<3x4xi64>
+  %r50 = loss.soft_margin %c50_x, %c50_t {reduction = #loss.reduction<none>} : (tensor<3x4xf32>, tensor<3x4xi64>) -> tensor<3x4xf32>
+  vector.print str "case softm_i64_target_none_f32\n"
+  %e50_0 = arith.constant dense<[[3.01268697, 0.50219202, 0.447921544, 0.552957177], [0.14722231, 1.69817042, 0.204746708, 3.50257158], [1.22892475, 1.63456118, 0.0805426389, 1.1897229]]> : tensor<3x4xf32>
+  %ug50_0 = tensor.cast %r50 : tensor<3x4xf32> to tensor<*xf32>
+  %uw50_0 = tensor.cast %e50_0 : tensor<3x4xf32> to tensor<*xf32>
+  %rt50_0 = arith.constant 1.000e-05 : f64
+  %at50_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug50_0, %uw50_0, %rt50_0, %at50_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // softm_bcast_target_row_mean_f64
+  %c51_x = arith.constant dense<[[-1.8820720244825166, 2.9812415142942448, 0.9438697138992684, 1.4724746470916272], [3.014864028540548, 1.5523481228036435, 0.8768576993155687, -0.8672918408645476], [-1.2220161707125263, 1.643372403198148, 0.6178579128305308, -3.991829223046678]]> : tensor<3x4xf64>
+  %c51_t = arith.constant dense<[-1.0, -1.0, 1.0, 1.0]> : tensor<4xf64>
+  %r51 = loss.soft_margin %c51_x, %c51_t : (tensor<3x4xf64>, tensor<4xf64>) -> tensor<f64>
+  vector.print str "case softm_bcast_target_row_mean_f64\n"
+  %e51_0 = arith.constant dense<1.3833641248010788> : tensor<f64>
+  %ug51_0 = tensor.cast %r51 : tensor<f64> to tensor<*xf64>
+  %uw51_0 = tensor.cast %e51_0 : tensor<f64> to tensor<*xf64>
+  %rt51_0 = arith.constant 1.000e-12 : f64
+  %at51_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug51_0, %uw51_0, %rt51_0, %at51_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // softm_bcast_0d_i32_target_sum_f32
+  %c52_x = arith.constant dense<[[1.0448494, 0.0174749009, -1.27958238], [0.548046887, 1.37303245, -0.376834482]]> : tensor<2x3xf32>
+  %c52_t = arith.constant dense<-1> : tensor<i32>
+  %r52 = loss.soft_margin %c52_x, %c52_t {reduction = #loss.reduction<sum>} : (tensor<2x3xf32>, tensor<i32>) -> tensor<f32>
+  vector.print str "case softm_bcast_0d_i32_target_sum_f32\n"
+  %e52_0 = arith.constant dense<5.41905832> : tensor<f32>
+  %ug52_0 = tensor.cast %r52 : tensor<f32> to tensor<*xf32>
+  %uw52_0 = tensor.cast %e52_0 : tensor<f32> to tensor<*xf32>
+  %rt52_0 = arith.constant 1.000e-05 : f64
+  %at52_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug52_0, %uw52_0, %rt52_0, %at52_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // softm_bool_target_none_bf16
+  %c53_x = arith.constant dense<[-2.375, 0.95703125, -1.2109375, 0.66796875]> : tensor<4xbf16>
+  %c53_t = arith.constant dense<true> : tensor<4xi1>
+  %r53 = loss.soft_margin %c53_x, %c53_t {reduction = #loss.reduction<none>} : (tensor<4xbf16>, tensor<4xi1>) -> tensor<4xbf16>
+  vector.print str "case softm_bool_target_none_bf16\n"
+  %w53_0 = arith.extf %r53 : tensor<4xbf16> to tensor<4xf32>
+  %e53_0 = arith.constant dense<[2.46875, 0.32421875, 1.46875, 0.4140625]> : tensor<4xf32>
+  %ug53_0 = tensor.cast %w53_0 : tensor<4xf32> to tensor<*xf32>
+  %uw53_0 = tensor.cast %e53_0 : tensor<4xf32> to tensor<*xf32>
+  %rt53_0 = arith.constant 1.600e-02 : f64
+  %at53_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug53_0, %uw53_0, %rt53_0, %at53_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   return
 }
 
@@ -604,4 +752,28 @@ func.func @main() {
 // CHECK-LABEL: case softm_sum_f16
 // CHECK: PASS
 // CHECK-LABEL: case softm_large_none_bf16
+// CHECK: PASS
+// CHECK-LABEL: case mrank_bcast_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case mrank_bcast_scalar_like_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case mrank_i64_target_sum_f64
+// CHECK: PASS
+// CHECK-LABEL: case hinge_i64_target_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case hinge_bool_target_mean_f64
+// CHECK: PASS
+// CHECK-LABEL: case hinge_i32_other_targets_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case hinge_bcast_target_row_sum_f32
+// CHECK: PASS
+// CHECK-LABEL: case hinge_bcast_input_smaller_none_f64
+// CHECK: PASS
+// CHECK-LABEL: case softm_i64_target_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case softm_bcast_target_row_mean_f64
+// CHECK: PASS
+// CHECK-LABEL: case softm_bcast_0d_i32_target_sum_f32
+// CHECK: PASS
+// CHECK-LABEL: case softm_bool_target_none_bf16
 // CHECK: PASS

@@ -69,7 +69,7 @@ def mlm_torch_target(t, C):
 
 
 def mlm_case(tf, name, x, t, red="mean"):
-    C = x.shape[-1]
+    C = x.shape[-1] if x.dim() else 1
     expected = F.multilabel_margin_loss(x.to(F64), mlm_torch_target(t, C),
                                         reduction=red).to(x.dtype)
     tf.case(name, "loss.multilabel_margin {x}, {t}" + attrs(RED[red]),
@@ -145,7 +145,9 @@ def mlsm_case(tf, name, x, t, w=None, red="mean"):
     kw = {}
     if w is not None:
         kw["weight"] = w.to(F64)
-    expected = F.multilabel_soft_margin_loss(x.to(F64), t.to(F64),
+    # Integer targets as they are: PyTorch promotes them.
+    tt = t.to(F64) if t.dtype.is_floating_point else t
+    expected = F.multilabel_soft_margin_loss(x.to(F64), tt,
                                              reduction=red, **kw).to(x.dtype)
     op = "loss.multilabel_soft_margin {x}, {t}"
     inputs = {"x": x, "t": t}
@@ -200,7 +202,7 @@ def multilabel_soft_margin_cases(tf):
 # ---------------------------------------------------------------------------
 
 def mm_case(tf, name, x, t, p=1, margin=1.0, w=None, red="mean"):
-    C = x.shape[-1]
+    C = x.shape[-1] if x.dim() else 1
     kw = {"p": p, "margin": margin}
     if w is not None:
         kw["weight"] = w.to(F64)
@@ -448,6 +450,105 @@ def larger_cases(tf):
             randn((16, 128), F64), randn((16, 128), F64), margin=2.0)
 
 
+# ---------------------------------------------------------------------------
+# Forms PyTorch accepts around one sample (0-d inputs, [1] targets) and
+# integer or broadcast multilabel_soft_margin targets and weights. Drawn from
+# their own seed (fork_rng), so the cases above keep their values.
+# ---------------------------------------------------------------------------
+
+def single_sample_cases(tf):
+    # multilabel_margin: a 0-d input is one class, a 0-d target a list of
+    # one; PyTorch gives 0 (no class outside the list).
+    for red in ("none", "mean", "sum"):
+        mlm_case(tf, "mlm_0d_input_0d_target_%s_f32" % red,
+                 torch.tensor(0.3), torch.tensor(0), red)
+    mlm_case(tf, "mlm_0d_input_1_target_none_f64", torch.tensor(-1.5, dtype=F64),
+             torch.tensor([-1]), "none")
+    mlm_case(tf, "mlm_1_input_0d_target_sum_f32", randn((1,), F32),
+             torch.tensor(0, dtype=I32), "sum")
+    # multi_margin: [C] with a [1] target returns [1] for none; [1, C] with a
+    # 0-d target returns []; a 0-d input is one class (0 for target 0).
+    for red in ("none", "mean", "sum"):
+        mm_case(tf, "mm_unbatched_1_target_%s_f32" % red, randn((5,), F32),
+                torch.tensor([3]), red=red)
+    mm_case(tf, "mm_unbatched_1_target_p2_weight_none_f64", randn((4,), F64),
+            torch.tensor([1]), p=2, margin=0.6,
+            w=torch.rand(4, dtype=F64) + 0.1, red="none")
+    mm_case(tf, "mm_row_0d_target_none_f64", randn((1, 6), F64),
+            torch.tensor(4), red="none")
+    mm_case(tf, "mm_row_0d_target_weight_mean_f32", randn((1, 3), F32),
+            torch.tensor(2, dtype=I32), w=torch.rand(3) + 0.5)
+    for red in ("none", "mean", "sum"):
+        mm_case(tf, "mm_0d_input_%s_f32" % red, torch.tensor(0.7),
+                torch.tensor(0), red=red)
+    mm_case(tf, "mm_0d_input_1_target_weight_none_f64",
+            torch.tensor(-0.2, dtype=F64), torch.tensor([0]),
+            w=torch.tensor([2.0], dtype=F64), red="none")
+    mm_case(tf, "mm_unbatched_1_target_none_bf16", randn((6,), BF16),
+            torch.tensor([5]), red="none")
+    # multilabel_soft_margin: integer targets (multi-hot labels), a target
+    # and weights that broadcast to the input.
+    for red in ("none", "mean"):
+        mlsm_case(tf, "mlsm_i64_target_%s_f32" % red, randn((4, 5), F32, 2.0),
+                  binary((4, 5), I64), red=red)
+    mlsm_case(tf, "mlsm_i32_target_weight_sum_f64", randn((3, 4), F64, 2.0),
+              binary((3, 4), I32), w=torch.rand(4, dtype=F64) + 0.1, red="sum")
+    mlsm_case(tf, "mlsm_bcast_target_row_none_f64", randn((3, 4), F64, 2.0),
+              binary((4,), F64), red="none")
+    mlsm_case(tf, "mlsm_bcast_target_col_mean_f32", randn((3, 4), F32, 2.0),
+              binary((3, 1), F32))
+    mlsm_case(tf, "mlsm_weight_full_none_f64", randn((3, 4), F64, 2.0),
+              binary((3, 4), F64), w=torch.rand(3, 4, dtype=F64) + 0.1,
+              red="none")
+    mlsm_case(tf, "mlsm_weight_col_mean_f32", randn((3, 4), F32, 2.0),
+              binary((3, 4), F32), w=torch.rand(3, 1) + 0.1)
+    mlsm_case(tf, "mlsm_weight_0d_sum_f64", randn((2, 3, 4), F64, 2.0),
+              binary((2, 3, 4), F64), w=torch.tensor(0.7, dtype=F64),
+              red="sum")
+    mlsm_case(tf, "mlsm_i64_target_weight_1_mean_bf16", randn((3, 4), BF16, 2.0),
+              binary((3, 4), I64), w=torch.tensor([1.5], dtype=BF16))
+
+
+def embedding_broadcast_cases(tf):
+    # cosine_embedding: one reference embedding against many, a [1] target
+    # for every sample, feature broadcasting (magnitudes over each input).
+    for red in ("none", "mean"):
+        ce_case(tf, "cos_bcast_reference_row_%s_f32" % red, randn((4, 5), F32),
+                randn((1, 5), F32), signs(4), margin=0.1, red=red)
+    ce_case(tf, "cos_bcast_target_1_none_f64", randn((3, 4), F64),
+            randn((3, 4), F64), torch.tensor([-1]), margin=-0.3, red="none")
+    ce_case(tf, "cos_bcast_rows_and_target_sum_f64", randn((1, 6), F64),
+            randn((1, 6), F64), signs(3), margin=0.2, red="sum")
+    ce_case(tf, "cos_bcast_feature_col_none_f64", randn((3, 1), F64),
+            randn((3, 4), F64), signs(3), red="none")
+    ce_case(tf, "cos_bcast_unbatched_feature_f32", randn((1,), F32),
+            randn((5,), F32), torch.tensor(-1), margin=-0.5)
+    ce_case(tf, "cos_bcast_reference_row_none_bf16", randn((3, 8), BF16),
+            randn((1, 8), BF16), signs(3), red="none")
+    # triplet_margin: 0-d, K-dim, broadcasting.
+    for red in ("none", "sum"):
+        tm_case(tf, "tm_0d_%s_f64" % red, torch.tensor(0.4, dtype=F64),
+                torch.tensor(-0.3, dtype=F64), torch.tensor(1.2, dtype=F64),
+                margin=0.5, red=red)
+    tm_case(tf, "tm_0d_swap_p1_none_f32", torch.tensor(0.2),
+            torch.tensor(1.5), torch.tensor(0.9), p=1.0, swap=True, red="none")
+    tm_case(tf, "tm_rank3_none_f64", randn((2, 3, 4), F64), randn((2, 3, 4), F64),
+            randn((2, 3, 4), F64), margin=2.0, red="none")
+    tm_case(tf, "tm_rank3_swap_p3_mean_f32", randn((2, 3, 5), F32),
+            randn((2, 3, 5), F32), randn((2, 3, 5), F32), p=3.0, swap=True,
+            margin=1.5)
+    tm_case(tf, "tm_bcast_positive_row_none_f64", randn((4, 5), F64),
+            randn((1, 5), F64), randn((4, 5), F64), margin=1.5, red="none")
+    tm_case(tf, "tm_bcast_negative_feature_swap_none_f64", randn((3, 4), F64),
+            randn((3, 4), F64), randn((3, 1), F64), swap=True, margin=2.0,
+            red="none")
+    tm_case(tf, "tm_bcast_rank3_swap_p1_5_mean_f32", randn((2, 3, 4), F32),
+            randn((2, 1, 4), F32), randn((1, 3, 4), F32), p=1.5, swap=True,
+            margin=2.0)
+    tm_case(tf, "tm_bcast_anchor_row_sum_f32", randn((1, 6), F32),
+            randn((3, 6), F32), randn((3, 6), F32), margin=1.0, red="sum")
+
+
 def main():
     tf = TestFile("CPU/margin.mlir", "margin.py")
     multilabel_margin_cases(tf)
@@ -456,6 +557,12 @@ def main():
     cosine_embedding_cases(tf)
     triplet_margin_cases(tf)
     larger_cases(tf)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(31337)
+        single_sample_cases(tf)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(4711)
+        embedding_broadcast_cases(tf)
     tf.write()
 
 

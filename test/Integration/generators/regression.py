@@ -26,6 +26,8 @@ from lossgen import TestFile
 
 # kl_div's reduction='mean' warns that it is not the KL mean: intended here.
 warnings.filterwarnings("ignore", message=".*reduction: 'mean'.*")
+# Broadcast targets warn in PyTorch: intended in the broadcasting cases.
+warnings.filterwarnings("ignore", message="Using a target size")
 
 torch.manual_seed(20240404)
 F32, F64, F16, BF16 = torch.float32, torch.float64, torch.float16, torch.bfloat16
@@ -68,7 +70,11 @@ def signs(shape, dtype):
 
 
 def wide(t):
-    return None if t is None else t.to(F64)
+    """float64 for float operands; integer (and bool) targets stay as they
+    are, so that PyTorch promotes them as it does for the user."""
+    if t is None:
+        return None
+    return t.to(F64) if t.dtype.is_floating_point else t
 
 
 def emit(tf, name, op, operands, expected, dtype, red, extra=()):
@@ -132,7 +138,10 @@ def huber(tf, name, x, t, delta=None, red="mean"):
 
 
 def poisson(tf, name, x, t, log_input=True, full=False, eps=None, red="mean"):
-    ref = F.poisson_nll_loss(wide(x), wide(t), log_input=log_input, full=full,
+    # An integer target as float64: with `full`, PyTorch takes log() of the
+    # integer tensor itself, i.e. computes the Stirling term in float32 (the
+    # default dtype); the op computes it in the input's type.
+    ref = F.poisson_nll_loss(wide(x), t.to(F64), log_input=log_input, full=full,
                              eps=1e-8 if eps is None else eps, reduction=red)
     extra = [boolattr("log_input", log_input) if not log_input else "",
              boolattr("full", full) if full else "",
@@ -178,7 +187,8 @@ def soft_margin(tf, name, x, t, red="mean"):
     torch_ref = F.soft_margin_loss(x64, t64, reduction=red)
     # The same function in PyTorch's overflow-free form (t x is exact in
     # float64 for inputs of at most 26 significant bits).
-    stable = F.binary_cross_entropy_with_logits(t64 * x64, torch.ones_like(x64),
+    tx = t64 * x64  # broadcast to the input's shape, as the target must
+    stable = F.binary_cross_entropy_with_logits(tx, torch.ones_like(tx),
                                                 reduction=red)
     finite = torch.isfinite(torch_ref)
     assert torch.allclose(torch_ref[finite], stable[finite], rtol=1e-13,
@@ -323,6 +333,7 @@ def distance_cases():
         huber(tf, "huber_delta_0p3_mean_%s" % s, randn((2, 3, 3), dtype),
               randn((2, 3, 3), dtype), delta=0.3)
     huber(tf, "huber_mean_f16", randn((4, 4), F16, 1.5), randn((4, 4), F16))
+    forked(101, distance_broadcast_cases, tf)
     tf.write()
 
 
@@ -431,6 +442,7 @@ def distributions_cases():
            red="batchmean")
     kl_div(tf, "kl_logt_sum_bf16", logp((4, 5), BF16), logp((4, 5), BF16),
            log_target=True, red="sum")
+    forked(102, distributions_broadcast_cases, tf)
     tf.write()
 
 
@@ -500,7 +512,131 @@ def margin_cases():
     soft_margin(tf, "softm_large_none_bf16",
                 torch.tensor([100.0, -100.0, 1e4, -1e4], dtype=BF16),
                 torch.tensor([1.0, 1.0, 1.0, 1.0], dtype=BF16), red="none")
+    forked(103, margin_broadcast_cases, tf)
     tf.write()
+
+
+# ---------------------------------------------------------------------------
+# Forms PyTorch accepts beyond same-shaped float operands: integer targets
+# and broadcasting. Each group draws from its own seed (fork_rng), so the
+# cases above keep their values.
+# ---------------------------------------------------------------------------
+
+def forked(seed, fn, tf):
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        fn(tf)
+
+
+I64, I32, BOOL = torch.int64, torch.int32, torch.bool
+
+
+def ints(shape, lo, hi, dtype=I64):
+    return torch.randint(lo, hi, shape).to(dtype)
+
+
+def bc_counts(shape, dtype):
+    return torch.poisson(torch.rand(*shape, dtype=F64) * 4.0).to(dtype)
+
+
+def bc_logp(shape, dtype):
+    return F.log_softmax(torch.randn(*shape, dtype=F64), dim=-1).to(dtype)
+
+
+def bc_probs(shape, dtype):
+    return torch.softmax(torch.randn(*shape, dtype=F64) * 2.0, dim=-1).to(dtype)
+
+
+def distance_broadcast_cases(tf):
+    # A target of another shape broadcasts (PyTorch only warns): [N, 1]
+    # against [N] is the classic case, giving [N, N].
+    mse(tf, "mse_bcast_col_row_none_f32", randn((4, 1), F32), randn((4,), F32),
+        red="none")
+    mse(tf, "mse_bcast_col_row_mean_f64", randn((4, 1), F64), randn((4,), F64))
+    mse(tf, "mse_bcast_target_row_sum_f32", randn((3, 5), F32),
+        randn((5,), F32), red="sum")
+    l1(tf, "l1_bcast_input_smaller_none_f64", randn((4,), F64),
+       randn((3, 4), F64), red="none")
+    l1(tf, "l1_bcast_0d_target_mean_f32", randn((2, 3), F32),
+       torch.tensor(0.25))
+    smooth_l1(tf, "smoothl1_bcast_0d_input_none_f64",
+              torch.tensor(0.5, dtype=F64), randn((2, 3), F64), beta=0.7,
+              red="none")
+    huber(tf, "huber_bcast_both_sum_f32", randn((3, 1), F32, 2.0),
+          randn((1, 4), F32, 2.0), delta=0.8, red="sum")
+    huber(tf, "huber_bcast_mean_bf16", randn((3, 1), BF16, 2.0),
+          randn((4,), BF16, 2.0))
+    # Integer targets are promoted to the input's type.
+    mse(tf, "mse_i64_target_mean_f32", randn((3, 4), F32, 2.0),
+        ints((3, 4), -3, 4))
+    mse(tf, "mse_bool_target_none_f64", randn((5,), F64), ints((5,), 0, 2, BOOL),
+        red="none")
+    l1(tf, "l1_i32_target_none_f32", randn((2, 3), F32, 3.0),
+       ints((2, 3), -4, 5, I32), red="none")
+    smooth_l1(tf, "smoothl1_i64_target_bcast_sum_f64", randn((3, 4), F64, 2.0),
+              ints((4,), -2, 3), red="sum")
+    huber(tf, "huber_bool_target_mean_f32", randn((6,), F32),
+          ints((6,), 0, 2, BOOL), delta=0.5)
+    mse(tf, "mse_i64_target_mean_f16", randn((4, 4), F16), ints((4, 4), -2, 3))
+
+
+def distributions_broadcast_cases(tf):
+    poisson(tf, "poisson_bcast_row_target_none_f32", randn((3, 4), F32),
+            bc_counts((1, 4), F32), red="none")
+    poisson(tf, "poisson_i64_target_mean_f64", randn((3, 4), F64),
+            ints((3, 4), 0, 6))
+    poisson(tf, "poisson_rate_i32_target_full_sum_f64",
+            rand((5,), F64, 0.5, 4.0), ints((5,), 0, 7, I32), log_input=False,
+            full=True, red="sum")
+    # batchmean divides by the input's first dimension, not the broadcast's.
+    kl_div(tf, "kl_bcast_input_row_batchmean_f64", bc_logp((1, 4), F64),
+           bc_probs((3, 4), F64), red="batchmean")
+    kl_div(tf, "kl_bcast_target_row_batchmean_f32", bc_logp((3, 4), F32),
+           bc_probs((4,), F32), red="batchmean")
+    kl_div(tf, "kl_bcast_input_smaller_batchmean_f64", bc_logp((4,), F64),
+           bc_probs((3, 4), F64), red="batchmean")
+    kl_div(tf, "kl_bcast_0d_input_batchmean_f64", torch.tensor(-0.7, dtype=F64),
+           bc_probs((2, 3), F64), red="batchmean")
+    kl_div(tf, "kl_bcast_logt_none_f32", bc_logp((2, 1), F32), bc_logp((2, 3), F32),
+           log_target=True, red="none")
+    # gaussian_nll: input and target broadcast, var follows the input.
+    gaussian(tf, "gauss_bcast_input_row_none_f64", randn((4,), F64),
+             randn((3, 4), F64), rand((4,), F64, 0.1, 2.0), red="none")
+    gaussian(tf, "gauss_bcast_target_col_var_n_mean_f32", randn((3, 4), F32),
+             randn((3, 1), F32), rand((3,), F32, 0.1, 2.0))
+    gaussian(tf, "gauss_bcast_input_col_var_col_sum_f64", randn((3, 1), F64),
+             randn((3, 4), F64), rand((3, 1), F64, 0.1, 2.0), full=True,
+             red="sum")
+    gaussian(tf, "gauss_i64_target_none_f32", randn((2, 3), F32),
+             ints((2, 3), -2, 3), rand((2, 3), F32, 0.2, 1.5), red="none")
+
+
+def margin_broadcast_cases(tf):
+    margin_ranking(tf, "mrank_bcast_none_f64", randn((3, 4), F64),
+                   randn((3, 1), F64), signs((1, 4), F64), margin=0.2,
+                   red="none")
+    margin_ranking(tf, "mrank_bcast_scalar_like_mean_f32", randn((5,), F32),
+                   randn((1,), F32), signs((1,), F32))
+    margin_ranking(tf, "mrank_i64_target_sum_f64", randn((6,), F64),
+                   randn((6,), F64), signs((6,), I64), margin=0.3, red="sum")
+    hinge(tf, "hinge_i64_target_none_f32", randn((3, 4), F32, 1.5),
+          signs((3, 4), I64), red="none")
+    hinge(tf, "hinge_bool_target_mean_f64", randn((6,), F64, 1.5),
+          ints((6,), 0, 2, BOOL), margin=0.5)
+    hinge(tf, "hinge_i32_other_targets_none_f64", randn((5,), F64),
+          torch.tensor([1, -1, 0, 2, -3], dtype=I32), red="none")
+    hinge(tf, "hinge_bcast_target_row_sum_f32", randn((3, 4), F32, 1.5),
+          signs((4,), F32), margin=2.0, red="sum")
+    hinge(tf, "hinge_bcast_input_smaller_none_f64", randn((4,), F64, 1.5),
+          signs((3, 4), I64), red="none")
+    soft_margin(tf, "softm_i64_target_none_f32", randn((3, 4), F32, 2.0),
+                signs((3, 4), I64), red="none")
+    soft_margin(tf, "softm_bcast_target_row_mean_f64", randn((3, 4), F64, 2.0),
+                signs((4,), F64))
+    soft_margin(tf, "softm_bcast_0d_i32_target_sum_f32", randn((2, 3), F32),
+                torch.tensor(-1, dtype=I32), red="sum")
+    soft_margin(tf, "softm_bool_target_none_bf16", randn((4,), BF16, 2.0),
+                ints((4,), 0, 2, BOOL), red="none")
 
 
 def main():

@@ -164,16 +164,11 @@ LogicalResult verifyBroadcastable(Operation *op, Value v, StringRef name,
 /// Class-index targets: input `[N, C, d...]` with target `[N, d...]`, or
 /// input `[C]` with target `[]`. Returns C through `numClasses`.
 LogicalResult verifyClassTargets(Operation *op, Value input, Value target,
-                                 int64_t &numClasses, StringRef inputName,
-                                 int64_t maxInputRank = -1) {
+                                 int64_t &numClasses, StringRef inputName) {
   auto inTy = tensorTy(input);
   auto tTy = tensorTy(target);
   if (inTy.getRank() < 1)
     return op->emitOpError("'") << inputName << "' must have rank >= 1";
-  if (maxInputRank >= 0 && inTy.getRank() > maxInputRank)
-    return op->emitOpError("'")
-           << inputName << "' must be [N, C] or [C], got rank "
-           << inTy.getRank();
   Shape expected;
   if (inTy.getRank() == 1) {
     numClasses = inTy.getDimSize(0);
@@ -196,19 +191,90 @@ LogicalResult verifyNonNegative(Operation *op, StringRef name, double v) {
   return success();
 }
 
-/// `[N, D]` or `[D]` inputs; returns the per-sample shape (`[N]` or `[]`).
-LogicalResult verifyEmbeddingInput(Operation *op, Value v, StringRef name,
-                                   Shape &perSample) {
-  auto ty = tensorTy(v);
-  if (ty.getRank() != 1 && ty.getRank() != 2)
-    return op->emitOpError("'")
-           << name << "' must be [N, D] or [D], got " << shapeStr(ty.getShape());
-  perSample.clear();
-  if (ty.getRank() == 2)
-    perSample.push_back(ty.getDimSize(0));
+std::string shapesStr(ArrayRef<Value> values) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(
+      values, [&](Value v) { os << shapeStr(tensorTy(v).getShape()); },
+      [&] { os << ", "; });
+  return s;
+}
+
+/// The broadcast shape of `values` (see `loss::broadcastShapes`), or an
+/// error naming them.
+LogicalResult verifyMutualBroadcast(Operation *op, ArrayRef<Value> values,
+                                    StringRef names, Shape &result) {
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : values)
+    shapes.push_back(tensorTy(v).getShape());
+  if (!broadcastShapes(shapes, result))
+    return op->emitOpError()
+           << names << " of shapes " << shapesStr(values)
+           << " do not broadcast together";
   return success();
 }
+
+/// A target of the input's float element type or, where `allowInt`, of
+/// any signless integer type (PyTorch promotes it to the input's type); i1
+/// (bool) only where `allowBool`, as PyTorch rejects it for the ops whose
+/// formula subtracts or negates the target.
+LogicalResult verifyTargetElementType(Operation *op, Value target,
+                                      Type elementType, bool allowInt,
+                                      bool allowBool = true) {
+  Type tTy = tensorTy(target).getElementType();
+  if (auto intTy = dyn_cast<IntegerType>(tTy)) {
+    if (!allowInt)
+      return op->emitOpError("'target' must have the input element type ")
+             << elementType << ", got " << tTy;
+    if (intTy.getWidth() == 1 && !allowBool)
+      return op->emitOpError("'target' of type i1 (bool) is not accepted: "
+                             "PyTorch rejects boolean targets for this loss");
+    return success();
+  }
+  return verifyElementType(op, target, "target", elementType);
+}
+
+/// Whether `shape` broadcasts to `to` without changing it.
+bool broadcastsTo(ArrayRef<int64_t> shape, ArrayRef<int64_t> to) {
+  if (shape.size() > to.size())
+    return false;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    int64_t d = shape[shape.size() - 1 - i];
+    int64_t t = to[to.size() - 1 - i];
+    if (d != 1 && !dimsCompatible(d, t))
+      return false;
+  }
+  return true;
+}
 } // namespace
+
+bool mlir::loss::broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes,
+                                 SmallVectorImpl<int64_t> &result) {
+  size_t rank = 0;
+  for (ArrayRef<int64_t> s : shapes)
+    rank = std::max(rank, s.size());
+  result.assign(rank, 1);
+  for (size_t i = 0; i < rank; ++i) {
+    bool sawDynamic = false;
+    int64_t staticSize = -1;
+    for (ArrayRef<int64_t> s : shapes) {
+      if (i >= s.size())
+        continue;
+      int64_t d = s[s.size() - 1 - i];
+      if (ShapedType::isDynamic(d)) {
+        sawDynamic = true;
+      } else if (d != 1) {
+        if (staticSize >= 0 && staticSize != d)
+          return false;
+        staticSize = d;
+      }
+    }
+    result[rank - 1 - i] = staticSize >= 0 ? staticSize
+                           : sawDynamic    ? ShapedType::kDynamic
+                                           : 1;
+  }
+  return true;
+}
 
 //===----------------------------------------------------------------------===//
 // Softmax family
@@ -383,6 +449,25 @@ LogicalResult verifyElementwise(Operation *op, Value input, Value target,
   return verifyResult(op, result, reduction, ty.getShape(),
                       ty.getElementType());
 }
+
+/// Input and target that broadcast together (PyTorch's l1, mse, ...: a
+/// target shaped differently only warns); the `none` result has the
+/// broadcast shape. The target has the input's float type, or is an integer
+/// where `allowInt`.
+LogicalResult verifyBroadcastElementwise(Operation *op, Value input,
+                                         Value target, Value result,
+                                         Reduction reduction, bool allowInt,
+                                         bool allowBool = true,
+                                         bool allowBatchmean = false) {
+  Type elTy = tensorTy(input).getElementType();
+  Shape shape;
+  if ((!allowBatchmean && failed(verifyNotBatchmean(op, reduction))) ||
+      failed(verifyTargetElementType(op, target, elTy, allowInt, allowBool)) ||
+      failed(verifyMutualBroadcast(op, {input, target}, "'input' and 'target'",
+                                   shape)))
+    return failure();
+  return verifyResult(op, result, reduction, shape, elTy);
+}
 } // namespace
 
 LogicalResult BceOp::verify() {
@@ -406,105 +491,182 @@ LogicalResult BceWithLogitsOp::verify() {
 }
 
 LogicalResult L1Op::verify() {
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
+                                    getResult(), getReduction(),
+                                    /*allowInt=*/true, /*allowBool=*/false);
 }
 
 LogicalResult MseOp::verify() {
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
+                                    getResult(), getReduction(),
+                                    /*allowInt=*/true);
 }
 
 LogicalResult SmoothL1Op::verify() {
   if (failed(verifyNonNegative(*this, "beta", getBeta().convertToDouble())))
     return failure();
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
+                                    getResult(), getReduction(),
+                                    /*allowInt=*/true);
 }
 
 LogicalResult HuberOp::verify() {
   double delta = getDelta().convertToDouble();
   if (!(delta > 0.0))
     return emitOpError("'delta' must be positive, got ") << delta;
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
+                                    getResult(), getReduction(),
+                                    /*allowInt=*/true);
 }
 
 LogicalResult PoissonNllOp::verify() {
   if (failed(verifyNonNegative(*this, "eps", getEps().convertToDouble())))
     return failure();
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
+                                    getResult(), getReduction(),
+                                    /*allowInt=*/true);
 }
 
 LogicalResult GaussianNllOp::verify() {
-  if (failed(verifyNonNegative(*this, "eps", getEps().convertToDouble())))
+  if (failed(verifyNonNegative(*this, "eps", getEps().convertToDouble())) ||
+      failed(verifyNotBatchmean(*this, getReduction())))
     return failure();
   auto inTy = getInput().getType();
   auto varTy = getVar().getType();
+  Type elTy = inTy.getElementType();
   // PyTorch allows var shaped like the input, or with the last dimension
-  // dropped or set to 1 (one variance per sample).
+  // dropped (then unsqueezed) or set to 1 (one variance per sample); the
+  // three then broadcast (the target may broadcast with the input).
   ArrayRef<int64_t> in = inTy.getShape();
-  bool ok = shapesCompatible(varTy.getShape(), in);
+  Shape varShape(varTy.getShape());
+  bool ok = shapesCompatible(varShape, in);
   if (!ok && inTy.getRank() >= 1) {
-    ok = shapesCompatible(varTy.getShape(), in.drop_back());
     Shape lastOne(in.begin(), in.end());
     lastOne.back() = 1;
-    ok = ok || shapesCompatible(varTy.getShape(), lastOne);
+    if (shapesCompatible(varShape, in.drop_back())) {
+      ok = true;
+      varShape.push_back(1);
+    } else {
+      ok = shapesCompatible(varShape, lastOne);
+    }
   }
   if (!ok)
     return emitOpError("'var' of shape ")
            << shapeStr(varTy.getShape())
            << " must match the input shape " << shapeStr(in)
            << ", or drop its last dimension or set it to 1";
-  if (failed(verifyElementType(*this, getVar(), "var",
-                               inTy.getElementType())))
+  if (failed(verifyElementType(*this, getVar(), "var", elTy)) ||
+      failed(verifyTargetElementType(*this, getTarget(), elTy,
+                                     /*allowInt=*/true, /*allowBool=*/false)))
     return failure();
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  Shape shape;
+  SmallVector<ArrayRef<int64_t>> shapes{in, getTarget().getType().getShape(),
+                                        varShape};
+  if (!broadcastShapes(shapes, shape))
+    return emitOpError("'input' and 'target' of shapes ")
+           << shapesStr({getInput(), getTarget()})
+           << " do not broadcast together (with 'var' as "
+           << shapeStr(varShape) << ")";
+  return verifyResult(*this, getResult(), getReduction(), shape, elTy);
 }
 
 LogicalResult KlDivOp::verify() {
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction(), /*allowBatchmean=*/true);
+  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
+                                    getResult(), getReduction(),
+                                    /*allowInt=*/false, /*allowBool=*/false,
+                                    /*allowBatchmean=*/true);
 }
 
 LogicalResult MarginRankingOp::verify() {
-  if (failed(verifyLike(*this, getInput1(), "input1", getTarget(), "target")))
-    return failure();
-  if (failed(verifyNotBatchmean(*this, getReduction())) ||
-      failed(verifyLike(*this, getInput1(), "input1", getInput2(), "input2")))
-    return failure();
   auto ty = getInput1().getType();
-  return verifyResult(*this, getResult(), getReduction(), ty.getShape(),
-                      ty.getElementType());
+  Type elTy = ty.getElementType();
+  if (failed(verifyNotBatchmean(*this, getReduction())) ||
+      failed(verifyElementType(*this, getInput2(), "input2", elTy)) ||
+      failed(verifyTargetElementType(*this, getTarget(), elTy,
+                                     /*allowInt=*/true, /*allowBool=*/false)))
+    return failure();
+  // PyTorch requires one rank, then broadcasts.
+  if (getInput2().getType().getRank() != ty.getRank() ||
+      getTarget().getType().getRank() != ty.getRank())
+    return emitOpError("'input1', 'input2' and 'target' must have the same "
+                       "rank, got shapes ")
+           << shapesStr({getInput1(), getInput2(), getTarget()});
+  Shape shape;
+  if (failed(verifyMutualBroadcast(*this,
+                                   {getInput1(), getInput2(), getTarget()},
+                                   "'input1', 'input2' and 'target'", shape)))
+    return failure();
+  return verifyResult(*this, getResult(), getReduction(), shape, elTy);
 }
 
 LogicalResult HingeEmbeddingOp::verify() {
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
+                                    getResult(), getReduction(),
+                                    /*allowInt=*/true);
 }
 
 LogicalResult SoftMarginOp::verify() {
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  // PyTorch writes the loss into an input-shaped output: the target
+  // broadcasts to the input, not the other way round.
+  auto ty = getInput().getType();
+  if (failed(verifyNotBatchmean(*this, getReduction())) ||
+      failed(verifyTargetElementType(*this, getTarget(), ty.getElementType(),
+                                     /*allowInt=*/true)))
+    return failure();
+  if (!broadcastsTo(getTarget().getType().getShape(), ty.getShape()))
+    return emitOpError("'target' of shape ")
+           << shapeStr(getTarget().getType().getShape())
+           << " does not broadcast to the input shape "
+           << shapeStr(ty.getShape());
+  return verifyResult(*this, getResult(), getReduction(), ty.getShape(),
+                      ty.getElementType());
 }
 
 //===----------------------------------------------------------------------===//
 // Multi-class margin losses
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// The class dimension of the multi-class margin losses: PyTorch requires a
+/// non-empty one (a 0-d input counts as one class).
+LogicalResult verifyNonEmptyClasses(Operation *op, RankedTensorType ty) {
+  if (ty.getRank() > 2)
+    return op->emitOpError("'input' must be [N, C], [C] or [], got ")
+           << shapeStr(ty.getShape());
+  if (ty.getRank() >= 1 && ty.getShape().back() == 0)
+    return op->emitOpError("'input' must have a non-empty class dimension, "
+                           "got ")
+           << shapeStr(ty.getShape());
+  return success();
+}
+} // namespace
+
 LogicalResult MultilabelMarginOp::verify() {
   auto ty = getInput().getType();
-  if (failed(verifyNotBatchmean(*this, getReduction())))
+  auto tTy = getTarget().getType();
+  if (failed(verifyNotBatchmean(*this, getReduction())) ||
+      failed(verifyNonEmptyClasses(*this, ty)))
     return failure();
-  if (ty.getRank() != 1 && ty.getRank() != 2)
-    return emitOpError("'input' must be [N, C] or [C], got ")
-           << shapeStr(ty.getShape());
-  if (failed(verifySameShape(*this, getInput(), "input", getTarget(),
-                             "target")))
-    return failure();
-  Shape noneShape(ty.getShape().drop_back());
+  if (ty.getRank() == 2) {
+    if (failed(verifySameShape(*this, getInput(), "input", getTarget(),
+                               "target")))
+      return failure();
+  } else {
+    // PyTorch: a target of rank <= 1 holding C values (C = 1 for a 0-d
+    // input).
+    int64_t c = ty.getRank() == 0 ? 1 : ty.getDimSize(0);
+    bool ok = tTy.getRank() == 1 ? dimsCompatible(tTy.getDimSize(0), c)
+              : tTy.getRank() == 0 ? dimsCompatible(c, 1)
+                                   : false;
+    if (!ok)
+      return emitOpError("'target' must have shape ")
+             << shapeStr({c}) << (dimsCompatible(c, 1) ? " or []" : "")
+             << " for 'input' of shape " << shapeStr(ty.getShape())
+             << ", got " << shapeStr(tTy.getShape());
+  }
+  Shape noneShape;
+  if (ty.getRank() == 2)
+    noneShape.push_back(ty.getDimSize(0));
   return verifyResult(*this, getResult(), getReduction(), noneShape,
                       ty.getElementType());
 }
@@ -515,9 +677,19 @@ LogicalResult MultilabelSoftMarginOp::verify() {
     return failure();
   if (ty.getRank() < 1)
     return emitOpError("'input' must have rank >= 1");
-  if (failed(verifyLike(*this, getInput(), "input", getTarget(), "target")) ||
-      failed(verifyClassWeight(*this, getWeight(), ty.getShape().back(),
-                               ty.getElementType())))
+  // PyTorch computes the loss elementwise before summing over the last
+  // dimension: the target and the weight broadcast to the input (a weight is
+  // typically [C]); integer (not i1) targets are promoted.
+  if (failed(verifyTargetElementType(*this, getTarget(), ty.getElementType(),
+                                     /*allowInt=*/true, /*allowBool=*/false)))
+    return failure();
+  if (!broadcastsTo(getTarget().getType().getShape(), ty.getShape()))
+    return emitOpError("'target' of shape ")
+           << shapeStr(getTarget().getType().getShape())
+           << " does not broadcast to the input shape "
+           << shapeStr(ty.getShape());
+  if (failed(verifyBroadcastable(*this, getWeight(), "weight", ty.getShape(),
+                                 ty.getElementType())))
     return failure();
   Shape noneShape(ty.getShape().drop_back());
   return verifyResult(*this, getResult(), getReduction(), noneShape,
@@ -526,59 +698,134 @@ LogicalResult MultilabelSoftMarginOp::verify() {
 
 LogicalResult MultiMarginOp::verify() {
   auto ty = getInput().getType();
-  int64_t numClasses;
+  auto tTy = getTarget().getType();
   if (failed(verifyNotBatchmean(*this, getReduction())))
     return failure();
   if (getP() != 1 && getP() != 2)
     return emitOpError("'p' must be 1 or 2, got ") << getP();
-  if (failed(verifyClassTargets(*this, getInput(), getTarget(), numClasses,
-                                "input", /*maxInputRank=*/2)) ||
-      failed(verifyClassWeight(*this, getWeight(), numClasses,
-                               ty.getElementType())))
+  if (failed(verifyNonEmptyClasses(*this, ty)))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(),
-                      getTarget().getType().getShape(), ty.getElementType());
+  // PyTorch: the target has rank <= 1 and one value per sample; an input
+  // of rank <= 1 is one sample (of C = 1 class when 0-d). The forms that
+  // differ in rank by more than a batch dimension ([C] with target [1],
+  // [1, C] with target []) need that 1 static.
+  int64_t c = ty.getRank() == 0 ? 1 : ty.getShape().back();
+  bool ok;
+  if (ty.getRank() == 2)
+    ok = (tTy.getRank() == 1 &&
+          dimsCompatible(tTy.getDimSize(0), ty.getDimSize(0))) ||
+         (tTy.getRank() == 0 && ty.getDimSize(0) == 1);
+  else
+    ok = tTy.getRank() == 0 || (tTy.getRank() == 1 && tTy.getDimSize(0) == 1);
+  if (!ok)
+    return emitOpError("class-index target must have shape ")
+           << (ty.getRank() == 2
+                   ? shapeStr({ty.getDimSize(0)}) +
+                         (ty.getDimSize(0) == 1 ? " or []" : "")
+                   : std::string("[] or [1]"))
+           << " for 'input' of shape " << shapeStr(ty.getShape()) << ", got "
+           << shapeStr(tTy.getShape());
+  if (failed(verifyClassWeight(*this, getWeight(), c, ty.getElementType())))
+    return failure();
+  return verifyResult(*this, getResult(), getReduction(), tTy.getShape(),
+                      ty.getElementType());
 }
 
 //===----------------------------------------------------------------------===//
 // Embedding losses
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// The broadcast of two same-rank feature operands `[..., D]`, and its
+/// per-sample (row) shape: the broadcast without its last dimension.
+LogicalResult verifyFeaturePair(Operation *op, Value u, StringRef uName,
+                                Value v, StringRef vName, Shape &rows) {
+  Shape shape;
+  if (!broadcastShapes({tensorTy(u).getShape(), tensorTy(v).getShape()},
+                       shape))
+    return op->emitOpError("'")
+           << uName << "' and '" << vName << "' of shapes "
+           << shapesStr({u, v}) << " do not broadcast together";
+  rows.assign(shape.begin(), shape.end());
+  if (!rows.empty())
+    rows.pop_back();
+  return success();
+}
+} // namespace
+
 LogicalResult CosineEmbeddingOp::verify() {
-  Shape perSample;
-  if (failed(verifyNotBatchmean(*this, getReduction())) ||
-      failed(verifyEmbeddingInput(*this, getInput1(), "input1", perSample)) ||
-      failed(verifyLike(*this, getInput1(), "input1", getInput2(), "input2")))
-    return failure();
+  auto ty = getInput1().getType();
+  Type elTy = ty.getElementType();
   auto tTy = getTarget().getType();
-  if (!shapesCompatible(tTy.getShape(), perSample))
-    return emitOpError("'target' must have shape ")
-           << shapeStr(perSample) << ", got " << shapeStr(tTy.getShape());
+  if (failed(verifyNotBatchmean(*this, getReduction())) ||
+      failed(verifyElementType(*this, getInput2(), "input2", elTy)))
+    return failure();
+  // PyTorch 1.13: a 0-d target with 1-D inputs, a 1-D target with 2-D
+  // inputs; the inputs broadcast together, and the per-sample cosines with
+  // the target.
+  if (tTy.getRank() > 1)
+    return emitOpError("'target' must be [N] or [], got ")
+           << shapeStr(tTy.getShape());
+  if (ty.getRank() != tTy.getRank() + 1 ||
+      getInput2().getType().getRank() != tTy.getRank() + 1)
+    return emitOpError("a ")
+           << (tTy.getRank() == 0 ? "0-d target needs [D] inputs"
+                                  : "[N] target needs [N, D] inputs")
+           << ", got shapes " << shapesStr({getInput1(), getInput2()});
+  Shape rows, perSample;
+  if (failed(verifyFeaturePair(*this, getInput1(), "input1", getInput2(),
+                               "input2", rows)))
+    return failure();
+  if (!broadcastShapes({rows, tTy.getShape()}, perSample))
+    return emitOpError("'target' of shape ")
+           << shapeStr(tTy.getShape())
+           << " does not broadcast with the per-sample shape "
+           << shapeStr(rows);
   // Integer targets (+1/-1) of any width; a float target has the input's
   // element type, as every other float operand of the dialect.
   if (isa<FloatType>(tTy.getElementType()) &&
-      failed(verifyElementType(*this, getTarget(), "target",
-                               getInput1().getType().getElementType())))
+      failed(verifyElementType(*this, getTarget(), "target", elTy)))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), perSample,
-                      getInput1().getType().getElementType());
+  return verifyResult(*this, getResult(), getReduction(), perSample, elTy);
 }
 
 LogicalResult TripletMarginOp::verify() {
-  Shape perSample;
   double p = getP().convertToDouble();
   if (!(p > 0.0))
     return emitOpError("'p' must be positive, got ") << p;
+  auto ty = getAnchor().getType();
+  Type elTy = ty.getElementType();
   if (failed(verifyNonNegative(*this, "eps", getEps().convertToDouble())) ||
       failed(verifyNotBatchmean(*this, getReduction())) ||
-      failed(verifyEmbeddingInput(*this, getAnchor(), "anchor", perSample)) ||
-      failed(verifyLike(*this, getAnchor(), "anchor", getPositive(),
-                        "positive")) ||
-      failed(verifyLike(*this, getAnchor(), "anchor", getNegative(),
-                        "negative")))
+      failed(verifyElementType(*this, getPositive(), "positive", elTy)) ||
+      failed(verifyElementType(*this, getNegative(), "negative", elTy)))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), perSample,
-                      getAnchor().getType().getElementType());
+  // PyTorch 1.13: one rank (any, 0-d included); each distance is a
+  // pairwise_distance over the last dimension of its pair's broadcast, and
+  // the distances broadcast together.
+  if (getPositive().getType().getRank() != ty.getRank() ||
+      getNegative().getType().getRank() != ty.getRank())
+    return emitOpError("'anchor', 'positive' and 'negative' must have the "
+                       "same rank, got shapes ")
+           << shapesStr({getAnchor(), getPositive(), getNegative()});
+  Shape rowsAP, rowsAN, rowsPN, perSample;
+  if (failed(verifyFeaturePair(*this, getAnchor(), "anchor", getPositive(),
+                               "positive", rowsAP)) ||
+      failed(verifyFeaturePair(*this, getAnchor(), "anchor", getNegative(),
+                               "negative", rowsAN)) ||
+      (getSwap() && failed(verifyFeaturePair(*this, getPositive(), "positive",
+                                             getNegative(), "negative",
+                                             rowsPN))))
+    return failure();
+  SmallVector<ArrayRef<int64_t>> rows{rowsAP, rowsAN};
+  if (getSwap())
+    rows.push_back(rowsPN);
+  if (!broadcastShapes(rows, perSample))
+    return emitOpError("the distances of shapes ")
+           << shapeStr(rowsAP) << ", " << shapeStr(rowsAN)
+           << (getSwap() ? ", " + shapeStr(rowsPN) : std::string())
+           << " do not broadcast together";
+  return verifyResult(*this, getResult(), getReduction(), perSample, elTy);
 }
 
 #define GET_OP_CLASSES

@@ -19,4 +19,18 @@
 #define GET_OP_CLASSES
 #include "loss-mlir/Dialect/Loss/IR/LossOps.h.inc"
 
+namespace mlir {
+namespace loss {
+
+/// PyTorch's (NumPy's) broadcast of `shapes`, trailing dimensions aligned:
+/// per dimension, static 1s broadcast; the other sizes must agree, a dynamic
+/// one taking the static size of the others (a dynamic dimension never
+/// broadcasts: it must equal them at run time, which the lowerings check).
+/// Returns false when two static sizes other than 1 differ.
+bool broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes,
+                     SmallVectorImpl<int64_t> &result);
+
+} // namespace loss
+} // namespace mlir
+
 #endif // LOSS_MLIR_DIALECT_LOSS_IR_LOSS_H

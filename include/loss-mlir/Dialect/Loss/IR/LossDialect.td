@@ -23,7 +23,16 @@ def Loss_Dialect : Dialect {
     targets are signless integers of any width. A `none` reduction returns the
     per-element (or per-sample) loss; `sum` and `mean` return a 0-d tensor.
     Results keep the element type of the input; `f16`/`bf16` computations
-    accumulate in `f32` when lowered.
+    accumulate in `f32` when lowered. Where PyTorch promotes an integer
+    target to the input's type (`l1`, `mse`, `smooth_l1`, `huber`,
+    `poisson_nll`, `gaussian_nll`, `margin_ranking`, `hinge_embedding`,
+    `soft_margin`, `multilabel_soft_margin`, `cosine_embedding`) it may be a
+    signless integer of any width (`i1` as 0/1 where PyTorch takes bool). A
+    float operand has the input's element type: PyTorch's promotion between
+    float types (and integer inputs) is left to the frontend, which inserts
+    the cast. Each op lists the shapes it accepts, those PyTorch 1.13
+    accepts, broadcasting included; a dynamic dimension never broadcasts (it
+    must equal the other operands' at run time, which compiled code checks).
   }];
   let useDefaultAttributePrinterParser = 1;
 }

@@ -231,14 +231,20 @@ def Loss_BceWithLogitsOp : Loss_Op<"bce_with_logits", [AttrSizedOperandSegments]
 def Loss_L1Op : Loss_Op<"l1"> {
   let summary = "mean absolute error (L1Loss)";
   let description = [{
-    `l = |x - t|`, `target` shaped like `input`. Default: `reduction = mean`
-    (over every element).
+    `l = |x - t|`. Default: `reduction = mean` (over every element).
+
+    Accepted operands (PyTorch 1.13): `input` and `target` broadcast
+    together (NumPy rules, trailing dimensions aligned; PyTorch only warns
+    when their shapes differ) and `none` returns the broadcast shape; `mean`
+    divides by its number of elements. A dynamic dimension never broadcasts:
+    it must equal the other operand's at run time (checked). `target` has
+    the input's float type or is an integer, promoted to it (not `i1`: PyTorch rejects boolean targets here).
 
     ```mlir
     %l = loss.l1 %x, %t : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
   let assemblyFormat = Loss_BinaryFormat;
@@ -248,15 +254,21 @@ def Loss_L1Op : Loss_Op<"l1"> {
 def Loss_MseOp : Loss_Op<"mse"> {
   let summary = "mean squared error (MSELoss)";
   let description = [{
-    `l = (x - t)^2`, `target` shaped like `input`. Default:
-    `reduction = mean` (over every element).
+    `l = (x - t)^2`. Default: `reduction = mean` (over every element).
+
+    Accepted operands (PyTorch 1.13): `input` and `target` broadcast
+    together (NumPy rules, trailing dimensions aligned; PyTorch only warns
+    when their shapes differ) and `none` returns the broadcast shape; `mean`
+    divides by its number of elements. A dynamic dimension never broadcasts:
+    it must equal the other operand's at run time (checked). `target` has
+    the input's float type or is an integer, promoted to it (`i1` as 0/1).
 
     ```mlir
     %l = loss.mse %x, %t {reduction = #loss.reduction<none>}
         : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
     ```
   }];
-  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
   let assemblyFormat = Loss_BinaryFormat;
@@ -270,12 +282,19 @@ def Loss_SmoothL1Op : Loss_Op<"smooth_l1"> {
     `beta = 0` gives plain L1. Defaults: `beta = 1.0` (must be
     non-negative), `reduction = mean` (over every element).
 
+    Accepted operands (PyTorch 1.13): `input` and `target` broadcast
+    together (NumPy rules, trailing dimensions aligned; PyTorch only warns
+    when their shapes differ) and `none` returns the broadcast shape; `mean`
+    divides by its number of elements. A dynamic dimension never broadcasts:
+    it must equal the other operand's at run time (checked). `target` has
+    the input's float type or is an integer, promoted to it (`i1` as 0/1).
+
     ```mlir
     %l = loss.smooth_l1 %x, %t {beta = 5.000000e-01 : f64}
         : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Loss_DefaultReduction:$reduction,
                        DefaultValuedAttr<F64Attr, "1.0">:$beta);
   let results = (outs Loss_FloatTensor:$result);
@@ -290,12 +309,19 @@ def Loss_HuberOp : Loss_Op<"huber"> {
     Defaults: `delta = 1.0` (must be positive), `reduction = mean` (over
     every element).
 
+    Accepted operands (PyTorch 1.13): `input` and `target` broadcast
+    together (NumPy rules, trailing dimensions aligned; PyTorch only warns
+    when their shapes differ) and `none` returns the broadcast shape; `mean`
+    divides by its number of elements. A dynamic dimension never broadcasts:
+    it must equal the other operand's at run time (checked). `target` has
+    the input's float type or is an integer, promoted to it (`i1` as 0/1).
+
     ```mlir
     %l = loss.huber %x, %t {delta = 2.000000e+00 : f64}
         : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Loss_DefaultReduction:$reduction,
                        DefaultValuedAttr<F64Attr, "1.0">:$delta);
   let results = (outs Loss_FloatTensor:$result);
@@ -315,12 +341,19 @@ def Loss_PoissonNllOp : Loss_Op<"poisson_nll"> {
     Defaults: `log_input = true`, `full = false`, `eps = 1e-8` (must be
     non-negative), `reduction = mean` (over every element).
 
+    Accepted operands (PyTorch 1.13): `input` and `target` broadcast
+    together (NumPy rules, trailing dimensions aligned; PyTorch only warns
+    when their shapes differ) and `none` returns the broadcast shape; `mean`
+    divides by its number of elements. A dynamic dimension never broadcasts:
+    it must equal the other operand's at run time (checked). `target` has
+    the input's float type or is an integer, promoted to it (`i1` as 0/1).
+
     ```mlir
     %l = loss.poisson_nll %x, %t {full = true, log_input = false}
         : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        DefaultValuedAttr<BoolAttr, "true">:$log_input,
                        DefaultValuedAttr<BoolAttr, "false">:$full,
                        DefaultValuedAttr<F64Attr, "1e-8">:$eps,
@@ -335,16 +368,19 @@ def Loss_GaussianNllOp : Loss_Op<"gaussian_nll"> {
   let description = [{
     `v = max(var, eps)`, `l = 0.5 (log v + (x - t)^2 / v)`, plus
     `0.5 log(2 pi)` with `full`. `var` is shaped like the input, or like it
-    with the last dimension dropped or set to 1 (one variance per sample).
-    Defaults: `full = false`, `eps = 1e-6` (must be non-negative),
-    `reduction = mean` (over every element of the input).
+    with the last dimension dropped (read as 1) or set to 1 (one variance
+    per sample). `input` and `target` broadcast together, and with `var`;
+    `none` returns the broadcast shape and `mean` divides by its number of
+    elements. `target` has the input's float type or is a (non-`i1`)
+    integer, promoted. Defaults: `full = false`, `eps = 1e-6` (must be
+    non-negative), `reduction = mean`.
 
     ```mlir
     %l = loss.gaussian_nll %x, %t, %v
         : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Loss_FloatTensor:$var,
                        DefaultValuedAttr<BoolAttr, "false">:$full,
                        DefaultValuedAttr<F64Attr, "1e-6">:$eps,
@@ -366,6 +402,12 @@ def Loss_KlDivOp : Loss_Op<"kl_div"> {
     Defaults: `reduction = mean`, `log_target = false`. PyTorch's
     `batchmean` is the mathematically correct KL divergence.
 
+    `input` and `target` broadcast together (both float, of one type:
+    PyTorch rejects integer operands); `none` returns the broadcast shape,
+    `mean` divides by its number of elements, and `batchmean` divides the
+    sum by the first dimension of `input` (PyTorch's divisor, even where the
+    target adds leading dimensions).
+
     ```mlir
     %l = loss.kl_div %x, %t {reduction = #loss.reduction<batchmean>}
         : (tensor<4x5xf32>, tensor<4x5xf32>) -> tensor<f32>
@@ -386,9 +428,11 @@ def Loss_KlDivOp : Loss_Op<"kl_div"> {
 def Loss_MarginRankingOp : Loss_Op<"margin_ranking"> {
   let summary = "margin ranking (MarginRankingLoss)";
   let description = [{
-    `l = max(0, -t * (x1 - x2) + margin)`; `input1`, `input2` and `target`
-    share one shape. Defaults: `margin = 0.0`, `reduction = mean` (over every
-    element).
+    `l = max(0, -t * (x1 - x2) + margin)`. `input1`, `input2` and
+    `target` have one rank (PyTorch checks it) and broadcast together;
+    `none` returns the broadcast shape. `target` has the inputs' float type
+    or is a (non-`i1`) integer, promoted. Defaults: `margin = 0.0`,
+    `reduction = mean` (over every element).
 
     ```mlir
     %l = loss.margin_ranking %a, %b, %t {margin = 5.000000e-01 : f64}
@@ -396,7 +440,7 @@ def Loss_MarginRankingOp : Loss_Op<"margin_ranking"> {
     ```
   }];
   let arguments = (ins Loss_FloatTensor:$input1, Loss_FloatTensor:$input2,
-                       Loss_FloatTensor:$target,
+                       Loss_IntOrFloatTensor:$target,
                        DefaultValuedAttr<F64Attr, "0.0">:$margin,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
@@ -411,16 +455,22 @@ def Loss_HingeEmbeddingOp : Loss_Op<"hinge_embedding"> {
   let description = [{
     PyTorch's form, which gives both cases for any target value:
     `l = (t != 1 ? max(0, margin - x) : 0) + (t != -1 ? x : 0)`, i.e. `x` for
-    `t = 1` and `max(0, margin - x)` for `t = -1`. `target` is shaped like
-    `input`. Defaults: `margin = 1.0`, `reduction = mean` (over every
-    element).
+    `t = 1` and `max(0, margin - x)` for `t = -1`. Defaults:
+    `margin = 1.0`, `reduction = mean` (over every element).
+
+    Accepted operands (PyTorch 1.13): `input` and `target` broadcast
+    together (NumPy rules, trailing dimensions aligned; PyTorch only warns
+    when their shapes differ) and `none` returns the broadcast shape; `mean`
+    divides by its number of elements. A dynamic dimension never broadcasts:
+    it must equal the other operand's at run time (checked). `target` has
+    the input's float type or is an integer, promoted to it (`i1` as 0/1).
 
     ```mlir
     %l = loss.hinge_embedding %x, %t {margin = 2.000000e+00 : f64}
         : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        DefaultValuedAttr<F64Attr, "1.0">:$margin,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
@@ -431,15 +481,17 @@ def Loss_HingeEmbeddingOp : Loss_Op<"hinge_embedding"> {
 def Loss_SoftMarginOp : Loss_Op<"soft_margin"> {
   let summary = "two-class logistic loss (SoftMarginLoss)";
   let description = [{
-    `l = log(1 + exp(-t * x))`, computed as a softplus that cannot overflow;
-    `target` is shaped like `input`. Default: `reduction = mean` (over every
-    element).
+    `l = log(1 + exp(-t * x))`, computed as a softplus that cannot overflow.
+    `target` broadcasts to the input's shape (PyTorch writes an input-shaped
+    result; the input does not broadcast to the target); it has the input's
+    float type or is an integer (`i1` as 0/1), promoted. Default:
+    `reduction = mean` (over every element).
 
     ```mlir
     %l = loss.soft_margin %x, %t : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
   let assemblyFormat = Loss_BinaryFormat;
@@ -449,11 +501,14 @@ def Loss_SoftMarginOp : Loss_Op<"soft_margin"> {
 def Loss_MultilabelMarginOp : Loss_Op<"multilabel_margin"> {
   let summary = "multi-class multi-label hinge (MultiLabelMarginLoss)";
   let description = [{
-    `input` is `[N, C]` or `[C]`, `target` (integer) has the same shape and
-    lists the target classes of a sample up to the first `-1` (the set `J`).
+    `input` is `[N, C]`, `[C]` or `[]` (one class) with `C > 0` when static;
+    `target` (integer) is `[N, C]` for `[N, C]`, and of rank <= 1 with `C`
+    elements otherwise (`[C]`; `[1]` or `[]` when `C = 1`). It lists the
+    target classes of a sample up to the first `-1` (the set `J`).
     Per sample: `(1/C) * sum_{j in J} sum_{i not in J} max(0, 1 - (x_j - x_i))`.
     A target value outside `[-1, C)` reads nothing out of bounds: it ends the
-    list like `-1`. `none` returns one loss per sample (`[N]` or `[]`).
+    list like `-1`. `none` returns one loss per sample (`[N]`, or `[]` for
+    an input of rank <= 1). A 0-d input gives 0 (PyTorch's value).
     Default: `reduction = mean` (over samples).
 
     ```mlir
@@ -472,16 +527,18 @@ def Loss_MultilabelSoftMarginOp : Loss_Op<"multilabel_soft_margin"> {
   let description = [{
     Over the last (class) dimension of size `C`, per sample:
     `-(1/C) * sum_c w_c * (t_c * logsigmoid(x_c) + (1 - t_c) * logsigmoid(-x_c))`.
-    `target` is shaped like `input`, `weight` is `[C]`. `none` returns one
-    loss per sample (the input's shape without its last dimension). Default:
-    `reduction = mean` (over samples).
+    `input` has rank >= 1. `target` broadcasts to the input's shape and has
+    its float type or is a (non-`i1`) integer, promoted (multi-hot integer
+    labels); `weight` (typically `[C]`) broadcasts to the input's shape.
+    `none` returns one loss per sample (the input's shape without its last
+    dimension). Default: `reduction = mean` (over samples).
 
     ```mlir
     %l = loss.multilabel_soft_margin %x, %t weight(%w)
         : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<4xf32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+  let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Optional<Loss_FloatTensor>:$weight,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
@@ -495,11 +552,16 @@ def Loss_MultilabelSoftMarginOp : Loss_Op<"multilabel_soft_margin"> {
 def Loss_MultiMarginOp : Loss_Op<"multi_margin"> {
   let summary = "multi-class hinge (MultiMarginLoss)";
   let description = [{
-    `input` is `[N, C]` or `[C]`, `target` (integer) `[N]` or `[]`. Per sample:
+    `input` is `[N, C]`, `[C]` or `[]` (one class) with `C > 0` when static;
+    `target` (integer) holds one class per sample: `[N]` for `[N, C]`
+    (also `[]` when N is a static 1), `[]` or a static `[1]` for `[C]` and
+    `[]`. Per sample:
     `(1/C) * sum_{i != y} w_y * max(0, margin - x_y + x_i)^p`, `p` in {1, 2}.
     A target outside `[0, C)` gives NaN and reads nothing out of bounds.
-    `weight` is `[C]`; `none` returns one loss per sample. Defaults: `p = 1`,
-    `margin = 1.0`, `reduction = mean` (over samples).
+    `weight` is `[C]` (PyTorch 1.13 does not check its length; a shorter
+    one reads out of bounds there and is rejected here). `none` returns the
+    target's shape, as PyTorch. Defaults: `p = 1`, `margin = 1.0`,
+    `reduction = mean` (over samples).
 
     ```mlir
     %l = loss.multi_margin %x, %t {p = 2 : i64}
@@ -522,11 +584,16 @@ def Loss_MultiMarginOp : Loss_Op<"multi_margin"> {
 def Loss_CosineEmbeddingOp : Loss_Op<"cosine_embedding"> {
   let summary = "cosine similarity embedding (CosineEmbeddingLoss)";
   let description = [{
-    `input1`, `input2` are `[N, D]` or `[D]`; `target` is `[N]` or `[]`, of
-    integers or of the input's float type.
+    `target` is `[N]` with `[N, D]` inputs or `[]` with `[D]` inputs, of
+    integers or of the input's float type (PyTorch's rule). `input1` and
+    `input2` broadcast together (e.g. `[N, D]` against one `[1, D]`
+    reference): the dot product runs over their broadcast, each squared
+    magnitude over its own input (as PyTorch). The per-sample cosines and
+    the target broadcast too (a `[1]` target applies to every sample).
     `cos = x1.x2 / sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12))`;
     `l = 1 - cos` where `t = 1`, `max(0, cos - margin)` where `t = -1`, and
-    0 for any other target value. `none` returns one loss per sample.
+    0 for any other target value. `none` returns one loss per sample (the
+    broadcast per-sample shape).
     Defaults: `margin = 0.0`, `reduction = mean` (over samples).
 
     ```mlir
@@ -548,10 +615,14 @@ def Loss_CosineEmbeddingOp : Loss_Op<"cosine_embedding"> {
 def Loss_TripletMarginOp : Loss_Op<"triplet_margin"> {
   let summary = "triplet margin (TripletMarginLoss)";
   let description = [{
-    `anchor`, `positive`, `negative` are `[N, D]` or `[D]`.
-    `d(u, v) = ||u - v + eps||_p`;
+    `anchor`, `positive`, `negative` have one rank (any, 0-d included; a
+    0-d input is one feature) and the last dimension holds the features.
+    `d(u, v) = ||u - v + eps||_p` over the last dimension of the broadcast of
+    `u` and `v` (torch.pairwise_distance), and the distances broadcast
+    together; `none` returns their broadcast shape (`[N]`, `[]`, or the
+    leading dimensions of K-dim inputs).
     `l = max(0, d(a, p) - d(a, n) + margin)`; `swap` replaces `d(a, n)` by
-    `min(d(a, n), d(p, n))`. `none` returns one loss per sample. Defaults:
+    `min(d(a, n), d(p, n))`. Defaults:
     `margin = 1.0`, `p = 2.0` (must be positive), `eps = 1e-6` (must be
     non-negative), `swap = false`, `reduction = mean` (over samples).
 
