@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what loss-mlir needs from Debian bookworm's packages, as root.
 # Idempotent: does nothing when everything is already there.
-#   --oracle  also installs PyTorch and the ONNX Python package, which only
-#             the test generators (test/**/generators) need.
+#   --oracle  also installs PyTorch, NumPy and the ONNX Python package: the
+#             generators (test/**/generators) need them, and so do the tests
+#             that build ONNX models at test time (the test command installs
+#             them).
 set -euo pipefail
 
 packages=(

@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LOSS_MLIR_BUILD_DIR:-$root/build}"
-"$root/utils/install-deps.sh"
+"$root/utils/install-deps.sh" --oracle
 "$root/utils/build.sh" loss-opt loss-translate loss-run loss_runner_utils
 log="$(mktemp)"
 set +e

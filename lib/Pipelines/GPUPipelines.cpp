@@ -58,7 +58,6 @@ void buildLossToGPUKernels(OpPassManager &pm, const KernelOptions &options) {
   loss::detail::addLossToLinalgSteps(pm);
   // As on the CPU: buffers across function boundaries, identity layouts.
   loss::detail::addBufferizationSteps(pm, options.resultsToOutParams);
-  pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
 
   // Every linalg op becomes a kernel; buffers kernels touch become managed.

@@ -12,7 +12,8 @@ void addLossToLinalgSteps(OpPassManager &pm);
 
 /// Tensors to buffers across function boundaries with identity layouts (so
 /// C callers see plain descriptors), optionally returning results through
-/// caller-allocated out-params, then buffer deallocation.
+/// caller-allocated out-params, then buffer deallocation (clones as
+/// memref copies).
 void addBufferizationSteps(OpPassManager &pm, bool resultsToOutParams);
 
 /// Host code (loops already lowered to cf) to the LLVM dialect: arith

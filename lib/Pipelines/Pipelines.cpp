@@ -47,6 +47,8 @@ void mlir::loss::detail::addBufferizationSteps(OpPassManager &pm,
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   }
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Deallocation clones buffers that cross calls (bufferization.clone).
+  pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
 void mlir::loss::detail::addHostToLLVMSteps(OpPassManager &pm, bool openmp) {
@@ -59,7 +61,12 @@ void mlir::loss::detail::addHostToLLVMSteps(OpPassManager &pm, bool openmp) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
+  // log1p exactly (upstream's default is log(1 + x), which loses every
+  // digit for small x); math ops LLVM has no intrinsic for call libm.
+  ConvertMathToLLVMPassOptions mathToLLVM;
+  mathToLLVM.approximateLog1p = false;
+  pm.addPass(createConvertMathToLLVMPass(mathToLLVM));
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   if (openmp)

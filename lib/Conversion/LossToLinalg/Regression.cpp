@@ -259,10 +259,19 @@ struct BceWithLogitsLowering : public OpRewritePattern<BceWithLogitsOp> {
           Value w = weighted ? a[i++] : Value();
           Value pw = posWeighted ? a[i++] : Value();
           Value one = cst(b, l, x, 1.0);
-          Value sp = emitSoftplus(b, l, neg(b, l, x));
-          if (pw)
-            sp = mul(b, l, add(b, l, mul(b, l, sub(b, l, pw, one), t), one), sp);
-          Value v = add(b, l, mul(b, l, sub(b, l, one, t), x), sp);
+          // The linear terms are added first: for t = 0 and x < 0 they
+          // cancel exactly, leaving log1p(exp(x)) with all its digits.
+          Value lw = pw ? add(b, l, mul(b, l, sub(b, l, pw, one), t), one)
+                        : Value();
+          Value relu = maxNaN(b, l, neg(b, l, x), cst(b, l, x, 0.0));
+          Value tail =
+              emitLog1p(b, l, exp(b, l, neg(b, l, absf(b, l, x))));
+          if (lw) {
+            relu = mul(b, l, lw, relu);
+            tail = mul(b, l, lw, tail);
+          }
+          Value v = add(b, l, add(b, l, mul(b, l, sub(b, l, one, t), x), relu),
+                        tail);
           return w ? mul(b, l, v, w) : v;
         });
   }

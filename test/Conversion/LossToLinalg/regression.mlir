@@ -81,10 +81,10 @@ func.func @bce_none(%x: tensor<2x3x4xf64>, %t: tensor<2x3x4xf64>) -> tensor<2x3x
 // CHECK:           %[[XW:.*]] = arith.extf %[[X]] : f16 to f32
 // CHECK-COUNT-3:   arith.extf
 // CHECK:           %[[NX:.*]] = arith.negf %[[XW]]
-// CHECK:           %[[ABS:.*]] = math.absf %[[NX]]
+// CHECK:           arith.maximumf %[[NX]]
+// CHECK:           %[[ABS:.*]] = math.absf %[[XW]]
 // CHECK:           %[[NABS:.*]] = arith.negf %[[ABS]]
 // CHECK:           math.exp %[[NABS]]
-// CHECK:           arith.maximumf %[[NX]]
 // CHECK:           math.log
 // CHECK-NOT:       math.exp
 // CHECK-NOT:       math.log
