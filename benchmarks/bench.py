@@ -25,7 +25,8 @@ import torch.nn.functional as F
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LLVM = "/usr/lib/llvm-22"
 
-# name, MLIR op text, torch function, input shapes.
+# name, MLIR op text, torch function, input shapes; then "pair" cases whose
+# target is a float tensor shaped like the input.
 CASES = [
     ("cross_entropy N=2048 C=32000 (LLM vocab)",
      "loss.softmax_cross_entropy %x, %t : (tensor<{N}x{C}xf32>, tensor<{N}xi64>) -> tensor<f32>",
@@ -38,6 +39,17 @@ CASES = [
      lambda x, t: F.cross_entropy(x, t), 65536, 10),
     ("nll(log_softmax) fused, N=2048 C=32000",
      None, lambda x, t: F.nll_loss(F.log_softmax(x, 1), t), 2048, 32000),
+]
+PAIR_CASES = [
+    ("mse mean, 16M elements",
+     "loss.mse %x, %t : (tensor<{N}x{C}xf32>, tensor<{N}x{C}xf32>) -> tensor<f32>",
+     lambda x, t: F.mse_loss(x, t), 4096, 4096),
+    ("l1 sum, 16M elements",
+     "loss.l1 %x, %t {{reduction = #loss.reduction<sum>}} : (tensor<{N}x{C}xf32>, tensor<{N}x{C}xf32>) -> tensor<f32>",
+     lambda x, t: F.l1_loss(x, t, reduction="sum"), 4096, 4096),
+    ("bce_with_logits mean, 16M elements",
+     "loss.bce_with_logits %x, %t : (tensor<{N}x{C}xf32>, tensor<{N}x{C}xf32>) -> tensor<f32>",
+     lambda x, t: F.binary_cross_entropy_with_logits(x, t), 4096, 4096),
 ]
 
 PROGRAM = """
@@ -98,12 +110,29 @@ func.func @main() {{
 }}
 """
 
+PAIR_TARGET = """  %t = linalg.generic {{indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}} outs(%e : tensor<{N}x{C}xf32>) {{
+  ^bb0(%o: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %k = arith.muli %i, %c_C : index
+    %l = arith.addi %k, %j : index
+    %li = arith.index_cast %l : index to i64
+    %h = arith.muli %li, %c_mul2 : i64
+    %m = arith.remui %h, %c_mod : i64
+    %f = arith.uitofp %m : i64 to f32
+    %s = arith.mulf %f, %c_unit : f32
+    linalg.yield %s : f32
+  }} -> tensor<{N}x{C}xf32>
+"""
+
 CONSTS = """  %c_C = arith.constant {C} : index
   %c_Ci = arith.constant {C} : i64
   %c_mul = arith.constant 2654435761 : i64
   %c_mod = arith.constant 1000003 : i64
   %c_scale = arith.constant 2.0e-05 : f32
   %c_half = arith.constant 10.0 : f32
+  %c_mul2 = arith.constant 2246822519 : i64
+  %c_unit = arith.constant 9.99997e-07 : f32
 """
 
 
@@ -115,15 +144,31 @@ def inputs_like_ir(n, c):
     return x.reshape(n, c), t
 
 
-def run_mlir(build, text, parallel, threads):
+def pair_inputs_like_ir(n, c):
+    x, _ = inputs_like_ir(n, c)
+    idx = torch.arange(n * c, dtype=torch.int64)
+    t = ((idx * 2246822519) % 1000003).to(torch.float32) * 9.99997e-07
+    return x, t.reshape(n, c)
+
+
+def pair_program(text):
+    """The rows program with a float target shaped like the input."""
+    start = text.index("  %te = tensor.empty()")
+    end = text.index("  %warm = ")
+    text = text[:start] + "{PAIR}" + text[end:]
+    return text.replace("tensor<{N}xi64>", "tensor<{N}x{C}xf32>")
+
+
+def run_mlir(build, text, parallel, threads, pipeline=None):
     with tempfile.TemporaryDirectory() as d:
         src = os.path.join(d, "bench.mlir")
         with open(src, "w") as f:
             f.write(text)
         opts = "parallel=true" if parallel else "parallel=false"
+        flag = ("--pass-pipeline=" + pipeline) if pipeline else (
+            "--loss-lower-to-llvm=" + opts)
         llvm_ir = subprocess.run(
-            [os.path.join(build, "bin", "loss-opt"), src,
-             "--loss-lower-to-llvm=" + opts],
+            [os.path.join(build, "bin", "loss-opt"), src, flag],
             check=True, capture_output=True, text=True).stdout
         libs = [LLVM + "/lib/libmlir_c_runner_utils.so",
                 LLVM + "/lib/libmlir_runner_utils.so"]
@@ -143,27 +188,39 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--serial-pipeline", metavar="FILE",
+                    help="compile the serial column with this textual pass "
+                    "pipeline (e.g. a variant of `loss-opt --loss-lower-to-llvm "
+                    "--dump-pass-pipeline`) to compare pipelines")
     args = ap.parse_args()
+    serial_pipeline = None
+    if args.serial_pipeline:
+        with open(args.serial_pipeline) as f:
+            serial_pipeline = f.read().strip()
     torch.set_num_threads(args.threads)
     print("%-48s %10s %10s %10s %9s %9s" % ("case", "torch ms", "serial ms",
                                             "omp ms", "x serial", "x omp"))
-    for name, op, fn, n, c in CASES:
+    cases = [(case, "rows") for case in CASES] + [(case, "pair") for case in PAIR_CASES]
+    for (name, op, fn, n, c), kind in cases:
         if op is None:
             body = ("%lp = loss.log_softmax %x {{axis = 1 : i64}} : tensor<{N}x{C}xf32>\n"
                     "  %l = loss.nll %lp, %t : (tensor<{N}x{C}xf32>, tensor<{N}xi64>) -> tensor<f32>")
         else:
             body = "%l = " + op
         body = (body + "\n  return %l : tensor<f32>").format(N=n, C=c)
-        text = PROGRAM.format(N=n, C=c, body=body, REPEAT=args.repeat)
+        program = PROGRAM if kind == "rows" else pair_program(PROGRAM)
+        text = program.format(N=n, C=c, body=body, REPEAT=args.repeat,
+                              PAIR=PAIR_TARGET.format(N=n, C=c))
         text = text.replace("func.func @main() {\n",
                             "func.func @main() {\n" + CONSTS.format(C=c), 1)
-        x, t = inputs_like_ir(n, c)
+        x, t = (inputs_like_ir if kind == "rows" else pair_inputs_like_ir)(n, c)
         fn(x, t)
         t0 = time.perf_counter()
         for _ in range(args.repeat):
             ref = fn(x, t)
         torch_ms = (time.perf_counter() - t0) / args.repeat * 1e3
-        serial, v1 = run_mlir(args.build, text, False, args.threads)
+        serial, v1 = run_mlir(args.build, text, False, args.threads,
+                              serial_pipeline)
         omp, v2 = run_mlir(args.build, text, True, args.threads)
         for v in (v1, v2):
             if abs(v - ref.item()) > 1e-4 * abs(ref.item()) + 1e-5:
