@@ -5,12 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
-#include "loss-mlir/Conversion/Passes.h"
-#include "loss-mlir/Dialect/Loss/IR/Loss.h"
-#include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
-#include "loss-mlir/Pipelines/Pipelines.h"
-#include "loss-mlir/Transforms/Passes.h"
+#include "loss-mlir/InitAllLoss.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -21,16 +16,12 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  mlir::loss::registerLossPasses();
-  mlir::loss::registerLossTransformsPasses();
-  mlir::loss::registerLossConversionPasses();
-  mlir::loss::registerLossGPUPasses();
-  mlir::loss::registerLossPipelines();
+  mlir::loss::registerAllLossPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<mlir::loss::LossDialect>();
+  mlir::loss::registerAllLossDialects(registry);
   // gpu-module-to-binary translates kernels to LLVM IR (as mlir-opt does).
   mlir::registerAllGPUToLLVMIRTranslations(registry);
 

@@ -8,21 +8,26 @@ namespace mlir {
 class OpPassManager;
 namespace loss {
 
-struct LossLowerToLLVMOptions
-    : public PassPipelineOptions<LossLowerToLLVMOptions> {
-  PassOptions::Option<bool> fuse{
+/// Options every loss pipeline takes (CRTP, as PassPipelineOptions).
+template <typename Derived>
+struct LossPipelineOptions : public PassPipelineOptions<Derived> {
+  ::mlir::detail::PassOptions::Option<bool> fuse{
       *this, "fuse",
       llvm::cl::desc("Fuse log_softmax + nll into softmax_cross_entropy first"),
       llvm::cl::init(true)};
-  PassOptions::Option<bool> parallel{
-      *this, "parallel",
-      llvm::cl::desc("Run independent rows/samples on OpenMP threads (needs "
-                     "libomp at run time)"),
-      llvm::cl::init(false)};
-  PassOptions::Option<bool> resultsToOutParams{
+  ::mlir::detail::PassOptions::Option<bool> resultsToOutParams{
       *this, "results-to-out-params",
       llvm::cl::desc("Return results through caller-allocated out-params "
                      "(for callers such as loss-run that own the buffers)"),
+      llvm::cl::init(false)};
+};
+
+struct LossLowerToLLVMOptions
+    : public LossPipelineOptions<LossLowerToLLVMOptions> {
+  ::mlir::detail::PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run independent rows/samples on OpenMP threads (needs "
+                     "libomp at run time)"),
       llvm::cl::init(false)};
 };
 
@@ -32,53 +37,51 @@ struct LossLowerToLLVMOptions
 void buildLossLowerToLLVMPipeline(OpPassManager &pm,
                                   const LossLowerToLLVMOptions &options);
 
-struct LossLowerToNVVMOptions
-    : public PassPipelineOptions<LossLowerToNVVMOptions> {
-  PassOptions::Option<bool> fuse{
-      *this, "fuse",
-      llvm::cl::desc("Fuse log_softmax + nll into softmax_cross_entropy first"),
-      llvm::cl::init(true)};
-  PassOptions::Option<bool> kernels{
+/// Options of the GPU path's kernel mapping, shared by the NVVM pipeline and
+/// its CPU emulation.
+template <typename Derived>
+struct LossGPUKernelOptions : public LossPipelineOptions<Derived> {
+  ::mlir::detail::PassOptions::Option<bool> kernels{
       *this, "kernels",
       llvm::cl::desc("Hand-mapped kernels for the softmax family (block per "
                      "row) and CTC (block per sample); else every op takes "
                      "the generic linalg mapping"),
       llvm::cl::init(true)};
-  PassOptions::Option<unsigned> blockSize{
+  ::mlir::detail::PassOptions::Option<unsigned> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block"),
       llvm::cl::init(256)};
-  PassOptions::Option<unsigned> maxGridSize{
+  ::mlir::detail::PassOptions::Option<unsigned> maxGridSize{
       *this, "max-grid-size",
       llvm::cl::desc("Most blocks per launch (blocks loop over the rest)"),
       llvm::cl::init(65535)};
-  PassOptions::Option<bool> resultsToOutParams{
-      *this, "results-to-out-params",
-      llvm::cl::desc("Return results through caller-allocated out-params"),
-      llvm::cl::init(false)};
-  PassOptions::Option<bool> copyArguments{
+};
+
+struct LossLowerToNVVMOptions
+    : public LossGPUKernelOptions<LossLowerToNVVMOptions> {
+  ::mlir::detail::PassOptions::Option<bool> copyArguments{
       *this, "copy-arguments",
       llvm::cl::desc("Copy memref arguments of public functions into managed "
                      "memory on entry (and written ones back on return), so "
                      "that callers pass plain host memory"),
       llvm::cl::init(true)};
-  PassOptions::Option<std::string> chip{
+  ::mlir::detail::PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("GPU architecture (sm_XX)"),
       llvm::cl::init("sm_90")};
-  PassOptions::Option<std::string> features{
+  ::mlir::detail::PassOptions::Option<std::string> features{
       *this, "features", llvm::cl::desc("NVPTX features (PTX ISA version)"),
       llvm::cl::init("+ptx80")};
-  PassOptions::Option<unsigned> optLevel{
+  ::mlir::detail::PassOptions::Option<unsigned> optLevel{
       *this, "opt-level",
       llvm::cl::desc("Optimization level of the device code (0-3)"),
       llvm::cl::init(2)};
-  PassOptions::Option<std::string> format{
+  ::mlir::detail::PassOptions::Option<std::string> format{
       *this, "format",
       llvm::cl::desc("What the kernels are embedded as: isa (PTX, JIT-"
                      "compiled by the driver when the module loads), bin "
                      "(cubin, needs ptxas), fatbin (needs ptxas and "
                      "fatbinary) or llvm"),
       llvm::cl::init("isa")};
-  PassOptions::Option<std::string> toolkit{
+  ::mlir::detail::PassOptions::Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit directory (libdevice, ptxas); default: "
                      "the one found when loss-mlir was configured, else "
@@ -96,27 +99,9 @@ void buildLossLowerToNVVMPipeline(OpPassManager &pm,
                                   const LossLowerToNVVMOptions &options);
 
 struct LossLowerToGPUEmulationOptions
-    : public PassPipelineOptions<LossLowerToGPUEmulationOptions> {
-  PassOptions::Option<bool> fuse{
-      *this, "fuse",
-      llvm::cl::desc("Fuse log_softmax + nll into softmax_cross_entropy first"),
-      llvm::cl::init(true)};
-  PassOptions::Option<bool> kernels{
-      *this, "kernels",
-      llvm::cl::desc("Hand-mapped kernels for the softmax family and CTC"),
-      llvm::cl::init(true)};
-  PassOptions::Option<unsigned> blockSize{
-      *this, "block-size",
-      llvm::cl::desc("Threads per block (each one an OpenMP thread)"),
-      llvm::cl::init(4)};
-  PassOptions::Option<unsigned> maxGridSize{
-      *this, "max-grid-size",
-      llvm::cl::desc("Most blocks per launch (blocks loop over the rest)"),
-      llvm::cl::init(65535)};
-  PassOptions::Option<bool> resultsToOutParams{
-      *this, "results-to-out-params",
-      llvm::cl::desc("Return results through caller-allocated out-params"),
-      llvm::cl::init(false)};
+    : public LossGPUKernelOptions<LossLowerToGPUEmulationOptions> {
+  // Each GPU thread is an OpenMP thread: few of them by default.
+  LossLowerToGPUEmulationOptions() { blockSize.setInitialValue(4); }
 };
 
 /// The GPU path up to its kernels (the same passes as

@@ -55,4 +55,48 @@ def BlockSumReductions : Pass<"block-sum-reductions"> {
   ];
 }
 
+def SerializeNestedParallel : Pass<"serialize-nested-parallel"> {
+  let summary = "Turn scf.parallel loops nested in other loops into scf.for";
+  let description = [{
+    Lowering linalg to parallel loops nests an `scf.parallel` for every
+    parallel dimension that follows a reduction one, e.g. the lanes of a
+    streaming row reduction inside its sequential class loop. Only the
+    outermost parallel loop should become threads; inner ones would fork a
+    thread team per iteration of the enclosing loop. This pass rewrites every
+    `scf.parallel` without reductions that is nested in another loop into a
+    nest of `scf.for` loops, which LLVM then vectorizes.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def ApproximateF32Exp : Pass<"approximate-f32-exp"> {
+  let summary = "Replace f32 math.exp by a vectorizable polynomial approximation";
+  let description = [{
+    `math.exp` on `f32` (scalars or vectors) lowers to a call into libm,
+    which keeps the streaming softmax loop scalar. This pass rewrites it into
+    upstream's polynomial approximation (range reduction plus a polynomial,
+    accurate to a few ulp), plain arithmetic that LLVM vectorizes. Below
+    -87 (where the polynomial would flush the subnormal results to 0) it
+    computes `exp(x / 2)^2`. `f64` keeps libm.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def CopyRepeatedResults : Pass<"copy-repeated-results", "::mlir::func::FuncOp"> {
+  let summary = "Give each result of a function a tensor of its own";
+  let description = [{
+    A function that returns one tensor value more than once (an ONNX graph
+    listing an output twice) cannot have its results turned into
+    caller-allocated out-params: each out-param needs its own buffer, and
+    upstream's `buffer-results-to-out-params` crashes on the repeated value.
+    This pass returns a copy (`bufferization.alloc_tensor ... copy(...)`) for
+    every repetition, so that the later passes see distinct results.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // LOSS_MLIR_TRANSFORMS_PASSES_TD

@@ -21,34 +21,4 @@ def LossFuseLogSoftmaxNll : Pass<"loss-fuse-log-softmax-nll"> {
   let dependentDialects = ["::mlir::loss::LossDialect"];
 }
 
-def LossSerializeNestedParallel : Pass<"loss-serialize-nested-parallel"> {
-  let summary = "Turn scf.parallel loops nested in other loops into scf.for";
-  let description = [{
-    Lowering linalg to parallel loops nests an `scf.parallel` for every
-    parallel dimension that follows a reduction one, e.g. the lanes of a
-    streaming row reduction inside its sequential class loop. Only the
-    outermost parallel loop should become threads; inner ones would fork a
-    thread team per iteration of the enclosing loop. This pass rewrites every
-    `scf.parallel` without reductions that is nested in another loop into a
-    nest of `scf.for` loops, which LLVM then vectorizes.
-  }];
-  let dependentDialects = ["::mlir::scf::SCFDialect"];
-}
-
-def LossApproximateMath : Pass<"loss-approximate-math"> {
-  let summary = "Replace f32 math.exp by a vectorizable polynomial approximation";
-  let description = [{
-    `math.exp` on `f32` (scalars or vectors) lowers to a call into libm,
-    which keeps the streaming softmax loop scalar. This pass rewrites it into
-    upstream's polynomial approximation (range reduction plus a polynomial,
-    accurate to a few ulp), plain arithmetic that LLVM vectorizes. `f64`
-    keeps libm.
-  }];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect",
-    "::mlir::math::MathDialect",
-    "::mlir::vector::VectorDialect",
-  ];
-}
-
 #endif // LOSS_TRANSFORMS_PASSES_TD

@@ -1,4 +1,4 @@
-// RUN: loss-opt %s --loss-approximate-math | FileCheck %s
+// RUN: loss-opt %s --approximate-f32-exp | FileCheck %s
 
 // f32 exp becomes plain (vectorizable) arithmetic; f64 keeps math.exp.
 

@@ -1,4 +1,4 @@
-// RUN: loss-opt %s --loss-serialize-nested-parallel | FileCheck %s
+// RUN: loss-opt %s --serialize-nested-parallel | FileCheck %s
 
 // The outermost scf.parallel stays (threads); the one nested in the
 // sequential reduction loop becomes scf.for (it vectorizes instead).

@@ -1,6 +1,6 @@
-//===- ApproximateMath.cpp - Vectorizable f32 exp -------------------------===//
+//===- ApproximateF32Exp.cpp - Vectorizable f32 exp -----------------------===//
 
-#include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
+#include "loss-mlir/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -11,16 +11,16 @@
 
 namespace mlir {
 namespace loss {
-#define GEN_PASS_DEF_LOSSAPPROXIMATEMATH
-#include "loss-mlir/Dialect/Loss/Transforms/Passes.h.inc"
+#define GEN_PASS_DEF_APPROXIMATEF32EXP
+#include "loss-mlir/Transforms/Passes.h.inc"
 } // namespace loss
 } // namespace mlir
 
 using namespace mlir;
 
 namespace {
-struct LossApproximateMathPass
-    : public loss::impl::LossApproximateMathBase<LossApproximateMathPass> {
+struct ApproximateF32ExpPass
+    : public loss::impl::ApproximateF32ExpBase<ApproximateF32ExpPass> {
   void runOnOperation() override {
     // The polynomial flushes results below the smallest normal f32
     // (x < -87.3) to 0, where libm and PyTorch return subnormals (softplus

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
+#include "loss-mlir/Transforms/Passes.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -14,17 +14,17 @@
 
 namespace mlir {
 namespace loss {
-#define GEN_PASS_DEF_LOSSSERIALIZENESTEDPARALLEL
-#include "loss-mlir/Dialect/Loss/Transforms/Passes.h.inc"
+#define GEN_PASS_DEF_SERIALIZENESTEDPARALLEL
+#include "loss-mlir/Transforms/Passes.h.inc"
 } // namespace loss
 } // namespace mlir
 
 using namespace mlir;
 
 namespace {
-struct LossSerializeNestedParallelPass
-    : public loss::impl::LossSerializeNestedParallelBase<
-          LossSerializeNestedParallelPass> {
+struct SerializeNestedParallelPass
+    : public loss::impl::SerializeNestedParallelBase<
+          SerializeNestedParallelPass> {
   void runOnOperation() override {
     // Post-order: inner loops are rewritten before the loops that hold them.
     SmallVector<scf::ParallelOp> nested;

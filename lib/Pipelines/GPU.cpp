@@ -1,4 +1,4 @@
-//===- GPUPipelines.cpp - Loss compilation pipelines for NVIDIA GPUs ------===//
+//===- GPU.cpp - The loss pipelines for NVIDIA GPUs -----------------------===//
 //
 // --loss-lower-to-nvvm and its CPU-emulated twin --loss-lower-to-gpu-emulation
 // share everything up to the kernels (buildLossToGPUKernels):
@@ -41,12 +41,10 @@ using namespace mlir;
 
 namespace {
 
-struct KernelOptions {
-  bool fuse, kernels, resultsToOutParams, copyArguments;
-  unsigned blockSize, maxGridSize;
-};
-
-void buildLossToGPUKernels(OpPassManager &pm, const KernelOptions &options) {
+template <typename Options>
+void buildLossToGPUKernels(OpPassManager &pm,
+                           const loss::LossGPUKernelOptions<Options> &options,
+                           bool copyArguments) {
   if (options.fuse)
     pm.addPass(loss::createLossFuseLogSoftmaxNll());
   if (options.kernels) {
@@ -66,7 +64,7 @@ void buildLossToGPUKernels(OpPassManager &pm, const KernelOptions &options) {
   mapping.maxGridSize = options.maxGridSize;
   pm.addNestedPass<func::FuncOp>(loss::createLossMapLinalgToGPU(mapping));
   loss::LossGPUHostMemoryOptions memory;
-  memory.copyArguments = options.copyArguments;
+  memory.copyArguments = copyArguments;
   pm.addPass(loss::createLossGPUHostMemory(memory));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -85,9 +83,7 @@ std::string defaultToolkit() {
 
 void mlir::loss::buildLossLowerToNVVMPipeline(
     OpPassManager &pm, const LossLowerToNVVMOptions &options) {
-  buildLossToGPUKernels(pm, {options.fuse, options.kernels,
-                             options.resultsToOutParams, options.copyArguments,
-                             options.blockSize, options.maxGridSize});
+  buildLossToGPUKernels(pm, options, options.copyArguments);
 
   // Kernels out of the host functions, to CFG (gpu.all_reduce lowers in a
   // CFG) and NVVM.
@@ -126,9 +122,7 @@ void mlir::loss::buildLossLowerToNVVMPipeline(
 
 void mlir::loss::buildLossLowerToGPUEmulationPipeline(
     OpPassManager &pm, const LossLowerToGPUEmulationOptions &options) {
-  buildLossToGPUKernels(
-      pm, {options.fuse, options.kernels, options.resultsToOutParams,
-           /*copyArguments=*/true, options.blockSize, options.maxGridSize});
+  buildLossToGPUKernels(pm, options, /*copyArguments=*/true);
   pm.addPass(loss::createLossGPUEmulate());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLowerAffinePass());
@@ -138,18 +132,3 @@ void mlir::loss::buildLossLowerToGPUEmulationPipeline(
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
-
-namespace mlir::loss {
-void registerLossGPUPipelines() {
-  PassPipelineRegistration<LossLowerToNVVMOptions>(
-      "loss-lower-to-nvvm",
-      "Lower loss ops on tensors to host LLVM code that launches CUDA kernels "
-      "(embedded as PTX or cubin)",
-      buildLossLowerToNVVMPipeline);
-  PassPipelineRegistration<LossLowerToGPUEmulationOptions>(
-      "loss-lower-to-gpu-emulation",
-      "The GPU path's kernels, run on the host CPU with OpenMP threads as GPU "
-      "threads (testing without a GPU)",
-      buildLossLowerToGPUEmulationPipeline);
-}
-} // namespace mlir::loss

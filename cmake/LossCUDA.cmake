@@ -1,7 +1,7 @@
 # The CUDA toolkit, if installed: its driver API header and the driver's stub
 # library (linking needs no GPU), and ptxas. Everything that needs it is
 # optional; LOSS_CUDA_FOUND says whether the CUDA runtime library is built.
-# Included from every directory that needs it (the finds are cached).
+# Included once, from the top-level CMakeLists.txt.
 
 
 set(LOSS_CUDA_TOOLKIT_HINTS $ENV{CUDA_HOME} $ENV{CUDA_PATH} $ENV{CUDA_ROOT}
