@@ -209,7 +209,7 @@ func.func @result_batchmean_not_scalar(%x: tensor<4x5xf32>) {
 // -----
 
 func.func @batchmean_nll(%x: tensor<4x10xf32>, %t: tensor<4xi64>) {
-  // expected-error @+1 {{'loss.nll' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.nll' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.nll %x, %t {reduction = #loss.reduction<batchmean>} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
   return
 }
@@ -217,7 +217,7 @@ func.func @batchmean_nll(%x: tensor<4x10xf32>, %t: tensor<4xi64>) {
 // -----
 
 func.func @batchmean_softmax_cross_entropy(%x: tensor<4x10xf32>, %t: tensor<4xi64>) {
-  // expected-error @+1 {{'loss.softmax_cross_entropy' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.softmax_cross_entropy' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.softmax_cross_entropy %x, %t {reduction = #loss.reduction<batchmean>} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
   return
 }
@@ -225,7 +225,7 @@ func.func @batchmean_softmax_cross_entropy(%x: tensor<4x10xf32>, %t: tensor<4xi6
 // -----
 
 func.func @batchmean_ctc(%lp: tensor<5x2x3xf32>, %tg: tensor<2x2xi64>, %l: tensor<2xi64>) {
-  // expected-error @+1 {{'loss.ctc' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.ctc' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.ctc %lp, %tg, %l, %l {reduction = #loss.reduction<batchmean>} : (tensor<5x2x3xf32>, tensor<2x2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<f32>
   return
 }
@@ -233,7 +233,7 @@ func.func @batchmean_ctc(%lp: tensor<5x2x3xf32>, %tg: tensor<2x2xi64>, %l: tenso
 // -----
 
 func.func @batchmean_bce(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.bce' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.bce' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.bce %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -241,7 +241,7 @@ func.func @batchmean_bce(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_bce_with_logits(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.bce_with_logits' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.bce_with_logits' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.bce_with_logits %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -249,7 +249,7 @@ func.func @batchmean_bce_with_logits(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_l1(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.l1' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.l1' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.l1 %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -257,7 +257,7 @@ func.func @batchmean_l1(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_mse(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.mse' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.mse' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.mse %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -265,7 +265,7 @@ func.func @batchmean_mse(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_smooth_l1(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.smooth_l1' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.smooth_l1' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.smooth_l1 %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -273,7 +273,7 @@ func.func @batchmean_smooth_l1(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_huber(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.huber' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.huber' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.huber %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -281,7 +281,7 @@ func.func @batchmean_huber(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_poisson_nll(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.poisson_nll' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.poisson_nll' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.poisson_nll %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -289,7 +289,7 @@ func.func @batchmean_poisson_nll(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_gaussian_nll(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.gaussian_nll' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.gaussian_nll' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.gaussian_nll %x, %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -297,7 +297,7 @@ func.func @batchmean_gaussian_nll(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_margin_ranking(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.margin_ranking' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.margin_ranking' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.margin_ranking %x, %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -305,7 +305,7 @@ func.func @batchmean_margin_ranking(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_hinge_embedding(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.hinge_embedding' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.hinge_embedding' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.hinge_embedding %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -313,7 +313,7 @@ func.func @batchmean_hinge_embedding(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_soft_margin(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.soft_margin' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.soft_margin' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.soft_margin %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -321,7 +321,7 @@ func.func @batchmean_soft_margin(%x: tensor<8xf32>) {
 // -----
 
 func.func @batchmean_multilabel_margin(%x: tensor<2x4xf32>, %t: tensor<2x4xi64>) {
-  // expected-error @+1 {{'loss.multilabel_margin' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.multilabel_margin' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.multilabel_margin %x, %t {reduction = #loss.reduction<batchmean>} : (tensor<2x4xf32>, tensor<2x4xi64>) -> tensor<f32>
   return
 }
@@ -329,7 +329,7 @@ func.func @batchmean_multilabel_margin(%x: tensor<2x4xf32>, %t: tensor<2x4xi64>)
 // -----
 
 func.func @batchmean_multilabel_soft_margin(%x: tensor<2x4xf32>) {
-  // expected-error @+1 {{'loss.multilabel_soft_margin' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.multilabel_soft_margin' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.multilabel_soft_margin %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
   return
 }
@@ -337,7 +337,7 @@ func.func @batchmean_multilabel_soft_margin(%x: tensor<2x4xf32>) {
 // -----
 
 func.func @batchmean_multi_margin(%x: tensor<2x4xf32>, %t: tensor<2xi64>) {
-  // expected-error @+1 {{'loss.multi_margin' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.multi_margin' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.multi_margin %x, %t {reduction = #loss.reduction<batchmean>} : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
   return
 }
@@ -345,7 +345,7 @@ func.func @batchmean_multi_margin(%x: tensor<2x4xf32>, %t: tensor<2xi64>) {
 // -----
 
 func.func @batchmean_cosine_embedding(%x: tensor<2x4xf32>, %t: tensor<2xi64>) {
-  // expected-error @+1 {{'loss.cosine_embedding' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.cosine_embedding' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.cosine_embedding %x, %x, %t {reduction = #loss.reduction<batchmean>} : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
   return
 }
@@ -353,7 +353,7 @@ func.func @batchmean_cosine_embedding(%x: tensor<2x4xf32>, %t: tensor<2xi64>) {
 // -----
 
 func.func @batchmean_triplet_margin(%x: tensor<2x4xf32>) {
-  // expected-error @+1 {{'loss.triplet_margin' op reduction 'batchmean' is only valid on 'loss.kl_div'}}
+  // expected-error @+1 {{'loss.triplet_margin' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
   %0 = loss.triplet_margin %x, %x, %x {reduction = #loss.reduction<batchmean>} : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
   return
 }
@@ -461,7 +461,7 @@ func.func @nll_weight_element_type(%x: tensor<4x10xf32>, %t: tensor<4xi64>, %w: 
 // -----
 
 func.func @ce_label_smoothing_negative(%x: tensor<4x10xf32>, %t: tensor<4xi64>) {
-  // expected-error @+1 {{'loss.softmax_cross_entropy' op 'label_smoothing' must be in [0, 1], got -1.000000e-01}}
+  // expected-error @+1 {{'loss.softmax_cross_entropy' op attribute 'label_smoothing' failed to satisfy constraint: 64-bit float attribute whose value is in [0, 1]}}
   %0 = loss.softmax_cross_entropy %x, %t {label_smoothing = -0.1 : f64} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
   return
 }
@@ -469,7 +469,7 @@ func.func @ce_label_smoothing_negative(%x: tensor<4x10xf32>, %t: tensor<4xi64>) 
 // -----
 
 func.func @ce_label_smoothing_above_one(%x: tensor<4x10xf32>, %t: tensor<4xi64>) {
-  // expected-error @+1 {{'loss.softmax_cross_entropy' op 'label_smoothing' must be in [0, 1], got 1.500000e+00}}
+  // expected-error @+1 {{'loss.softmax_cross_entropy' op attribute 'label_smoothing' failed to satisfy constraint: 64-bit float attribute whose value is in [0, 1]}}
   %0 = loss.softmax_cross_entropy %x, %t {label_smoothing = 1.5 : f64} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
   return
 }
@@ -477,7 +477,7 @@ func.func @ce_label_smoothing_above_one(%x: tensor<4x10xf32>, %t: tensor<4xi64>)
 // -----
 
 func.func @ce_label_smoothing_nan(%x: tensor<4x10xf32>, %t: tensor<4xi64>) {
-  // expected-error @+1 {{'loss.softmax_cross_entropy' op 'label_smoothing' must be in [0, 1], got nan}}
+  // expected-error @+1 {{'loss.softmax_cross_entropy' op attribute 'label_smoothing' failed to satisfy constraint: 64-bit float attribute whose value is in [0, 1]}}
   %0 = loss.softmax_cross_entropy %x, %t {label_smoothing = 0x7FF8000000000000 : f64} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
   return
 }
@@ -585,7 +585,7 @@ func.func @ctc_log_probs_rank(%lp: tensor<5xf32>, %tg: tensor<2xi64>, %l: tensor
 // -----
 
 func.func @ctc_blank_negative(%lp: tensor<5x2x3xf32>, %tg: tensor<2x2xi64>, %l: tensor<2xi64>) {
-  // expected-error @+1 {{'loss.ctc' op 'blank' must be in [0, C) = [0, 3), got -1}}
+  // expected-error @+1 {{'loss.ctc' op attribute 'blank' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
   %0 = loss.ctc %lp, %tg, %l, %l {blank = -1 : i64} : (tensor<5x2x3xf32>, tensor<2x2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<f32>
   return
 }
@@ -601,7 +601,7 @@ func.func @ctc_blank_too_large(%lp: tensor<5x2x3xf32>, %tg: tensor<2x2xi64>, %l:
 // -----
 
 func.func @ctc_blank_negative_dynamic_c(%lp: tensor<5x2x?xf32>, %tg: tensor<2x2xi64>, %l: tensor<2xi64>) {
-  // expected-error @+1 {{'loss.ctc' op 'blank' must be in [0, C), got -2}}
+  // expected-error @+1 {{'loss.ctc' op attribute 'blank' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
   %0 = loss.ctc %lp, %tg, %l, %l {blank = -2 : i64} : (tensor<5x2x?xf32>, tensor<2x2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<f32>
   return
 }
@@ -774,7 +774,7 @@ func.func @mse_target_element_type(%x: tensor<8xf32>, %t: tensor<8xbf16>) {
 // -----
 
 func.func @smooth_l1_negative_beta(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.smooth_l1' op 'beta' must be non-negative, got -1.000000e+00}}
+  // expected-error @+1 {{'loss.smooth_l1' op attribute 'beta' failed to satisfy constraint: 64-bit float attribute whose value is non-negative}}
   %0 = loss.smooth_l1 %x, %x {beta = -1.0 : f64} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -782,7 +782,7 @@ func.func @smooth_l1_negative_beta(%x: tensor<8xf32>) {
 // -----
 
 func.func @smooth_l1_nan_beta(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.smooth_l1' op 'beta' must be non-negative, got nan}}
+  // expected-error @+1 {{'loss.smooth_l1' op attribute 'beta' failed to satisfy constraint: 64-bit float attribute whose value is non-negative}}
   %0 = loss.smooth_l1 %x, %x {beta = 0x7FF8000000000000 : f64} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -822,7 +822,7 @@ func.func @huber_none_shape(%x: tensor<2x4xf32>) {
 // -----
 
 func.func @poisson_nll_negative_eps(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.poisson_nll' op 'eps' must be non-negative, got -1.000000e-08}}
+  // expected-error @+1 {{'loss.poisson_nll' op attribute 'eps' failed to satisfy constraint: 64-bit float attribute whose value is non-negative}}
   %0 = loss.poisson_nll %x, %x {eps = -1.0e-8 : f64} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -892,7 +892,7 @@ func.func @soft_margin_target_larger(%x: tensor<4xf32>, %t: tensor<3x4xi64>) {
 // -----
 
 func.func @gaussian_nll_negative_eps(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.gaussian_nll' op 'eps' must be non-negative, got -1.000000e+00}}
+  // expected-error @+1 {{'loss.gaussian_nll' op attribute 'eps' failed to satisfy constraint: 64-bit float attribute whose value is non-negative}}
   %0 = loss.gaussian_nll %x, %x, %x {eps = -1.0 : f64} : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -1084,7 +1084,7 @@ func.func @multilabel_soft_margin_weight_element_type(%x: tensor<2x4xf32>, %w: t
 // -----
 
 func.func @multi_margin_p_zero(%x: tensor<2x4xf32>, %t: tensor<2xi64>) {
-  // expected-error @+1 {{'loss.multi_margin' op 'p' must be 1 or 2, got 0}}
+  // expected-error @+1 {{'loss.multi_margin' op attribute 'p' failed to satisfy constraint: 64-bit signless integer attribute whose value is 1 or 2}}
   %0 = loss.multi_margin %x, %t {p = 0 : i64} : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
   return
 }
@@ -1092,7 +1092,7 @@ func.func @multi_margin_p_zero(%x: tensor<2x4xf32>, %t: tensor<2xi64>) {
 // -----
 
 func.func @multi_margin_p_three(%x: tensor<2x4xf32>, %t: tensor<2xi64>) {
-  // expected-error @+1 {{'loss.multi_margin' op 'p' must be 1 or 2, got 3}}
+  // expected-error @+1 {{'loss.multi_margin' op attribute 'p' failed to satisfy constraint: 64-bit signless integer attribute whose value is 1 or 2}}
   %0 = loss.multi_margin %x, %t {p = 3 : i64} : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
   return
 }
@@ -1240,7 +1240,7 @@ func.func @triplet_margin_p_zero(%x: tensor<2x4xf32>) {
 // -----
 
 func.func @triplet_margin_negative_eps(%x: tensor<2x4xf32>) {
-  // expected-error @+1 {{'loss.triplet_margin' op 'eps' must be non-negative, got -1.000000e-06}}
+  // expected-error @+1 {{'loss.triplet_margin' op attribute 'eps' failed to satisfy constraint: 64-bit float attribute whose value is non-negative}}
   %0 = loss.triplet_margin %x, %x, %x {eps = -1.0e-6 : f64} : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
   return
 }

@@ -95,13 +95,6 @@ LogicalResult verifyResult(Operation *op, Value result, Reduction reduction,
   return success();
 }
 
-LogicalResult verifyNotBatchmean(Operation *op, Reduction reduction) {
-  if (reduction == Reduction::batchmean)
-    return op->emitOpError(
-        "reduction 'batchmean' is only valid on 'loss.kl_div'");
-  return success();
-}
-
 LogicalResult verifyElementType(Operation *op, Value v, StringRef name,
                                 Type elementType) {
   if (tensorTy(v).getElementType() != elementType)
@@ -182,12 +175,6 @@ LogicalResult verifyClassTargets(Operation *op, Value input, Value target,
            << shapeStr(expected) << " for '" << inputName << "' of shape "
            << shapeStr(inTy.getShape()) << ", got "
            << shapeStr(tTy.getShape());
-  return success();
-}
-
-LogicalResult verifyNonNegative(Operation *op, StringRef name, double v) {
-  if (!(v >= 0.0))
-    return op->emitOpError("'") << name << "' must be non-negative, got " << v;
   return success();
 }
 
@@ -300,8 +287,7 @@ LogicalResult NllOp::verify() {
   Operation *op = getOperation();
   Type elTy = getInput().getType().getElementType();
   int64_t numClasses;
-  if (failed(verifyNotBatchmean(op, getReduction())) ||
-      failed(verifyClassTargets(op, getInput(), getTarget(), numClasses,
+  if (failed(verifyClassTargets(op, getInput(), getTarget(), numClasses,
                                 "input")) ||
       failed(verifyClassWeight(op, getWeight(), numClasses, elTy)))
     return failure();
@@ -313,11 +299,6 @@ LogicalResult SoftmaxCrossEntropyOp::verify() {
   Operation *op = getOperation();
   auto logitsTy = getLogits().getType();
   Type elTy = logitsTy.getElementType();
-  if (failed(verifyNotBatchmean(op, getReduction())))
-    return failure();
-  double eps = getLabelSmoothing().convertToDouble();
-  if (!(eps >= 0.0 && eps <= 1.0))
-    return emitOpError("'label_smoothing' must be in [0, 1], got ") << eps;
   int64_t numClasses;
   Shape noneShape;
   if (hasProbabilityTarget()) {
@@ -384,15 +365,14 @@ LogicalResult CtcOp::verify() {
   Operation *op = getOperation();
   auto lpTy = getLogProbs().getType();
   Type elTy = lpTy.getElementType();
-  if (failed(verifyNotBatchmean(op, getReduction())))
-    return failure();
   if (lpTy.getRank() != 2 && lpTy.getRank() != 3)
     return emitOpError("'log_probs' must be [T, N, C] or [T, C], got ")
            << shapeStr(lpTy.getShape());
   bool batched = lpTy.getRank() == 3;
   int64_t n = batched ? lpTy.getDimSize(1) : 1;
   int64_t c = lpTy.getDimSize(lpTy.getRank() - 1);
-  if (getBlank() < 0 || (!ShapedType::isDynamic(c) && getBlank() >= c)) {
+  // blank >= 0 is an ODS constraint.
+  if (!ShapedType::isDynamic(c) && getBlank() >= c) {
     auto diag = emitOpError("'blank' must be in [0, C)");
     if (!ShapedType::isDynamic(c))
       diag << " = [0, " << c << ")";
@@ -439,10 +419,7 @@ namespace {
 /// Input and target of the same shape and element type; the `none` result
 /// is input-shaped.
 LogicalResult verifyElementwise(Operation *op, Value input, Value target,
-                                Value result, Reduction reduction,
-                                bool allowBatchmean = false) {
-  if (!allowBatchmean && failed(verifyNotBatchmean(op, reduction)))
-    return failure();
+                                Value result, Reduction reduction) {
   if (failed(verifyLike(op, input, "input", target, "target")))
     return failure();
   auto ty = tensorTy(input);
@@ -457,12 +434,10 @@ LogicalResult verifyElementwise(Operation *op, Value input, Value target,
 LogicalResult verifyBroadcastElementwise(Operation *op, Value input,
                                          Value target, Value result,
                                          Reduction reduction, bool allowInt,
-                                         bool allowBool = true,
-                                         bool allowBatchmean = false) {
+                                         bool allowBool = true) {
   Type elTy = tensorTy(input).getElementType();
   Shape shape;
-  if ((!allowBatchmean && failed(verifyNotBatchmean(op, reduction))) ||
-      failed(verifyTargetElementType(op, target, elTy, allowInt, allowBool)) ||
+  if (failed(verifyTargetElementType(op, target, elTy, allowInt, allowBool)) ||
       failed(verifyMutualBroadcast(op, {input, target}, "'input' and 'target'",
                                    shape)))
     return failure();
@@ -503,8 +478,6 @@ LogicalResult MseOp::verify() {
 }
 
 LogicalResult SmoothL1Op::verify() {
-  if (failed(verifyNonNegative(*this, "beta", getBeta().convertToDouble())))
-    return failure();
   return verifyBroadcastElementwise(*this, getInput(), getTarget(),
                                     getResult(), getReduction(),
                                     /*allowInt=*/true);
@@ -520,17 +493,12 @@ LogicalResult HuberOp::verify() {
 }
 
 LogicalResult PoissonNllOp::verify() {
-  if (failed(verifyNonNegative(*this, "eps", getEps().convertToDouble())))
-    return failure();
   return verifyBroadcastElementwise(*this, getInput(), getTarget(),
                                     getResult(), getReduction(),
                                     /*allowInt=*/true);
 }
 
 LogicalResult GaussianNllOp::verify() {
-  if (failed(verifyNonNegative(*this, "eps", getEps().convertToDouble())) ||
-      failed(verifyNotBatchmean(*this, getReduction())))
-    return failure();
   auto inTy = getInput().getType();
   auto varTy = getVar().getType();
   Type elTy = inTy.getElementType();
@@ -573,15 +541,13 @@ LogicalResult GaussianNllOp::verify() {
 LogicalResult KlDivOp::verify() {
   return verifyBroadcastElementwise(*this, getInput(), getTarget(),
                                     getResult(), getReduction(),
-                                    /*allowInt=*/false, /*allowBool=*/false,
-                                    /*allowBatchmean=*/true);
+                                    /*allowInt=*/false, /*allowBool=*/false);
 }
 
 LogicalResult MarginRankingOp::verify() {
   auto ty = getInput1().getType();
   Type elTy = ty.getElementType();
-  if (failed(verifyNotBatchmean(*this, getReduction())) ||
-      failed(verifyElementType(*this, getInput2(), "input2", elTy)) ||
+  if (failed(verifyElementType(*this, getInput2(), "input2", elTy)) ||
       failed(verifyTargetElementType(*this, getTarget(), elTy,
                                      /*allowInt=*/true, /*allowBool=*/false)))
     return failure();
@@ -609,8 +575,7 @@ LogicalResult SoftMarginOp::verify() {
   // PyTorch writes the loss into an input-shaped output: the target
   // broadcasts to the input, not the other way round.
   auto ty = getInput().getType();
-  if (failed(verifyNotBatchmean(*this, getReduction())) ||
-      failed(verifyTargetElementType(*this, getTarget(), ty.getElementType(),
+  if (failed(verifyTargetElementType(*this, getTarget(), ty.getElementType(),
                                      /*allowInt=*/true)))
     return failure();
   if (!broadcastsTo(getTarget().getType().getShape(), ty.getShape()))
@@ -644,8 +609,7 @@ LogicalResult verifyNonEmptyClasses(Operation *op, RankedTensorType ty) {
 LogicalResult MultilabelMarginOp::verify() {
   auto ty = getInput().getType();
   auto tTy = getTarget().getType();
-  if (failed(verifyNotBatchmean(*this, getReduction())) ||
-      failed(verifyNonEmptyClasses(*this, ty)))
+  if (failed(verifyNonEmptyClasses(*this, ty)))
     return failure();
   if (ty.getRank() == 2) {
     if (failed(verifySameShape(*this, getInput(), "input", getTarget(),
@@ -673,8 +637,6 @@ LogicalResult MultilabelMarginOp::verify() {
 
 LogicalResult MultilabelSoftMarginOp::verify() {
   auto ty = getInput().getType();
-  if (failed(verifyNotBatchmean(*this, getReduction())))
-    return failure();
   if (ty.getRank() < 1)
     return emitOpError("'input' must have rank >= 1");
   // PyTorch computes the loss elementwise before summing over the last
@@ -699,10 +661,6 @@ LogicalResult MultilabelSoftMarginOp::verify() {
 LogicalResult MultiMarginOp::verify() {
   auto ty = getInput().getType();
   auto tTy = getTarget().getType();
-  if (failed(verifyNotBatchmean(*this, getReduction())))
-    return failure();
-  if (getP() != 1 && getP() != 2)
-    return emitOpError("'p' must be 1 or 2, got ") << getP();
   if (failed(verifyNonEmptyClasses(*this, ty)))
     return failure();
   // PyTorch: the target has rank <= 1 and one value per sample; an input
@@ -757,8 +715,7 @@ LogicalResult CosineEmbeddingOp::verify() {
   auto ty = getInput1().getType();
   Type elTy = ty.getElementType();
   auto tTy = getTarget().getType();
-  if (failed(verifyNotBatchmean(*this, getReduction())) ||
-      failed(verifyElementType(*this, getInput2(), "input2", elTy)))
+  if (failed(verifyElementType(*this, getInput2(), "input2", elTy)))
     return failure();
   // PyTorch 1.13: a 0-d target with 1-D inputs, a 1-D target with 2-D
   // inputs; the inputs broadcast together, and the per-sample cosines with
@@ -795,9 +752,7 @@ LogicalResult TripletMarginOp::verify() {
     return emitOpError("'p' must be positive, got ") << p;
   auto ty = getAnchor().getType();
   Type elTy = ty.getElementType();
-  if (failed(verifyNonNegative(*this, "eps", getEps().convertToDouble())) ||
-      failed(verifyNotBatchmean(*this, getReduction())) ||
-      failed(verifyElementType(*this, getPositive(), "positive", elTy)) ||
+  if (failed(verifyElementType(*this, getPositive(), "positive", elTy)) ||
       failed(verifyElementType(*this, getNegative(), "negative", elTy)))
     return failure();
   // PyTorch 1.13: one rank (any, 0-d included); each distance is a

@@ -77,7 +77,32 @@ def Loss_IntOrFloatTensor : RankedTensorOf<[AnySignlessInteger, F16, BF16, F32, 
 class Loss_Op<string mnemonic, list<Trait> traits = []>
     : Op<Loss_Dialect, mnemonic, !listconcat(traits, [Pure])>;
 
+// Attribute constraints: the verifier checks them and the generated op docs
+// show them.
+def Loss_NotBatchmean : AttrConstraint<
+    CPred<"::llvm::cast<::mlir::loss::ReductionAttr>($_self).getValue() != "
+          "::mlir::loss::Reduction::batchmean">,
+    "except batchmean (only kl_div takes it)">;
+def Loss_NonNegativeF64 : AttrConstraint<
+    CPred<"::llvm::cast<::mlir::FloatAttr>($_self).getValueAsDouble() >= 0.0">,
+    "whose value is non-negative">;
+def Loss_UnitF64 : AttrConstraint<
+    CPred<"::llvm::cast<::mlir::FloatAttr>($_self).getValueAsDouble() >= 0.0 "
+          "&& ::llvm::cast<::mlir::FloatAttr>($_self).getValueAsDouble() <= 1.0">,
+    "whose value is in [0, 1]">;
+def Loss_OneOrTwo : AttrConstraint<
+    CPred<"::llvm::cast<::mlir::IntegerAttr>($_self).getInt() == 1 || "
+          "::llvm::cast<::mlir::IntegerAttr>($_self).getInt() == 2">,
+    "whose value is 1 or 2">;
+
+// `reduction = mean` by default; `batchmean` only where PyTorch takes it.
 def Loss_DefaultReduction
+    : DefaultValuedAttr<ConfinedAttr<Loss_ReductionAttr, [Loss_NotBatchmean]>,
+                        "::mlir::loss::Reduction::mean">;
+def Loss_KlDivReduction
     : DefaultValuedAttr<Loss_ReductionAttr, "::mlir::loss::Reduction::mean">;
+
+class Loss_NonNegativeF64Attr<string default>
+    : DefaultValuedAttr<ConfinedAttr<F64Attr, [Loss_NonNegativeF64]>, default>;
 
 #endif // LOSS_DIALECT_TD

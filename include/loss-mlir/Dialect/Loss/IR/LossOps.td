@@ -106,7 +106,7 @@ def Loss_SoftmaxCrossEntropyOp : Loss_Op<"softmax_cross_entropy"> {
                        Optional<Loss_FloatTensor>:$weight,
                        DefaultValuedAttr<Loss_I64Attr, "-100">:$ignore_index,
                        Loss_DefaultReduction:$reduction,
-                       DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing);
+                       DefaultValuedAttr<ConfinedAttr<F64Attr, [Loss_UnitF64]>, "0.0">:$label_smoothing);
   let results = (outs Loss_FloatTensor:$result,
                       Optional<Loss_FloatTensor>:$log_prob);
   let assemblyFormat = [{
@@ -160,7 +160,7 @@ def Loss_CtcOp : Loss_Op<"ctc"> {
   let arguments = (ins Loss_FloatTensor:$log_probs, Loss_IntTensor:$targets,
                        Loss_IntTensor:$input_lengths,
                        Loss_IntTensor:$target_lengths,
-                       DefaultValuedAttr<Loss_I64Attr, "0">:$blank,
+                       DefaultValuedAttr<ConfinedAttr<Loss_I64Attr, [IntNonNegative]>, "0">:$blank,
                        Loss_DefaultReduction:$reduction,
                        DefaultValuedAttr<BoolAttr, "false">:$zero_infinity);
   let results = (outs Loss_FloatTensor:$result);
@@ -296,7 +296,7 @@ def Loss_SmoothL1Op : Loss_Op<"smooth_l1"> {
   }];
   let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Loss_DefaultReduction:$reduction,
-                       DefaultValuedAttr<F64Attr, "1.0">:$beta);
+                       Loss_NonNegativeF64Attr<"1.0">:$beta);
   let results = (outs Loss_FloatTensor:$result);
   let assemblyFormat = Loss_BinaryFormat;
   let hasVerifier = 1;
@@ -356,7 +356,7 @@ def Loss_PoissonNllOp : Loss_Op<"poisson_nll"> {
   let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        DefaultValuedAttr<BoolAttr, "true">:$log_input,
                        DefaultValuedAttr<BoolAttr, "false">:$full,
-                       DefaultValuedAttr<F64Attr, "1e-8">:$eps,
+                       Loss_NonNegativeF64Attr<"1e-8">:$eps,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
   let assemblyFormat = Loss_BinaryFormat;
@@ -383,7 +383,7 @@ def Loss_GaussianNllOp : Loss_Op<"gaussian_nll"> {
   let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Loss_FloatTensor:$var,
                        DefaultValuedAttr<BoolAttr, "false">:$full,
-                       DefaultValuedAttr<F64Attr, "1e-6">:$eps,
+                       Loss_NonNegativeF64Attr<"1e-6">:$eps,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
   let assemblyFormat = [{
@@ -414,7 +414,7 @@ def Loss_KlDivOp : Loss_Op<"kl_div"> {
     ```
   }];
   let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
-                       Loss_DefaultReduction:$reduction,
+                       Loss_KlDivReduction:$reduction,
                        DefaultValuedAttr<BoolAttr, "false">:$log_target);
   let results = (outs Loss_FloatTensor:$result);
   let assemblyFormat = Loss_BinaryFormat;
@@ -570,7 +570,7 @@ def Loss_MultiMarginOp : Loss_Op<"multi_margin"> {
   }];
   let arguments = (ins Loss_FloatTensor:$input, Loss_IntTensor:$target,
                        Optional<Loss_FloatTensor>:$weight,
-                       DefaultValuedAttr<Loss_I64Attr, "1">:$p,
+                       DefaultValuedAttr<ConfinedAttr<Loss_I64Attr, [Loss_OneOrTwo]>, "1">:$p,
                        DefaultValuedAttr<F64Attr, "1.0">:$margin,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
@@ -635,7 +635,7 @@ def Loss_TripletMarginOp : Loss_Op<"triplet_margin"> {
                        Loss_FloatTensor:$negative,
                        DefaultValuedAttr<F64Attr, "1.0">:$margin,
                        DefaultValuedAttr<F64Attr, "2.0">:$p,
-                       DefaultValuedAttr<F64Attr, "1e-6">:$eps,
+                       Loss_NonNegativeF64Attr<"1e-6">:$eps,
                        DefaultValuedAttr<BoolAttr, "false">:$swap,
                        Loss_DefaultReduction:$reduction);
   let results = (outs Loss_FloatTensor:$result);
