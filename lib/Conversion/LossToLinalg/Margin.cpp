@@ -16,6 +16,8 @@
 #include "Utils.h"
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -280,6 +282,11 @@ struct MultilabelMarginLowering : public OpRewritePattern<MultilabelMarginOp> {
     SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x);
     unsigned r = rows.size();
     Value numClasses = lastDimI64(rewriter, loc, x);
+    // The target lists classes of the input's rows: its sizes must be the
+    // input's (checked at run time where a size is dynamic).
+    assertConsistentLoopSizes(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, x),
+        {{t, identityMap(ctx, cast<RankedTensorType>(t.getType()).getRank())}});
 
     // 1. len: loops (rows, k).
     Value len = buildRowReduction(
@@ -452,6 +459,12 @@ struct MultiMarginLowering : public OpRewritePattern<MultiMarginOp> {
     SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x);
     unsigned r = rows.size();
     Value numClasses = lastDimI64(rewriter, loc, x);
+    // A weight holds one value per class (checked at run time where either
+    // size is dynamic): w[y] is then in bounds for every valid target.
+    if (w)
+      assertConsistentLoopSizes(
+          rewriter, loc, {tensor::getMixedSize(rewriter, loc, x, r)},
+          {{w, identityMap(ctx, 1)}});
     double margin = op.getMargin().convertToDouble();
     bool squared = op.getP() == 2;
 
@@ -487,13 +500,21 @@ struct MultiMarginLowering : public OpRewritePattern<MultiMarginOp> {
               Value valid = inRange(b, l, y, numClasses);
               Value v = args[0];
               if (w) {
-                Value safe = arith::IndexCastOp::create(
-                    b, l, b.getIndexType(),
-                    arith::SelectOp::create(b, l, valid, y, constI64(b, l, 0)));
-                Value wy = castFloat(
-                    b, l, tensor::ExtractOp::create(b, l, w, ValueRange{safe}),
-                    acc);
-                v = arith::MulFOp::create(b, l, wy, v);
+                // w[y] is read only for a target in [0, C): with no valid
+                // target (C = 0 included) there is no index to read.
+                auto read = scf::IfOp::create(
+                    b, l, valid,
+                    [&](OpBuilder &tb, Location tl) {
+                      Value idx = arith::IndexCastOp::create(
+                          tb, tl, tb.getIndexType(), y);
+                      Value wy = tensor::ExtractOp::create(tb, tl, w,
+                                                           ValueRange{idx});
+                      scf::YieldOp::create(tb, tl, castFloat(tb, tl, wy, acc));
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      scf::YieldOp::create(eb, el, constFloat(eb, el, acc, 0.0));
+                    });
+                v = arith::MulFOp::create(b, l, read.getResult(0), v);
               }
               v = arith::DivFOp::create(b, l, v, c);
               return arith::SelectOp::create(b, l, valid, v,
