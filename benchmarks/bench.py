@@ -1,21 +1,31 @@
 #!/usr/bin/python3
-"""Times compiled loss-mlir losses against PyTorch eager on the CPU.
+"""Times compiled loss-mlir losses against PyTorch eager on the CPU, with the
+machine's read bandwidth measured in the same run.
 
-For each case it writes an MLIR program that fills the inputs in-IR, calls
+For each case it writes an MLIR program that builds the inputs in IR (from a
+hash of each element's index, test/Integration/generators/hashgen.py), calls
 the loss REPEAT times between two rtclock() readings and prints the time per
-call; compiles it with loss-opt --loss-lower-to-llvm (serial and with OpenMP
-threads) and runs it with mlir-runner. PyTorch (Debian's python3-torch, the
-same machine and thread count) runs the same loss on the same shapes. Prints
-milliseconds per call and the speed-up over PyTorch; checks that both agree
-on the loss value.
+call; compiles it with loss-opt --loss-lower-to-llvm, serially and with
+OpenMP threads, and runs it with mlir-runner. PyTorch (Debian's
+python3-torch, same machine, same thread count) runs the same loss on the
+same inputs, and both values must agree. The read bandwidth is that of
+torch.sum over a 512 MiB float32 tensor on the same threads; each case's
+share of it is (bytes of its inputs) / (time) / bandwidth.
 
-    /usr/bin/python3 benchmarks/bench.py [--build build] [--threads 2]
+    /usr/bin/python3 benchmarks/bench.py [--threads 2] [--only cross_entropy]
+        [--json benchmarks/results.json] [--png benchmarks/results.png]
+
+Prints a table (milliseconds, speed-up over PyTorch, share of bandwidth),
+writes it as JSON, and draws the speed-ups as a PNG when matplotlib
+(python3-matplotlib) is installed.
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -23,33 +33,114 @@ import torch
 import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LLVM = "/usr/lib/llvm-22"
+sys.path.insert(0, os.path.join(ROOT, "test", "Integration", "generators"))
+from hashgen import Gen  # noqa: E402
+from lossgen import MLIR_TYPES  # noqa: E402
 
-# name, MLIR op text, torch function, input shapes; then "pair" cases whose
-# target is a float tensor shaped like the input.
+LLVM = "/usr/lib/llvm-22"
+f32, i64 = torch.float32, torch.int64
+
+
+def sym(name, shape, seed):
+    """Floats in [-2, 2)."""
+    return Gen(name, shape, f32, seed, scale_log2=-30, offset=-2.0)
+
+
+def unit(name, shape, seed):
+    """Floats in (0, 1)."""
+    return Gen(name, shape, f32, seed, scale_log2=-32, half=True)
+
+
+def classes(name, shape, c, seed):
+    return Gen(name, shape, i64, seed, mod=c)
+
+
+def ce(n, c, seed=1):
+    return {"x": Gen("x", (n, c), f32, seed, scale_log2=-28, offset=-8.0),
+            "t": classes("t", (n,), c, seed + 1)}
+
+
+def pair(n, seed):
+    return {"x": sym("x", (4096, n // 4096), seed),
+            "t": unit("t", (4096, n // 4096), seed + 1)}
+
+
+M16 = 1 << 24
+# family, name, op text ({x} names the inputs in order), inputs, torch function.
 CASES = [
-    ("cross_entropy N=2048 C=32000 (LLM vocab)",
-     "loss.softmax_cross_entropy %x, %t : (tensor<{N}x{C}xf32>, tensor<{N}xi64>) -> tensor<f32>",
-     lambda x, t: F.cross_entropy(x, t), 2048, 32000),
-    ("cross_entropy + label_smoothing N=2048 C=32000",
-     "loss.softmax_cross_entropy %x, %t {{label_smoothing = 1.000000e-01 : f64}} : (tensor<{N}x{C}xf32>, tensor<{N}xi64>) -> tensor<f32>",
-     lambda x, t: F.cross_entropy(x, t, label_smoothing=0.1), 2048, 32000),
-    ("cross_entropy N=65536 C=10 (small classes)",
-     "loss.softmax_cross_entropy %x, %t : (tensor<{N}x{C}xf32>, tensor<{N}xi64>) -> tensor<f32>",
-     lambda x, t: F.cross_entropy(x, t), 65536, 10),
-    ("nll(log_softmax) fused, N=2048 C=32000",
-     None, lambda x, t: F.nll_loss(F.log_softmax(x, 1), t), 2048, 32000),
-]
-PAIR_CASES = [
-    ("mse mean, 16M elements",
-     "loss.mse %x, %t : (tensor<{N}x{C}xf32>, tensor<{N}x{C}xf32>) -> tensor<f32>",
-     lambda x, t: F.mse_loss(x, t), 4096, 4096),
-    ("l1 sum, 16M elements",
-     "loss.l1 %x, %t {{reduction = #loss.reduction<sum>}} : (tensor<{N}x{C}xf32>, tensor<{N}x{C}xf32>) -> tensor<f32>",
-     lambda x, t: F.l1_loss(x, t, reduction="sum"), 4096, 4096),
-    ("bce_with_logits mean, 16M elements",
-     "loss.bce_with_logits %x, %t : (tensor<{N}x{C}xf32>, tensor<{N}x{C}xf32>) -> tensor<f32>",
-     lambda x, t: F.binary_cross_entropy_with_logits(x, t), 4096, 4096),
+    ("cross_entropy", "cross entropy N=262144 C=10", "loss.softmax_cross_entropy {x}, {t}",
+     ce(262144, 10), lambda x, t: F.cross_entropy(x, t)),
+    ("cross_entropy", "cross entropy N=16384 C=1000", "loss.softmax_cross_entropy {x}, {t}",
+     ce(16384, 1000), lambda x, t: F.cross_entropy(x, t)),
+    ("cross_entropy", "cross entropy N=2048 C=32000", "loss.softmax_cross_entropy {x}, {t}",
+     ce(2048, 32000), lambda x, t: F.cross_entropy(x, t)),
+    ("cross_entropy", "cross entropy N=512 C=128256", "loss.softmax_cross_entropy {x}, {t}",
+     ce(512, 128256), lambda x, t: F.cross_entropy(x, t)),
+    ("cross_entropy", "cross entropy + label_smoothing N=2048 C=32000",
+     "loss.softmax_cross_entropy {x}, {t} {{label_smoothing = 1.000000e-01 : f64}}",
+     ce(2048, 32000), lambda x, t: F.cross_entropy(x, t, label_smoothing=0.1)),
+    ("cross_entropy", "cross entropy K-dim [8, 21, 128, 128]",
+     "loss.softmax_cross_entropy {x}, {t}",
+     {"x": Gen("x", (8, 21, 128, 128), f32, 3, scale_log2=-28, offset=-8.0),
+      "t": classes("t", (8, 128, 128), 21, 4)},
+     lambda x, t: F.cross_entropy(x, t)),
+    ("cross_entropy", "nll(log_softmax) fused N=2048 C=32000",
+     "loss.nll (loss.log_softmax {x} {{axis = 1 : i64}}), {t}",
+     ce(2048, 32000), lambda x, t: F.nll_loss(F.log_softmax(x, 1), t)),
+    ("elementwise", "l1 mean 16M", "loss.l1 {x}, {t}", pair(M16, 5),
+     lambda x, t: F.l1_loss(x, t)),
+    ("elementwise", "mse mean 16M", "loss.mse {x}, {t}", pair(M16, 7),
+     lambda x, t: F.mse_loss(x, t)),
+    ("elementwise", "smooth_l1 mean 16M", "loss.smooth_l1 {x}, {t}", pair(M16, 9),
+     lambda x, t: F.smooth_l1_loss(x, t)),
+    ("elementwise", "huber mean 16M", "loss.huber {x}, {t}", pair(M16, 11),
+     lambda x, t: F.huber_loss(x, t)),
+    ("elementwise", "kl_div batchmean 16M",
+     "loss.kl_div {x}, {t} {{reduction = #loss.reduction<batchmean>}}", pair(M16, 13),
+     lambda x, t: F.kl_div(x, t, reduction="batchmean")),
+    ("elementwise", "bce mean 16M", "loss.bce {x}, {t}",
+     {"x": unit("x", (4096, 4096), 15), "t": unit("t", (4096, 4096), 16)},
+     lambda x, t: F.binary_cross_entropy(x, t)),
+    ("elementwise", "bce_with_logits mean 16M", "loss.bce_with_logits {x}, {t}",
+     pair(M16, 17), lambda x, t: F.binary_cross_entropy_with_logits(x, t)),
+    ("elementwise", "soft_margin mean 16M", "loss.soft_margin {x}, {t}",
+     pair(M16, 19), lambda x, t: F.soft_margin_loss(x, t)),
+    ("elementwise", "poisson_nll mean 16M", "loss.poisson_nll {x}, {t}",
+     pair(M16, 21), lambda x, t: F.poisson_nll_loss(x, t)),
+    ("elementwise", "hinge_embedding mean 16M", "loss.hinge_embedding {x}, {t}",
+     {"x": sym("x", (4096, 4096), 23),
+      "t": Gen("t", (4096, 4096), i64, 24, mod=3, offset=-1)},
+     lambda x, t: F.hinge_embedding_loss(x, t)),
+    ("elementwise", "margin_ranking mean 16M", "loss.margin_ranking {a}, {b}, {t}",
+     {"a": sym("a", (M16,), 25), "b": sym("b", (M16,), 26), "t": sym("t", (M16,), 27)},
+     lambda a, b, t: F.margin_ranking_loss(a, b, t)),
+    ("margin", "multi_margin N=65536 C=100", "loss.multi_margin {x}, {t}",
+     {"x": sym("x", (65536, 100), 28), "t": classes("t", (65536,), 100, 29)},
+     lambda x, t: F.multi_margin_loss(x, t)),
+    ("margin", "multilabel_soft_margin N=65536 C=100",
+     "loss.multilabel_soft_margin {x}, {t}",
+     {"x": sym("x", (65536, 100), 30), "t": unit("t", (65536, 100), 31)},
+     lambda x, t: F.multilabel_soft_margin_loss(x, t)),
+    ("margin", "cosine_embedding N=65536 D=256", "loss.cosine_embedding {a}, {b}, {t}",
+     {"a": sym("a", (65536, 256), 32), "b": sym("b", (65536, 256), 33),
+      "t": Gen("t", (65536,), i64, 34, mod=3, offset=-1)},
+     lambda a, b, t: F.cosine_embedding_loss(a, b, t)),
+    ("margin", "triplet_margin N=65536 D=256", "loss.triplet_margin {a}, {p}, {q}",
+     {"a": sym("a", (65536, 256), 35), "p": sym("p", (65536, 256), 36),
+      "q": sym("q", (65536, 256), 37)},
+     lambda a, p, q: F.triplet_margin_loss(a, p, q)),
+    ("ctc", "ctc T=500 N=32 C=40 S=100", "loss.ctc {lp}, {tg}, {il}, {tl}",
+     {"lp": Gen("lp", (500, 32, 40), f32, 38, scale_log2=-30, offset=-4.0),
+      "tg": Gen("tg", (32, 100), i64, 39, mod=39, offset=1),
+      "il": Gen("il", (32,), i64, 40, mod=1, offset=500),
+      "tl": Gen("tl", (32,), i64, 41, mod=1, offset=100)},
+     lambda lp, tg, il, tl: F.ctc_loss(lp, tg, il, tl)),
+    ("ctc", "ctc T=1000 N=16 C=5000 S=300", "loss.ctc {lp}, {tg}, {il}, {tl}",
+     {"lp": Gen("lp", (1000, 16, 5000), f32, 42, scale_log2=-30, offset=-4.0),
+      "tg": Gen("tg", (16, 300), i64, 43, mod=4999, offset=1),
+      "il": Gen("il", (16,), i64, 44, mod=1, offset=1000),
+      "tl": Gen("tl", (16,), i64, 45, mod=1, offset=300)},
+     lambda lp, tg, il, tl: F.ctc_loss(lp, tg, il, tl)),
 ]
 
 PROGRAM = """
@@ -57,49 +148,27 @@ func.func private @rtclock() -> f64
 func.func private @printF64(f64)
 func.func private @printNewline()
 
-func.func @loss(%x: tensor<{N}x{C}xf32>, %t: tensor<{N}xi64>) -> tensor<f32> {{
-  {body}
+func.func @loss({params}) -> tensor<f32> {{
+{body}
+  return %l : tensor<f32>
 }}
 
 func.func @main() {{
-  %e = tensor.empty() : tensor<{N}x{C}xf32>
-  %x = linalg.generic {{indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}} outs(%e : tensor<{N}x{C}xf32>) {{
-  ^bb0(%o: f32):
-    %i = linalg.index 0 : index
-    %j = linalg.index 1 : index
-    %k = arith.muli %i, %c_C : index
-    %l = arith.addi %k, %j : index
-    %li = arith.index_cast %l : index to i64
-    %h = arith.muli %li, %c_mul : i64
-    %m = arith.remui %h, %c_mod : i64
-    %f = arith.uitofp %m : i64 to f32
-    %s = arith.mulf %f, %c_scale : f32
-    %v = arith.subf %s, %c_half : f32
-    linalg.yield %v : f32
-  }} -> tensor<{N}x{C}xf32>
-  %te = tensor.empty() : tensor<{N}xi64>
-  %t = linalg.generic {{indexing_maps = [affine_map<(i) -> (i)>], iterator_types = ["parallel"]}} outs(%te : tensor<{N}xi64>) {{
-  ^bb0(%o: i64):
-    %i = linalg.index 0 : index
-    %ii = arith.index_cast %i : index to i64
-    %h = arith.muli %ii, %c_mul : i64
-    %m = arith.remui %h, %c_Ci : i64
-    linalg.yield %m : i64
-  }} -> tensor<{N}xi64>
-  %warm = func.call @loss(%x, %t) : (tensor<{N}x{C}xf32>, tensor<{N}xi64>) -> tensor<f32>
+{inputs}
+  %warm = func.call @loss({args}) : ({types}) -> tensor<f32>
   %w0 = tensor.extract %warm[] : tensor<f32>
   %t0 = func.call @rtclock() : () -> f64
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %n = arith.constant {REPEAT} : index
+  %n = arith.constant {repeat} : index
   %v = scf.for %r = %c0 to %n step %c1 iter_args(%acc = %w0) -> f32 {{
-    %l = func.call @loss(%x, %t) : (tensor<{N}x{C}xf32>, tensor<{N}xi64>) -> tensor<f32>
+    %l = func.call @loss({args}) : ({types}) -> tensor<f32>
     %lv = tensor.extract %l[] : tensor<f32>
     scf.yield %lv : f32
   }}
   %t1 = func.call @rtclock() : () -> f64
   %dt = arith.subf %t1, %t0 : f64
-  %nf = arith.constant {REPEAT}.0 : f64
+  %nf = arith.constant {repeat}.0 : f64
   %per = arith.divf %dt, %nf : f64
   func.call @printF64(%per) : (f64) -> ()
   func.call @printNewline() : () -> ()
@@ -110,53 +179,36 @@ func.func @main() {{
 }}
 """
 
-PAIR_TARGET = """  %t = linalg.generic {{indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}} outs(%e : tensor<{N}x{C}xf32>) {{
-  ^bb0(%o: f32):
-    %i = linalg.index 0 : index
-    %j = linalg.index 1 : index
-    %k = arith.muli %i, %c_C : index
-    %l = arith.addi %k, %j : index
-    %li = arith.index_cast %l : index to i64
-    %h = arith.muli %li, %c_mul2 : i64
-    %m = arith.remui %h, %c_mod : i64
-    %f = arith.uitofp %m : i64 to f32
-    %s = arith.mulf %f, %c_unit : f32
-    linalg.yield %s : f32
-  }} -> tensor<{N}x{C}xf32>
-"""
 
-CONSTS = """  %c_C = arith.constant {C} : index
-  %c_Ci = arith.constant {C} : i64
-  %c_mul = arith.constant 2654435761 : i64
-  %c_mod = arith.constant 1000003 : i64
-  %c_scale = arith.constant 2.0e-05 : f32
-  %c_half = arith.constant 10.0 : f32
-  %c_mul2 = arith.constant 2246822519 : i64
-  %c_unit = arith.constant 9.99997e-07 : f32
-"""
-
-
-def inputs_like_ir(n, c):
-    """The inputs the MLIR program builds, computed the same way in torch."""
-    idx = torch.arange(n * c, dtype=torch.int64)
-    x = ((idx * 2654435761) % 1000003).to(torch.float32) * 2.0e-05 - 10.0
-    t = (torch.arange(n, dtype=torch.int64) * 2654435761) % c
-    return x.reshape(n, c), t
-
-
-def pair_inputs_like_ir(n, c):
-    x, _ = inputs_like_ir(n, c)
-    idx = torch.arange(n * c, dtype=torch.int64)
-    t = ((idx * 2246822519) % 1000003).to(torch.float32) * 9.99997e-07
-    return x, t.reshape(n, c)
-
-
-def pair_program(text):
-    """The rows program with a float target shaped like the input."""
-    start = text.index("  %te = tensor.empty()")
-    end = text.index("  %warm = ")
-    text = text[:start] + "{PAIR}" + text[end:]
-    return text.replace("tensor<{N}xi64>", "tensor<{N}x{C}xf32>")
+def program(op, gens, repeat):
+    names = list(gens)
+    types = {}
+    input_lines = []
+    for k in names:
+        lines, types[k] = gens[k].emit("%in_" + k)
+        input_lines += lines
+    # The op text: `loss.nll (loss.log_softmax {x} ...), {t}` nests one op.
+    body = []
+    text = op
+    m = re.search(r"\((loss\.log_softmax \{(\w+)\}[^)]*)\)", text)
+    if m:
+        inner = m.group(1).replace("{" + m.group(2) + "}", "%" + m.group(2))
+        inner = inner.replace("{{", "{").replace("}}", "}")
+        body.append("  %%lp = %s : %s" % (inner, types[m.group(2)]))
+        text = text.replace(m.group(0), "%lp")
+    order = re.findall(r"(?<!\{)\{(\w+)\}(?!\})", text)
+    for k in set(order):
+        text = re.sub(r"(?<!\{)\{%s\}(?!\})" % k, "%" + k, text)
+    text = text.replace("{{", "{").replace("}}", "}")
+    operand = [types[m.group(2)]] if m else []
+    operand_types = ", ".join(operand + [types[k] for k in order])
+    body.append("  %%l = %s : (%s) -> tensor<f32>" % (text, operand_types))
+    params = ", ".join("%%%s: %s" % (k, types[k]) for k in names)
+    return PROGRAM.format(params=params, body="\n".join(body),
+                          inputs="\n".join(input_lines),
+                          args=", ".join("%in_" + k for k in names),
+                          types=", ".join(types[k] for k in names),
+                          repeat=repeat)
 
 
 def run_mlir(build, text, parallel, threads, pipeline=None):
@@ -183,11 +235,35 @@ def run_mlir(build, text, parallel, threads, pipeline=None):
         return per, value
 
 
+def read_bandwidth(threads, repeat=5):
+    """GB/s of torch.sum over 512 MiB of float32 on `threads` threads."""
+    x = torch.ones(128 << 20, dtype=f32)
+    x.sum()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        x.sum()
+        best = min(best, time.perf_counter() - t0)
+    return x.numel() * 4 / best / 1e9
+
+
+def time_torch(fn, vals, repeat):
+    fn(**vals)
+    t0 = time.perf_counter()
+    for _ in range(repeat):
+        ref = fn(**vals)
+    return (time.perf_counter() - t0) / repeat, ref
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--only", help="run only cases whose family or name "
+                    "contains this")
+    ap.add_argument("--json", default=os.path.join(ROOT, "benchmarks", "results.json"))
+    ap.add_argument("--png", default=os.path.join(ROOT, "benchmarks", "results.png"))
     ap.add_argument("--serial-pipeline", metavar="FILE",
                     help="compile the serial column with this textual pass "
                     "pipeline (e.g. a variant of `loss-opt --loss-lower-to-llvm "
@@ -198,36 +274,62 @@ def main():
         with open(args.serial_pipeline) as f:
             serial_pipeline = f.read().strip()
     torch.set_num_threads(args.threads)
-    print("%-48s %10s %10s %10s %9s %9s" % ("case", "torch ms", "serial ms",
-                                            "omp ms", "x serial", "x omp"))
-    cases = [(case, "rows") for case in CASES] + [(case, "pair") for case in PAIR_CASES]
-    for (name, op, fn, n, c), kind in cases:
-        if op is None:
-            body = ("%lp = loss.log_softmax %x {{axis = 1 : i64}} : tensor<{N}x{C}xf32>\n"
-                    "  %l = loss.nll %lp, %t : (tensor<{N}x{C}xf32>, tensor<{N}xi64>) -> tensor<f32>")
-        else:
-            body = "%l = " + op
-        body = (body + "\n  return %l : tensor<f32>").format(N=n, C=c)
-        program = PROGRAM if kind == "rows" else pair_program(PROGRAM)
-        text = program.format(N=n, C=c, body=body, REPEAT=args.repeat,
-                              PAIR=PAIR_TARGET.format(N=n, C=c))
-        text = text.replace("func.func @main() {\n",
-                            "func.func @main() {\n" + CONSTS.format(C=c), 1)
-        x, t = (inputs_like_ir if kind == "rows" else pair_inputs_like_ir)(n, c)
-        fn(x, t)
-        t0 = time.perf_counter()
-        for _ in range(args.repeat):
-            ref = fn(x, t)
-        torch_ms = (time.perf_counter() - t0) / args.repeat * 1e3
-        serial, v1 = run_mlir(args.build, text, False, args.threads,
-                              serial_pipeline)
+    bw = read_bandwidth(args.threads)
+    print("read bandwidth (torch.sum, %d threads): %.1f GB/s" % (args.threads, bw))
+    head = "%-46s %9s %9s %9s %8s %8s %8s" % (
+        "case", "torch ms", "1 thr ms", "%d thr ms" % args.threads,
+        "x 1 thr", "x %d thr" % args.threads, "% bw")
+    print(head)
+    rows = []
+    for family, name, op, gens, fn in CASES:
+        if args.only and args.only not in family and args.only not in name:
+            continue
+        vals = {k: g.torch_value() for k, g in gens.items()}
+        nbytes = sum(v.numel() * v.element_size() for v in vals.values())
+        torch_s, ref = time_torch(fn, vals, args.repeat)
+        text = program(op, gens, args.repeat)
+        serial, v1 = run_mlir(args.build, text, False, args.threads, serial_pipeline)
         omp, v2 = run_mlir(args.build, text, True, args.threads)
+        want = ref.item()
         for v in (v1, v2):
-            if abs(v - ref.item()) > 1e-4 * abs(ref.item()) + 1e-5:
-                raise SystemExit("%s: loss-mlir gives %r, torch %r" % (name, v, ref.item()))
-        print("%-48s %10.2f %10.2f %10.2f %8.2fx %8.2fx" % (
-            name, torch_ms, serial * 1e3, omp * 1e3, torch_ms / (serial * 1e3),
-            torch_ms / (omp * 1e3)))
+            if abs(v - want) > 1e-4 * abs(want) + 1e-5:
+                raise SystemExit("%s: loss-mlir gives %r, torch %r" % (name, v, want))
+        share = nbytes / omp / 1e9 / bw
+        row = {"family": family, "case": name, "torch_ms": torch_s * 1e3,
+               "serial_ms": serial * 1e3, "threads_ms": omp * 1e3,
+               "speedup_serial": torch_s / serial, "speedup_threads": torch_s / omp,
+               "bytes": nbytes, "bandwidth_share": share, "value": v2,
+               "torch_value": want}
+        rows.append(row)
+        print("%-46s %9.2f %9.2f %9.2f %7.2fx %7.2fx %7.0f%%" % (
+            name, row["torch_ms"], row["serial_ms"], row["threads_ms"],
+            row["speedup_serial"], row["speedup_threads"], 100 * share))
+    result = {"threads": args.threads, "read_bandwidth_gbs": bw,
+              "torch": torch.__version__, "cases": rows}
+    with open(args.json, "w") as f:
+        json.dump(result, f, indent=1)
+    print("wrote", os.path.relpath(args.json))
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("no matplotlib (apt-get install python3-matplotlib): no PNG")
+        return
+    fig, ax = plt.subplots(figsize=(10, 0.35 * len(rows) + 1.5))
+    names = [r["case"] for r in rows][::-1]
+    ax.barh(names, [r["speedup_threads"] for r in rows][::-1],
+            label="%d threads" % args.threads)
+    ax.barh(names, [r["speedup_serial"] for r in rows][::-1], height=0.4,
+            label="1 thread")
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xlabel("speed-up over PyTorch %s (%d threads)" % (torch.__version__,
+                                                             args.threads))
+    ax.set_title("loss-mlir on the CPU; read bandwidth %.1f GB/s" % bw)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(args.png, dpi=100)
+    print("wrote", os.path.relpath(args.png))
 
 
 if __name__ == "__main__":
