@@ -2,10 +2,13 @@
 //
 // `lossCheckClose*` compares a computed tensor with the expected one (from
 // PyTorch) elementwise, as numpy.isclose does, with NaN == NaN and infinities
-// equal when their signs are; it prints every value at full precision and a
-// PASS/FAIL verdict line, so lit tests can FileCheck the verdict.
+// equal when their signs are (the rule of loss-mlir/Runner/Compare.h, which
+// loss-run shares); it prints every value at full precision and a PASS/FAIL
+// verdict line, so lit tests can FileCheck the verdict.
 //
 //===----------------------------------------------------------------------===//
+
+#include "loss-mlir/Runner/Compare.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 
@@ -14,13 +17,7 @@
 #include <cstdio>
 
 namespace {
-bool isClose(double got, double want, double rtol, double atol) {
-  if (std::isnan(want) || std::isnan(got))
-    return std::isnan(want) && std::isnan(got);
-  if (std::isinf(want) || std::isinf(got))
-    return got == want;
-  return std::fabs(got - want) <= atol + rtol * std::fabs(want);
-}
+using mlir::loss::runner::isClose;
 
 template <typename T>
 void checkClose(UnrankedMemRefType<T> *gotM, UnrankedMemRefType<T> *wantM,
