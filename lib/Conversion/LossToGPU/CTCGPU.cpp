@@ -20,14 +20,20 @@
 //    and the per-sample division of `mean` applied.
 //
 // `sum`/`mean` over the batch are a linalg reduction of the per-sample
-// losses, as on the CPU.
+// losses, as on the CPU. The recursion's arithmetic (the alpha step, the
+// label checks, the sample's finish) is LossArithmetic.h's, the same the CPU
+// lowering (CTC.cpp) calls; this file is the GPU schedule over it.
 //
 //===----------------------------------------------------------------------===//
 
-#include "../LossToLinalg/Utils.h"
 #include "GPUUtils.h"
 #include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
+#include "loss-mlir/Dialect/Loss/IR/Loss.h"
+#include "loss-mlir/Dialect/Loss/Utils/LossArithmetic.h"
+#include "loss-mlir/Dialect/Loss/Utils/LossReduction.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <cmath>
@@ -47,8 +53,8 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     auto lpTy = op.getLogProbs().getType();
-    bool batched = lpTy.getRank() == 3;
-    bool concatenated = batched && op.getTargets().getType().getRank() == 1;
+    CtcLayout layout = CtcLayout::get(op);
+    bool batched = layout.batched;
     Type elTy = lpTy.getElementType();
     Type acc = getAccumulatorType(elTy);
     Reduction reduction = op.getReduction();
@@ -66,23 +72,12 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
 
     // Per-sample operands must have N entries (checked at run time where a
     // size is dynamic), as on the CPU.
-    if (batched) {
-      MLIRContext *ctx = b.getContext();
-      AffineExpr n = getAffineDimExpr(0, ctx);
-      SmallVector<LoopInput> perSample{
-          {op.getInputLengths(), AffineMap::get(1, 0, {n}, ctx)},
-          {op.getTargetLengths(), AffineMap::get(1, 0, {n}, ctx)}};
-      if (!concatenated)
-        perSample.push_back(
-            {op.getTargets(),
-             AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});
-      assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
-    }
+    assertCtcOperandSizes(b, loc, op, layout, batchSize);
     // Padded width S, or the length of the concatenated buffer: a bound on
     // every S_n.
-    Value targetWidth = tensor::DimOp::create(
-        b, loc, op.getTargets(), concatenated ? 0 : (batched ? 1 : 0));
-    Value c1 = indexConst(b, loc, 1), c2 = indexConst(b, loc, 2);
+    Value targetWidth =
+        tensor::DimOp::create(b, loc, op.getTargets(), layout.targetWidthDim());
+    Value c1 = constIndex(b, loc, 1), c2 = constIndex(b, loc, 2);
     Value stateCap = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, targetWidth, c2), c1);
 
@@ -96,20 +91,14 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
         kernelOutput(b, loc, {grid, b.getIndexAttr(2), stateCap}, acc);
     Value perSample = kernelOutput(b, loc, {batchSize}, acc);
 
-    {
-      OpBuilder::InsertionGuard guard(b);
-      Kernel k = createKernel(b, loc, grid, block);
-      k.launch->setAttr("loss.mapping", b.getStringAttr("block-per-sample"));
-      scf::ForOp::create(
-          b, loc, k.blockId, batchSizeV, k.gridSize, ValueRange{},
-          [&](OpBuilder &nb, Location nl, Value n, ValueRange) {
-            buildSample(nb, nl, k, n, logProbs, targets, inputLengths,
-                        targetLengths, alpha, perSample, timeSize, numClasses,
-                        targetWidth, batched, concatenated, acc, blankAttr,
-                        reduction, zeroInfinity);
-            scf::YieldOp::create(nb, nl);
-          });
-    }
+    launchBlockPerItem(
+        b, loc, grid, block, "block-per-sample", batchSizeV,
+        [&](OpBuilder &nb, Location nl, const Kernel &k, Value n) {
+          buildSample(nb, nl, k, n, logProbs, targets, inputLengths,
+                      targetLengths, alpha, perSample, timeSize, numClasses,
+                      targetWidth, layout, acc, blankAttr, reduction,
+                      zeroInfinity);
+        });
 
     Value perSampleT = kernelResult(b, loc, perSample);
     replaceOpWithCasts(rewriter, op,
@@ -123,27 +112,21 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
                    Value logProbs, Value targets, Value inputLengths,
                    Value targetLengths, Value alpha, Value perSample,
                    Value timeSize, Value numClasses, Value targetWidth,
-                   bool batched, bool concatenated, Type acc, int64_t blankAttr,
+                   const CtcLayout &layout, Type acc, int64_t blankAttr,
                    Reduction reduction, bool zeroInfinity) const {
-    Value c0 = indexConst(b, loc, 0), c1 = indexConst(b, loc, 1),
-          c2 = indexConst(b, loc, 2);
+    Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1),
+          c2 = constIndex(b, loc, 2);
     Value zeroI = constI64(b, loc, 0), oneI = constI64(b, loc, 1);
     Value negInf = constFloat(b, loc, acc, -INFINITY);
     Value numClassesI = toI64FromIndex(b, loc, numClasses);
     Value timeSizeI = toI64FromIndex(b, loc, timeSize);
     Value widthI = toI64FromIndex(b, loc, targetWidth);
-    Value blank = constI64(b, loc, blankAttr);
-    Value blankBad = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                           blank, numClassesI);
-    Value blankIdx = toIndex(
-        b, loc, arith::SelectOp::create(b, loc, blankBad, zeroI, blank));
+    CtcBlank blank = emitCtcBlank(b, loc, blankAttr, numClassesI);
+    Value blankBad = blank.bad, blankIdx = blank.index;
 
     auto readLength = [&](OpBuilder &rb, Location rl, Value lengths,
                           Value i) -> Value {
-      SmallVector<Value> idx;
-      if (cast<MemRefType>(lengths.getType()).getRank() == 1)
-        idx.push_back(batched ? i : indexConst(rb, rl, 0));
-      return toI64(rb, rl, memref::LoadOp::create(rb, rl, lengths, idx));
+      return layout.readLength(rb, rl, lengths, i);
     };
 
     // Lengths (and the offset into concatenated targets) of this sample.
@@ -151,7 +134,7 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
         b, loc,
         clampSI(b, loc, readLength(b, loc, inputLengths, n), zeroI, timeSizeI));
     Value snI, offset;
-    if (concatenated) {
+    if (layout.concatenated) {
       auto scan = scf::ForOp::create(
           b, loc, c0, n, c1, ValueRange{zeroI},
           [&](OpBuilder &sb, Location sl, Value j, ValueRange it) {
@@ -172,22 +155,10 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
     Value sn = toIndex(b, loc, snI);
 
     auto labelAt = [&](OpBuilder &lb, Location ll, Value kk) -> Value {
-      SmallVector<Value> idx;
-      if (concatenated)
-        idx.push_back(arith::AddIOp::create(lb, ll, offset, kk));
-      else if (batched)
-        idx = {n, kk};
-      else
-        idx.push_back(kk);
-      return toI64(lb, ll, memref::LoadOp::create(lb, ll, targets, idx));
+      return layout.readLabel(lb, ll, targets, n, offset, kk);
     };
     auto lpAt = [&](OpBuilder &lb, Location ll, Value t, Value c) -> Value {
-      SmallVector<Value> idx{t};
-      if (batched)
-        idx.push_back(n);
-      idx.push_back(c);
-      return castFloat(lb, ll, memref::LoadOp::create(lb, ll, logProbs, idx),
-                       acc);
+      return layout.readLogProb(lb, ll, logProbs, t, n, c, acc);
     };
     auto alphaAt = [&](Value parity, Value s) -> SmallVector<Value> {
       return {k.blockId, parity, s};
@@ -198,13 +169,8 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
         b, loc, k.threadId, sn, k.blockSize,
         ValueRange{arith::ConstantOp::create(b, loc, b.getBoolAttr(false))},
         [&](OpBuilder &lb, Location ll, Value kk, ValueRange it) {
-          Value lab = labelAt(lb, ll, kk);
-          Value out = arith::OrIOp::create(
-              lb, ll,
-              arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::slt, lab,
-                                    constI64(lb, ll, 0)),
-              arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::sge, lab,
-                                    numClassesI));
+          Value out =
+              emitClassOutOfRange(lb, ll, labelAt(lb, ll, kk), numClassesI);
           scf::YieldOp::create(
               lb, ll, ValueRange{arith::OrIOp::create(lb, ll, it[0], out)});
         });
@@ -217,31 +183,28 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
         b, loc, arith::MulIOp::create(b, loc, sn, c2), c1);
 
     // a_{-1} = [0, -inf, ..., -inf] in row 0.
-    scf::ForOp::create(
-        b, loc, k.threadId, numStates, k.blockSize, ValueRange{},
-        [&](OpBuilder &lb, Location ll, Value s, ValueRange) {
-          Value isStart = arith::CmpIOp::create(
-              lb, ll, arith::CmpIPredicate::eq, s, indexConst(lb, ll, 0));
-          Value v = arith::SelectOp::create(
-              lb, ll, isStart, constFloat(lb, ll, acc, 0.0), negInf);
-          memref::StoreOp::create(lb, ll, v, alpha,
-                                  alphaAt(indexConst(lb, ll, 0), s));
-          scf::YieldOp::create(lb, ll);
-        });
+    scf::ForOp::create(b, loc, k.threadId, numStates, k.blockSize, ValueRange{},
+                       [&](OpBuilder &lb, Location ll, Value s, ValueRange) {
+                         Value v = emitCtcInitialAlpha(lb, ll, acc, s);
+                         memref::StoreOp::create(
+                             lb, ll, v, alpha,
+                             alphaAt(constIndex(lb, ll, 0), s));
+                         scf::YieldOp::create(lb, ll);
+                       });
     gpu::BarrierOp::create(b, loc);
 
     Value cMinus1 = arith::SubIOp::create(b, loc, numClassesI, oneI);
     scf::ForOp::create(
         b, loc, c0, steps, c1, ValueRange{},
         [&](OpBuilder &tb, Location tl, Value t, ValueRange) {
-          Value cur = arith::RemUIOp::create(tb, tl, t, indexConst(tb, tl, 2));
-          Value nxt = arith::SubIOp::create(tb, tl, indexConst(tb, tl, 1), cur);
+          Value cur = arith::RemUIOp::create(tb, tl, t, constIndex(tb, tl, 2));
+          Value nxt = arith::SubIOp::create(tb, tl, constIndex(tb, tl, 1), cur);
           Value lpBlank = lpAt(tb, tl, t, blankIdx);
           scf::ForOp::create(
               tb, tl, k.threadId, numStates, k.blockSize, ValueRange{},
               [&](OpBuilder &sb, Location sl, Value s, ValueRange) {
-                Value zero = indexConst(sb, sl, 0), one = indexConst(sb, sl, 1),
-                      two = indexConst(sb, sl, 2);
+                Value zero = constIndex(sb, sl, 0), one = constIndex(sb, sl, 1),
+                      two = constIndex(sb, sl, 2);
                 auto load = [&](Value st) {
                   return memref::LoadOp::create(sb, sl, alpha, alphaAt(cur, st))
                       .getResult();
@@ -263,40 +226,25 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
                     [&](OpBuilder &ib, Location il) {
                       // Label state s = 2k + 1: k < S_n.
                       Value kk = arith::DivUIOp::create(ib, il, s, two);
-                      Value lab = labelAt(ib, il, kk);
-                      Value kPos = arith::CmpIOp::create(
-                          ib, il, arith::CmpIPredicate::ugt, kk, zero);
-                      Value kPrev = arith::SelectOp::create(
-                          ib, il, kPos, arith::SubIOp::create(ib, il, kk, one),
-                          zero);
-                      Value skip = arith::AndIOp::create(
-                          ib, il, kPos,
-                          arith::CmpIOp::create(ib, il,
-                                                arith::CmpIPredicate::ne, lab,
-                                                labelAt(ib, il, kPrev)));
+                      CtcLabel lab = emitCtcLabel(ib, il, kk, labelAt);
                       Value sm2 = arith::SelectOp::create(
-                          ib, il, kPos, arith::SubIOp::create(ib, il, s, two),
-                          zero);
-                      Value aSkip = arith::SelectOp::create(ib, il, skip,
-                                                            load(sm2), negInf);
-                      // The scan ensured 0 <= lab < C; clamp anyway so the
-                      // index is in bounds on its own.
-                      Value c = toIndex(
-                          ib, il,
-                          clampSI(ib, il, lab, constI64(ib, il, 0), cMinus1));
-                      Value v = arith::AddFOp::create(
-                          ib, il, lpAt(ib, il, t, c),
-                          emitLogSumExp(ib, il, {aSelf, aPrev, aSkip}));
+                          ib, il, lab.hasPrev,
+                          arith::SubIOp::create(ib, il, s, two), zero);
+                      // The scan ensured 0 <= lab < C; the index is clamped
+                      // so that it is in bounds on its own.
+                      Value c = emitCtcClassIndex(ib, il, lab.label, cMinus1);
+                      Value v =
+                          emitCtcAlphaStep(ib, il, lpAt(ib, il, t, c), aSelf,
+                                           aPrev, load(sm2), lab.canSkip);
                       scf::YieldOp::create(ib, il, v);
                     },
                     [&](OpBuilder &ib, Location il) {
                       // Blank state: from itself, and from s - 1 if s > 0.
                       Value v = arith::SelectOp::create(
-                          ib, il, hasPrev, emitLogSumExp(ib, il, {aSelf, aPrev}),
-                          aSelf);
-                      scf::YieldOp::create(ib, il,
-                                           ValueRange{arith::AddFOp::create(
-                                               ib, il, lpBlank, v)});
+                          ib, il, hasPrev,
+                          emitCtcAlphaStep(ib, il, lpBlank, aSelf, aPrev),
+                          emitCtcAlphaStep(ib, il, lpBlank, aSelf));
+                      scf::YieldOp::create(ib, il, v);
                     });
                 memref::StoreOp::create(sb, sl, state.getResult(0), alpha,
                                         alphaAt(nxt, s));
@@ -309,33 +257,12 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
     // -logsumexp(a(2 S_n), a(2 S_n - 1)) from the last row written.
     Value fin = arith::RemUIOp::create(b, loc, steps, c2);
     ifThreadZero(b, loc, k, [&](OpBuilder &tb, Location tl) {
-      Value last = arith::MulIOp::create(tb, tl, sn, c2);
-      Value hasLabels =
-          arith::CmpIOp::create(tb, tl, arith::CmpIPredicate::ugt, sn, c0);
-      Value lastLabel = arith::SelectOp::create(
-          tb, tl, hasLabels, arith::SubIOp::create(tb, tl, last, c1), c0);
-      Value aLast = memref::LoadOp::create(tb, tl, alpha, alphaAt(fin, last));
-      Value aLabel = arith::SelectOp::create(
-          tb, tl, hasLabels,
-          memref::LoadOp::create(tb, tl, alpha, alphaAt(fin, lastLabel)),
-          negInf);
-      // 0 - lse (not negf): an empty alignment gives +0.
-      Value loss = arith::SubFOp::create(tb, tl, constFloat(tb, tl, acc, 0.0),
-                                         emitLogSumExp(tb, tl, {aLast, aLabel}));
-      loss = arith::SelectOp::create(tb, tl, bad, constFloat(tb, tl, acc, NAN),
-                                     loss);
-      if (zeroInfinity) {
-        Value isInf =
-            arith::CmpFOp::create(tb, tl, arith::CmpFPredicate::OEQ, loss,
-                                  constFloat(tb, tl, acc, INFINITY));
-        loss = arith::SelectOp::create(tb, tl, isInf,
-                                       constFloat(tb, tl, acc, 0.0), loss);
-      }
-      if (reduction == Reduction::mean) {
-        Value denom = arith::SIToFPOp::create(
-            tb, tl, acc, arith::MaxSIOp::create(tb, tl, snI, oneI));
-        loss = arith::DivFOp::create(tb, tl, loss, denom);
-      }
+      Value loss = emitCtcSampleLoss(
+          tb, tl, acc, sn,
+          [&](OpBuilder &lb, Location ll, Value s) -> Value {
+            return memref::LoadOp::create(lb, ll, alpha, alphaAt(fin, s));
+          },
+          bad, zeroInfinity, reduction == Reduction::mean ? snI : Value());
       memref::StoreOp::create(tb, tl, loss, perSample, ValueRange{n});
     });
     // Thread 0 reads the scratch rows the next sample overwrites.

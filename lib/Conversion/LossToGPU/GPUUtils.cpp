@@ -21,7 +21,7 @@ Value Kernel::globalSize(OpBuilder &b, Location loc) const {
 
 Kernel mlir::loss::createKernel(OpBuilder &b, Location loc, Value grid,
                                 Value block) {
-  Value one = indexConst(b, loc, 1);
+  Value one = constIndex(b, loc, 1);
   auto launch = gpu::LaunchOp::create(b, loc, grid, one, one, block, one, one);
   Block &body = launch.getBody().front();
   b.setInsertionPointToEnd(&body);
@@ -36,10 +36,6 @@ Kernel mlir::loss::createKernel(OpBuilder &b, Location loc, Value grid,
   return k;
 }
 
-Value mlir::loss::indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 Value mlir::loss::ceilDivIndex(OpBuilder &b, Location loc, Value a, Value c) {
   return arith::CeilDivUIOp::create(b, loc, a, c);
 }
@@ -47,13 +43,13 @@ Value mlir::loss::ceilDivIndex(OpBuilder &b, Location loc, Value a, Value c) {
 Value mlir::loss::clampIndex(OpBuilder &b, Location loc, Value v, int64_t lo,
                              int64_t hi) {
   return arith::MinUIOp::create(
-      b, loc, arith::MaxUIOp::create(b, loc, v, indexConst(b, loc, lo)),
-      indexConst(b, loc, hi));
+      b, loc, arith::MaxUIOp::create(b, loc, v, constIndex(b, loc, lo)),
+      constIndex(b, loc, hi));
 }
 
 Value mlir::loss::productIndex(OpBuilder &b, Location loc,
                                ArrayRef<Value> values) {
-  Value p = indexConst(b, loc, 1);
+  Value p = constIndex(b, loc, 1);
   for (Value v : values)
     p = arith::MulIOp::create(b, loc, p, v);
   return p;
@@ -79,8 +75,8 @@ Value mlir::loss::blockSizeFor(OpBuilder &b, Location loc, Value work,
                                unsigned maxBlock) {
   int64_t granule = std::min<int64_t>(32, maxBlock);
   Value rounded = arith::MulIOp::create(
-      b, loc, ceilDivIndex(b, loc, work, indexConst(b, loc, granule)),
-      indexConst(b, loc, granule));
+      b, loc, ceilDivIndex(b, loc, work, constIndex(b, loc, granule)),
+      constIndex(b, loc, granule));
   return clampIndex(b, loc, rounded, granule, maxBlock);
 }
 
@@ -225,10 +221,24 @@ Value mlir::loss::blockAllReduce(OpBuilder &b, Location loc, Value v,
   return arith::TruncIOp::create(b, loc, ty, r);
 }
 
+void mlir::loss::launchBlockPerItem(
+    OpBuilder &b, Location loc, Value grid, Value block, StringRef mapping,
+    Value numItems,
+    function_ref<void(OpBuilder &, Location, const Kernel &, Value)> body) {
+  OpBuilder::InsertionGuard guard(b);
+  Kernel k = createKernel(b, loc, grid, block);
+  k.launch->setAttr("loss.mapping", b.getStringAttr(mapping));
+  scf::ForOp::create(b, loc, k.blockId, numItems, k.gridSize, ValueRange{},
+                     [&](OpBuilder &nb, Location nl, Value item, ValueRange) {
+                       body(nb, nl, k, item);
+                       scf::YieldOp::create(nb, nl);
+                     });
+}
+
 void mlir::loss::ifThreadZero(OpBuilder &b, Location loc, const Kernel &k,
                               function_ref<void(OpBuilder &, Location)> body) {
   Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                       k.threadId, indexConst(b, loc, 0));
+                                       k.threadId, constIndex(b, loc, 0));
   scf::IfOp::create(b, loc, isZero, [&](OpBuilder &nb, Location nl) {
     body(nb, nl);
     scf::YieldOp::create(nb, nl);

@@ -1,6 +1,14 @@
 //===- GPUUtils.h - Helpers for building GPU kernels ------------*- C++ -*-===//
+//
+// The GPU schedule's own helpers: launching a kernel, index arithmetic of
+// grids and blocks, block-wide reductions, kernel buffers. The loss
+// arithmetic the kernels run is in loss-mlir/Dialect/Loss/Utils/.
+//
+//===----------------------------------------------------------------------===//
 #ifndef LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
 #define LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
+
+#include "loss-mlir/Dialect/Loss/Utils/LossArithmetic.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -25,7 +33,11 @@ struct Kernel {
 /// `grid` and `block` are index values computed on the host.
 Kernel createKernel(OpBuilder &b, Location loc, Value grid, Value block);
 
-Value indexConst(OpBuilder &b, Location loc, int64_t v);
+/// The spelling of `constIndex` (LossArithmetic.h) that LinalgToGPU.cpp and
+/// Emulate.cpp still use; new code calls constIndex.
+inline Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return constIndex(b, loc, v);
+}
 /// ceil(a / c) for non-negative a and positive c.
 Value ceilDivIndex(OpBuilder &b, Location loc, Value a, Value c);
 /// min(max(v, lo), hi), unsigned.
@@ -56,17 +68,19 @@ std::optional<gpu::AllReduceOperation> reductionKindOf(Operation *op);
 Value blockAllReduce(OpBuilder &b, Location loc, Value v,
                      gpu::AllReduceOperation kind);
 
+/// Launches `grid` blocks of `block` threads (a kernel tagged
+/// `loss.mapping = mapping`) whose blocks loop over `numItems` items (rows,
+/// samples): block i takes items i, i + grid, ...; `body` builds one item,
+/// run by every thread of the block.
+void launchBlockPerItem(
+    OpBuilder &b, Location loc, Value grid, Value block, StringRef mapping,
+    Value numItems,
+    function_ref<void(OpBuilder &, Location, const Kernel &, Value)> body);
+
 /// Runs `body` in thread 0 of the block only.
 void ifThreadZero(OpBuilder &b, Location loc, const Kernel &k,
                   function_ref<void(OpBuilder &, Location)> body);
 
-} // namespace loss
-} // namespace mlir
-
-#endif // LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
-
-namespace mlir {
-namespace loss {
 /// The buffer of a tensor for a kernel to read (any layout).
 Value kernelInput(OpBuilder &b, Location loc, Value tensor);
 /// A new identity-layout buffer of `shape` for a kernel to write.
@@ -74,5 +88,8 @@ Value kernelOutput(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> shape,
                    Type elementType);
 /// The tensor a kernel wrote into `buffer`.
 Value kernelResult(OpBuilder &b, Location loc, Value buffer);
+
 } // namespace loss
 } // namespace mlir
+
+#endif // LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H

@@ -43,6 +43,10 @@
 // As in PyTorch's CPU kernel, the skip transition compares the raw label
 // values (a label equal to `blank` is not special-cased).
 //
+// The recursion's arithmetic (the alpha step, the label checks, the
+// sample's finish) is LossArithmetic.h's, shared with the GPU lowering
+// (CTCGPU.cpp); this file is the CPU schedule over it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Utils.h"
@@ -68,8 +72,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
           inputLengths = op.getInputLengths(),
           targetLengths = op.getTargetLengths();
     auto lpTy = op.getLogProbs().getType();
-    bool batched = lpTy.getRank() == 3;
-    bool concatenated = batched && op.getTargets().getType().getRank() == 1;
+    CtcLayout layout = CtcLayout::get(op);
+    bool batched = layout.batched, concatenated = layout.concatenated;
     Type elTy = lpTy.getElementType();
     Type acc = getAccumulatorType(elTy);
     Reduction reduction = op.getReduction();
@@ -88,33 +92,16 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
 
     // Per-sample operands must have N entries (checked at run time where a
     // size is dynamic).
-    if (batched) {
-      MLIRContext *ctx = b.getContext();
-      AffineExpr n = getAffineDimExpr(0, ctx);
-      SmallVector<LoopInput> perSample{
-          {inputLengths, AffineMap::get(1, 0, {n}, ctx)},
-          {targetLengths, AffineMap::get(1, 0, {n}, ctx)}};
-      if (!concatenated)
-        perSample.push_back(
-            {targets,
-             AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});
-      assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
-    }
+    assertCtcOperandSizes(b, loc, op, layout, batchSize);
 
     // `blank` is verified against a static C; a dynamic C is checked here.
-    Value blank = constI64(b, loc, op.getBlank());
-    Value blankBad = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                           blank, numClasses);
-    Value blankIdx = toIndex(
-        b, loc, arith::SelectOp::create(b, loc, blankBad, zeroI, blank));
+    CtcBlank blank = emitCtcBlank(b, loc, op.getBlank(), numClasses);
+    Value blankBad = blank.bad, blankIdx = blank.index;
 
     // A length of sample `n` (index), as i64; unbatched lengths are [] or [1].
     auto readLength = [&](OpBuilder &nb, Location nl, Value lengths,
                           Value n) -> Value {
-      SmallVector<Value> idx;
-      if (cast<RankedTensorType>(lengths.getType()).getRank() == 1)
-        idx.push_back(batched ? n : constIndex(nb, nl, 0));
-      return toI64(nb, nl, tensor::ExtractOp::create(nb, nl, lengths, idx));
+      return layout.readLength(nb, nl, lengths, n);
     };
 
     // Concatenated targets: offsets (exclusive prefix sum) and lengths, each
@@ -147,14 +134,14 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
     Value paddedS;
     if (!concatenated)
       paddedS = toI64FromIndex(
-          b, loc, tensor::DimOp::create(b, loc, targets, batched ? 1 : 0));
+          b, loc,
+          tensor::DimOp::create(b, loc, targets, layout.targetWidthDim()));
 
     Value init = tensor::EmptyOp::create(b, loc, ArrayRef{batchSize}, acc);
     auto forall = scf::ForallOp::create(
         b, loc, ArrayRef{batchSize}, ValueRange{init}, std::nullopt,
         [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value n = args[0], out = args[1];
-          Value negInf = constFloat(nb, nl, acc, -INFINITY);
 
           // Lengths of this sample.
           Value tn =
@@ -175,24 +162,11 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
 
           // The raw label k (< S_n) of this sample, as i64.
           auto labelAt = [&](OpBuilder &lb, Location ll, Value k) -> Value {
-            SmallVector<Value> idx;
-            if (concatenated)
-              idx.push_back(arith::AddIOp::create(lb, ll, offset, k));
-            else if (batched)
-              idx = {n, k};
-            else
-              idx.push_back(k);
-            return toI64(lb, ll,
-                         tensor::ExtractOp::create(lb, ll, targets, idx));
+            return layout.readLabel(lb, ll, targets, n, offset, k);
           };
           auto lpAt = [&](OpBuilder &lb, Location ll, Value t,
                           Value c) -> Value {
-            SmallVector<Value> idx{t};
-            if (batched)
-              idx.push_back(n);
-            idx.push_back(c);
-            return castFloat(
-                lb, ll, tensor::ExtractOp::create(lb, ll, logProbs, idx), acc);
+            return layout.readLogProb(lb, ll, logProbs, t, n, c, acc);
           };
 
           // Any label outside [0, C) makes the loss NaN (PyTorch reads out
@@ -200,13 +174,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
           auto labelScan = scf::ForOp::create(
               nb, nl, c0, sn, c1, ValueRange{blankBad},
               [&](OpBuilder &lb, Location ll, Value k, ValueRange iter) {
-                Value lab = labelAt(lb, ll, k);
-                Value out = arith::OrIOp::create(
-                    lb, ll,
-                    arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::slt,
-                                          lab, constI64(lb, ll, 0)),
-                    arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::sge,
-                                          lab, numClasses));
+                Value out =
+                    emitClassOutOfRange(lb, ll, labelAt(lb, ll, k), numClasses);
                 scf::YieldOp::create(
                     lb, ll,
                     ValueRange{arith::OrIOp::create(lb, ll, iter[0], out)});
@@ -226,11 +195,7 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
               scf::ForOp::create(
                   nb, nl, c0, numStates, c1, ValueRange{row},
                   [&](OpBuilder &lb, Location ll, Value s, ValueRange it) {
-                    Value isStart =
-                        arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::eq,
-                                              s, constIndex(lb, ll, 0));
-                    Value v = arith::SelectOp::create(
-                        lb, ll, isStart, constFloat(lb, ll, acc, 0.0), negInf);
+                    Value v = emitCtcInitialAlpha(lb, ll, acc, s);
                     scf::YieldOp::create(lb, ll,
                                          ValueRange{tensor::InsertOp::create(
                                              lb, ll, v, it[0], ValueRange{s})});
@@ -262,38 +227,19 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
                       };
                       Value a0 = at(s0), a1 = at(s1), a2 = at(s2);
                       // The skip from 2k-1: k > 0 and l_k != l_{k-1}.
-                      Value hasPrev = arith::CmpIOp::create(
-                          lb, ll, arith::CmpIPredicate::sgt, k,
-                          constIndex(lb, ll, 0));
-                      Value kPrev = arith::SelectOp::create(
-                          lb, ll, hasPrev,
-                          arith::SubIOp::create(lb, ll, k,
-                                                constIndex(lb, ll, 1)),
-                          constIndex(lb, ll, 0));
-                      Value lab = labelAt(lb, ll, k);
-                      Value labPrev = labelAt(lb, ll, kPrev);
-                      Value skip = arith::AndIOp::create(
-                          lb, ll, hasPrev,
-                          arith::CmpIOp::create(
-                              lb, ll, arith::CmpIPredicate::ne, lab, labPrev));
+                      CtcLabel lab = emitCtcLabel(lb, ll, k, labelAt);
                       Value sm1 = arith::SelectOp::create(
-                          lb, ll, hasPrev,
+                          lb, ll, lab.hasPrev,
                           arith::SubIOp::create(lb, ll, s0,
                                                 constIndex(lb, ll, 1)),
                           constIndex(lb, ll, 0));
-                      Value am1 = arith::SelectOp::create(
-                          lb, ll, skip, at(sm1),
-                          constFloat(lb, ll, acc, -INFINITY));
-                      // The scan guarantees 0 <= lab < C here; clamp anyway
-                      // so the index is in bounds on its own.
-                      Value c = toIndex(
-                          lb, ll,
-                          clampSI(lb, ll, lab, constI64(lb, ll, 0), cMinus1));
-                      Value new2 = arith::AddFOp::create(
-                          lb, ll, lpBlank, emitLogSumExp(lb, ll, {a2, a1}));
-                      Value new1 = arith::AddFOp::create(
-                          lb, ll, lpAt(lb, ll, t, c),
-                          emitLogSumExp(lb, ll, {a1, a0, am1}));
+                      Value am1 = at(sm1);
+                      // The scan guarantees 0 <= lab < C here; the index is
+                      // clamped so that it is in bounds on its own.
+                      Value c = emitCtcClassIndex(lb, ll, lab.label, cMinus1);
+                      Value new2 = emitCtcAlphaStep(lb, ll, lpBlank, a2, a1);
+                      Value new1 = emitCtcAlphaStep(lb, ll, lpAt(lb, ll, t, c),
+                                                    a1, a0, am1, lab.canSkip);
                       a = tensor::InsertOp::create(lb, ll, new2, a,
                                                    ValueRange{s2});
                       a = tensor::InsertOp::create(lb, ll, new1, a,
@@ -304,42 +250,20 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
                 Value first =
                     tensor::ExtractOp::create(tb, tl, a, ValueRange{c0});
                 a = tensor::InsertOp::create(
-                    tb, tl, arith::AddFOp::create(tb, tl, lpBlank, first), a,
+                    tb, tl, emitCtcAlphaStep(tb, tl, lpBlank, first), a,
                     ValueRange{c0});
                 scf::YieldOp::create(tb, tl, ValueRange{a});
               });
           Value alpha = timeLoop.getResult(0);
 
-          // -logsumexp(a(2 S_n), a(2 S_n - 1)); the second only if S_n > 0.
-          Value last = arith::MulIOp::create(nb, nl, sn, c2);
-          Value hasLabels =
-              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sgt, sn, c0);
-          Value lastLabel = arith::SelectOp::create(
-              nb, nl, hasLabels, arith::SubIOp::create(nb, nl, last, c1), c0);
-          Value aLast =
-              tensor::ExtractOp::create(nb, nl, alpha, ValueRange{last});
-          Value aLabel = arith::SelectOp::create(
-              nb, nl, hasLabels,
-              tensor::ExtractOp::create(nb, nl, alpha, ValueRange{lastLabel}),
-              negInf);
-          // 0 - lse (not negf): an empty alignment gives +0.
-          Value loss =
-              arith::SubFOp::create(nb, nl, constFloat(nb, nl, acc, 0.0),
-                                    emitLogSumExp(nb, nl, {aLast, aLabel}));
-          loss = arith::SelectOp::create(nb, nl, bad,
-                                         constFloat(nb, nl, acc, NAN), loss);
-          if (zeroInfinity) {
-            Value isInf =
-                arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, loss,
-                                      constFloat(nb, nl, acc, INFINITY));
-            loss = arith::SelectOp::create(nb, nl, isInf,
-                                           constFloat(nb, nl, acc, 0.0), loss);
-          }
-          if (reduction == Reduction::mean) {
-            Value denom = arith::SIToFPOp::create(
-                nb, nl, acc, arith::MaxSIOp::create(nb, nl, snI, oneI));
-            loss = arith::DivFOp::create(nb, nl, loss, denom);
-          }
+          // -logsumexp(a(2 S_n), a(2 S_n - 1)), NaN, zero_infinity and the
+          // division of `mean` applied.
+          Value loss = emitCtcSampleLoss(
+              nb, nl, acc, sn,
+              [&](OpBuilder &lb, Location ll, Value s) -> Value {
+                return tensor::ExtractOp::create(lb, ll, alpha, ValueRange{s});
+              },
+              bad, zeroInfinity, reduction == Reduction::mean ? snI : Value());
 
           // Written through a 1-element slice of the shared output, which
           // bufferizes in place (no per-sample buffer).
@@ -359,8 +283,8 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
 
     // One unbatched sample's loss is already divided by max(S, 1) for
     // `mean`.
-    Value result = reducePerSample(b, loc, perSample, batched, batchSize,
-                                   reduction, elTy);
+    Value result =
+        reducePerSample(b, loc, perSample, batched, batchSize, reduction, elTy);
     replaceOpWithCasts(rewriter, op, result);
     return success();
   }

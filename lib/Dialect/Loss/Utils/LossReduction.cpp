@@ -1,122 +1,16 @@
-//===- Utils.cpp - Shared helpers of the loss lowerings -------------------===//
+//===- LossReduction.cpp - Loss reductions on tensors ---------------------===//
 
-#include "Utils.h"
+#include "loss-mlir/Dialect/Loss/Utils/LossReduction.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::loss;
-
-Type mlir::loss::getAccumulatorType(Type elementType) {
-  if (elementType.isF16() || elementType.isBF16())
-    return Float32Type::get(elementType.getContext());
-  return elementType;
-}
-
-Value mlir::loss::constFloat(OpBuilder &b, Location loc, Type ty,
-                             double value) {
-  return arith::ConstantOp::create(b, loc, ty, b.getFloatAttr(ty, value));
-}
-
-Value mlir::loss::constIndex(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
-Value mlir::loss::constI64(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
-}
-
-Value mlir::loss::toIndex(OpBuilder &b, Location loc, Value i64) {
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
-}
-
-Value mlir::loss::toI64FromIndex(OpBuilder &b, Location loc, Value index) {
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-}
-
-Value mlir::loss::clampSI(OpBuilder &b, Location loc, Value v, Value lo,
-                          Value hi) {
-  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo),
-                                hi);
-}
-
-Value mlir::loss::emitLogSumExp(OpBuilder &b, Location loc,
-                                ArrayRef<Value> xs) {
-  Type ty = xs.front().getType();
-  Value m = xs.front();
-  for (Value x : xs.drop_front())
-    m = arith::MaximumFOp::create(b, loc, m, x);
-  Value allNegInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
-                                          constFloat(b, loc, ty, -INFINITY));
-  Value shift = arith::SelectOp::create(b, loc, allNegInf,
-                                        constFloat(b, loc, ty, 0.0), m);
-  Value sum;
-  for (Value x : xs) {
-    Value e =
-        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, shift));
-    sum = sum ? arith::AddFOp::create(b, loc, sum, e).getResult() : e;
-  }
-  return arith::AddFOp::create(b, loc, shift, math::LogOp::create(b, loc, sum));
-}
-
-Value mlir::loss::castFloat(OpBuilder &b, Location loc, Value v, Type to) {
-  auto from = cast<FloatType>(v.getType());
-  auto toF = cast<FloatType>(to);
-  if (from == toF)
-    return v;
-  if (from.getWidth() < toF.getWidth())
-    return arith::ExtFOp::create(b, loc, to, v);
-  return arith::TruncFOp::create(b, loc, to, v);
-}
-
-Value mlir::loss::toI64(OpBuilder &b, Location loc, Value v) {
-  auto ty = cast<IntegerType>(v.getType());
-  Type i64 = b.getI64Type();
-  if (ty.getWidth() == 64)
-    return v;
-  if (ty.getWidth() == 1)
-    return arith::ExtUIOp::create(b, loc, i64, v);
-  if (ty.getWidth() < 64)
-    return arith::ExtSIOp::create(b, loc, i64, v);
-  // Wider than i64: saturate into i64 so huge values stay out of range.
-  Value lo = arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(ty, APInt::getSignedMinValue(64).sext(
-                                       ty.getWidth())));
-  Value hi = arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(ty, APInt::getSignedMaxValue(64).sext(
-                                       ty.getWidth())));
-  Value clamped = arith::MinSIOp::create(
-      b, loc, arith::MaxSIOp::create(b, loc, v, lo), hi);
-  return arith::TruncIOp::create(b, loc, i64, clamped);
-}
-
-Value mlir::loss::emitLog1p(OpBuilder &b, Location loc, Value x) {
-  Type ty = x.getType();
-  Value one = constFloat(b, loc, ty, 1.0);
-  Value u = arith::AddFOp::create(b, loc, one, x);
-  Value um1 = arith::SubFOp::create(b, loc, u, one);
-  Value logU = math::LogOp::create(b, loc, u);
-  // log(u) * x / (u - 1) corrects the rounding of 1 + x.
-  Value corrected = arith::DivFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, logU, x), um1);
-  Value exact = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, u,
-                                      one);
-  // For u = +inf the correction is inf/inf; log(u) is right there.
-  Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, u,
-                                      constFloat(b, loc, ty, INFINITY));
-  Value r = arith::SelectOp::create(b, loc, isInf, logU, corrected);
-  return arith::SelectOp::create(b, loc, exact, x, r);
-}
-
-Value mlir::loss::emitSoftplus(OpBuilder &b, Location loc, Value x) {
-  Type ty = x.getType();
-  Value zero = constFloat(b, loc, ty, 0.0);
-  Value absX = math::AbsFOp::create(b, loc, x);
-  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, absX));
-  return arith::AddFOp::create(b, loc, arith::MaximumFOp::create(b, loc, x, zero),
-                               emitLog1p(b, loc, e));
-}
 
 Value mlir::loss::filledTensor(OpBuilder &b, Location loc,
                                ArrayRef<OpFoldResult> shape, Type elementType,
@@ -273,9 +167,147 @@ Value mlir::loss::buildReducedLoss(OpBuilder &b, Location loc,
     if (!divisor)
       divisor = weightedMean ? extractScalar(b, loc, generic.getResult(1))
                              : numElementsAsFloat(b, loc, shape, acc);
-    total = arith::DivFOp::create(b, loc, total, castFloat(b, loc, divisor, acc));
+    total =
+        arith::DivFOp::create(b, loc, total, castFloat(b, loc, divisor, acc));
   }
   Value result = castFloat(b, loc, total, elementType);
   return tensor::FromElementsOp::create(
       b, loc, RankedTensorType::get({}, elementType), ValueRange{result});
+}
+
+SmallVector<OpFoldResult>
+mlir::loss::getRowShape(OpBuilder &b, Location loc,
+                        const SoftmaxRowOperands &ops) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, ops.logits);
+  sizes.erase(sizes.begin() + ops.axis);
+  return sizes;
+}
+
+void mlir::loss::assertSoftmaxRowOperandSizes(OpBuilder &b, Location loc,
+                                              const SoftmaxRowOperands &ops) {
+  MLIRContext *ctx = b.getContext();
+  auto logitsTy = cast<RankedTensorType>(ops.logits.getType());
+  unsigned rank = logitsTy.getRank(), rowRank = rank - 1;
+  int64_t axis = ops.axis;
+  // Loops (rows..., class).
+  AffineExpr c = getAffineDimExpr(rowRank, ctx);
+  SmallVector<AffineExpr> rowExprs, logitsExprs;
+  for (unsigned j = 0; j < rowRank; ++j)
+    rowExprs.push_back(getAffineDimExpr(j, ctx));
+  for (unsigned j = 0; j < rank; ++j)
+    logitsExprs.push_back(
+        j == axis ? c : getAffineDimExpr(j < axis ? j : j - 1, ctx));
+  SmallVector<OpFoldResult> loopSizes = getRowShape(b, loc, ops);
+  loopSizes.push_back(tensor::getMixedSize(b, loc, ops.logits, axis));
+  SmallVector<LoopInput> operands;
+  if (ops.classTarget)
+    operands.push_back(
+        {ops.classTarget, AffineMap::get(rank, 0, rowExprs, ctx)});
+  if (ops.weight)
+    operands.push_back({ops.weight, AffineMap::get(rank, 0, {c}, ctx)});
+  if (ops.probTarget)
+    operands.push_back(
+        {ops.probTarget, AffineMap::get(rank, 0, logitsExprs, ctx)});
+  assertConsistentLoopSizes(b, loc, loopSizes, operands);
+}
+
+Value mlir::loss::numClassesAsFloat(OpBuilder &b, Location loc,
+                                    const SoftmaxRowOperands &ops, Type ty) {
+  OpFoldResult c = tensor::getMixedSize(b, loc, ops.logits, ops.axis);
+  return numElementsAsFloat(b, loc, {c}, ty);
+}
+
+OnlineSoftmax mlir::loss::getOnlineSoftmax(OpBuilder &b, Location loc,
+                                           const SoftmaxRowOperands &ops,
+                                           bool streamTarget) {
+  Type acc = getAccumulatorType(
+      cast<RankedTensorType>(ops.logits.getType()).getElementType());
+  return OnlineSoftmax::get(
+      b, loc, acc, static_cast<bool>(ops.classTarget), streamTarget,
+      static_cast<bool>(ops.weight), static_cast<bool>(ops.probTarget),
+      ops.smoothing, [&] { return numClassesAsFloat(b, loc, ops, acc); });
+}
+
+bool mlir::loss::isFloatTensorSoftmax(Operation *op) {
+  auto softmax = dyn_cast<linalg::SoftmaxOp>(op);
+  if (!softmax)
+    return false;
+  auto ty = dyn_cast<RankedTensorType>(softmax.getInput().getType());
+  return ty && softmax.hasPureTensorSemantics() &&
+         isa<Float16Type, BFloat16Type, Float32Type, Float64Type>(
+             ty.getElementType());
+}
+
+Value mlir::loss::readElement(OpBuilder &b, Location loc, Value source,
+                              ValueRange idx) {
+  if (isa<MemRefType>(source.getType()))
+    return memref::LoadOp::create(b, loc, source, idx);
+  return tensor::ExtractOp::create(b, loc, source, idx);
+}
+
+Value CtcLayout::readLength(OpBuilder &b, Location loc, Value lengths,
+                            Value n) const {
+  int64_t rank = cast<ShapedType>(lengths.getType()).getRank();
+  return toI64(b, loc,
+               readElement(b, loc, lengths, lengthIndex(b, loc, rank, n)));
+}
+
+Value CtcLayout::readLabel(OpBuilder &b, Location loc, Value targets, Value n,
+                           Value offset, Value k) const {
+  return toI64(b, loc,
+               readElement(b, loc, targets, labelIndex(b, loc, n, offset, k)));
+}
+
+Value CtcLayout::readLogProb(OpBuilder &b, Location loc, Value logProbs,
+                             Value t, Value n, Value c, Type acc) const {
+  return castFloat(b, loc, readElement(b, loc, logProbs, logProbIndex(t, n, c)),
+                   acc);
+}
+
+CtcLayout CtcLayout::get(CtcOp op) {
+  CtcLayout layout;
+  layout.batched = op.getLogProbs().getType().getRank() == 3;
+  layout.concatenated =
+      layout.batched && op.getTargets().getType().getRank() == 1;
+  return layout;
+}
+
+SmallVector<Value> CtcLayout::lengthIndex(OpBuilder &b, Location loc,
+                                          int64_t rank, Value n) const {
+  SmallVector<Value> idx;
+  if (rank == 1)
+    idx.push_back(batched ? n : constIndex(b, loc, 0));
+  return idx;
+}
+
+SmallVector<Value> CtcLayout::labelIndex(OpBuilder &b, Location loc, Value n,
+                                         Value offset, Value k) const {
+  if (concatenated)
+    return {arith::AddIOp::create(b, loc, offset, k).getResult()};
+  if (batched)
+    return {n, k};
+  return {k};
+}
+
+SmallVector<Value> CtcLayout::logProbIndex(Value t, Value n, Value c) const {
+  if (batched)
+    return {t, n, c};
+  return {t, c};
+}
+
+void mlir::loss::assertCtcOperandSizes(OpBuilder &b, Location loc, CtcOp op,
+                                       const CtcLayout &layout,
+                                       OpFoldResult batchSize) {
+  if (!layout.batched)
+    return;
+  MLIRContext *ctx = b.getContext();
+  AffineExpr n = getAffineDimExpr(0, ctx);
+  SmallVector<LoopInput> perSample{
+      {op.getInputLengths(), AffineMap::get(1, 0, {n}, ctx)},
+      {op.getTargetLengths(), AffineMap::get(1, 0, {n}, ctx)}};
+  if (!layout.concatenated)
+    perSample.push_back(
+        {op.getTargets(),
+         AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});
+  assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
 }

@@ -1,0 +1,249 @@
+//===- LossArithmetic.h - The scalar math of the loss lowerings -*- C++ -*-===//
+//
+// The arithmetic of the losses, written once for every target: accumulator
+// types, constants and casts, log-sum-exp, log1p and softplus, the online
+// softmax state of cross entropy (its layout, initial values, per-element
+// update, rebase and merge), the finish of a cross-entropy row, and the CTC
+// alpha recursion with its per-sample finish.
+//
+// Every function here emits scalar arith/math ops at the builder's insertion
+// point and nothing else: no loops, no tensors, no memory. A lowering is a
+// schedule over these functions: convert-loss-to-linalg streams rows through
+// linalg.generic (in lanes that it merges), convert-loss-to-gpu strides the
+// threads of a block over a row and merges across the block; both call the
+// same update, merge and finish, so their results agree to rounding.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOSS_MLIR_DIALECT_LOSS_UTILS_LOSSARITHMETIC_H
+#define LOSS_MLIR_DIALECT_LOSS_UTILS_LOSSARITHMETIC_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+
+#include <utility>
+
+namespace mlir {
+namespace loss {
+
+//===----------------------------------------------------------------------===//
+// Types, constants, casts
+//===----------------------------------------------------------------------===//
+
+/// The type arithmetic is done in: f32 for f16/bf16, the type itself else.
+Type getAccumulatorType(Type elementType);
+
+/// A float constant of type `ty`.
+Value constFloat(OpBuilder &b, Location loc, Type ty, double value);
+/// The lowest finite value of the float type `ty`.
+Value constLowest(OpBuilder &b, Location loc, Type ty);
+Value constIndex(OpBuilder &b, Location loc, int64_t value);
+Value constI64(OpBuilder &b, Location loc, int64_t value);
+
+/// Converts between float types (extf/truncf, or nothing).
+Value castFloat(OpBuilder &b, Location loc, Value v, Type to);
+/// A signless integer (any width) as i64, for comparing class indices;
+/// wider integers saturate into i64.
+Value toI64(OpBuilder &b, Location loc, Value v);
+Value toIndex(OpBuilder &b, Location loc, Value i64);
+Value toI64FromIndex(OpBuilder &b, Location loc, Value index);
+/// An index as a float of type `ty` (through i64).
+Value indexToFloat(OpBuilder &b, Location loc, Value index, Type ty);
+/// `min(max(v, lo), hi)` on signed integers.
+Value clampSI(OpBuilder &b, Location loc, Value v, Value lo, Value hi);
+
+//===----------------------------------------------------------------------===//
+// Elementary functions
+//===----------------------------------------------------------------------===//
+
+/// `log(sum_i exp(x_i))`, shifted by the max (or by 0 when every term is
+/// -inf, so that the result is -inf rather than NaN). NaN propagates.
+Value emitLogSumExp(OpBuilder &b, Location loc, ArrayRef<Value> xs);
+
+/// `log1p(x)` accurate for small `x` without a libm call:
+/// `u = 1 + x; u == 1 ? x : log(u) * x / (u - 1)`.
+Value emitLog1p(OpBuilder &b, Location loc, Value x);
+
+/// `log(1 + exp(x))`, which never overflows: `max(x, 0) + log1p(exp(-|x|))`.
+Value emitSoftplus(OpBuilder &b, Location loc, Value x);
+
+//===----------------------------------------------------------------------===//
+// Class indices
+//===----------------------------------------------------------------------===//
+
+/// A class index `t` (i64) checked against `numClasses` (i64): whether
+/// `0 <= t < numClasses`, and an index into [0, numClasses) to read at
+/// (`t`, or 0 when out of range), so that nothing is read out of bounds.
+struct ClassIndex {
+  Value inRange; // i1
+  Value safe;    // index
+};
+ClassIndex emitClassIndex(OpBuilder &b, Location loc, Value t,
+                          Value numClasses);
+
+/// `t < 0 || t >= numClasses` (both i64).
+Value emitClassOutOfRange(OpBuilder &b, Location loc, Value t,
+                          Value numClasses);
+
+//===----------------------------------------------------------------------===//
+// Online softmax (cross entropy, log_softmax, softmax)
+//===----------------------------------------------------------------------===//
+
+/// The state one pass over (a share of) a row of logits carries: the running
+/// max `m` and the sum of exponentials relative to it `s`, so that
+/// `lse = m + log(s)`; optionally the target logit and its weight picked up
+/// on the way (class targets); optionally, for label smoothing or
+/// probability targets and per-class factors o_c (w_c, 1, w_c * y'_c or
+/// y'_c), the sums D = sum_c o_c (x_c - m) and O = sum_c o_c, kept relative
+/// to the running max so that rows of large, nearly equal logits lose no
+/// precision: sum_c o_c (lse - x_c) = O * log(s) - D.
+///
+/// The fields of a state, in this order: max, sumExp, [targetLogit,
+/// [targetWeight]], [shiftedSum, factorSum].
+struct OnlineSoftmax {
+  Type acc;                       // the accumulator type
+  bool target = false;            // targetLogit (class targets, streamed)
+  bool targetWeight = false;      // targetWeight (with `target` and a weight)
+  bool prob = false;              // probability targets: o_c = [w_c] y'_c
+  bool shifted = false;           // shiftedSum and factorSum
+  bool weighted = false;          // a weight w_c is given
+  Value smoothScale, smoothShift; // y' = y * scale + shift (probabilities)
+
+  /// The state for rows of `acc` values. `streamTarget`: the update picks
+  /// up the target logit (and weight); else a schedule reads them once per
+  /// row. `numClasses` (a float of type `acc`) is needed for smoothed
+  /// probability targets only.
+  static OnlineSoftmax get(OpBuilder &b, Location loc, Type acc,
+                           bool classTarget, bool streamTarget, bool weighted,
+                           bool probTarget, double smoothing,
+                           function_ref<Value()> numClasses);
+
+  unsigned size() const { return 2 + target + targetWeight + 2 * shifted; }
+  /// Whether the update reads the class weight (the class target and class
+  /// index it reads exactly when `target`).
+  bool needsWeight() const { return weighted && (targetWeight || shifted); }
+
+  /// The initial state (a state that has seen no element), in field order:
+  /// max = lowest finite, sumExp = 0, targetLogit = NaN, the rest 0.
+  SmallVector<double> initialValues() const;
+  SmallVector<Value> initialState(OpBuilder &b, Location loc) const;
+
+  /// Folds element `x` into `state`: one exp per element (if x raises the
+  /// max, s is rescaled by exp(m - x) and 1 added, else exp(x - m) is
+  /// added). `t`: the row's class target (any integer), `c`: the class index
+  /// of `x` (i64), both for `target` only; `w`: the class weight (if
+  /// weighted), `y`: the target probability (if `prob`).
+  SmallVector<Value> update(OpBuilder &b, Location loc, ValueRange state,
+                            Value x, Value t, Value c, Value w, Value y) const;
+
+  /// The state relative to `newMax` (>= its max, or NaN): s * exp(m - M),
+  /// D + (m - M) O (D itself where O = 0, so that a state that has seen
+  /// nothing never makes inf * 0), the other fields as they are.
+  SmallVector<Value> rebase(OpBuilder &b, Location loc, ValueRange state,
+                            Value newMax) const;
+
+  /// The max of two states' maxes; NaN propagates.
+  Value mergeMax(OpBuilder &b, Location loc, Value lhs, Value rhs) const;
+
+  /// Adds two states already rebased on the same max (the max is taken from
+  /// `lhs`): sums add; of the target logits the one that is not NaN (exactly
+  /// one state saw the target); target weights add.
+  SmallVector<Value> combineRebased(OpBuilder &b, Location loc, ValueRange lhs,
+                                    ValueRange rhs) const;
+
+  /// The state of the union of the elements of `lhs` and `rhs`:
+  /// combineRebased(rebase(lhs, M), rebase(rhs, M)) with M = mergeMax.
+  /// A parallel schedule may do the same for states without `target` (whose
+  /// fields past the max are all sums) as an all-reduce of the max, a rebase
+  /// of every state on it, then an all-reduce (sum) of each rebased field.
+  SmallVector<Value> merge(OpBuilder &b, Location loc, ValueRange lhs,
+                           ValueRange rhs) const;
+};
+
+/// A row's statistics once every element is folded in, as the finish reads
+/// them (`logSum` = log(sumExp)). `targetWeight` is null without a weight;
+/// `shiftedSum`/`factorSum` are null unless the state is `shifted`.
+struct SoftmaxRow {
+  Value max, logSum;
+  Value targetLogit, targetWeight;
+  Value shiftedSum, factorSum;
+};
+
+/// `e / C`: the share of label smoothing `e` each of C classes gets
+/// (`numClasses` a float of the accumulator type `acc`).
+Value emitSmoothingShare(OpBuilder &b, Location loc, Type acc, double smoothing,
+                         Value numClasses);
+
+/// sum_c o_c (lse - x_c) = O * log(s) - D: the loss of a row with
+/// probability targets, and the smoothing term of class targets.
+Value emitFactorTerm(OpBuilder &b, Location loc, const SoftmaxRow &row);
+
+/// The loss of a row with class target `t` (i64) and its weight in a
+/// weighted mean: `w_t ((m - x_t) + log s)`, with label smoothing `e`
+/// (`share` = e / C): `(1 - e) * that + share * O log(s) - D`; both 0 where
+/// `t == ignoreIndex`. `row.targetLogit` is NaN for a target out of range.
+std::pair<Value, Value> emitClassTargetRowLoss(OpBuilder &b, Location loc,
+                                               const SoftmaxRow &row, Value t,
+                                               double smoothing, Value share,
+                                               int64_t ignoreIndex);
+
+/// One element of log_softmax, `(x - m) - log(s)`: subtracting the max first
+/// keeps rows of large, nearly equal logits exact.
+Value emitLogSoftmaxElement(OpBuilder &b, Location loc, Value x, Value max,
+                            Value logSum);
+/// One element of softmax, `exp(x - m) / s`.
+Value emitSoftmaxElement(OpBuilder &b, Location loc, Value x, Value max,
+                         Value sumExp);
+
+//===----------------------------------------------------------------------===//
+// CTC
+//===----------------------------------------------------------------------===//
+
+/// The blank class checked against `numClasses` (i64): whether it is
+/// outside (the loss is then NaN), and a class index to read it at.
+struct CtcBlank {
+  Value bad;   // i1
+  Value index; // index
+};
+CtcBlank emitCtcBlank(OpBuilder &b, Location loc, int64_t blank,
+                      Value numClasses);
+
+/// The label state 2k + 1 of the extended labels: the raw label l_k (i64,
+/// read by `labelAt`), whether k > 0, and whether a_{t-1}(2k - 1) may skip
+/// to it (k > 0 and l_k != l_{k-1}; raw values compared, as PyTorch does).
+struct CtcLabel {
+  Value label, hasPrev, canSkip;
+};
+CtcLabel
+emitCtcLabel(OpBuilder &b, Location loc, Value k,
+             function_ref<Value(OpBuilder &, Location, Value)> labelAt);
+
+/// The class index of label `label` (i64) clamped into [0, numClasses - 1]
+/// (`numClassesMinus1`, i64), in bounds on its own.
+Value emitCtcClassIndex(OpBuilder &b, Location loc, Value label,
+                        Value numClassesMinus1);
+
+/// The virtual a_{-1}(s) = 0 for s = 0, -inf else: one step of the recursion
+/// from it gives a_0.
+Value emitCtcInitialAlpha(OpBuilder &b, Location loc, Type acc, Value s);
+
+/// One state of the alpha recursion:
+///   a_t(s) = emission + logsumexp(a_{t-1}(s), a_{t-1}(s-1),
+///                                 a_{t-1}(s-2) if `canSkip`)
+/// `prev` null: only a_{t-1}(s) (state 0); `skip` null: no skip (a blank).
+Value emitCtcAlphaStep(OpBuilder &b, Location loc, Value emission, Value self,
+                       Value prev = {}, Value skip = {}, Value canSkip = {});
+
+/// A sample's loss from its last alpha row (read by `alphaAt(s)`), with
+/// `numLabels` S_n (index): `0 - logsumexp(a(2 S_n), a(2 S_n - 1))` (the
+/// second only if S_n > 0; an empty alignment gives +0); NaN where `bad`;
+/// +inf mapped to 0 with `zeroInfinity`; divided by max(S_n, 1) when
+/// `meanLength` (S_n as i64) is given.
+Value emitCtcSampleLoss(
+    OpBuilder &b, Location loc, Type acc, Value numLabels,
+    function_ref<Value(OpBuilder &, Location, Value)> alphaAt, Value bad,
+    bool zeroInfinity, Value meanLength);
+
+} // namespace loss
+} // namespace mlir
+
+#endif // LOSS_MLIR_DIALECT_LOSS_UTILS_LOSSARITHMETIC_H

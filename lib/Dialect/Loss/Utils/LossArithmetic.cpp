@@ -1,0 +1,473 @@
+//===- LossArithmetic.cpp - The scalar math of the loss lowerings ---------===//
+
+#include "loss-mlir/Dialect/Loss/Utils/LossArithmetic.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::loss;
+
+//===----------------------------------------------------------------------===//
+// Types, constants, casts
+//===----------------------------------------------------------------------===//
+
+Type mlir::loss::getAccumulatorType(Type elementType) {
+  if (elementType.isF16() || elementType.isBF16())
+    return Float32Type::get(elementType.getContext());
+  return elementType;
+}
+
+Value mlir::loss::constFloat(OpBuilder &b, Location loc, Type ty,
+                             double value) {
+  return arith::ConstantOp::create(b, loc, ty, b.getFloatAttr(ty, value));
+}
+
+Value mlir::loss::constLowest(OpBuilder &b, Location loc, Type ty) {
+  auto fty = cast<FloatType>(ty);
+  APFloat lowest = APFloat::getLargest(fty.getFloatSemantics(), true);
+  return arith::ConstantOp::create(b, loc, ty, b.getFloatAttr(ty, lowest));
+}
+
+Value mlir::loss::constIndex(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value mlir::loss::constI64(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
+}
+
+Value mlir::loss::castFloat(OpBuilder &b, Location loc, Value v, Type to) {
+  assert(isa<FloatType>(v.getType()) && isa<FloatType>(to) &&
+         "castFloat converts between float types");
+  // extf to a wider type, truncf to a narrower one, nothing to the same.
+  return convertScalarToDtype(b, loc, v, to, /*isUnsignedCast=*/false);
+}
+
+Value mlir::loss::toI64(OpBuilder &b, Location loc, Value v) {
+  auto ty = cast<IntegerType>(v.getType());
+  Type i64 = b.getI64Type();
+  if (ty.getWidth() == 64)
+    return v;
+  if (ty.getWidth() == 1)
+    return arith::ExtUIOp::create(b, loc, i64, v);
+  if (ty.getWidth() < 64)
+    return arith::ExtSIOp::create(b, loc, i64, v);
+  // Wider than i64: saturate into i64 so huge values stay out of range.
+  Value lo = arith::ConstantOp::create(
+      b, loc,
+      b.getIntegerAttr(ty, APInt::getSignedMinValue(64).sext(ty.getWidth())));
+  Value hi = arith::ConstantOp::create(
+      b, loc,
+      b.getIntegerAttr(ty, APInt::getSignedMaxValue(64).sext(ty.getWidth())));
+  return arith::TruncIOp::create(b, loc, i64, clampSI(b, loc, v, lo, hi));
+}
+
+Value mlir::loss::toIndex(OpBuilder &b, Location loc, Value i64) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
+}
+
+Value mlir::loss::toI64FromIndex(OpBuilder &b, Location loc, Value index) {
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+}
+
+Value mlir::loss::indexToFloat(OpBuilder &b, Location loc, Value index,
+                               Type ty) {
+  return arith::SIToFPOp::create(b, loc, ty, toI64FromIndex(b, loc, index));
+}
+
+Value mlir::loss::clampSI(OpBuilder &b, Location loc, Value v, Value lo,
+                          Value hi) {
+  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo),
+                                hi);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementary functions
+//===----------------------------------------------------------------------===//
+
+Value mlir::loss::emitLogSumExp(OpBuilder &b, Location loc,
+                                ArrayRef<Value> xs) {
+  Type ty = xs.front().getType();
+  Value m = xs.front();
+  for (Value x : xs.drop_front())
+    m = arith::MaximumFOp::create(b, loc, m, x);
+  Value allNegInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
+                                          constFloat(b, loc, ty, -INFINITY));
+  Value shift = arith::SelectOp::create(b, loc, allNegInf,
+                                        constFloat(b, loc, ty, 0.0), m);
+  Value sum;
+  for (Value x : xs) {
+    Value e =
+        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, shift));
+    sum = sum ? arith::AddFOp::create(b, loc, sum, e).getResult() : e;
+  }
+  return arith::AddFOp::create(b, loc, shift, math::LogOp::create(b, loc, sum));
+}
+
+Value mlir::loss::emitLog1p(OpBuilder &b, Location loc, Value x) {
+  Type ty = x.getType();
+  Value one = constFloat(b, loc, ty, 1.0);
+  Value u = arith::AddFOp::create(b, loc, one, x);
+  Value um1 = arith::SubFOp::create(b, loc, u, one);
+  Value logU = math::LogOp::create(b, loc, u);
+  // log(u) * x / (u - 1) corrects the rounding of 1 + x.
+  Value corrected = arith::DivFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, logU, x), um1);
+  Value exact =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, u, one);
+  // For u = +inf the correction is inf/inf; log(u) is right there.
+  Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, u,
+                                      constFloat(b, loc, ty, INFINITY));
+  Value r = arith::SelectOp::create(b, loc, isInf, logU, corrected);
+  return arith::SelectOp::create(b, loc, exact, x, r);
+}
+
+Value mlir::loss::emitSoftplus(OpBuilder &b, Location loc, Value x) {
+  Type ty = x.getType();
+  Value zero = constFloat(b, loc, ty, 0.0);
+  Value absX = math::AbsFOp::create(b, loc, x);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, absX));
+  return arith::AddFOp::create(
+      b, loc, arith::MaximumFOp::create(b, loc, x, zero), emitLog1p(b, loc, e));
+}
+
+//===----------------------------------------------------------------------===//
+// Class indices
+//===----------------------------------------------------------------------===//
+
+ClassIndex mlir::loss::emitClassIndex(OpBuilder &b, Location loc, Value t,
+                                      Value numClasses) {
+  Value zeroI = constI64(b, loc, 0);
+  Value inRange = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, t, zeroI),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, t, numClasses));
+  Value safe =
+      toIndex(b, loc, arith::SelectOp::create(b, loc, inRange, t, zeroI));
+  return {inRange, safe};
+}
+
+Value mlir::loss::emitClassOutOfRange(OpBuilder &b, Location loc, Value t,
+                                      Value numClasses) {
+  return arith::OrIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, t,
+                            constI64(b, loc, 0)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, t, numClasses));
+}
+
+//===----------------------------------------------------------------------===//
+// Online softmax
+//===----------------------------------------------------------------------===//
+
+OnlineSoftmax OnlineSoftmax::get(OpBuilder &b, Location loc, Type acc,
+                                 bool classTarget, bool streamTarget,
+                                 bool weighted, bool probTarget,
+                                 double smoothing,
+                                 function_ref<Value()> numClasses) {
+  OnlineSoftmax sm;
+  sm.acc = acc;
+  sm.weighted = weighted;
+  sm.target = classTarget && streamTarget;
+  sm.targetWeight = sm.target && weighted;
+  sm.prob = probTarget;
+  sm.shifted = probTarget || (classTarget && smoothing > 0.0);
+  if (probTarget && smoothing > 0.0) {
+    // Smoothed probabilities y' = (1 - e) y + e / C.
+    sm.smoothScale = constFloat(b, loc, acc, 1.0 - smoothing);
+    sm.smoothShift = emitSmoothingShare(b, loc, acc, smoothing, numClasses());
+  }
+  return sm;
+}
+
+SmallVector<double> OnlineSoftmax::initialValues() const {
+  auto fty = cast<FloatType>(acc);
+  SmallVector<double> v{
+      APFloat::getLargest(fty.getFloatSemantics(), true).convertToDouble(),
+      0.0};
+  if (target) {
+    v.push_back(NAN);
+    if (targetWeight)
+      v.push_back(0.0);
+  }
+  if (shifted) {
+    v.push_back(0.0);
+    v.push_back(0.0);
+  }
+  return v;
+}
+
+SmallVector<Value> OnlineSoftmax::initialState(OpBuilder &b,
+                                               Location loc) const {
+  SmallVector<double> values = initialValues();
+  SmallVector<Value> state{constLowest(b, loc, acc)};
+  for (double v : ArrayRef(values).drop_front())
+    state.push_back(constFloat(b, loc, acc, v));
+  return state;
+}
+
+SmallVector<Value> OnlineSoftmax::update(OpBuilder &b, Location loc,
+                                         ValueRange state, Value x, Value t,
+                                         Value c, Value w, Value y) const {
+  unsigned i = 0;
+  Value m = state[i++], s = state[i++];
+  SmallVector<Value> out;
+  // Online softmax with one exp per element: if x raises the max, rescale s
+  // by exp(m - x) and add 1, else add exp(x - m).
+  Value one = constFloat(b, loc, acc, 1.0);
+  Value d = arith::SubFOp::create(b, loc, x, m);
+  Value raises = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, d,
+                                       constFloat(b, loc, acc, 0.0));
+  Value e = math::ExpOp::create(
+      b, loc, arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, d)));
+  Value rescaled =
+      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, s, e), one);
+  Value added = arith::AddFOp::create(b, loc, s, e);
+  out.push_back(arith::SelectOp::create(b, loc, raises, x, m));
+  out.push_back(arith::SelectOp::create(b, loc, raises, rescaled, added));
+  if (target) {
+    Value hit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c,
+                                      toI64(b, loc, t));
+    out.push_back(arith::SelectOp::create(b, loc, hit, x, state[i++]));
+    if (targetWeight)
+      out.push_back(arith::SelectOp::create(b, loc, hit, w, state[i++]));
+  }
+  if (shifted) {
+    // o = w * y' (probabilities) or w (smoothing); when the max rises by d,
+    // every earlier (x_c - m) term drops by d.
+    Value sumD = state[i++], sumO = state[i++];
+    Value o = weighted ? w : Value();
+    if (prob) {
+      Value yp = y;
+      if (smoothScale)
+        yp = arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, y, smoothScale), smoothShift);
+      o = o ? arith::MulFOp::create(b, loc, o, yp).getResult() : yp;
+    }
+    Value dRaised = arith::SubFOp::create(
+        b, loc, sumD, arith::MulFOp::create(b, loc, d, sumO));
+    Value dKept = arith::AddFOp::create(
+        b, loc, sumD, o ? arith::MulFOp::create(b, loc, o, d).getResult() : d);
+    out.push_back(arith::SelectOp::create(b, loc, raises, dRaised, dKept));
+    out.push_back(arith::AddFOp::create(b, loc, sumO, o ? o : one));
+  }
+  return out;
+}
+
+SmallVector<Value> OnlineSoftmax::rebase(OpBuilder &b, Location loc,
+                                         ValueRange state, Value newMax) const {
+  unsigned i = 0;
+  Value m = state[i++], s = state[i++];
+  Value d = arith::SubFOp::create(b, loc, m, newMax);
+  SmallVector<Value> out{
+      newMax, arith::MulFOp::create(b, loc, s, math::ExpOp::create(b, loc, d))};
+  if (target) {
+    out.push_back(state[i++]);
+    if (targetWeight)
+      out.push_back(state[i++]);
+  }
+  if (shifted) {
+    Value sumD = state[i++], sumO = state[i++];
+    // A state that has seen no factor keeps its D (no inf * 0 from an
+    // untouched running max).
+    Value noFactor = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                           sumO, constFloat(b, loc, acc, 0.0));
+    Value rebased = arith::AddFOp::create(
+        b, loc, sumD, arith::MulFOp::create(b, loc, d, sumO));
+    out.push_back(arith::SelectOp::create(b, loc, noFactor, sumD, rebased));
+    out.push_back(sumO);
+  }
+  return out;
+}
+
+Value OnlineSoftmax::mergeMax(OpBuilder &b, Location loc, Value lhs,
+                              Value rhs) const {
+  Value m = arith::SelectOp::create(
+      b, loc,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, rhs, lhs), rhs,
+      lhs);
+  // The max of a NaN state is NaN: propagate it through the sum.
+  return arith::SelectOp::create(
+      b, loc,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, rhs, rhs), rhs,
+      m);
+}
+
+SmallVector<Value> OnlineSoftmax::combineRebased(OpBuilder &b, Location loc,
+                                                 ValueRange lhs,
+                                                 ValueRange rhs) const {
+  unsigned i = 0;
+  SmallVector<Value> out{lhs[i]};
+  ++i;
+  out.push_back(arith::AddFOp::create(b, loc, lhs[i], rhs[i]));
+  ++i;
+  if (target) {
+    // Exactly one state saw the target; the others still hold NaN.
+    Value missed = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
+                                         rhs[i], rhs[i]);
+    out.push_back(arith::SelectOp::create(b, loc, missed, lhs[i], rhs[i]));
+    ++i;
+    if (targetWeight) {
+      out.push_back(arith::AddFOp::create(b, loc, lhs[i], rhs[i]));
+      ++i;
+    }
+  }
+  if (shifted) {
+    out.push_back(arith::AddFOp::create(b, loc, lhs[i], rhs[i]));
+    ++i;
+    out.push_back(arith::AddFOp::create(b, loc, lhs[i], rhs[i]));
+  }
+  return out;
+}
+
+SmallVector<Value> OnlineSoftmax::merge(OpBuilder &b, Location loc,
+                                        ValueRange lhs, ValueRange rhs) const {
+  Value m = mergeMax(b, loc, lhs[0], rhs[0]);
+  return combineRebased(b, loc, rebase(b, loc, lhs, m), rebase(b, loc, rhs, m));
+}
+
+Value mlir::loss::emitSmoothingShare(OpBuilder &b, Location loc, Type acc,
+                                     double smoothing, Value numClasses) {
+  return arith::DivFOp::create(b, loc, constFloat(b, loc, acc, smoothing),
+                               numClasses);
+}
+
+Value mlir::loss::emitFactorTerm(OpBuilder &b, Location loc,
+                                 const SoftmaxRow &row) {
+  return arith::SubFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, row.factorSum, row.logSum),
+      row.shiftedSum);
+}
+
+std::pair<Value, Value> mlir::loss::emitClassTargetRowLoss(
+    OpBuilder &b, Location loc, const SoftmaxRow &row, Value t,
+    double smoothing, Value share, int64_t ignoreIndex) {
+  Type acc = row.max.getType();
+  Value wt = row.targetWeight ? row.targetWeight : constFloat(b, loc, acc, 1.0);
+  // (m - x_t) + log(s): subtracting the max first is exact.
+  Value v = arith::MulFOp::create(
+      b, loc, wt,
+      arith::AddFOp::create(
+          b, loc, arith::SubFOp::create(b, loc, row.max, row.targetLogit),
+          row.logSum));
+  if (smoothing > 0.0)
+    v = arith::AddFOp::create(
+        b, loc,
+        arith::MulFOp::create(b, loc, v,
+                              constFloat(b, loc, acc, 1.0 - smoothing)),
+        arith::MulFOp::create(b, loc, emitFactorTerm(b, loc, row), share));
+  Value ignored = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t,
+                                        constI64(b, loc, ignoreIndex));
+  Value zero = constFloat(b, loc, acc, 0.0);
+  return {arith::SelectOp::create(b, loc, ignored, zero, v),
+          arith::SelectOp::create(b, loc, ignored, zero, wt)};
+}
+
+Value mlir::loss::emitLogSoftmaxElement(OpBuilder &b, Location loc, Value x,
+                                        Value max, Value logSum) {
+  return arith::SubFOp::create(b, loc, arith::SubFOp::create(b, loc, x, max),
+                               logSum);
+}
+
+Value mlir::loss::emitSoftmaxElement(OpBuilder &b, Location loc, Value x,
+                                     Value max, Value sumExp) {
+  Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, max));
+  return arith::DivFOp::create(b, loc, e, sumExp);
+}
+
+//===----------------------------------------------------------------------===//
+// CTC
+//===----------------------------------------------------------------------===//
+
+CtcBlank mlir::loss::emitCtcBlank(OpBuilder &b, Location loc, int64_t blank,
+                                  Value numClasses) {
+  Value blankI = constI64(b, loc, blank);
+  Value bad = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, blankI,
+                                    numClasses);
+  Value index = toIndex(
+      b, loc,
+      arith::SelectOp::create(b, loc, bad, constI64(b, loc, 0), blankI));
+  return {bad, index};
+}
+
+CtcLabel mlir::loss::emitCtcLabel(
+    OpBuilder &b, Location loc, Value k,
+    function_ref<Value(OpBuilder &, Location, Value)> labelAt) {
+  Value zero = constIndex(b, loc, 0);
+  Value hasPrev =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, k, zero);
+  Value kPrev = arith::SelectOp::create(
+      b, loc, hasPrev, arith::SubIOp::create(b, loc, k, constIndex(b, loc, 1)),
+      zero);
+  Value label = labelAt(b, loc, k);
+  Value labelPrev = labelAt(b, loc, kPrev);
+  Value canSkip = arith::AndIOp::create(
+      b, loc, hasPrev,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, label,
+                            labelPrev));
+  return {label, hasPrev, canSkip};
+}
+
+Value mlir::loss::emitCtcClassIndex(OpBuilder &b, Location loc, Value label,
+                                    Value numClassesMinus1) {
+  return toIndex(b, loc,
+                 clampSI(b, loc, label, constI64(b, loc, 0), numClassesMinus1));
+}
+
+Value mlir::loss::emitCtcInitialAlpha(OpBuilder &b, Location loc, Type acc,
+                                      Value s) {
+  Value isStart = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, s,
+                                        constIndex(b, loc, 0));
+  return arith::SelectOp::create(b, loc, isStart, constFloat(b, loc, acc, 0.0),
+                                 constFloat(b, loc, acc, -INFINITY));
+}
+
+Value mlir::loss::emitCtcAlphaStep(OpBuilder &b, Location loc, Value emission,
+                                   Value self, Value prev, Value skip,
+                                   Value canSkip) {
+  if (!prev)
+    return arith::AddFOp::create(b, loc, emission, self);
+  SmallVector<Value> terms{self, prev};
+  if (skip)
+    terms.push_back(arith::SelectOp::create(
+        b, loc, canSkip, skip, constFloat(b, loc, self.getType(), -INFINITY)));
+  return arith::AddFOp::create(b, loc, emission, emitLogSumExp(b, loc, terms));
+}
+
+Value mlir::loss::emitCtcSampleLoss(
+    OpBuilder &b, Location loc, Type acc, Value numLabels,
+    function_ref<Value(OpBuilder &, Location, Value)> alphaAt, Value bad,
+    bool zeroInfinity, Value meanLength) {
+  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+  Value last = arith::MulIOp::create(b, loc, numLabels, constIndex(b, loc, 2));
+  Value hasLabels =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, numLabels, c0);
+  Value lastLabel = arith::SelectOp::create(
+      b, loc, hasLabels, arith::SubIOp::create(b, loc, last, c1), c0);
+  Value aLast = alphaAt(b, loc, last);
+  Value aLabel =
+      arith::SelectOp::create(b, loc, hasLabels, alphaAt(b, loc, lastLabel),
+                              constFloat(b, loc, acc, -INFINITY));
+  // 0 - lse (not negf): an empty alignment gives +0.
+  Value loss = arith::SubFOp::create(b, loc, constFloat(b, loc, acc, 0.0),
+                                     emitLogSumExp(b, loc, {aLast, aLabel}));
+  loss =
+      arith::SelectOp::create(b, loc, bad, constFloat(b, loc, acc, NAN), loss);
+  if (zeroInfinity) {
+    Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, loss,
+                                        constFloat(b, loc, acc, INFINITY));
+    loss = arith::SelectOp::create(b, loc, isInf, constFloat(b, loc, acc, 0.0),
+                                   loss);
+  }
+  if (meanLength) {
+    Value denom = arith::SIToFPOp::create(
+        b, loc, acc,
+        arith::MaxSIOp::create(b, loc, meanLength, constI64(b, loc, 1)));
+    loss = arith::DivFOp::create(b, loc, loss, denom);
+  }
+  return loss;
+}
