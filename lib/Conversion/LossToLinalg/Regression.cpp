@@ -515,6 +515,142 @@ struct SoftMarginLowering : public OpRewritePattern<SoftMarginOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Gradients
+//===----------------------------------------------------------------------===//
+
+/// d loss / d input at one point, from `z = x - t` in the accumulator type
+/// (before the scaling by grad_output and the mean's 1/n).
+using PointGradFn = function_ref<Value(OpBuilder &, Location, Value z)>;
+
+/// Replaces a regression gradient op by one elementwise pass writing
+/// `grad_input = f(x - t) * g * scale` and `grad_target = f(t - x) * g *
+/// scale`.
+template <typename OpTy>
+LogicalResult replaceWithPointwiseGrad(PatternRewriter &rewriter, OpTy op,
+                                       PointGradFn fn) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  auto inTy = op.getInput().getType();
+  unsigned rank = inTy.getRank();
+  Type elTy = inTy.getElementType();
+  Type acc = getAccumulatorType(elTy);
+  SmallVector<OpFoldResult> shape =
+      tensor::getMixedSizes(rewriter, loc, op.getInput());
+  bool pointwiseG = op.getReduction() == Reduction::none;
+  SmallVector<LoopInput> inputs = sameShape({op.getInput(), op.getTarget()});
+  inputs.push_back({op.getGradOutput(),
+                    pointwiseG ? identityMap(ctx, rank)
+                               : AffineMap::get(rank, 0, {}, ctx)});
+  assertConsistentLoopSizes(rewriter, loc, shape, inputs);
+  // mean: every point's share of the loss is 1/n of it.
+  Value scale = op.getReduction() == Reduction::mean
+                    ? arith::DivFOp::create(
+                          rewriter, loc, constFloat(rewriter, loc, acc, 1.0),
+                          numElementsAsFloat(rewriter, loc, shape, acc))
+                          .getResult()
+                    : Value();
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  for (const LoopInput &in : inputs) {
+    ins.push_back(in.value);
+    maps.push_back(in.map);
+  }
+  SmallVector<Value> inits;
+  for (int k = 0; k < 2; ++k)
+    inits.push_back(tensor::EmptyOp::create(rewriter, loc, shape, elTy));
+  maps.append(2, identityMap(ctx, rank));
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange(ValueRange(inits)), ins, inits, maps, iters,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value x = castFloat(b, l, args[0], acc);
+        Value t = castFloat(b, l, args[1], acc);
+        Value g = castFloat(b, l, args[2], acc);
+        if (scale)
+          g = mul(b, l, g, scale);
+        // ATen differentiates the target by the same backward with input
+        // and target swapped: f(t - x), which differs from -f(x - t) at a
+        // kink (smooth_l1 with beta = 0 at x = t).
+        Value gx = mul(b, l, fn(b, l, sub(b, l, x, t)), g);
+        Value gt = mul(b, l, fn(b, l, sub(b, l, t, x)), g);
+        linalg::YieldOp::create(
+            b, l,
+            ValueRange{castFloat(b, l, gx, elTy), castFloat(b, l, gt, elTy)});
+      });
+  replaceOpWithCasts(rewriter, op, generic.getResults());
+  return success();
+}
+
+/// sign(z) with sign(0) = 0 and NaN propagated, as autograd's abs backward.
+Value signOf(OpBuilder &b, Location l, Value z) {
+  Value zero = cst(b, l, z, 0.0);
+  Value pos = select(b, l, cmp(b, l, arith::CmpFPredicate::OGT, z, zero),
+                     cst(b, l, z, 1.0), zero);
+  Value s = select(b, l, cmp(b, l, arith::CmpFPredicate::OLT, z, zero),
+                   cst(b, l, z, -1.0), pos);
+  // NaN compares false both ways: keep it.
+  return select(b, l, cmp(b, l, arith::CmpFPredicate::UNO, z, z), z, s);
+}
+
+struct L1GradLowering : public OpRewritePattern<L1GradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(L1GradOp op,
+                                PatternRewriter &rewriter) const override {
+    return replaceWithPointwiseGrad(rewriter, op, signOf);
+  }
+};
+
+struct MseGradLowering : public OpRewritePattern<MseGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MseGradOp op,
+                                PatternRewriter &rewriter) const override {
+    return replaceWithPointwiseGrad(
+        rewriter, op, [](OpBuilder &b, Location l, Value z) {
+          return mul(b, l, cst(b, l, z, 2.0), z);
+        });
+  }
+};
+
+struct SmoothL1GradLowering : public OpRewritePattern<SmoothL1GradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SmoothL1GradOp op,
+                                PatternRewriter &rewriter) const override {
+    double beta = op.getBeta().convertToDouble();
+    // ATen's smooth_l1_backward: z <= -beta ? -1 : z >= beta ? 1 : z / beta
+    // (so beta = 0 gives -1 at z = 0, not L1's 0).
+    return replaceWithPointwiseGrad(
+        rewriter, op, [&](OpBuilder &b, Location l, Value z) {
+          Value betaV = cst(b, l, z, beta);
+          Value inner = select(
+              b, l, cmp(b, l, arith::CmpFPredicate::OGE, z, betaV),
+              cst(b, l, z, 1.0), div(b, l, z, betaV));
+          return select(b, l,
+                        cmp(b, l, arith::CmpFPredicate::OLE, z, neg(b, l, betaV)),
+                        cst(b, l, z, -1.0), inner);
+        });
+  }
+};
+
+struct HuberGradLowering : public OpRewritePattern<HuberGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(HuberGradOp op,
+                                PatternRewriter &rewriter) const override {
+    double delta = op.getDelta().convertToDouble();
+    return replaceWithPointwiseGrad(
+        rewriter, op, [&](OpBuilder &b, Location l, Value z) {
+          // ATen's huber_backward: z <= -delta ? -delta : z >= delta ?
+          // delta : z.
+          Value d = cst(b, l, z, delta);
+          Value inner = select(
+              b, l, cmp(b, l, arith::CmpFPredicate::OGE, z, d), d, z);
+          return select(b, l,
+                        cmp(b, l, arith::CmpFPredicate::OLE, z, neg(b, l, d)),
+                        neg(b, l, d), inner);
+        });
+  }
+};
+
 } // namespace
 
 void mlir::loss::populateRegressionToLinalgPatterns(
@@ -522,6 +658,7 @@ void mlir::loss::populateRegressionToLinalgPatterns(
   patterns.add<BceLowering, BceWithLogitsLowering, L1Lowering, MseLowering,
                SmoothL1Lowering, HuberLowering, PoissonNllLowering,
                GaussianNllLowering, KlDivLowering, MarginRankingLowering,
-               HingeEmbeddingLowering, SoftMarginLowering>(
+               HingeEmbeddingLowering, SoftMarginLowering, L1GradLowering,
+               MseGradLowering, SmoothL1GradLowering, HuberGradLowering>(
       patterns.getContext());
 }

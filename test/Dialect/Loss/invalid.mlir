@@ -1292,3 +1292,43 @@ func.func @triplet_margin_none_shape(%a: tensor<4xf32>) {
   %0 = loss.triplet_margin %a, %a, %a {reduction = #loss.reduction<none>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @grad_broadcast_target(%x: tensor<4x5xf32>, %t: tensor<5xf32>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.mse_grad' op 'target' shape [5] must match 'input' shape [4, 5] (the gradient ops take no broadcasting)}}
+  %0:2 = loss.mse_grad %x, %t, %g : (tensor<4x5xf32>, tensor<5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_output_shape(%x: tensor<4x5xf32>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.l1_grad' op 'grad_output' must have shape [4, 5] for reduction 'none', got []}}
+  %0:2 = loss.l1_grad %x, %x, %g {reduction = #loss.reduction<none>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_output_type(%x: tensor<4x5xf32>, %g: tensor<f64>) {
+  // expected-error @+1 {{'loss.huber_grad' op 'target' and 'grad_output' must have the input's element type 'f32'}}
+  %0:2 = loss.huber_grad %x, %x, %g : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<f64>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_result_type(%x: tensor<4x5xf32>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.smooth_l1_grad' op gradients must have the input's type 'tensor<4x5xf32>', got 'tensor<4xf32>'}}
+  %0:2 = loss.smooth_l1_grad %x, %x, %g : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_batchmean(%x: tensor<4x5xf32>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.mse_grad' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
+  %0:2 = loss.mse_grad %x, %x, %g {reduction = #loss.reduction<batchmean>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  return
+}

@@ -507,3 +507,16 @@ func.func @embedding_broadcast_forms(%x: tensor<3x4xf32>, %row: tensor<1x4xf32>,
   %3 = loss.triplet_margin %x, %row, %x : (tensor<3x4xf32>, tensor<1x4xf32>, tensor<3x4xf32>) -> tensor<f32>
   return
 }
+
+// CHECK-LABEL: func.func @regression_grads
+func.func @regression_grads(%x: tensor<4x5xf32>, %t: tensor<4x5xf32>, %g: tensor<f32>, %gn: tensor<4x5xf32>, %d: tensor<?xf64>, %dg: tensor<f64>) {
+  // CHECK: loss.l1_grad %arg0, %arg1, %arg2 : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>){{$}}
+  %0:2 = loss.l1_grad %x, %t, %g {reduction = #loss.reduction<mean>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  // CHECK-NEXT: loss.mse_grad %arg0, %arg1, %arg3 {reduction = #loss.reduction<none>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<4x5xf32>) -> (tensor<4x5xf32>, tensor<4x5xf32>){{$}}
+  %1:2 = loss.mse_grad %x, %t, %gn {reduction = #loss.reduction<none>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<4x5xf32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  // CHECK-NEXT: loss.smooth_l1_grad %arg4, %arg4, %arg5 {beta = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<?xf64>, tensor<?xf64>, tensor<f64>) -> (tensor<?xf64>, tensor<?xf64>){{$}}
+  %2:2 = loss.smooth_l1_grad %d, %d, %dg {beta = 0.0 : f64, reduction = #loss.reduction<sum>} : (tensor<?xf64>, tensor<?xf64>, tensor<f64>) -> (tensor<?xf64>, tensor<?xf64>)
+  // CHECK-NEXT: loss.huber_grad %arg0, %arg1, %arg2 {delta = 2.000000e+00 : f64} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>){{$}}
+  %3:2 = "loss.huber_grad"(%x, %t, %g) {delta = 2.0 : f64} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  return
+}

@@ -19,6 +19,11 @@
 // RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
 // RUN: | FileCheck %S/large_reductions.mlir
 //
+// RUN: loss-opt %S/regression_grad.mlir --loss-lower-to-llvm="parallel=true" \
+// RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \
+// RUN: | FileCheck %S/regression_grad.mlir
+//
 // RUN: loss-opt %S/margin.mlir --loss-lower-to-llvm="parallel=true" \
 // RUN: | env OMP_NUM_THREADS=2 mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils,%libomp \

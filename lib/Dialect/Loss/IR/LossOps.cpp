@@ -477,6 +477,62 @@ LogicalResult MseOp::verify() {
                                     /*allowInt=*/true);
 }
 
+namespace {
+/// The gradient ops of the regression losses: input and target of one shape
+/// and float type, grad_output shaped like the `none` result, both
+/// gradients shaped like the input.
+LogicalResult verifyRegressionGrad(Operation *op, Value input, Value target,
+                                   Value gradOutput, Reduction reduction,
+                                   ValueRange grads) {
+  auto inTy = tensorTy(input);
+  auto tTy = tensorTy(target);
+  auto gTy = tensorTy(gradOutput);
+  Type elTy = inTy.getElementType();
+  if (tTy.getElementType() != elTy || gTy.getElementType() != elTy)
+    return op->emitOpError("'target' and 'grad_output' must have the "
+                           "input's element type ")
+           << elTy;
+  if (!shapesCompatible(tTy.getShape(), inTy.getShape()))
+    return op->emitOpError("'target' shape ")
+           << shapeStr(tTy.getShape()) << " must match 'input' shape "
+           << shapeStr(inTy.getShape())
+           << " (the gradient ops take no broadcasting)";
+  Shape expected;
+  if (reduction == Reduction::none)
+    expected.assign(inTy.getShape().begin(), inTy.getShape().end());
+  if (!shapesCompatible(gTy.getShape(), expected))
+    return op->emitOpError("'grad_output' must have shape ")
+           << shapeStr(expected) << " for reduction '"
+           << stringifyReduction(reduction) << "', got "
+           << shapeStr(gTy.getShape());
+  for (Value g : grads) {
+    auto ty = tensorTy(g);
+    if (ty.getElementType() != elTy ||
+        !shapesCompatible(ty.getShape(), inTy.getShape()))
+      return op->emitOpError("gradients must have the input's type ")
+             << inTy << ", got " << ty;
+  }
+  return success();
+}
+} // namespace
+
+LogicalResult L1GradOp::verify() {
+  return verifyRegressionGrad(*this, getInput(), getTarget(), getGradOutput(),
+                              getReduction(), getResults());
+}
+LogicalResult MseGradOp::verify() {
+  return verifyRegressionGrad(*this, getInput(), getTarget(), getGradOutput(),
+                              getReduction(), getResults());
+}
+LogicalResult SmoothL1GradOp::verify() {
+  return verifyRegressionGrad(*this, getInput(), getTarget(), getGradOutput(),
+                              getReduction(), getResults());
+}
+LogicalResult HuberGradOp::verify() {
+  return verifyRegressionGrad(*this, getInput(), getTarget(), getGradOutput(),
+                              getReduction(), getResults());
+}
+
 LogicalResult SmoothL1Op::verify() {
   return verifyBroadcastElementwise(*this, getInput(), getTarget(),
                                     getResult(), getReduction(),

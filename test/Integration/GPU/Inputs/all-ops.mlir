@@ -117,3 +117,23 @@ func.func @triplet_margin(%a: tensor<?x?xf32>, %p: tensor<?x?xf32>, %n: tensor<?
   %r = loss.triplet_margin %a, %p, %n {margin = 1.0 : f64, p = 3.0 : f64, eps = 1.0e-6 : f64, swap = true} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<f32>
   return %r : tensor<f32>
 }
+
+func.func @l1_grad(%x: tensor<?x?xf32>, %t: tensor<?x?xf32>, %g: tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>) {
+  %gx, %gt = loss.l1_grad %x, %t, %g : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  return %gx, %gt : tensor<?x?xf32>, tensor<?x?xf32>
+}
+
+func.func @mse_grad(%x: tensor<?xf64>, %t: tensor<?xf64>, %g: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  %gx, %gt = loss.mse_grad %x, %t, %g {reduction = #loss.reduction<none>} : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>)
+  return %gx, %gt : tensor<?xf64>, tensor<?xf64>
+}
+
+func.func @smooth_l1_grad(%x: tensor<8x16xbf16>, %t: tensor<8x16xbf16>, %g: tensor<bf16>) -> (tensor<8x16xbf16>, tensor<8x16xbf16>) {
+  %gx, %gt = loss.smooth_l1_grad %x, %t, %g {beta = 0.5 : f64, reduction = #loss.reduction<sum>} : (tensor<8x16xbf16>, tensor<8x16xbf16>, tensor<bf16>) -> (tensor<8x16xbf16>, tensor<8x16xbf16>)
+  return %gx, %gt : tensor<8x16xbf16>, tensor<8x16xbf16>
+}
+
+func.func @huber_grad(%x: tensor<?xf16>, %t: tensor<?xf16>, %g: tensor<f16>) -> (tensor<?xf16>, tensor<?xf16>) {
+  %gx, %gt = loss.huber_grad %x, %t, %g {delta = 2.0 : f64} : (tensor<?xf16>, tensor<?xf16>, tensor<f16>) -> (tensor<?xf16>, tensor<?xf16>)
+  return %gx, %gt : tensor<?xf16>, tensor<?xf16>
+}

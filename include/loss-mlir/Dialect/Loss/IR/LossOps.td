@@ -330,6 +330,85 @@ def Loss_HuberOp : Loss_Op<"huber"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Gradients of the regression losses
+//===----------------------------------------------------------------------===//
+
+// The gradient of a loss with respect to its input and its target, given the
+// gradient of the loss result (`grad_output`: shaped like the `none` result,
+// or 0-d for `sum`/`mean`), as ATen's `*_backward` ops take it.
+class Loss_RegressionGradOp<string mnemonic, string loss>
+    : Loss_Op<mnemonic> {
+  let summary = "gradient of loss." # loss # " (torch.autograd's values)";
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_FloatTensor:$grad_output,
+                       Loss_DefaultReduction:$reduction);
+  let results = (outs Loss_FloatTensor:$grad_input,
+                      Loss_FloatTensor:$grad_target);
+  let assemblyFormat = [{
+    $input `,` $target `,` $grad_output attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  string commonDescription = [{
+
+    Operands: `input` and `target` of one shape and float type (the
+    broadcasting forms of the forward op are not taken yet: expand the
+    operands first), and `grad_output` of that shape for `none`, 0-d for
+    `sum` and `mean` (which divides by the number of elements). Results:
+    `grad_input` and `grad_target`, shaped like `input`; as in ATen, the
+    target's gradient is the same backward with input and target swapped
+    (`-grad_input` except at a kink).
+    `f16`/`bf16` compute in `f32`.
+  }];
+}
+
+def Loss_L1GradOp : Loss_RegressionGradOp<"l1_grad", "l1"> {
+  let description = [{
+    `d l / d x = sign(x - t) g`, with `sign(0) = 0` as autograd's `abs`
+    backward gives.
+
+    ```mlir
+    %gx, %gt = loss.l1_grad %x, %t, %g
+        : (tensor<8xf32>, tensor<8xf32>, tensor<f32>) -> (tensor<8xf32>, tensor<8xf32>)
+    ```
+  }] # commonDescription;
+}
+
+def Loss_MseGradOp : Loss_RegressionGradOp<"mse_grad", "mse"> {
+  let description = [{
+    `d l / d x = 2 (x - t) g`.
+
+    ```mlir
+    %gx, %gt = loss.mse_grad %x, %t, %g {reduction = #loss.reduction<none>}
+        : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>)
+    ```
+  }] # commonDescription;
+}
+
+def Loss_SmoothL1GradOp : Loss_RegressionGradOp<"smooth_l1_grad", "smooth_l1"> {
+  let description = [{
+    With `z = x - t`, as ATen's `smooth_l1_backward`: `d l / d x = -1` for
+    `z <= -beta`, `1` for `z >= beta`, else `z / beta`, times `g` (so with
+    `beta = 0` the gradient at `z = 0` is -1).
+  }] # commonDescription;
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_FloatTensor:$grad_output,
+                       Loss_DefaultReduction:$reduction,
+                       Loss_NonNegativeF64Attr<"1.0">:$beta);
+}
+
+def Loss_HuberGradOp : Loss_RegressionGradOp<"huber_grad", "huber"> {
+  let description = [{
+    With `z = x - t`, as ATen's `huber_backward`: `d l / d x = -delta` for
+    `z <= -delta`, `delta` for `z >= delta`, else `z`, times `g`.
+  }] # commonDescription;
+  let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
+                       Loss_FloatTensor:$grad_output,
+                       Loss_DefaultReduction:$reduction,
+                       DefaultValuedAttr<F64Attr, "1.0">:$delta);
+}
+
+//===----------------------------------------------------------------------===//
 // Distributions
 //===----------------------------------------------------------------------===//
 
