@@ -82,7 +82,7 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
         ValueRange{nThreads}));
   }
 
-  Value c0 = indexConst(b, loc, 0), c1 = indexConst(b, loc, 1);
+  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
   auto loopZ = scf::ForOp::create(b, loc, c0, grid.z, c1);
   b.setInsertionPointToStart(loopZ.getBody());
   auto loopY = scf::ForOp::create(b, loc, c0, grid.y, c1);

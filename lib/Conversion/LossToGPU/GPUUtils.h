@@ -33,11 +33,6 @@ struct Kernel {
 /// `grid` and `block` are index values computed on the host.
 Kernel createKernel(OpBuilder &b, Location loc, Value grid, Value block);
 
-/// The spelling of `constIndex` (LossArithmetic.h) that LinalgToGPU.cpp and
-/// Emulate.cpp still use; new code calls constIndex.
-inline Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return constIndex(b, loc, v);
-}
 /// ceil(a / c) for non-negative a and positive c.
 Value ceilDivIndex(OpBuilder &b, Location loc, Value a, Value c);
 /// min(max(v, lo), hi), unsigned.

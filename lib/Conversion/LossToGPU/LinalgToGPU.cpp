@@ -45,7 +45,7 @@ SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
     if (auto d = dyn_cast<AffineDimExpr>(e)) {
       out.push_back(ivs[d.getPosition()]);
     } else if (auto c = dyn_cast<AffineConstantExpr>(e)) {
-      out.push_back(indexConst(b, loc, c.getValue()));
+      out.push_back(constIndex(b, loc, c.getValue()));
     } else {
       out.push_back(affine::AffineApplyOp::create(
           b, loc, AffineMap::get(map.getNumDims(), map.getNumSymbols(), e),
@@ -376,9 +376,9 @@ private:
                               ArrayRef<Value> red) {
     SmallVector<Value> ivs(sizes.size());
     for (auto [i, d] : llvm::enumerate(parDims))
-      ivs[d] = par.empty() ? indexConst(b, loc, 0) : par[i];
+      ivs[d] = par.empty() ? constIndex(b, loc, 0) : par[i];
     for (auto [i, d] : llvm::enumerate(redDims))
-      ivs[d] = red.empty() ? indexConst(b, loc, 0) : red[i];
+      ivs[d] = red.empty() ? constIndex(b, loc, 0) : red[i];
     return ivs;
   }
 
@@ -491,7 +491,7 @@ private:
   /// All loops parallel: a grid-stride loop over the linearised space.
   void mapElementwise(OpBuilder &b) {
     Value total = productIndex(b, loc, sizes);
-    Value block = indexConst(b, loc, opts.blockSize);
+    Value block = constIndex(b, loc, opts.blockSize);
     Value grid = clampIndex(b, loc, ceilDivIndex(b, loc, total, block), 1,
                             opts.maxGridSize);
     OpBuilder::InsertionGuard guard(b);
@@ -510,10 +510,10 @@ private:
   /// Anything: one thread runs the loop nest in order.
   void mapSerial(OpBuilder &b) {
     Value total = productIndex(b, loc, sizes);
-    Value one = indexConst(b, loc, 1);
+    Value one = constIndex(b, loc, 1);
     OpBuilder::InsertionGuard guard(b);
     Kernel k = createKernel(b, loc, one, one);
-    scf::ForOp::create(b, loc, indexConst(b, loc, 0), total, one, ValueRange{},
+    scf::ForOp::create(b, loc, constIndex(b, loc, 0), total, one, ValueRange{},
                        [&](OpBuilder &nb, Location nl, Value i, ValueRange) {
                          SmallVector<Value> ivs =
                              delinearizeIndex(nb, nl, i, sizes);
@@ -530,7 +530,7 @@ private:
     SmallVector<Value> parSizes = sizesOf(parDims), redSizes = sizesOf(redDims);
     Value rows = productIndex(b, loc, parSizes);
     Value red = productIndex(b, loc, redSizes);
-    Value block = indexConst(b, loc, opts.blockSize);
+    Value block = constIndex(b, loc, opts.blockSize);
     Value grid = clampIndex(b, loc, ceilDivIndex(b, loc, rows, block), 1,
                             opts.maxGridSize);
     OpBuilder::InsertionGuard guard(b);
@@ -542,7 +542,7 @@ private:
           SmallVector<Value> ivs0 = mergeIvs(nb, pIvs, {});
           SmallVector<Value> accs = loadOutputs(nb, ivs0, /*onlyUsed=*/false);
           auto loop = scf::ForOp::create(
-              nb, nl, indexConst(nb, nl, 0), red, indexConst(nb, nl, 1), accs,
+              nb, nl, constIndex(nb, nl, 0), red, constIndex(nb, nl, 1), accs,
               [&](OpBuilder &lb, Location ll, Value j, ValueRange iter) {
                 SmallVector<Value> rIvs = delinearizeIndex(lb, ll, j, redSizes);
                 SmallVector<Value> ivs = mergeIvs(lb, pIvs, rIvs);
@@ -628,11 +628,11 @@ private:
   void mapFullReduction(OpBuilder &b) {
     SmallVector<Value> redSizes = sizesOf(redDims);
     SmallVector<Value> pIvs(parDims.size(), Value());
-    Value zero = indexConst(b, loc, 0);
+    Value zero = constIndex(b, loc, 0);
     for (Value &v : pIvs)
       v = zero;
     Value red = productIndex(b, loc, redSizes);
-    Value block = indexConst(b, loc, opts.blockSize);
+    Value block = constIndex(b, loc, opts.blockSize);
     Value grid = clampIndex(b, loc, ceilDivIndex(b, loc, red, block), 1,
                             opts.maxPartials);
     SmallVector<Value> buffers;
@@ -656,7 +656,7 @@ private:
     }
     {
       OpBuilder::InsertionGuard guard(b);
-      Kernel k = createKernel(b, loc, indexConst(b, loc, 1), block);
+      Kernel k = createKernel(b, loc, constIndex(b, loc, 1), block);
       auto loop = scf::ForOp::create(
           b, loc, k.threadId, grid, k.blockSize,
           starts(b, mergeIvs(b, pIvs, {})),

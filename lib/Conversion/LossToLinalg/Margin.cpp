@@ -179,39 +179,6 @@ Value reduceSamples(
                           });
 }
 
-/// The loop sizes of the broadcast of `values` (trailing-aligned, the
-/// verifier's `loss::broadcastShapes`): static where the broadcast is, else
-/// the size of an operand whose aligned dimension is dynamic (a dynamic
-/// dimension never broadcasts). A local twin of Regression.cpp's helper.
-SmallVector<OpFoldResult> broadcastSizes(OpBuilder &b, Location loc,
-                                         ArrayRef<Value> values) {
-  SmallVector<ArrayRef<int64_t>> shapes;
-  for (Value v : values)
-    shapes.push_back(cast<RankedTensorType>(v.getType()).getShape());
-  SmallVector<int64_t> shape;
-  bool ok = broadcastShapes(shapes, shape);
-  assert(ok && "verified operands broadcast");
-  (void)ok;
-  SmallVector<OpFoldResult> sizes;
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (!ShapedType::isDynamic(d)) {
-      sizes.push_back(b.getIndexAttr(d));
-      continue;
-    }
-    OpFoldResult size;
-    for (auto [v, s] : llvm::zip(values, shapes)) {
-      int64_t j = static_cast<int64_t>(i) -
-                  static_cast<int64_t>(shape.size() - s.size());
-      if (j >= 0 && ShapedType::isDynamic(s[j])) {
-        size = tensor::getMixedSize(b, loc, v, j);
-        break;
-      }
-    }
-    sizes.push_back(size);
-  }
-  return sizes;
-}
-
 /// `v` read through its broadcast map into `numLoops` loops.
 LoopInput broadcastIn(Value v, unsigned numLoops) {
   return {v, broadcastMap(v.getContext(), numLoops,
@@ -224,7 +191,7 @@ LoopInput broadcastIn(Value v, unsigned numLoops) {
 SmallVector<Value> pairRowReduction(OpBuilder &b, Location loc, Value u,
                                     Value v, ArrayRef<Value> inits,
                                     RowBodyFn body) {
-  SmallVector<OpFoldResult> sizes = broadcastSizes(b, loc, {u, v});
+  SmallVector<OpFoldResult> sizes = broadcastLoopSizes(b, loc, {u, v});
   unsigned numLoops = sizes.size();
   SmallVector<OpFoldResult> rows(sizes.begin(), sizes.end() - 1);
   return buildRowReduction(b, loc, rows, 1,
@@ -238,7 +205,7 @@ Value combineSamples(
     OpBuilder &b, Location loc, ArrayRef<Value> perSample, Reduction reduction,
     Type elementType,
     function_ref<Value(OpBuilder &, Location, ValueRange)> lossFn) {
-  SmallVector<OpFoldResult> sizes = broadcastSizes(b, loc, perSample);
+  SmallVector<OpFoldResult> sizes = broadcastLoopSizes(b, loc, perSample);
   SmallVector<LoopInput> inputs;
   for (Value v : perSample)
     inputs.push_back(broadcastIn(v, sizes.size()));

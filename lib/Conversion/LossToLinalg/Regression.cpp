@@ -108,47 +108,12 @@ LoopInput broadcastInput(Value v, unsigned rank) {
   return {v, broadcastMap(v.getContext(), rank, ty.getShape())};
 }
 
-/// The loop sizes of the broadcast of `operands` (the verifier's rule,
-/// `loss::broadcastShapes`): a static size where the broadcast has one, else
-/// the size of an operand whose (trailing-aligned) dimension is dynamic.
-/// `shapes[i]` is the shape operand `i` is read as (its own, unless it was
-/// reshaped by appending dimensions of size 1).
-SmallVector<OpFoldResult> broadcastLoopSizes(OpBuilder &b, Location loc,
-                                             ArrayRef<Value> operands,
-                                             ArrayRef<ArrayRef<int64_t>> shapes) {
-  SmallVector<int64_t> shape;
-  bool ok = broadcastShapes(shapes, shape);
-  assert(ok && "verified operands broadcast");
-  (void)ok;
-  SmallVector<OpFoldResult> sizes;
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (!ShapedType::isDynamic(d)) {
-      sizes.push_back(b.getIndexAttr(d));
-      continue;
-    }
-    OpFoldResult size;
-    for (auto [v, s] : llvm::zip(operands, shapes)) {
-      int64_t j = static_cast<int64_t>(i) -
-                  static_cast<int64_t>(shape.size() - s.size());
-      if (j >= 0 && ShapedType::isDynamic(s[j])) {
-        size = tensor::getMixedSize(b, loc, v, j);
-        break;
-      }
-    }
-    sizes.push_back(size);
-  }
-  return sizes;
-}
-
 /// Operands that broadcast together: the loop sizes of their broadcast and
 /// each one read through its broadcast map.
 SmallVector<OpFoldResult> broadcastOperands(OpBuilder &b, Location loc,
                                             ArrayRef<Value> operands,
                                             SmallVectorImpl<LoopInput> &inputs) {
-  SmallVector<ArrayRef<int64_t>> shapes;
-  for (Value v : operands)
-    shapes.push_back(cast<RankedTensorType>(v.getType()).getShape());
-  SmallVector<OpFoldResult> sizes = broadcastLoopSizes(b, loc, operands, shapes);
+  SmallVector<OpFoldResult> sizes = broadcastLoopSizes(b, loc, operands);
   for (Value v : operands)
     inputs.push_back(broadcastInput(v, sizes.size()));
   return sizes;

@@ -481,9 +481,12 @@ namespace {
 /// The gradient ops of the regression losses: input and target of one shape
 /// and float type, grad_output shaped like the `none` result, both
 /// gradients shaped like the input.
-LogicalResult verifyRegressionGrad(Operation *op, Value input, Value target,
-                                   Value gradOutput, Reduction reduction,
-                                   ValueRange grads) {
+template <typename OpTy>
+LogicalResult verifyRegressionGrad(OpTy op) {
+  Value input = op.getInput(), target = op.getTarget(),
+        gradOutput = op.getGradOutput();
+  Reduction reduction = op.getReduction();
+  ValueRange grads = op->getResults();
   auto inTy = tensorTy(input);
   auto tTy = tensorTy(target);
   auto gTy = tensorTy(gradOutput);
@@ -516,22 +519,10 @@ LogicalResult verifyRegressionGrad(Operation *op, Value input, Value target,
 }
 } // namespace
 
-LogicalResult L1GradOp::verify() {
-  return verifyRegressionGrad(*this, getInput(), getTarget(), getGradOutput(),
-                              getReduction(), getResults());
-}
-LogicalResult MseGradOp::verify() {
-  return verifyRegressionGrad(*this, getInput(), getTarget(), getGradOutput(),
-                              getReduction(), getResults());
-}
-LogicalResult SmoothL1GradOp::verify() {
-  return verifyRegressionGrad(*this, getInput(), getTarget(), getGradOutput(),
-                              getReduction(), getResults());
-}
-LogicalResult HuberGradOp::verify() {
-  return verifyRegressionGrad(*this, getInput(), getTarget(), getGradOutput(),
-                              getReduction(), getResults());
-}
+LogicalResult L1GradOp::verify() { return verifyRegressionGrad(*this); }
+LogicalResult MseGradOp::verify() { return verifyRegressionGrad(*this); }
+LogicalResult SmoothL1GradOp::verify() { return verifyRegressionGrad(*this); }
+LogicalResult HuberGradOp::verify() { return verifyRegressionGrad(*this); }
 
 LogicalResult SmoothL1Op::verify() {
   return verifyBroadcastElementwise(*this, getInput(), getTarget(),

@@ -311,3 +311,35 @@ void mlir::loss::assertCtcOperandSizes(OpBuilder &b, Location loc, CtcOp op,
          AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});
   assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
 }
+
+SmallVector<OpFoldResult>
+mlir::loss::broadcastLoopSizes(OpBuilder &b, Location loc,
+                               ArrayRef<Value> operands,
+                               ArrayRef<ArrayRef<int64_t>> givenShapes) {
+  SmallVector<ArrayRef<int64_t>> shapes(givenShapes);
+  if (shapes.empty())
+    for (Value v : operands)
+      shapes.push_back(cast<RankedTensorType>(v.getType()).getShape());
+  SmallVector<int64_t> shape;
+  bool ok = broadcastShapes(shapes, shape);
+  assert(ok && "verified operands broadcast");
+  (void)ok;
+  SmallVector<OpFoldResult> sizes;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (!ShapedType::isDynamic(d)) {
+      sizes.push_back(b.getIndexAttr(d));
+      continue;
+    }
+    OpFoldResult size;
+    for (auto [v, s] : llvm::zip(operands, shapes)) {
+      int64_t j = static_cast<int64_t>(i) -
+                  static_cast<int64_t>(shape.size() - s.size());
+      if (j >= 0 && ShapedType::isDynamic(s[j])) {
+        size = tensor::getMixedSize(b, loc, v, j);
+        break;
+      }
+    }
+    sizes.push_back(size);
+  }
+  return sizes;
+}

@@ -157,6 +157,16 @@ AffineMap identityMap(MLIRContext *ctx, unsigned rank);
 AffineMap broadcastMap(MLIRContext *ctx, unsigned rank,
                        ArrayRef<int64_t> shape);
 
+/// The loop sizes of the broadcast of `operands` (the verifier's rule,
+/// `loss::broadcastShapes`): a static size where the broadcast has one, else
+/// the size of an operand whose (trailing-aligned) dimension is dynamic (a
+/// dynamic dimension never broadcasts). `shapes[i]` is the shape operand `i`
+/// is read as: its own when `shapes` is empty, else as given (e.g. after
+/// appending dimensions of size 1).
+SmallVector<OpFoldResult>
+broadcastLoopSizes(OpBuilder &b, Location loc, ArrayRef<Value> operands,
+                   ArrayRef<ArrayRef<int64_t>> shapes = {});
+
 } // namespace loss
 } // namespace mlir
 
