@@ -28,9 +28,11 @@ inline void registerAllLossPasses() {
   registerLossPipelines();
 }
 
-/// The loss dialect.
+/// The loss dialect and the external models loss-mlir attaches to upstream
+/// ops.
 inline void registerAllLossDialects(DialectRegistry &registry) {
   registry.insert<LossDialect>();
+  registerLossGPUExternalModels(registry);
 }
 
 } // namespace mlir::loss

@@ -45,11 +45,6 @@ struct BlockSyncEffects
   }
 };
 
-void addBlockSyncEffects(MLIRContext *ctx, gpu::GPUDialect *) {
-  // A repeated registration is ignored.
-  gpu::BarrierOp::attachInterface<BlockSyncEffects<gpu::BarrierOp>>(*ctx);
-  gpu::AllReduceOp::attachInterface<BlockSyncEffects<gpu::AllReduceOp>>(*ctx);
-}
 
 struct ConvertLossToGPUPass
     : public loss::impl::ConvertLossToGPUBase<ConvertLossToGPUPass> {
@@ -57,7 +52,9 @@ struct ConvertLossToGPUPass
 
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
-    registry.addExtension(+addBlockSyncEffects);
+    // Also registered by the tools (registerAllLossDialects); a repeated
+    // registration is ignored.
+    registerLossGPUExternalModels(registry);
   }
   void runOnOperation() override {
     if (blockSize == 0 || maxGridSize == 0) {
@@ -73,3 +70,11 @@ struct ConvertLossToGPUPass
   }
 };
 } // namespace
+
+void mlir::loss::registerLossGPUExternalModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
+    gpu::BarrierOp::attachInterface<BlockSyncEffects<gpu::BarrierOp>>(*ctx);
+    gpu::AllReduceOp::attachInterface<BlockSyncEffects<gpu::AllReduceOp>>(
+        *ctx);
+  });
+}

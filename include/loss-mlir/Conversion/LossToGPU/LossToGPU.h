@@ -11,6 +11,7 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+class DialectRegistry;
 class RewritePatternSet;
 namespace func {
 class FuncOp;
@@ -32,6 +33,13 @@ void populateCrossEntropyToGPUPatterns(RewritePatternSet &patterns,
 /// ctc: a block per sample, a barrier per time step.
 void populateCtcToGPUPatterns(RewritePatternSet &patterns,
                               GPUKernelSizes sizes);
+
+/// Memory effects for gpu.barrier and gpu.all_reduce (upstream declares
+/// none, and buffer deallocation rejects ops with unknown effects after the
+/// kernels are built): both read and write memory, so nothing moves or
+/// drops them. Tools register them with the dialects; convert-loss-to-gpu
+/// also adds them to the registry it depends on.
+void registerLossGPUExternalModels(DialectRegistry &registry);
 
 #define GEN_PASS_REGISTRATION
 #include "loss-mlir/Conversion/LossToGPU/Passes.h.inc"
