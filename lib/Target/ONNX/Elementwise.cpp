@@ -43,9 +43,12 @@ Value intOrFloat(OpBuilder &b, Location loc, Value lhs, Value rhs,
 }
 
 /// Before `numpySince`, the `broadcast`/`axis` attributes: without
-/// broadcast=1, operands of equal shape; with it, B broadcast to A at A's
-/// trailing dimensions (unidirectional). Since, nothing to check here.
-LogicalResult legacyBroadcast(NodeImporter &n, ArrayRef<Value> operands,
+/// broadcast=1, operands of equal shape; with it, B broadcast to A
+/// (unidirectional) with B's dimensions starting at A's `axis` (default: A's
+/// trailing dimensions, as NumPy aligns them). B is then reshaped with
+/// trailing 1s so that NumPy broadcasting aligns it there. Since, nothing to
+/// do here.
+LogicalResult legacyBroadcast(NodeImporter &n, SmallVectorImpl<Value> &operands,
                               int numpySince) {
   if (n.version >= numpySince)
     return success();
@@ -62,21 +65,28 @@ LogicalResult legacyBroadcast(NodeImporter &n, ArrayRef<Value> operands,
                << n.opType() << "-" << numpySince << ")";
     return success();
   }
-  // broadcast=1: B is broadcast to A, aligned with A's trailing dimensions
-  // (as NumPy does) unless `axis` says where B's dimensions start.
   ArrayRef<int64_t> a = shapeOf(operands[0]), bs = shapeOf(operands[1]);
-  if (bs.size() > a.size())
+  int64_t rankA = a.size(), rankB = bs.size();
+  if (rankB > rankA)
     return n.error() << "B has a higher rank than A";
-  int64_t suffix = a.size() - bs.size();
-  if (const auto *ax = n.attr("axis"); ax && ax->i() != suffix)
-    return n.error()
-           << n.opType() << "-" << n.version << " broadcasting with axis="
-           << ax->i()
-           << " (B aligned elsewhere than at A's trailing dimensions) is not "
-              "implemented";
-  for (size_t i = 0; i < bs.size(); ++i)
-    if (bs[i] != 1 && bs[i] != a[suffix + i])
+  int64_t axis = rankA - rankB;
+  if (const auto *ax = n.attr("axis")) {
+    axis = ax->i() < 0 ? ax->i() + rankA : ax->i();
+    if (axis < 0 || axis > rankA - rankB)
+      return n.error() << "axis " << ax->i() << " does not place B (rank "
+                       << rankB << ") inside A (rank " << rankA << ")";
+  }
+  for (int64_t i = 0; i < rankB; ++i)
+    if (bs[i] != 1 && bs[i] != a[axis + i])
       return n.error() << "B does not broadcast to A";
+  if (axis == rankA - rankB)
+    return success();
+  SmallVector<int64_t> shape(bs);
+  shape.append(rankA - axis - rankB, 1);
+  FailureOr<Value> b = n.reshape(operands[1], shape);
+  if (failed(b))
+    return failure();
+  operands[1] = *b;
   return success();
 }
 
@@ -161,10 +171,11 @@ LogicalResult importPow(NodeImporter &n) {
   Type el = elementType(*x);
   if (!isa<FloatType>(el))
     return n.error() << "integer bases are not supported";
-  if (failed(legacyBroadcast(n, {*x, *y}, 7)))
+  SmallVector<Value> xy{*x, *y};
+  if (failed(legacyBroadcast(n, xy, 7)))
     return failure();
   return n.defineResult(n.elementwise(
-      {*x, *y}, el, [&](OpBuilder &nb, Location nl, ValueRange a) {
+      xy, el, [&](OpBuilder &nb, Location nl, ValueRange a) {
         return math::PowFOp::create(nb, nl, a[0], castScalar(nb, nl, a[1], el));
       }));
 }
@@ -177,11 +188,12 @@ LogicalResult importCompare(NodeImporter &n) {
     return failure();
   if (elementType(*x) != elementType(*y))
     return n.error() << "operands have different element types";
-  if (failed(legacyBroadcast(n, {*x, *y}, 7)))
+  SmallVector<Value> xy{*x, *y};
+  if (failed(legacyBroadcast(n, xy, 7)))
     return failure();
   bool f = isa<FloatType>(elementType(*x));
   return n.defineResult(n.elementwise(
-      {*x, *y}, n.b.getI1Type(),
+      xy, n.b.getI1Type(),
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         if (f) {
           auto p = type == "Equal"     ? arith::CmpFPredicate::OEQ

@@ -243,6 +243,13 @@ def primitives_model(out, opset):
     kw = {"broadcast": 1} if opset < 7 else {}
     nodes.append(helper.make_node("Add", ["x", "bias"], ["add"], name="add", **kw))
     outs.append(("add", to32(X + t64(bias))))
+    if opset < 7:
+        # ... and with `axis`, B's dimensions start at A's axis 1.
+        mid = f32(3)
+        inits.append(numpy_helper.from_array(mid, "mid"))
+        nodes.append(helper.make_node("Add", ["x", "mid"], ["add_axis"],
+                                      name="add_axis", broadcast=1, axis=1))
+        outs.append(("add_axis", to32(X + t64(mid)[:, None])))
     if opset >= 18:
         # ReduceMean-18 with no axes and noop_with_empty_axes: the identity.
         nodes.append(helper.make_node("ReduceMean", ["x"], ["noop"], name="noop",
@@ -276,9 +283,9 @@ def bad_models(out):
             f.write(model.SerializeToString())
 
     a, b3 = f32(2, 3, 4), f32(3)
-    # Add-6 broadcasting with an explicit axis (B aligned with A's axis 1).
+    # Add-6 broadcasting with an axis that leaves no room for B.
     save(make_model(6, [helper.make_node("Add", ["a", "b"], ["c"], name="add_axis",
-                                         broadcast=1, axis=1)],
+                                         broadcast=1, axis=3)],
                     [("a", a), ("b", b3)], [("c", a)]), "legacy_axis_broadcast.onnx")
     # Before 7, operands of different shapes need broadcast=1.
     save(make_model(6, [helper.make_node("Mul", ["a", "b"], ["c"], name="mul_nobcast")],
