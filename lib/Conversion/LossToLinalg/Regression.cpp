@@ -558,6 +558,18 @@ Value signOf(OpBuilder &b, Location l, Value z) {
   return select(b, l, cmp(b, l, arith::CmpFPredicate::UNO, z, z), z, s);
 }
 
+/// ATen's rule for the losses that turn linear past `edge`:
+/// `z <= -edge ? -outside : z >= edge ? outside : inside` (in that order, so
+/// edge = 0 gives -outside at z = 0; NaN falls through to `inside`).
+Value kinkedGrad(OpBuilder &b, Location l, Value z, double edge,
+                 double outside, Value inside) {
+  Value e = cst(b, l, z, edge);
+  Value upper = select(b, l, cmp(b, l, arith::CmpFPredicate::OGE, z, e),
+                       cst(b, l, z, outside), inside);
+  return select(b, l, cmp(b, l, arith::CmpFPredicate::OLE, z, neg(b, l, e)),
+                cst(b, l, z, -outside), upper);
+}
+
 struct L1GradLowering : public OpRewritePattern<L1GradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(L1GradOp op,
@@ -586,13 +598,8 @@ struct SmoothL1GradLowering : public OpRewritePattern<SmoothL1GradOp> {
     // (so beta = 0 gives -1 at z = 0, not L1's 0).
     return replaceWithPointwiseGrad(
         rewriter, op, [&](OpBuilder &b, Location l, Value z) {
-          Value betaV = cst(b, l, z, beta);
-          Value inner = select(
-              b, l, cmp(b, l, arith::CmpFPredicate::OGE, z, betaV),
-              cst(b, l, z, 1.0), div(b, l, z, betaV));
-          return select(b, l,
-                        cmp(b, l, arith::CmpFPredicate::OLE, z, neg(b, l, betaV)),
-                        cst(b, l, z, -1.0), inner);
+          return kinkedGrad(b, l, z, beta, 1.0,
+                            div(b, l, z, cst(b, l, z, beta)));
         });
   }
 };
@@ -606,12 +613,7 @@ struct HuberGradLowering : public OpRewritePattern<HuberGradOp> {
         rewriter, op, [&](OpBuilder &b, Location l, Value z) {
           // ATen's huber_backward: z <= -delta ? -delta : z >= delta ?
           // delta : z.
-          Value d = cst(b, l, z, delta);
-          Value inner = select(
-              b, l, cmp(b, l, arith::CmpFPredicate::OGE, z, d), d, z);
-          return select(b, l,
-                        cmp(b, l, arith::CmpFPredicate::OLE, z, neg(b, l, d)),
-                        neg(b, l, d), inner);
+          return kinkedGrad(b, l, z, delta, delta, z);
         });
   }
 };
