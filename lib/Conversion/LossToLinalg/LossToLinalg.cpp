@@ -26,6 +26,10 @@ void mlir::loss::populateLossToLinalgPatterns(RewritePatternSet &patterns) {
   populateRegressionToLinalgPatterns(patterns);
   populateMarginToLinalgPatterns(patterns);
   populateCtcToLinalgPatterns(patterns);
+  populateSoftmaxGradToLinalgPatterns(patterns);
+  populateBinaryGradToLinalgPatterns(patterns);
+  populateMarginGradToLinalgPatterns(patterns);
+  populateCtcGradToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -22,6 +22,13 @@ void populateMarginToLinalgPatterns(RewritePatternSet &patterns);
 /// CTC.
 void populateCtcToLinalgPatterns(RewritePatternSet &patterns);
 
+/// The gradient ops, one pattern set per family (the regression gradients
+/// are in populateRegressionToLinalgPatterns).
+void populateSoftmaxGradToLinalgPatterns(RewritePatternSet &patterns);
+void populateBinaryGradToLinalgPatterns(RewritePatternSet &patterns);
+void populateMarginGradToLinalgPatterns(RewritePatternSet &patterns);
+void populateCtcGradToLinalgPatterns(RewritePatternSet &patterns);
+
 /// Every loss op.
 void populateLossToLinalgPatterns(RewritePatternSet &patterns);
 

@@ -725,4 +725,13 @@ def Loss_TripletMarginOp : Loss_Op<"triplet_margin"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Gradients of the other families, one file each
+//===----------------------------------------------------------------------===//
+
+include "loss-mlir/Dialect/Loss/IR/LossSoftmaxGradOps.td"
+include "loss-mlir/Dialect/Loss/IR/LossBinaryGradOps.td"
+include "loss-mlir/Dialect/Loss/IR/LossMarginGradOps.td"
+include "loss-mlir/Dialect/Loss/IR/LossCtcGradOps.td"
+
 #endif // LOSS_OPS_TD
