@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SoftmaxRows.h"
 #include "Utils.h"
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
 
@@ -22,22 +23,13 @@ using namespace mlir;
 using namespace mlir::loss;
 
 namespace {
-
-/// The per-row result of one streaming pass over the logits: the fields of
-/// the online-softmax state (LossArithmetic.h), one row-shaped tensor each.
-struct RowStats {
-  SmallVector<OpFoldResult> rowShape;
-  Value max, sumExp;  // lse = max + log(sumExp)
-  Value targetLogit;  // x[t] (NaN if t is outside [0, C))
-  Value targetWeight; // w[t] (0 if t is outside [0, C)); with a weight only
-  Value shiftedSum, factorSum; // D and O, with smoothing or probabilities
-};
-
 /// Lanes of the vectorizable streaming pass, per accumulator type.
 int64_t numLanes(Type acc) { return acc.isF64() ? 8 : 16; }
 
-RowStats buildRowStats(OpBuilder &b, Location loc,
-                       const SoftmaxRowOperands &req) {
+} // namespace
+
+RowStats mlir::loss::buildRowStats(OpBuilder &b, Location loc,
+                                   const SoftmaxRowOperands &req) {
   MLIRContext *ctx = b.getContext();
   auto logitsTy = cast<RankedTensorType>(req.logits.getType());
   unsigned rank = logitsTy.getRank();
@@ -266,6 +258,74 @@ RowStats buildRowStats(OpBuilder &b, Location loc,
   return stats;
 }
 
+Value mlir::loss::buildCrossEntropyLoss(OpBuilder &b, Location loc,
+                                        const SoftmaxRowOperands &req,
+                                        const RowStats &stats,
+                                        Reduction reduction, Type elTy) {
+  Type acc = getAccumulatorType(elTy);
+  double eps = req.smoothing;
+  bool prob = static_cast<bool>(req.probTarget);
+  Value target = prob ? req.probTarget : req.classTarget;
+  MLIRContext *ctx = b.getContext();
+  unsigned rowRank = stats.rowShape.size();
+  AffineMap rowId = identityMap(ctx, rowRank);
+  SmallVector<LoopInput> inputs{{stats.max, rowId}, {stats.sumExp, rowId}};
+  if (stats.shiftedSum) {
+    inputs.push_back({stats.shiftedSum, rowId});
+    inputs.push_back({stats.factorSum, rowId});
+  }
+  // The row's loss from its statistics; `mean` divides by the number of
+  // rows (probabilities) or by the sum of the target weights.
+  bool smoothed = static_cast<bool>(stats.shiftedSum);
+  auto rowOf = [&](ValueRange args, unsigned &i, OpBuilder &nb, Location l) {
+    SoftmaxRow row;
+    row.max = args[i++];
+    row.logSum = math::LogOp::create(nb, l, args[i++]);
+    if (smoothed) {
+      row.shiftedSum = args[i++];
+      row.factorSum = args[i++];
+    }
+    return row;
+  };
+  Value loss;
+  if (prob) {
+    // l = -sum_c w_c y'_c logp_c.
+    loss = buildReducedLoss(
+        b, loc, stats.rowShape, inputs, reduction, elTy,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          unsigned i = 0;
+          SoftmaxRow row = rowOf(args, i, nb, l);
+          return std::pair<Value, Value>(emitFactorTerm(nb, l, row), Value());
+        });
+  } else {
+    // (1-e) w_t (lse - x_t) + (e/C) sum_c w_c (lse - x_c), 0 if ignored.
+    bool weighted = static_cast<bool>(stats.targetWeight);
+    Value share;
+    if (smoothed)
+      share = emitSmoothingShare(b, loc, acc, eps,
+                                 numClassesAsFloat(b, loc, req, acc));
+    inputs.push_back({stats.targetLogit, rowId});
+    if (weighted)
+      inputs.push_back({stats.targetWeight, rowId});
+    inputs.push_back({target, rowId});
+    int64_t ignoreIndex = req.ignoreIndex;
+    loss = buildReducedLoss(
+        b, loc, stats.rowShape, inputs, reduction, elTy,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          unsigned i = 0;
+          SoftmaxRow row = rowOf(args, i, nb, l);
+          row.targetLogit = args[i++];
+          row.targetWeight = weighted ? args[i++] : Value();
+          Value t = toI64(nb, l, args[i++]);
+          return emitClassTargetRowLoss(nb, l, row, t, eps, share,
+                                        ignoreIndex);
+        },
+        /*weightedMean=*/true);
+  }
+  return loss;
+}
+
+namespace {
 /// One elementwise pass over the logits that also reads per-row values
 /// (`rows`, row-shaped): `fn(x, rowValues)` in the accumulator type.
 Value mapLogitsWithRows(
@@ -338,7 +398,6 @@ Value buildSoftmax(OpBuilder &b, Location loc, Value logits, int64_t axis,
       });
 }
 
-int64_t classAxisOf(RankedTensorType ty) { return ty.getRank() == 1 ? 0 : 1; }
 
 //===----------------------------------------------------------------------===//
 // Patterns
@@ -385,81 +444,12 @@ struct SoftmaxCrossEntropyLowering
   LogicalResult matchAndRewrite(SoftmaxCrossEntropyOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto logitsTy = op.getLogits().getType();
-    Type elTy = logitsTy.getElementType();
-    Type acc = getAccumulatorType(elTy);
-    int64_t axis = classAxisOf(logitsTy);
-    double eps = op.getLabelSmoothing().convertToDouble();
-    bool prob = op.hasProbabilityTarget();
-
-    SoftmaxRowOperands req;
-    req.logits = op.getLogits();
-    req.axis = axis;
-    req.weight = op.getWeight();
-    req.smoothing = eps;
-    if (prob)
-      req.probTarget = op.getTarget();
-    else
-      req.classTarget = op.getTarget();
+    Type elTy = op.getLogits().getType().getElementType();
+    SoftmaxRowOperands req = getCrossEntropyOperands(op);
+    int64_t axis = req.axis;
     RowStats stats = buildRowStats(rewriter, loc, req);
-
-    MLIRContext *ctx = rewriter.getContext();
-    unsigned rowRank = stats.rowShape.size();
-    AffineMap rowId = identityMap(ctx, rowRank);
-    SmallVector<LoopInput> inputs{{stats.max, rowId}, {stats.sumExp, rowId}};
-    if (stats.shiftedSum) {
-      inputs.push_back({stats.shiftedSum, rowId});
-      inputs.push_back({stats.factorSum, rowId});
-    }
-    // The row's loss from its statistics; `mean` divides by the number of
-    // rows (probabilities) or by the sum of the target weights.
-    bool smoothed = static_cast<bool>(stats.shiftedSum);
-    auto rowOf = [&](ValueRange args, unsigned &i, OpBuilder &b, Location l) {
-      SoftmaxRow row;
-      row.max = args[i++];
-      row.logSum = math::LogOp::create(b, l, args[i++]);
-      if (smoothed) {
-        row.shiftedSum = args[i++];
-        row.factorSum = args[i++];
-      }
-      return row;
-    };
-    Value loss;
-    if (prob) {
-      // l = -sum_c w_c y'_c logp_c.
-      loss = buildReducedLoss(
-          rewriter, loc, stats.rowShape, inputs, op.getReduction(), elTy,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            unsigned i = 0;
-            SoftmaxRow row = rowOf(args, i, b, l);
-            return std::pair<Value, Value>(emitFactorTerm(b, l, row), Value());
-          });
-    } else {
-      // (1-e) w_t (lse - x_t) + (e/C) sum_c w_c (lse - x_c), 0 if ignored.
-      bool weighted = static_cast<bool>(stats.targetWeight);
-      Value share;
-      if (smoothed)
-        share = emitSmoothingShare(rewriter, loc, acc, eps,
-                                   numClassesAsFloat(rewriter, loc, req, acc));
-      inputs.push_back({stats.targetLogit, rowId});
-      if (weighted)
-        inputs.push_back({stats.targetWeight, rowId});
-      inputs.push_back({op.getTarget(), rowId});
-      int64_t ignoreIndex = op.getIgnoreIndex();
-      loss = buildReducedLoss(
-          rewriter, loc, stats.rowShape, inputs, op.getReduction(), elTy,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            unsigned i = 0;
-            SoftmaxRow row = rowOf(args, i, b, l);
-            row.targetLogit = args[i++];
-            row.targetWeight = weighted ? args[i++] : Value();
-            Value t = toI64(b, l, args[i++]);
-            return emitClassTargetRowLoss(b, l, row, t, eps, share,
-                                          ignoreIndex);
-          },
-          /*weightedMean=*/true);
-    }
-
+    Value loss = buildCrossEntropyLoss(rewriter, loc, req, stats,
+                                       op.getReduction(), elTy);
     SmallVector<Value> results{loss};
     if (op.getLogProb())
       results.push_back(
@@ -480,7 +470,7 @@ struct NllLowering : public OpRewritePattern<NllOp> {
     auto inTy = op.getInput().getType();
     Type elTy = inTy.getElementType();
     Type acc = getAccumulatorType(elTy);
-    int64_t axis = classAxisOf(inTy);
+    int64_t axis = getClassAxis(inTy);
     unsigned rank = op.getTarget().getType().getRank();
     Value numClasses = arith::IndexCastOp::create(
         rewriter, loc, rewriter.getI64Type(),

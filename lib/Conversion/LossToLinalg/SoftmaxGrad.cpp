@@ -1,9 +1,16 @@
-//===- SoftmaxGrad.cpp - Gradients of the softmax family to linalg ------------===//
+//===- SoftmaxGrad.cpp - Gradients of the softmax family to linalg --------===//
 //
-// Lowers the gradient ops of log_softmax, nll and softmax_cross_entropy.
+// Lowers log_softmax_grad, nll_grad and softmax_cross_entropy_grad. Cross
+// entropy's gradient reuses the forward's streaming row statistics (one pass
+// over the logits: max, sum of exponentials, target logit and weight, and
+// the factor sum O of smoothing or probability targets), then one
+// elementwise pass that writes `dlogits` from them: 2 reads and 1 write of
+// the logits' size, with no other tensor of that size. With its optional
+// `loss` result, the loss comes from the same statistics (row-sized work).
 //
 //===----------------------------------------------------------------------===//
 
+#include "SoftmaxRows.h"
 #include "Utils.h"
 
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
@@ -11,5 +18,342 @@
 using namespace mlir;
 using namespace mlir::loss;
 
-void mlir::loss::populateSoftmaxGradToLinalgPatterns(RewritePatternSet &patterns) {
+namespace {
+
+/// The map from the loops of a logits-shaped space to the rows (every dim
+/// but `axis`).
+AffineMap rowMapOf(MLIRContext *ctx, unsigned rank, int64_t axis) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned j = 0; j < rank; ++j)
+    if (j != axis)
+      exprs.push_back(getAffineDimExpr(j, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+/// `grad_output` as a loop input: per row for `none`, a 0-d tensor (read
+/// by every point) otherwise.
+LoopInput gradOutputInput(MLIRContext *ctx, Value gradOutput, AffineMap rows) {
+  if (cast<RankedTensorType>(gradOutput.getType()).getRank() == 0)
+    return {gradOutput, AffineMap::get(rows.getNumDims(), 0, {}, ctx)};
+  return {gradOutput, rows};
+}
+
+/// One elementwise pass over a `like`-shaped space writing a tensor of
+/// `like`'s type: `fn(args)` (in the accumulator type) of the inputs' scalars
+/// in order, rounded once.
+Value buildPointwise(OpBuilder &b, Location loc, Value like,
+                     ArrayRef<LoopInput> inputs,
+                     function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  auto ty = cast<RankedTensorType>(like.getType());
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, like);
+  assertConsistentLoopSizes(b, loc, shape, inputs);
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  for (const LoopInput &in : inputs) {
+    ins.push_back(in.value);
+    maps.push_back(in.map);
+  }
+  maps.push_back(identityMap(ctx, ty.getRank()));
+  Value init = tensor::EmptyOp::create(b, loc, shape, ty.getElementType());
+  SmallVector<utils::IteratorType> iters(ty.getRank(),
+                                         utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, ty, ins, ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value r = fn(nb, nl, args.drop_back());
+               linalg::YieldOp::create(
+                   nb, nl, castFloat(nb, nl, r, ty.getElementType()));
+             })
+      .getResult(0);
+}
+
+/// The sum over `axis` of `v` per row, in the accumulator type.
+Value buildRowSum(OpBuilder &b, Location loc, Value v, int64_t axis) {
+  auto ty = cast<RankedTensorType>(v.getType());
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = ty.getRank();
+  Type acc = getAccumulatorType(ty.getElementType());
+  SmallVector<OpFoldResult> rowShape = tensor::getMixedSizes(b, loc, v);
+  rowShape.erase(rowShape.begin() + axis);
+  Value init = filledTensor(b, loc, rowShape, acc, 0.0);
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters[axis] = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{v}, ValueRange{init},
+             SmallVector<AffineMap>{identityMap(ctx, rank),
+                                    rowMapOf(ctx, rank, axis)},
+             iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value x = castFloat(nb, nl, args[0], acc);
+               Value sum = arith::AddFOp::create(nb, nl, args[1], x);
+               linalg::YieldOp::create(nb, nl, sum);
+             })
+      .getResult(0);
+}
+
+/// `sum_{non-ignored} w[t]` over class targets `target` (any integer type)
+/// as a 0-d tensor of `acc`: the denominator of a weighted `mean`. A target
+/// outside [0, C) reads w at 0 (never out of bounds); its row is NaN anyway.
+Value buildTotalWeight(OpBuilder &b, Location loc, Value target, Value weight,
+                       Value numClasses, int64_t ignoreIndex, Type acc) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = cast<RankedTensorType>(target.getType()).getRank();
+  return buildReducedLoss(
+      b, loc, tensor::getMixedSizes(b, loc, target),
+      {{target, identityMap(ctx, rank)}}, Reduction::sum, acc,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value t = toI64(nb, l, args[0]);
+        Value w = constFloat(nb, l, acc, 1.0);
+        if (weight) {
+          auto [inRange, safeT] = emitClassIndex(nb, l, t, numClasses);
+          w = castFloat(nb, l,
+                        tensor::ExtractOp::create(nb, l, weight,
+                                                  ValueRange{safeT}),
+                        acc);
+        }
+        Value ignored =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, t,
+                                  constI64(nb, l, ignoreIndex));
+        return std::pair<Value, Value>(
+            arith::SelectOp::create(nb, l, ignored, constFloat(nb, l, acc, 0.0),
+                                    w),
+            Value());
+      });
+}
+
+/// The class index of the current point of a logits-shaped loop, as i64.
+Value classIndexI64(OpBuilder &b, Location loc, int64_t axis) {
+  return toI64FromIndex(b, loc, linalg::IndexOp::create(b, loc, axis));
+}
+
+Value numClassesI64(OpBuilder &b, Location loc, Value logits, int64_t axis) {
+  return toI64FromIndex(b, loc, tensor::DimOp::create(b, loc, logits, axis));
+}
+
+struct LogSoftmaxGradLowering : public OpRewritePattern<LogSoftmaxGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LogSoftmaxGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t axis = op.getNormalizedAxis();
+    unsigned rank = op.getOutput().getType().getRank();
+    Type acc = getAccumulatorType(op.getOutput().getType().getElementType());
+    // gx = g - exp(y) * sum_axis(g).
+    Value rowSum = buildRowSum(rewriter, loc, op.getGradOutput(), axis);
+    AffineMap id = identityMap(ctx, rank);
+    Value gx = buildPointwise(
+        rewriter, loc, op.getOutput(),
+        {{op.getOutput(), id},
+         {op.getGradOutput(), id},
+         {rowSum, rowMapOf(ctx, rank, axis)}},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value y = castFloat(b, l, args[0], acc);
+          Value g = castFloat(b, l, args[1], acc);
+          Value p = math::ExpOp::create(b, l, y);
+          return arith::SubFOp::create(b, l, g,
+                                       arith::MulFOp::create(b, l, p, args[2]));
+        });
+    replaceOpWithCasts(rewriter, op, gx);
+    return success();
+  }
+};
+
+struct NllGradLowering : public OpRewritePattern<NllGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NllGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value input = op.getInput(), target = op.getTarget(),
+          weight = op.getWeight();
+    auto inTy = op.getInput().getType();
+    unsigned rank = inTy.getRank();
+    int64_t axis = getClassAxis(inTy);
+    Type acc = getAccumulatorType(inTy.getElementType());
+    int64_t ignoreIndex = op.getIgnoreIndex();
+    bool mean = op.getReduction() == Reduction::mean;
+    Value numClasses = numClassesI64(rewriter, loc, input, axis);
+
+    AffineMap rows = rowMapOf(ctx, rank, axis);
+    SmallVector<LoopInput> inputs{
+        {target, rows}, gradOutputInput(ctx, op.getGradOutput(), rows)};
+    if (mean)
+      inputs.push_back({buildTotalWeight(rewriter, loc, target, weight,
+                                         numClasses, ignoreIndex, acc),
+                        AffineMap::get(rank, 0, {}, ctx)});
+    // As ATen's nll_loss_backward: -(g / total_weight) * w[t] at the target
+    // class, 0 elsewhere and in ignored rows, NaN in a row whose target is
+    // out of range.
+    Value gx = buildPointwise(
+        rewriter, loc, input, inputs,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value t = toI64(b, l, args[0]);
+          Value g = castFloat(b, l, args[1], acc);
+          if (mean)
+            g = arith::DivFOp::create(b, l, g, args[2]);
+          auto [inRange, safeT] = emitClassIndex(b, l, t, numClasses);
+          Value v = arith::NegFOp::create(b, l, g);
+          if (weight)
+            v = arith::MulFOp::create(
+                b, l,
+                castFloat(b, l,
+                          tensor::ExtractOp::create(b, l, weight,
+                                                    ValueRange{safeT}),
+                          acc),
+                v);
+          Value zero = constFloat(b, l, acc, 0.0);
+          Value isTarget =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, t,
+                                    classIndexI64(b, l, axis));
+          v = arith::SelectOp::create(b, l, isTarget, v, zero);
+          v = arith::SelectOp::create(b, l, inRange, v,
+                                      constFloat(b, l, acc, NAN));
+          Value ignored = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::eq, t, constI64(b, l, ignoreIndex));
+          return arith::SelectOp::create(b, l, ignored, zero, v);
+        });
+    replaceOpWithCasts(rewriter, op, gx);
+    return success();
+  }
+};
+
+struct SoftmaxCrossEntropyGradLowering
+    : public OpRewritePattern<SoftmaxCrossEntropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxCrossEntropyGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value logits = op.getLogits(), weight = op.getWeight();
+    auto ty = op.getLogits().getType();
+    unsigned rank = ty.getRank();
+    Type elTy = ty.getElementType();
+    Type acc = getAccumulatorType(elTy);
+    SoftmaxRowOperands req = getCrossEntropyOperands(op);
+    int64_t axis = req.axis;
+    double eps = req.smoothing;
+    bool prob = op.hasProbabilityTarget();
+    bool mean = op.getReduction() == Reduction::mean;
+    bool smoothed = !prob && eps != 0.0;
+
+    // Pass 1: the row statistics (also the forward's).
+    RowStats stats = buildRowStats(rewriter, loc, req);
+    Value numClassesF = numClassesAsFloat(rewriter, loc, req, acc);
+    Value numClasses = numClassesI64(rewriter, loc, logits, axis);
+
+    AffineMap id = identityMap(ctx, rank);
+    AffineMap rows = rowMapOf(ctx, rank, axis);
+    AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
+    AffineMap classes = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
+    SmallVector<LoopInput> inputs{{logits, id},
+                                  {stats.max, rows},
+                                  {stats.sumExp, rows},
+                                  gradOutputInput(ctx, op.getGradOutput(), rows)};
+    // The `mean` divisor: the non-ignored target weights, or the rows.
+    bool hasDivisor = mean;
+    if (mean) {
+      Value divisor;
+      if (prob)
+        divisor = tensor::FromElementsOp::create(
+            rewriter, loc, RankedTensorType::get({}, acc),
+            ValueRange{numElementsAsFloat(rewriter, loc, stats.rowShape, acc)});
+      else
+        divisor = buildTotalWeight(rewriter, loc, req.classTarget, weight,
+                                   numClasses, req.ignoreIndex, acc);
+      inputs.push_back({divisor, scalar});
+    }
+    if (!prob) {
+      inputs.push_back({req.classTarget, rows});
+      if (stats.targetWeight)
+        inputs.push_back({stats.targetWeight, rows});
+    }
+    if (prob || smoothed)
+      inputs.push_back({stats.factorSum, rows});
+    if (weight && (prob || smoothed))
+      inputs.push_back({weight, classes});
+    if (prob)
+      inputs.push_back({req.probTarget, id});
+    Value share;
+    if (prob || smoothed)
+      share = emitSmoothingShare(rewriter, loc, acc, eps, numClassesF);
+
+    // Pass 2: dlogits.
+    Value gx = buildPointwise(
+        rewriter, loc, logits, inputs,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          unsigned i = 0;
+          Value x = castFloat(b, l, args[i++], acc);
+          Value m = args[i++], s = args[i++];
+          Value g = castFloat(b, l, args[i++], acc);
+          if (hasDivisor)
+            g = arith::DivFOp::create(b, l, g, args[i++]);
+          Value p = emitSoftmaxElement(b, l, x, m, s);
+          Value one = constFloat(b, l, acc, 1.0);
+          Value zero = constFloat(b, l, acc, 0.0);
+          if (prob) {
+            // g s (p O - w_c y'_c), y' = (1 - e) y + e / C.
+            Value o = args[i++];
+            Value wc = weight ? castFloat(b, l, args[i++], acc) : Value();
+            Value y = castFloat(b, l, args[i++], acc);
+            if (eps != 0.0)
+              y = arith::AddFOp::create(
+                  b, l,
+                  arith::MulFOp::create(b, l, y,
+                                        constFloat(b, l, acc, 1.0 - eps)),
+                  share);
+            Value wy = wc ? arith::MulFOp::create(b, l, wc, y) : y;
+            Value v = arith::SubFOp::create(
+                b, l, arith::MulFOp::create(b, l, p, o), wy);
+            return arith::MulFOp::create(b, l, g, v);
+          }
+          // g s ((1 - e) w_t (p - [c = t]) + (e / C)(p O - w_c)), 0 where
+          // ignored, NaN where the target is out of range.
+          Value t = toI64(b, l, args[i++]);
+          Value wt = stats.targetWeight ? args[i++] : one;
+          Value isTarget =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, t,
+                                    classIndexI64(b, l, axis));
+          Value v = arith::MulFOp::create(
+              b, l, wt,
+              arith::SubFOp::create(
+                  b, l, p, arith::SelectOp::create(b, l, isTarget, one, zero)));
+          if (smoothed) {
+            Value o = args[i++];
+            Value wc = weight ? castFloat(b, l, args[i++], acc) : one;
+            Value smooth = arith::MulFOp::create(
+                b, l, share,
+                arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, p, o),
+                                      wc));
+            v = arith::AddFOp::create(
+                b, l,
+                arith::MulFOp::create(b, l, constFloat(b, l, acc, 1.0 - eps),
+                                      v),
+                smooth);
+          }
+          v = arith::MulFOp::create(b, l, g, v);
+          Value inRange = emitClassIndex(b, l, t, numClasses).inRange;
+          v = arith::SelectOp::create(b, l, inRange, v,
+                                      constFloat(b, l, acc, NAN));
+          Value ignored = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::eq, t,
+              constI64(b, l, req.ignoreIndex));
+          return arith::SelectOp::create(b, l, ignored, zero, v);
+        });
+    SmallVector<Value> results{gx};
+    if (op.getLoss())
+      results.push_back(buildCrossEntropyLoss(rewriter, loc, req, stats,
+                                              op.getReduction(), elTy));
+    replaceOpWithCasts(rewriter, op, results);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::loss::populateSoftmaxGradToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<LogSoftmaxGradLowering, NllGradLowering,
+               SoftmaxCrossEntropyGradLowering>(patterns.getContext());
 }

@@ -103,29 +103,8 @@ LogicalResult SoftmaxCrossEntropyOp::verify() {
   Operation *op = getOperation();
   auto logitsTy = getLogits().getType();
   Type elTy = logitsTy.getElementType();
-  int64_t numClasses;
   Shape noneShape;
-  if (hasProbabilityTarget()) {
-    if (logitsTy.getRank() < 1)
-      return emitOpError("'logits' must have rank >= 1");
-    numClasses = logitsTy.getDimSize(logitsTy.getRank() == 1 ? 0 : 1);
-    if (failed(verifyLike(op, getLogits(), "logits", getTarget(), "target")))
-      return failure();
-    if (getIgnoreIndex() >= 0)
-      return emitOpError("probability targets require a negative "
-                         "'ignore_index', got ")
-             << getIgnoreIndex();
-    if (logitsTy.getRank() > 1) {
-      noneShape.push_back(logitsTy.getDimSize(0));
-      llvm::append_range(noneShape, logitsTy.getShape().drop_front(2));
-    }
-  } else {
-    if (failed(verifyClassTargets(op, getLogits(), getTarget(), numClasses,
-                                  "logits")))
-      return failure();
-    llvm::append_range(noneShape, getTarget().getType().getShape());
-  }
-  if (failed(verifyClassWeight(op, getWeight(), numClasses, elTy)))
+  if (failed(verifyCrossEntropyOperands(*this, noneShape)))
     return failure();
   if (getLogProb()) {
     if (getLogProb().getType() != logitsTy)
@@ -166,53 +145,11 @@ void SoftmaxCrossEntropyOp::getCanonicalizationPatterns(
 //===----------------------------------------------------------------------===//
 
 LogicalResult CtcOp::verify() {
-  Operation *op = getOperation();
-  auto lpTy = getLogProbs().getType();
-  Type elTy = lpTy.getElementType();
-  if (lpTy.getRank() != 2 && lpTy.getRank() != 3)
-    return emitOpError("'log_probs' must be [T, N, C] or [T, C], got ")
-           << shapeStr(lpTy.getShape());
-  bool batched = lpTy.getRank() == 3;
-  int64_t n = batched ? lpTy.getDimSize(1) : 1;
-  int64_t c = lpTy.getDimSize(lpTy.getRank() - 1);
-  // blank >= 0 is an ODS constraint.
-  if (!ShapedType::isDynamic(c) && getBlank() >= c) {
-    auto diag = emitOpError("'blank' must be in [0, C)");
-    if (!ShapedType::isDynamic(c))
-      diag << " = [0, " << c << ")";
-    return diag << ", got " << getBlank();
-  }
-  auto tgTy = getTargets().getType();
-  if (batched) {
-    if (tgTy.getRank() != 1 && tgTy.getRank() != 2)
-      return emitOpError("'targets' must be padded [N, S] or concatenated "
-                         "1-D, got ")
-             << shapeStr(tgTy.getShape());
-    if (tgTy.getRank() == 2 && !dimsCompatible(tgTy.getDimSize(0), n))
-      return emitOpError("padded 'targets' must have N = ")
-             << shapeStr({n}) << " rows, got " << shapeStr(tgTy.getShape());
-  } else if (tgTy.getRank() != 1) {
-    return emitOpError("unbatched 'targets' must be 1-D [S], got ")
-           << shapeStr(tgTy.getShape());
-  }
-  for (auto [v, name] : {std::pair<Value, StringRef>{getInputLengths(),
-                                                     "input_lengths"},
-                         {getTargetLengths(), "target_lengths"}}) {
-    auto ty = tensorTy(v);
-    bool ok = batched ? ty.getRank() == 1 && dimsCompatible(ty.getDimSize(0), n)
-                      : ty.getRank() == 0 ||
-                            (ty.getRank() == 1 &&
-                             dimsCompatible(ty.getDimSize(0), 1));
-    if (!ok)
-      return emitOpError("'")
-             << name << "' must have shape "
-             << (batched ? shapeStr({n}) : std::string("[] or [1]"))
-             << ", got " << shapeStr(ty.getShape());
-  }
   Shape noneShape;
-  if (batched)
-    noneShape.push_back(n);
-  return verifyResult(op, getResult(), getReduction(), noneShape, elTy);
+  if (failed(verifyCtcOperands(*this, noneShape)))
+    return failure();
+  return verifyResult(*this, getResult(), getReduction(), noneShape,
+                      getLogProbs().getType().getElementType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -220,17 +157,6 @@ LogicalResult CtcOp::verify() {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Input and target of the same shape and element type; the `none` result
-/// is input-shaped.
-LogicalResult verifyElementwise(Operation *op, Value input, Value target,
-                                Value result, Reduction reduction) {
-  if (failed(verifyLike(op, input, "input", target, "target")))
-    return failure();
-  auto ty = tensorTy(input);
-  return verifyResult(op, result, reduction, ty.getShape(),
-                      ty.getElementType());
-}
-
 /// Input and target that broadcast together (PyTorch's l1, mse, ...: a
 /// target shaped differently only warns); the `none` result has the
 /// broadcast shape. The target has the input's float type, or is an integer
@@ -250,23 +176,21 @@ LogicalResult verifyBroadcastElementwise(Operation *op, Value input,
 } // namespace
 
 LogicalResult BceOp::verify() {
-  auto ty = getInput().getType();
-  if (failed(verifyBroadcastable(*this, getWeight(), "weight", ty.getShape(),
-                                 ty.getElementType())))
+  if (failed(verifyBceOperands(*this, getInput(), getTarget(), getWeight(),
+                               /*posWeight=*/{})))
     return failure();
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  auto ty = getInput().getType();
+  return verifyResult(*this, getResult(), getReduction(), ty.getShape(),
+                      ty.getElementType());
 }
 
 LogicalResult BceWithLogitsOp::verify() {
-  auto ty = getInput().getType();
-  if (failed(verifyBroadcastable(*this, getWeight(), "weight", ty.getShape(),
-                                 ty.getElementType())) ||
-      failed(verifyBroadcastable(*this, getPosWeight(), "pos_weight",
-                                 ty.getShape(), ty.getElementType())))
+  if (failed(verifyBceOperands(*this, getInput(), getTarget(), getWeight(),
+                               getPosWeight())))
     return failure();
-  return verifyElementwise(*this, getInput(), getTarget(), getResult(),
-                           getReduction());
+  auto ty = getInput().getType();
+  return verifyResult(*this, getResult(), getReduction(), ty.getShape(),
+                      ty.getElementType());
 }
 
 LogicalResult L1Op::verify() {
@@ -344,294 +268,112 @@ LogicalResult HuberOp::verify() {
 }
 
 LogicalResult PoissonNllOp::verify() {
-  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
-                                    getResult(), getReduction(),
-                                    /*allowInt=*/true);
+  Shape shape;
+  if (failed(verifyBroadcastPair(*this, getInput(), getTarget(),
+                                 /*allowInt=*/true, /*allowBool=*/true,
+                                 shape)))
+    return failure();
+  return verifyResult(*this, getResult(), getReduction(), shape,
+                      getInput().getType().getElementType());
 }
 
 LogicalResult GaussianNllOp::verify() {
-  auto inTy = getInput().getType();
-  auto varTy = getVar().getType();
-  Type elTy = inTy.getElementType();
-  // PyTorch allows var shaped like the input, or with the last dimension
-  // dropped (then unsqueezed) or set to 1 (one variance per sample); the
-  // three then broadcast (the target may broadcast with the input).
-  ArrayRef<int64_t> in = inTy.getShape();
-  Shape varShape(varTy.getShape());
-  bool ok = shapesCompatible(varShape, in);
-  if (!ok && inTy.getRank() >= 1) {
-    Shape lastOne(in.begin(), in.end());
-    lastOne.back() = 1;
-    if (shapesCompatible(varShape, in.drop_back())) {
-      ok = true;
-      varShape.push_back(1);
-    } else {
-      ok = shapesCompatible(varShape, lastOne);
-    }
-  }
-  if (!ok)
-    return emitOpError("'var' of shape ")
-           << shapeStr(varTy.getShape())
-           << " must match the input shape " << shapeStr(in)
-           << ", or drop its last dimension or set it to 1";
-  if (failed(verifyElementType(*this, getVar(), "var", elTy)) ||
-      failed(verifyTargetElementType(*this, getTarget(), elTy,
-                                     /*allowInt=*/true, /*allowBool=*/false)))
+  Shape varShape, shape;
+  if (failed(verifyGaussianNllOperands(*this, getInput(), getTarget(),
+                                       getVar(), varShape, shape)))
     return failure();
-  Shape shape;
-  SmallVector<ArrayRef<int64_t>> shapes{in, getTarget().getType().getShape(),
-                                        varShape};
-  if (!broadcastShapes(shapes, shape))
-    return emitOpError("'input' and 'target' of shapes ")
-           << shapesStr({getInput(), getTarget()})
-           << " do not broadcast together (with 'var' as "
-           << shapeStr(varShape) << ")";
-  return verifyResult(*this, getResult(), getReduction(), shape, elTy);
+  return verifyResult(*this, getResult(), getReduction(), shape,
+                      getInput().getType().getElementType());
 }
 
 LogicalResult KlDivOp::verify() {
-  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
-                                    getResult(), getReduction(),
-                                    /*allowInt=*/false, /*allowBool=*/false);
+  Shape shape;
+  if (failed(verifyBroadcastPair(*this, getInput(), getTarget(),
+                                 /*allowInt=*/false, /*allowBool=*/false,
+                                 shape)))
+    return failure();
+  return verifyResult(*this, getResult(), getReduction(), shape,
+                      getInput().getType().getElementType());
 }
 
 LogicalResult MarginRankingOp::verify() {
-  auto ty = getInput1().getType();
-  Type elTy = ty.getElementType();
-  if (failed(verifyElementType(*this, getInput2(), "input2", elTy)) ||
-      failed(verifyTargetElementType(*this, getTarget(), elTy,
-                                     /*allowInt=*/true, /*allowBool=*/false)))
-    return failure();
-  // PyTorch requires one rank, then broadcasts.
-  if (getInput2().getType().getRank() != ty.getRank() ||
-      getTarget().getType().getRank() != ty.getRank())
-    return emitOpError("'input1', 'input2' and 'target' must have the same "
-                       "rank, got shapes ")
-           << shapesStr({getInput1(), getInput2(), getTarget()});
   Shape shape;
-  if (failed(verifyMutualBroadcast(*this,
-                                   {getInput1(), getInput2(), getTarget()},
-                                   "'input1', 'input2' and 'target'", shape)))
+  if (failed(verifyMarginRankingOperands(*this, getInput1(), getInput2(),
+                                         getTarget(), shape)))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), shape, elTy);
+  return verifyResult(*this, getResult(), getReduction(), shape,
+                      getInput1().getType().getElementType());
 }
 
 LogicalResult HingeEmbeddingOp::verify() {
-  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
-                                    getResult(), getReduction(),
-                                    /*allowInt=*/true);
+  Shape shape;
+  if (failed(verifyHingeEmbeddingOperands(*this, getInput(), getTarget(),
+                                          shape)))
+    return failure();
+  return verifyResult(*this, getResult(), getReduction(), shape,
+                      getInput().getType().getElementType());
 }
 
 LogicalResult SoftMarginOp::verify() {
-  // PyTorch writes the loss into an input-shaped output: the target
-  // broadcasts to the input, not the other way round.
-  auto ty = getInput().getType();
-  if (failed(verifyTargetElementType(*this, getTarget(), ty.getElementType(),
-                                     /*allowInt=*/true)))
+  Shape shape;
+  if (failed(verifySoftMarginOperands(*this, getInput(), getTarget(), shape)))
     return failure();
-  if (!broadcastsTo(getTarget().getType().getShape(), ty.getShape()))
-    return emitOpError("'target' of shape ")
-           << shapeStr(getTarget().getType().getShape())
-           << " does not broadcast to the input shape "
-           << shapeStr(ty.getShape());
-  return verifyResult(*this, getResult(), getReduction(), ty.getShape(),
-                      ty.getElementType());
+  return verifyResult(*this, getResult(), getReduction(), shape,
+                      getInput().getType().getElementType());
 }
 
 //===----------------------------------------------------------------------===//
 // Multi-class margin losses
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// The class dimension of the multi-class margin losses: PyTorch requires a
-/// non-empty one (a 0-d input counts as one class).
-LogicalResult verifyNonEmptyClasses(Operation *op, RankedTensorType ty) {
-  if (ty.getRank() > 2)
-    return op->emitOpError("'input' must be [N, C], [C] or [], got ")
-           << shapeStr(ty.getShape());
-  if (ty.getRank() >= 1 && ty.getShape().back() == 0)
-    return op->emitOpError("'input' must have a non-empty class dimension, "
-                           "got ")
-           << shapeStr(ty.getShape());
-  return success();
-}
-} // namespace
-
 LogicalResult MultilabelMarginOp::verify() {
-  auto ty = getInput().getType();
-  auto tTy = getTarget().getType();
-  if (failed(verifyNonEmptyClasses(*this, ty)))
-    return failure();
-  if (ty.getRank() == 2) {
-    if (failed(verifySameShape(*this, getInput(), "input", getTarget(),
-                               "target")))
-      return failure();
-  } else {
-    // PyTorch: a target of rank <= 1 holding C values (C = 1 for a 0-d
-    // input).
-    int64_t c = ty.getRank() == 0 ? 1 : ty.getDimSize(0);
-    bool ok = tTy.getRank() == 1 ? dimsCompatible(tTy.getDimSize(0), c)
-              : tTy.getRank() == 0 ? dimsCompatible(c, 1)
-                                   : false;
-    if (!ok)
-      return emitOpError("'target' must have shape ")
-             << shapeStr({c}) << (dimsCompatible(c, 1) ? " or []" : "")
-             << " for 'input' of shape " << shapeStr(ty.getShape())
-             << ", got " << shapeStr(tTy.getShape());
-  }
   Shape noneShape;
-  if (ty.getRank() == 2)
-    noneShape.push_back(ty.getDimSize(0));
+  if (failed(verifyMultilabelMarginOperands(*this, getInput(), getTarget(),
+                                            noneShape)))
+    return failure();
   return verifyResult(*this, getResult(), getReduction(), noneShape,
-                      ty.getElementType());
+                      getInput().getType().getElementType());
 }
 
 LogicalResult MultilabelSoftMarginOp::verify() {
-  auto ty = getInput().getType();
-  if (ty.getRank() < 1)
-    return emitOpError("'input' must have rank >= 1");
-  // PyTorch computes the loss elementwise before summing over the last
-  // dimension: the target and the weight broadcast to the input (a weight is
-  // typically [C]); integer (not i1) targets are promoted.
-  if (failed(verifyTargetElementType(*this, getTarget(), ty.getElementType(),
-                                     /*allowInt=*/true, /*allowBool=*/false)))
+  Shape noneShape;
+  if (failed(verifyMultilabelSoftMarginOperands(*this, getInput(), getTarget(),
+                                                getWeight(), noneShape)))
     return failure();
-  if (!broadcastsTo(getTarget().getType().getShape(), ty.getShape()))
-    return emitOpError("'target' of shape ")
-           << shapeStr(getTarget().getType().getShape())
-           << " does not broadcast to the input shape "
-           << shapeStr(ty.getShape());
-  if (failed(verifyBroadcastable(*this, getWeight(), "weight", ty.getShape(),
-                                 ty.getElementType())))
-    return failure();
-  Shape noneShape(ty.getShape().drop_back());
   return verifyResult(*this, getResult(), getReduction(), noneShape,
-                      ty.getElementType());
+                      getInput().getType().getElementType());
 }
 
 LogicalResult MultiMarginOp::verify() {
-  auto ty = getInput().getType();
-  auto tTy = getTarget().getType();
-  if (failed(verifyNonEmptyClasses(*this, ty)))
+  Shape noneShape;
+  if (failed(verifyMultiMarginOperands(*this, getInput(), getTarget(),
+                                       getWeight(), noneShape)))
     return failure();
-  // PyTorch: the target has rank <= 1 and one value per sample; an input
-  // of rank <= 1 is one sample (of C = 1 class when 0-d). The forms that
-  // differ in rank by more than a batch dimension ([C] with target [1],
-  // [1, C] with target []) need that 1 static.
-  int64_t c = ty.getRank() == 0 ? 1 : ty.getShape().back();
-  bool ok;
-  if (ty.getRank() == 2)
-    ok = (tTy.getRank() == 1 &&
-          dimsCompatible(tTy.getDimSize(0), ty.getDimSize(0))) ||
-         (tTy.getRank() == 0 && ty.getDimSize(0) == 1);
-  else
-    ok = tTy.getRank() == 0 || (tTy.getRank() == 1 && tTy.getDimSize(0) == 1);
-  if (!ok)
-    return emitOpError("class-index target must have shape ")
-           << (ty.getRank() == 2
-                   ? shapeStr({ty.getDimSize(0)}) +
-                         (ty.getDimSize(0) == 1 ? " or []" : "")
-                   : std::string("[] or [1]"))
-           << " for 'input' of shape " << shapeStr(ty.getShape()) << ", got "
-           << shapeStr(tTy.getShape());
-  if (failed(verifyClassWeight(*this, getWeight(), c, ty.getElementType())))
-    return failure();
-  return verifyResult(*this, getResult(), getReduction(), tTy.getShape(),
-                      ty.getElementType());
+  return verifyResult(*this, getResult(), getReduction(), noneShape,
+                      getInput().getType().getElementType());
 }
 
 //===----------------------------------------------------------------------===//
 // Embedding losses
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// The broadcast of two same-rank feature operands `[..., D]`, and its
-/// per-sample (row) shape: the broadcast without its last dimension.
-LogicalResult verifyFeaturePair(Operation *op, Value u, StringRef uName,
-                                Value v, StringRef vName, Shape &rows) {
-  Shape shape;
-  if (!broadcastShapes({tensorTy(u).getShape(), tensorTy(v).getShape()},
-                       shape))
-    return op->emitOpError("'")
-           << uName << "' and '" << vName << "' of shapes "
-           << shapesStr({u, v}) << " do not broadcast together";
-  rows.assign(shape.begin(), shape.end());
-  if (!rows.empty())
-    rows.pop_back();
-  return success();
-}
-} // namespace
-
 LogicalResult CosineEmbeddingOp::verify() {
-  auto ty = getInput1().getType();
-  Type elTy = ty.getElementType();
-  auto tTy = getTarget().getType();
-  if (failed(verifyElementType(*this, getInput2(), "input2", elTy)))
+  Shape perSample;
+  if (failed(verifyCosineEmbeddingOperands(*this, getInput1(), getInput2(),
+                                           getTarget(), perSample)))
     return failure();
-  // PyTorch 1.13: a 0-d target with 1-D inputs, a 1-D target with 2-D
-  // inputs; the inputs broadcast together, and the per-sample cosines with
-  // the target.
-  if (tTy.getRank() > 1)
-    return emitOpError("'target' must be [N] or [], got ")
-           << shapeStr(tTy.getShape());
-  if (ty.getRank() != tTy.getRank() + 1 ||
-      getInput2().getType().getRank() != tTy.getRank() + 1)
-    return emitOpError("a ")
-           << (tTy.getRank() == 0 ? "0-d target needs [D] inputs"
-                                  : "[N] target needs [N, D] inputs")
-           << ", got shapes " << shapesStr({getInput1(), getInput2()});
-  Shape rows, perSample;
-  if (failed(verifyFeaturePair(*this, getInput1(), "input1", getInput2(),
-                               "input2", rows)))
-    return failure();
-  if (!broadcastShapes({rows, tTy.getShape()}, perSample))
-    return emitOpError("'target' of shape ")
-           << shapeStr(tTy.getShape())
-           << " does not broadcast with the per-sample shape "
-           << shapeStr(rows);
-  // Integer targets (+1/-1) of any width; a float target has the input's
-  // element type, as every other float operand of the dialect.
-  if (isa<FloatType>(tTy.getElementType()) &&
-      failed(verifyElementType(*this, getTarget(), "target", elTy)))
-    return failure();
-  return verifyResult(*this, getResult(), getReduction(), perSample, elTy);
+  return verifyResult(*this, getResult(), getReduction(), perSample,
+                      getInput1().getType().getElementType());
 }
 
 LogicalResult TripletMarginOp::verify() {
-  double p = getP().convertToDouble();
-  if (!(p > 0.0))
-    return emitOpError("'p' must be positive, got ") << p;
-  auto ty = getAnchor().getType();
-  Type elTy = ty.getElementType();
-  if (failed(verifyElementType(*this, getPositive(), "positive", elTy)) ||
-      failed(verifyElementType(*this, getNegative(), "negative", elTy)))
+  Shape perSample;
+  if (failed(verifyTripletMarginOperands(
+          *this, getAnchor(), getPositive(), getNegative(),
+          getP().convertToDouble(), getSwap(), perSample)))
     return failure();
-  // PyTorch 1.13: one rank (any, 0-d included); each distance is a
-  // pairwise_distance over the last dimension of its pair's broadcast, and
-  // the distances broadcast together.
-  if (getPositive().getType().getRank() != ty.getRank() ||
-      getNegative().getType().getRank() != ty.getRank())
-    return emitOpError("'anchor', 'positive' and 'negative' must have the "
-                       "same rank, got shapes ")
-           << shapesStr({getAnchor(), getPositive(), getNegative()});
-  Shape rowsAP, rowsAN, rowsPN, perSample;
-  if (failed(verifyFeaturePair(*this, getAnchor(), "anchor", getPositive(),
-                               "positive", rowsAP)) ||
-      failed(verifyFeaturePair(*this, getAnchor(), "anchor", getNegative(),
-                               "negative", rowsAN)) ||
-      (getSwap() && failed(verifyFeaturePair(*this, getPositive(), "positive",
-                                             getNegative(), "negative",
-                                             rowsPN))))
-    return failure();
-  SmallVector<ArrayRef<int64_t>> rows{rowsAP, rowsAN};
-  if (getSwap())
-    rows.push_back(rowsPN);
-  if (!broadcastShapes(rows, perSample))
-    return emitOpError("the distances of shapes ")
-           << shapeStr(rowsAP) << ", " << shapeStr(rowsAN)
-           << (getSwap() ? ", " + shapeStr(rowsPN) : std::string())
-           << " do not broadcast together";
-  return verifyResult(*this, getResult(), getReduction(), perSample, elTy);
+  return verifyResult(*this, getResult(), getReduction(), perSample,
+                      getAnchor().getType().getElementType());
 }
 
 #define GET_OP_CLASSES
