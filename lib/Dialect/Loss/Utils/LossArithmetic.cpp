@@ -471,3 +471,86 @@ Value mlir::loss::emitCtcSampleLoss(
   }
   return loss;
 }
+
+//===----------------------------------------------------------------------===//
+// CTC backward
+//===----------------------------------------------------------------------===//
+
+Type mlir::loss::getCtcGradAccumulatorType(Type elementType) {
+  if (elementType.isF32())
+    return Float64Type::get(elementType.getContext());
+  return getAccumulatorType(elementType);
+}
+
+Value mlir::loss::emitCtcInitialBeta(OpBuilder &b, Location loc, Type acc,
+                                     Value s, Value last) {
+  Value isEnd =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, s, last);
+  return arith::SelectOp::create(b, loc, isEnd, constFloat(b, loc, acc, 0.0),
+                                 constFloat(b, loc, acc, -INFINITY));
+}
+
+CtcLabel mlir::loss::emitCtcBetaLabel(
+    OpBuilder &b, Location loc, Value k, Value numLabels,
+    function_ref<Value(OpBuilder &, Location, Value)> labelAt) {
+  Value kNext = arith::AddIOp::create(b, loc, k, constIndex(b, loc, 1));
+  Value hasNext = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                        kNext, numLabels);
+  Value kRead = arith::SelectOp::create(b, loc, hasNext, kNext, k);
+  Value label = labelAt(b, loc, k);
+  Value labelNext = labelAt(b, loc, kRead);
+  Value canSkip = arith::AndIOp::create(
+      b, loc, hasNext,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, label,
+                            labelNext));
+  return {label, hasNext, canSkip};
+}
+
+Value mlir::loss::emitCtcBetaStep(OpBuilder &b, Location loc, Value emission,
+                                  Value self, Value next, Value skip,
+                                  Value canSkip) {
+  // The same arithmetic as the alpha step, over the mirrored neighbours.
+  return emitCtcAlphaStep(b, loc, emission, self, next, skip, canSkip);
+}
+
+Value mlir::loss::emitCtcAccumulateAlphaBeta(OpBuilder &b, Location loc,
+                                             Value sum, Value alpha,
+                                             Value beta) {
+  return emitLogSumExp(b, loc,
+                       {sum, arith::AddFOp::create(b, loc, alpha, beta)});
+}
+
+Value mlir::loss::emitCtcGradScale(OpBuilder &b, Location loc,
+                                   Value gradOutput, Value batchSize,
+                                   Value meanLength) {
+  if (!meanLength)
+    return gradOutput;
+  Type acc = gradOutput.getType();
+  Value v = arith::DivFOp::create(b, loc, gradOutput,
+                                  indexToFloat(b, loc, batchSize, acc));
+  Value denom = arith::SIToFPOp::create(
+      b, loc, acc,
+      arith::MaxSIOp::create(b, loc, meanLength, constI64(b, loc, 1)));
+  return arith::DivFOp::create(b, loc, v, denom);
+}
+
+Value mlir::loss::emitCtcGradElement(OpBuilder &b, Location loc, Value lp,
+                                     Value logAlphaBeta, Value nll,
+                                     Value scale, bool zeroInfinity) {
+  Type acc = lp.getType();
+  Value e = math::ExpOp::create(
+      b, loc,
+      arith::SubFOp::create(b, loc,
+                            arith::AddFOp::create(b, loc, logAlphaBeta, nll),
+                            lp));
+  Value v = arith::MulFOp::create(
+      b, loc,
+      arith::SubFOp::create(b, loc, math::ExpOp::create(b, loc, lp), e),
+      scale);
+  if (!zeroInfinity)
+    return v;
+  Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, nll,
+                                      constFloat(b, loc, acc, INFINITY));
+  return arith::SelectOp::create(b, loc, isInf, constFloat(b, loc, acc, 0.0),
+                                 v);
+}

@@ -243,6 +243,59 @@ Value emitCtcSampleLoss(
     function_ref<Value(OpBuilder &, Location, Value)> alphaAt, Value bad,
     bool zeroInfinity, Value meanLength);
 
+//===----------------------------------------------------------------------===//
+// CTC backward
+//===----------------------------------------------------------------------===//
+
+/// The type the CTC gradient is computed in: f64 for f32 and f64, f32 for
+/// f16/bf16. Its last step exponentiates r_t(c) + nll - lp, a difference of
+/// log-probabilities as large as the loss: in f32 that loses |nll| * 2^-24
+/// (PyTorch's f32 kernel is off by 4e-4 at S = 300), far more than f32's
+/// rounding of the result.
+Type getCtcGradAccumulatorType(Type elementType);
+
+/// The virtual b_{T_n}(s) = 0 for s = `last` (2 S_n), -inf else: one step of
+/// the beta recursion from it gives b_{T_n-1}(2 S_n) = lp[T_n-1, blank],
+/// b_{T_n-1}(2 S_n - 1) = lp[T_n-1, l_{S_n-1}] and -inf elsewhere.
+Value emitCtcInitialBeta(OpBuilder &b, Location loc, Type acc, Value s,
+                         Value last);
+
+/// The label state 2k + 1 seen from the beta recursion: the raw label l_k
+/// (i64), whether k + 1 < S_n (`numLabels`, index), and whether
+/// b_{t+1}(2k + 3) may skip back to it (k + 1 < S_n and l_{k+1} != l_k; raw
+/// values compared, as PyTorch does). Reads labels k and min(k + 1,
+/// S_n - 1) only.
+CtcLabel
+emitCtcBetaLabel(OpBuilder &b, Location loc, Value k, Value numLabels,
+                 function_ref<Value(OpBuilder &, Location, Value)> labelAt);
+
+/// One state of the beta recursion, the mirror of emitCtcAlphaStep:
+///   b_t(s) = emission + logsumexp(b_{t+1}(s), b_{t+1}(s+1),
+///                                 b_{t+1}(s+2) if `canSkip`)
+/// `next` null: only b_{t+1}(s) (state 2 S_n); `skip` null: no skip.
+Value emitCtcBetaStep(OpBuilder &b, Location loc, Value emission, Value self,
+                      Value next = {}, Value skip = {}, Value canSkip = {});
+
+/// Folds a_t(s) + b_t(s) into the running log-sum `sum` of its class:
+/// logsumexp(sum, alpha + beta) (-inf for a class no state has yet).
+Value emitCtcAccumulateAlphaBeta(OpBuilder &b, Location loc, Value sum,
+                                 Value alpha, Value beta);
+
+/// The factor each gradient element of sample n is multiplied by: the
+/// sample's `gradOutput` (g[n] for `none`, the 0-d g for `sum`), divided by
+/// `batchSize` N (index) and then by max(S_n, 1) (`meanLength`, i64) when
+/// `meanLength` is given (`mean`), as autograd's mean and division do.
+Value emitCtcGradScale(OpBuilder &b, Location loc, Value gradOutput,
+                       Value batchSize, Value meanLength);
+
+/// One element of the gradient of frame t < T_n, as PyTorch's CPU kernel:
+/// `(exp(lp) - exp(logAlphaBeta + nll - lp)) * scale` with `logAlphaBeta`
+/// the class's log-sum r_t(c) and `nll` the sample's loss (NaN where the
+/// sample is bad); 0 where `zeroInfinity` and `nll` is +inf.
+Value emitCtcGradElement(OpBuilder &b, Location loc, Value lp,
+                         Value logAlphaBeta, Value nll, Value scale,
+                         bool zeroInfinity);
+
 } // namespace loss
 } // namespace mlir
 
