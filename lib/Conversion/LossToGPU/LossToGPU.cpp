@@ -25,6 +25,14 @@ namespace loss {
 using namespace mlir;
 using namespace mlir::loss;
 
+namespace mlir {
+namespace loss {
+// CTCGradGPU.cpp.
+void populateCtcGradToGPUPatterns(RewritePatternSet &patterns,
+                                  GPUKernelSizes sizes);
+} // namespace loss
+} // namespace mlir
+
 namespace {
 
 /// gpu.barrier and gpu.all_reduce declare no memory effects, and buffer
@@ -66,6 +74,7 @@ struct ConvertLossToGPUPass
     RewritePatternSet patterns(&getContext());
     populateCrossEntropyToGPUPatterns(patterns, sizes);
     populateCtcToGPUPatterns(patterns, sizes);
+    populateCtcGradToGPUPatterns(patterns, sizes);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

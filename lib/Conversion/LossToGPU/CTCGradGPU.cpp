@@ -1,0 +1,459 @@
+//===- CTCGradGPU.cpp - loss.ctc_grad as a block-per-sample kernel -------===//
+//
+// The CTC gradient of CtcGrad.cpp mapped as the forward's kernel (CTCGPU.cpp)
+// is: one block per sample (blocks loop over samples when there are more
+// samples than blocks), the block's threads striding over the 2 S_n + 1
+// extended-label states or over the C classes, with gpu.barrier between the
+// steps. Scratch memory in global buffers, per block: the alpha table
+// ((T + 1) rows of 2 S + 1 states, S the padded width or the concatenated
+// buffer's length), a double-buffered beta row, and a row of C per-class
+// log-sums. Per sample:
+//
+//  * every thread computes the sample's lengths (and, for concatenated
+//    targets, its offset: the prefix sum of the clamped lengths before it);
+//    the threads scan the labels for values outside [0, C) (the sample's
+//    loss, and so its gradient, is then NaN; the recursions still run over
+//    clamped class indices, so nothing is read out of bounds);
+//  * the alpha rows: row 0 = a_{-1}, T_n steps of the forward's alpha step;
+//    every thread then reads the sample's loss nll_n off row T_n;
+//  * frames t >= T_n: 0 (threads strided over those (t, c));
+//  * for t = T_n - 1 down to 0: the threads compute b_t from b_{t+1} (the
+//    beta step); thread 0 folds a_t(s) + b_t(s) into the log-sum of class
+//    l'_s, for s ascending (several states share a class, and this order is
+//    the CPU lowering's, so both round alike); the threads then finish
+//    grad[t, n, c] = (exp(lp) - exp(r_t(c) + nll_n - lp)) g_n over the
+//    classes, resetting each log-sum to -inf for the next frame.
+//
+// The arithmetic is LossArithmetic.h's, shared with the CPU lowering; this
+// file is the GPU schedule over it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GPUUtils.h"
+#include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
+#include "loss-mlir/Dialect/Loss/IR/Loss.h"
+#include "loss-mlir/Dialect/Loss/Utils/LossArithmetic.h"
+#include "loss-mlir/Dialect/Loss/Utils/LossReduction.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::loss;
+using gpu::AllReduceOperation;
+
+namespace {
+
+struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
+  CtcGradToGPU(MLIRContext *ctx, GPUKernelSizes sizes)
+      : OpRewritePattern(ctx), sizes(sizes) {}
+
+  /// What the body of one sample reads and writes.
+  struct Buffers {
+    Value logProbs, targets, inputLengths, targetLengths, gradOutput;
+    Value alpha, beta, sums, grad;
+    Value timeSize, classSize, targetWidth, batchSize;
+  };
+
+  LogicalResult matchAndRewrite(CtcGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    auto lpTy = op.getLogProbs().getType();
+    CtcLayout layout;
+    layout.batched = lpTy.getRank() == 3;
+    layout.concatenated =
+        layout.batched && op.getTargets().getType().getRank() == 1;
+    Type elTy = lpTy.getElementType();
+    Type acc = getCtcGradAccumulatorType(elTy);
+
+    Buffers buf;
+    buf.timeSize = tensor::DimOp::create(b, loc, op.getLogProbs(), 0);
+    buf.classSize =
+        tensor::DimOp::create(b, loc, op.getLogProbs(), lpTy.getRank() - 1);
+    OpFoldResult batchSize =
+        layout.batched ? tensor::getMixedSize(b, loc, op.getLogProbs(), 1)
+                       : OpFoldResult(b.getIndexAttr(1));
+    buf.batchSize = getValueOrCreateConstantIndexOp(b, loc, batchSize);
+    assertOperandSizes(b, loc, op, layout, batchSize);
+
+    buf.targetWidth =
+        tensor::DimOp::create(b, loc, op.getTargets(), layout.targetWidthDim());
+    Value c1 = constIndex(b, loc, 1), c2 = constIndex(b, loc, 2);
+    Value stateCap = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, buf.targetWidth, c2), c1);
+    Value rowCap = arith::AddIOp::create(b, loc, buf.timeSize, c1);
+
+    buf.logProbs = kernelInput(b, loc, op.getLogProbs());
+    buf.targets = kernelInput(b, loc, op.getTargets());
+    buf.inputLengths = kernelInput(b, loc, op.getInputLengths());
+    buf.targetLengths = kernelInput(b, loc, op.getTargetLengths());
+    buf.gradOutput = kernelInput(b, loc, op.getGradOutput());
+    Value grid = clampIndex(b, loc, buf.batchSize, 1, sizes.maxGridSize);
+    Value block = blockSizeFor(b, loc, stateCap, sizes.blockSize);
+    buf.alpha = kernelOutput(b, loc, {grid, rowCap, stateCap}, acc);
+    buf.beta = kernelOutput(b, loc, {grid, b.getIndexAttr(2), stateCap}, acc);
+    buf.sums = kernelOutput(b, loc, {grid, buf.classSize}, acc);
+    buf.grad = kernelOutput(
+        b, loc, tensor::getMixedSizes(b, loc, op.getLogProbs()), elTy);
+
+    launchBlockPerItem(
+        b, loc, grid, block, "block-per-sample", buf.batchSize,
+        [&](OpBuilder &nb, Location nl, const Kernel &k, Value n) {
+          buildSample(nb, nl, k, n, buf, layout, acc, elTy, op);
+        });
+
+    replaceOpWithCasts(rewriter, op, {kernelResult(b, loc, buf.grad)});
+    return success();
+  }
+
+  /// The per-sample operands must have N entries (checked at run time where
+  /// a size is dynamic), as on the CPU.
+  static void assertOperandSizes(OpBuilder &b, Location loc, CtcGradOp op,
+                                 const CtcLayout &layout,
+                                 OpFoldResult batchSize) {
+    if (!layout.batched)
+      return;
+    MLIRContext *ctx = b.getContext();
+    AffineExpr n = getAffineDimExpr(0, ctx);
+    SmallVector<LoopInput> perSample{
+        {op.getInputLengths(), AffineMap::get(1, 0, {n}, ctx)},
+        {op.getTargetLengths(), AffineMap::get(1, 0, {n}, ctx)}};
+    if (!layout.concatenated)
+      perSample.push_back(
+          {op.getTargets(),
+           AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});
+    if (op.getReduction() == Reduction::none)
+      perSample.push_back(
+          {op.getGradOutput(), AffineMap::get(1, 0, {n}, ctx)});
+    assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
+  }
+
+  /// The body of one sample `n`; every thread of the block runs it.
+  void buildSample(OpBuilder &b, Location loc, const Kernel &k, Value n,
+                   const Buffers &buf, const CtcLayout &layout, Type acc,
+                   Type elTy, CtcGradOp op) const {
+    Reduction reduction = op.getReduction();
+    bool zeroInfinity = op.getZeroInfinity();
+    Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1),
+          c2 = constIndex(b, loc, 2);
+    Value zeroI = constI64(b, loc, 0), oneI = constI64(b, loc, 1);
+    Value negInf = constFloat(b, loc, acc, -INFINITY);
+    Value numClassesI = toI64FromIndex(b, loc, buf.classSize);
+    Value timeSizeI = toI64FromIndex(b, loc, buf.timeSize);
+    Value widthI = toI64FromIndex(b, loc, buf.targetWidth);
+    CtcBlank blank = emitCtcBlank(b, loc, op.getBlank(), numClassesI);
+    Value blankIdx = blank.index;
+
+    auto readLength = [&](OpBuilder &rb, Location rl, Value lengths,
+                          Value i) -> Value {
+      return layout.readLength(rb, rl, lengths, i);
+    };
+
+    // Lengths (and the offset into concatenated targets) of this sample.
+    Value tn = toIndex(b, loc,
+                       clampSI(b, loc, readLength(b, loc, buf.inputLengths, n),
+                               zeroI, timeSizeI));
+    Value snI, offset;
+    if (layout.concatenated) {
+      auto scan = scf::ForOp::create(
+          b, loc, c0, n, c1, ValueRange{zeroI},
+          [&](OpBuilder &sb, Location sl, Value j, ValueRange it) {
+            Value remaining = arith::SubIOp::create(sb, sl, widthI, it[0]);
+            Value len =
+                clampSI(sb, sl, readLength(sb, sl, buf.targetLengths, j),
+                        constI64(sb, sl, 0), remaining);
+            scf::YieldOp::create(
+                sb, sl, ValueRange{arith::AddIOp::create(sb, sl, it[0], len)});
+          });
+      Value used = scan.getResult(0);
+      offset = toIndex(b, loc, used);
+      snI = clampSI(b, loc, readLength(b, loc, buf.targetLengths, n), zeroI,
+                    arith::SubIOp::create(b, loc, widthI, used));
+    } else {
+      snI = clampSI(b, loc, readLength(b, loc, buf.targetLengths, n), zeroI,
+                    widthI);
+    }
+    Value sn = toIndex(b, loc, snI);
+
+    auto labelAt = [&](OpBuilder &lb, Location ll, Value kk) -> Value {
+      return layout.readLabel(lb, ll, buf.targets, n, offset, kk);
+    };
+    auto lpAt = [&](OpBuilder &lb, Location ll, Value t, Value c) -> Value {
+      return layout.readLogProb(lb, ll, buf.logProbs, t, n, c, acc);
+    };
+    auto alphaAt = [&](Value row, Value s) -> SmallVector<Value> {
+      return {k.blockId, row, s};
+    };
+    auto betaAt = [&](Value parity, Value s) -> SmallVector<Value> {
+      return {k.blockId, parity, s};
+    };
+    auto sumAt = [&](Value c) -> SmallVector<Value> { return {k.blockId, c}; };
+    // A strided loop of the block's threads over [lo, hi).
+    auto forThreads = [&](OpBuilder &fb, Location fl, Value lo, Value hi,
+                          function_ref<void(OpBuilder &, Location, Value)> f) {
+      scf::ForOp::create(
+          fb, fl, arith::AddIOp::create(fb, fl, lo, k.threadId), hi,
+          k.blockSize, ValueRange{},
+          [&](OpBuilder &lb, Location ll, Value i, ValueRange) {
+            f(lb, ll, i);
+            scf::YieldOp::create(lb, ll);
+          });
+    };
+
+    // Labels outside [0, C): NaN (the recursions run on clamped classes).
+    auto scan = scf::ForOp::create(
+        b, loc, k.threadId, sn, k.blockSize,
+        ValueRange{arith::ConstantOp::create(b, loc, b.getBoolAttr(false))},
+        [&](OpBuilder &lb, Location ll, Value kk, ValueRange it) {
+          Value out =
+              emitClassOutOfRange(lb, ll, labelAt(lb, ll, kk), numClassesI);
+          scf::YieldOp::create(
+              lb, ll, ValueRange{arith::OrIOp::create(lb, ll, it[0], out)});
+        });
+    Value anyBad =
+        blockAllReduce(b, loc, scan.getResult(0), AllReduceOperation::OR);
+    gpu::BarrierOp::create(b, loc);
+    Value bad = arith::OrIOp::create(b, loc, anyBad, blank.bad);
+    Value numStates = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, sn, c2), c1);
+    Value lastState = arith::MulIOp::create(b, loc, sn, c2);
+    Value cMinus1 = arith::SubIOp::create(b, loc, numClassesI, oneI);
+
+    // The class of state s: blank for even s, label (s - 1) / 2 (clamped
+    // into [0, C)) for odd s.
+    auto isLabelState = [&](OpBuilder &sb, Location sl, Value s) -> Value {
+      return arith::CmpIOp::create(
+          sb, sl, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(sb, sl, s, constIndex(sb, sl, 2)),
+          constIndex(sb, sl, 1));
+    };
+
+    // Alpha: row 0 = a_{-1}, row t + 1 = a_t.
+    forThreads(b, loc, c0, numStates, [&](OpBuilder &lb, Location ll, Value s) {
+      memref::StoreOp::create(lb, ll, emitCtcInitialAlpha(lb, ll, acc, s),
+                              buf.alpha, alphaAt(constIndex(lb, ll, 0), s));
+    });
+    gpu::BarrierOp::create(b, loc);
+    scf::ForOp::create(
+        b, loc, c0, tn, c1, ValueRange{},
+        [&](OpBuilder &tb, Location tl, Value t, ValueRange) {
+          Value nxt = arith::AddIOp::create(tb, tl, t, constIndex(tb, tl, 1));
+          Value lpBlank = lpAt(tb, tl, t, blankIdx);
+          forThreads(
+              tb, tl, constIndex(tb, tl, 0), numStates,
+              [&](OpBuilder &sb, Location sl, Value s) {
+                Value zero = constIndex(sb, sl, 0), one = constIndex(sb, sl, 1),
+                      two = constIndex(sb, sl, 2);
+                auto load = [&](Value st) {
+                  return memref::LoadOp::create(sb, sl, buf.alpha,
+                                                alphaAt(t, st))
+                      .getResult();
+                };
+                Value aSelf = load(s);
+                Value hasPrev = arith::CmpIOp::create(
+                    sb, sl, arith::CmpIPredicate::uge, s, one);
+                Value aPrev = arith::SelectOp::create(
+                    sb, sl, hasPrev,
+                    load(arith::SelectOp::create(
+                        sb, sl, hasPrev, arith::SubIOp::create(sb, sl, s, one),
+                        zero)),
+                    negInf);
+                auto state = scf::IfOp::create(
+                    sb, sl, isLabelState(sb, sl, s),
+                    [&](OpBuilder &ib, Location il) {
+                      Value kk = arith::DivUIOp::create(ib, il, s, two);
+                      CtcLabel lab = emitCtcLabel(ib, il, kk, labelAt);
+                      Value sm2 = arith::SelectOp::create(
+                          ib, il, lab.hasPrev,
+                          arith::SubIOp::create(ib, il, s, two), zero);
+                      Value c = emitCtcClassIndex(ib, il, lab.label, cMinus1);
+                      Value v =
+                          emitCtcAlphaStep(ib, il, lpAt(ib, il, t, c), aSelf,
+                                           aPrev, load(sm2), lab.canSkip);
+                      scf::YieldOp::create(ib, il, v);
+                    },
+                    [&](OpBuilder &ib, Location il) {
+                      Value v = arith::SelectOp::create(
+                          ib, il, hasPrev,
+                          emitCtcAlphaStep(ib, il, lpBlank, aSelf, aPrev),
+                          emitCtcAlphaStep(ib, il, lpBlank, aSelf));
+                      scf::YieldOp::create(ib, il, v);
+                    });
+                memref::StoreOp::create(sb, sl, state.getResult(0), buf.alpha,
+                                        alphaAt(nxt, s));
+              });
+          gpu::BarrierOp::create(tb, tl);
+          scf::YieldOp::create(tb, tl);
+        });
+
+    // The sample's loss (NaN where bad) and its gradient factor.
+    Value nll = emitCtcSampleLoss(
+        b, loc, acc, sn,
+        [&](OpBuilder &lb, Location ll, Value s) -> Value {
+          return memref::LoadOp::create(lb, ll, buf.alpha, alphaAt(tn, s));
+        },
+        bad, /*zeroInfinity=*/false, /*meanLength=*/Value());
+    SmallVector<Value> gIdx;
+    if (layout.batched && reduction == Reduction::none)
+      gIdx.push_back(n);
+    Value g = castFloat(
+        b, loc, memref::LoadOp::create(b, loc, buf.gradOutput, gIdx), acc);
+    Value scale =
+        emitCtcGradScale(b, loc, g, buf.batchSize,
+                         reduction == Reduction::mean ? snI : Value());
+
+    // Frames t >= T_n: 0.
+    Value tail = arith::MulIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, buf.timeSize, tn), buf.classSize);
+    forThreads(b, loc, c0, tail, [&](OpBuilder &lb, Location ll, Value i) {
+      Value t = arith::AddIOp::create(
+          lb, ll, tn, arith::DivUIOp::create(lb, ll, i, buf.classSize));
+      Value c = arith::RemUIOp::create(lb, ll, i, buf.classSize);
+      memref::StoreOp::create(lb, ll, constFloat(lb, ll, elTy, 0.0), buf.grad,
+                              layout.logProbIndex(t, n, c));
+    });
+
+    // Beta from b_{T_n} in parity 0; the log-sums at -inf.
+    forThreads(b, loc, c0, numStates, [&](OpBuilder &lb, Location ll, Value s) {
+      memref::StoreOp::create(lb, ll,
+                              emitCtcInitialBeta(lb, ll, acc, s, lastState),
+                              buf.beta, betaAt(constIndex(lb, ll, 0), s));
+    });
+    forThreads(b, loc, c0, buf.classSize,
+               [&](OpBuilder &lb, Location ll, Value c) {
+                 memref::StoreOp::create(lb, ll, negInf, buf.sums, sumAt(c));
+               });
+    gpu::BarrierOp::create(b, loc);
+
+    scf::ForOp::create(
+        b, loc, c0, tn, c1, ValueRange{},
+        [&](OpBuilder &tb, Location tl, Value j, ValueRange) {
+          Value one = constIndex(tb, tl, 1);
+          Value tRow = arith::SubIOp::create(tb, tl, tn, j); // alpha row t+1
+          Value t = arith::SubIOp::create(tb, tl, tRow, one);
+          Value cur = arith::RemUIOp::create(tb, tl, j, constIndex(tb, tl, 2));
+          Value nxt = arith::SubIOp::create(tb, tl, one, cur);
+          Value lpBlank = lpAt(tb, tl, t, blankIdx);
+
+          // b_t(s) from b_{t+1} (parity cur) into parity nxt.
+          forThreads(
+              tb, tl, constIndex(tb, tl, 0), numStates,
+              [&](OpBuilder &sb, Location sl, Value s) {
+                Value one = constIndex(sb, sl, 1), two = constIndex(sb, sl, 2);
+                auto load = [&](Value st) {
+                  return memref::LoadOp::create(sb, sl, buf.beta,
+                                                betaAt(cur, st))
+                      .getResult();
+                };
+                Value bSelf = load(s);
+                Value hasNext = arith::CmpIOp::create(
+                    sb, sl, arith::CmpIPredicate::ult, s, lastState);
+                Value bNext = arith::SelectOp::create(
+                    sb, sl, hasNext,
+                    load(arith::SelectOp::create(
+                        sb, sl, hasNext, arith::AddIOp::create(sb, sl, s, one),
+                        s)),
+                    negInf);
+                auto state = scf::IfOp::create(
+                    sb, sl, isLabelState(sb, sl, s),
+                    [&](OpBuilder &ib, Location il) {
+                      // Label state s = 2k + 1 (k < S_n): s + 1 <= 2 S_n.
+                      Value kk = arith::DivUIOp::create(ib, il, s, two);
+                      // lab.hasPrev: k + 1 < S_n (emitCtcBetaLabel).
+                      CtcLabel lab = emitCtcBetaLabel(ib, il, kk, sn, labelAt);
+                      Value sp2 = arith::SelectOp::create(
+                          ib, il, lab.hasPrev,
+                          arith::AddIOp::create(ib, il, s, two), s);
+                      Value c = emitCtcClassIndex(ib, il, lab.label, cMinus1);
+                      Value v =
+                          emitCtcBetaStep(ib, il, lpAt(ib, il, t, c), bSelf,
+                                          bNext, load(sp2), lab.canSkip);
+                      scf::YieldOp::create(ib, il, v);
+                    },
+                    [&](OpBuilder &ib, Location il) {
+                      Value v = arith::SelectOp::create(
+                          ib, il, hasNext,
+                          emitCtcBetaStep(ib, il, lpBlank, bSelf, bNext),
+                          emitCtcBetaStep(ib, il, lpBlank, bSelf));
+                      scf::YieldOp::create(ib, il, v);
+                    });
+                memref::StoreOp::create(sb, sl, state.getResult(0), buf.beta,
+                                        betaAt(nxt, s));
+              });
+          gpu::BarrierOp::create(tb, tl);
+
+          // Thread 0: r_t(l'_s) += a_t(s) + b_t(s), s ascending.
+          ifThreadZero(tb, tl, k, [&](OpBuilder &zb, Location zl) {
+            scf::ForOp::create(
+                zb, zl, constIndex(zb, zl, 0), numStates, constIndex(zb, zl, 1),
+                ValueRange{},
+                [&](OpBuilder &sb, Location sl, Value s, ValueRange) {
+                  // Odd states are labels k = s / 2 < S_n; even ones blank.
+                  auto clsIf = scf::IfOp::create(
+                      sb, sl, isLabelState(sb, sl, s),
+                      [&](OpBuilder &ib, Location il) {
+                        Value kk = arith::DivUIOp::create(
+                            ib, il, s, constIndex(ib, il, 2));
+                        scf::YieldOp::create(
+                            ib, il,
+                            emitCtcClassIndex(ib, il, labelAt(ib, il, kk),
+                                              cMinus1));
+                      },
+                      [&](OpBuilder &ib, Location il) {
+                        scf::YieldOp::create(ib, il, blankIdx);
+                      });
+                  Value cls = clsIf.getResult(0);
+                  Value a = memref::LoadOp::create(sb, sl, buf.alpha,
+                                                   alphaAt(tRow, s));
+                  Value bt =
+                      memref::LoadOp::create(sb, sl, buf.beta, betaAt(nxt, s));
+                  Value old =
+                      memref::LoadOp::create(sb, sl, buf.sums, sumAt(cls));
+                  memref::StoreOp::create(
+                      sb, sl, emitCtcAccumulateAlphaBeta(sb, sl, old, a, bt),
+                      buf.sums, sumAt(cls));
+                  scf::YieldOp::create(sb, sl);
+                });
+          });
+          gpu::BarrierOp::create(tb, tl);
+
+          // grad[t, n, c]; the log-sums back to -inf for frame t - 1.
+          forThreads(tb, tl, constIndex(tb, tl, 0), buf.classSize,
+                     [&](OpBuilder &cb, Location cl, Value c) {
+                       Value r = memref::LoadOp::create(cb, cl, buf.sums,
+                                                        sumAt(c));
+                       Value v = emitCtcGradElement(cb, cl, lpAt(cb, cl, t, c),
+                                                    r, nll, scale,
+                                                    zeroInfinity);
+                       memref::StoreOp::create(cb, cl, castFloat(cb, cl, v, elTy),
+                                               buf.grad,
+                                               layout.logProbIndex(t, n, c));
+                       memref::StoreOp::create(cb, cl, negInf, buf.sums,
+                                               sumAt(c));
+                     });
+          scf::YieldOp::create(tb, tl);
+        });
+    // The next sample overwrites the scratch rows.
+    gpu::BarrierOp::create(b, loc);
+  }
+
+  GPUKernelSizes sizes;
+};
+
+} // namespace
+
+namespace mlir {
+namespace loss {
+void populateCtcGradToGPUPatterns(RewritePatternSet &patterns,
+                                  GPUKernelSizes sizes);
+} // namespace loss
+} // namespace mlir
+
+void mlir::loss::populateCtcGradToGPUPatterns(RewritePatternSet &patterns,
+                                              GPUKernelSizes sizes) {
+  patterns.add<CtcGradToGPU>(patterns.getContext(), sizes);
+}
