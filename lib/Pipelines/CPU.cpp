@@ -18,7 +18,7 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
     OpPassManager &pm, const LossLowerToLLVMOptions &options) {
   // Loss ops to linalg on tensors, then buffers.
   if (options.fuse)
-    pm.addPass(createLossFuseLogSoftmaxNll());
+    detail::addLossFusionSteps(pm);
   detail::addLossToLinalgSteps(pm);
   // Full sums: short runs in vectorizable, parallel partials, then a
   // compensated sum of the partials (accurate at any size, and threads).

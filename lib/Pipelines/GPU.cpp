@@ -46,7 +46,7 @@ void buildLossToGPUKernels(OpPassManager &pm,
                            const loss::LossGPUKernelOptions<Options> &options,
                            bool copyArguments) {
   if (options.fuse)
-    pm.addPass(loss::createLossFuseLogSoftmaxNll());
+    loss::detail::addLossFusionSteps(pm);
   if (options.kernels) {
     loss::ConvertLossToGPUOptions kernels;
     kernels.blockSize = options.blockSize;

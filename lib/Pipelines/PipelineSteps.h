@@ -6,6 +6,10 @@ namespace mlir {
 class OpPassManager;
 namespace loss::detail {
 
+/// The loss-level fusions, in order: log_softmax + nll into cross entropy,
+/// then cross entropy's backward chains and its forward with its backward.
+void addLossFusionSteps(OpPassManager &pm);
+
 /// Loss ops (and elementwise ops on tensors) to linalg on tensors, cleaned
 /// up; runs after any fusion or target-specific kernel passes.
 void addLossToLinalgSteps(OpPassManager &pm);

@@ -7,6 +7,7 @@
 
 #include "PipelineSteps.h"
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
+#include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
 #include "loss-mlir/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -20,6 +21,11 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+void mlir::loss::detail::addLossFusionSteps(OpPassManager &pm) {
+  pm.addPass(createLossFuseLogSoftmaxNll());
+  pm.addPass(createLossFuseCrossEntropyGrad());
+}
 
 void mlir::loss::detail::addLossToLinalgSteps(OpPassManager &pm) {
   pm.addPass(createConvertLossToLinalg());

@@ -13,7 +13,8 @@ template <typename Derived>
 struct LossPipelineOptions : public PassPipelineOptions<Derived> {
   ::mlir::detail::PassOptions::Option<bool> fuse{
       *this, "fuse",
-      llvm::cl::desc("Fuse log_softmax + nll into softmax_cross_entropy first"),
+      llvm::cl::desc("Fuse log_softmax + nll into softmax_cross_entropy, and "
+                     "cross entropy's forward and backward, first"),
       llvm::cl::init(true)};
   ::mlir::detail::PassOptions::Option<bool> resultsToOutParams{
       *this, "results-to-out-params",

@@ -121,7 +121,8 @@ class TestFile:
         self.used_checkers = set()
         self.counter = 0
 
-    def case(self, name, op, inputs, expected, functional_type=True):
+    def case(self, name, op, inputs, expected, functional_type=True,
+             prelude=(), operand_types=None):
         """Adds a case.
 
         `op` is the op's text with `{name}` placeholders for the operands, in
@@ -130,6 +131,10 @@ class TestFile:
         `expected` is a torch tensor (or a list of them for multi-result ops)
         in the dtype the op returns. `functional_type=False` prints the one
         type of ops like log_softmax whose operand and result types agree.
+        `prelude`: lines of IR emitted before the op, with `{name}` for the
+        inputs and `{%tmp}` for `%tmp` made unique to the case, so that `op`
+        can take temporaries (`{%tmp}` too); `operand_types` then lists the
+        op's operand types.
         """
         assert name not in self.names, name
         self.names.add(name)
@@ -142,12 +147,18 @@ class TestFile:
             ssa[key] = "%%c%d_%s" % (k, key)
             lines.append("  %s = arith.constant %s : %s" %
                          (ssa[key], dense(t), tensor_type(t)))
+        def subst(text):
+            for key in ssa:
+                text = re.sub(r"(?<!\{)\{%s\}(?!\})" % key, ssa[key], text)
+            text = re.sub(r"\{%(\w+)\}", r"%%p%d_\1" % k, text)
+            return text.replace("{{", "{").replace("}}", "}")
+
+        for line in prelude:
+            lines.append("  " + subst(line))
         order = re.findall(r"(?<!\{)\{(\w+)\}(?!\})", op)
-        text = op
-        for key in set(order):
-            text = re.sub(r"(?<!\{)\{%s\}(?!\})" % key, ssa[key], text)
-        text = text.replace("{{", "{").replace("}}", "}")
-        operand_types = ", ".join(tensor_type(inputs[key]) for key in order)
+        text = subst(op)
+        if operand_types is None:
+            operand_types = ", ".join(tensor_type(inputs[key]) for key in order)
         result_types = ", ".join(tensor_type(e) for e in expected)
         if len(expected) > 1:
             result_types = "(" + result_types + ")"

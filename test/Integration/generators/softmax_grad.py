@@ -98,6 +98,39 @@ def log_softmax_grad_case(tf, name, x, axis):
             functional_type=False)
 
 
+def chain_case(tf, name, x, t, w=None, ii=-100, red="mean"):
+    """The backward front ends emit for nll(log_softmax(x)):
+    log_softmax_grad(lp, nll_grad(lp, t, g)), which
+    loss-fuse-cross-entropy-grad turns into softmax_cross_entropy_grad."""
+    dtype = x.dtype
+    xr = x.to(F64).requires_grad_()
+    kw = {"weight": w.to(F64)} if w is not None else {}
+    loss = F.nll_loss(F.log_softmax(xr, dim=class_axis(x)), t.long(),
+                      ignore_index=ii, reduction=red, **kw)
+    g = grad_out(loss.shape, red, dtype)
+    gx, = torch.autograd.grad(loss, xr, g.to(F64))
+    ty = "tensor<%s>" % "x".join([str(d) for d in x.shape] + [EL[dtype]])
+    inputs = {"x": x, "t": t, "g": g}
+    wtext = ""
+    if w is not None:
+        inputs["w"] = w
+        wtext = " weight({w})"
+    nll_attrs = attrs("ignore_index = %d : i64" % ii if ii != -100 else "",
+                      red_attr(red))
+    types = ["tensor<%s>" % "x".join([str(d) for d in v.shape] + [
+        EL.get(v.dtype, "i64")]) for v in inputs.values()]
+    prelude = [
+        "{%%lp} = loss.log_softmax {x} {{axis = %d : i64}} : %s"
+        % (class_axis(x), ty),
+        "{%%gl} = loss.nll_grad {%%lp}, {t}%s, {g}%s : (%s) -> %s"
+        % (wtext, nll_attrs, ", ".join([ty] + types[1:2] + types[3:] + types[2:3]),
+           ty),
+    ]
+    tf.case(name, "loss.log_softmax_grad {%%lp}, {%%gl} {{axis = %d : i64}}"
+            % class_axis(x), inputs, gx.to(dtype), functional_type=False,
+            prelude=prelude)
+
+
 def targets(shape, num_classes):
     return torch.randint(0, num_classes, shape, generator=GEN)
 
@@ -234,6 +267,26 @@ def main():
                          red=red, fused=True)
     ce_grad_case(tf, "ce_fused_bf16", randn((4, 40), torch.bfloat16),
                  targets((4,), 40), fused=True)
+    tf.write()
+
+    # The unfused backward chain; ../parallel... and softmax_grad_chain_unfused
+    # compile the same file without the fusion.
+    tf = TestFile("CPU/softmax_grad_chain.mlir", "softmax_grad.py")
+    for dtype in (torch.float32, torch.float64):
+        el = EL[dtype]
+        for red in ("mean", "sum", "none"):
+            chain_case(tf, "chain_%s_%s" % (red, el), randn((5, 40), dtype),
+                       targets((5,), 40), red=red)
+            chain_case(tf, "chain_weight_ignore_%s_%s" % (red, el),
+                       randn((6, 5), dtype), torch.tensor([0, 2, 1, 2, 4, 2]),
+                       w=(torch.rand(5, generator=GEN, dtype=F64) + 0.1).to(dtype),
+                       ii=2, red=red)
+        chain_case(tf, "chain_kdim_%s" % el, randn((2, 4, 3), dtype),
+                   targets((2, 3), 4))
+        chain_case(tf, "chain_unbatched_%s" % el, randn((7,), dtype),
+                   torch.tensor(5))
+    chain_case(tf, "chain_large_logits_f32", randn((3, 40), torch.float32, 1e4),
+               targets((3,), 40))
     tf.write()
 
 

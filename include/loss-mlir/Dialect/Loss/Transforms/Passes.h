@@ -15,6 +15,10 @@ namespace loss {
 /// Patterns that fuse log_softmax + nll into softmax_cross_entropy.
 void populateFuseLogSoftmaxNllPatterns(RewritePatternSet &patterns);
 
+/// Patterns that fuse cross entropy's backward chains, and its forward with
+/// its backward, into softmax_cross_entropy_grad.
+void populateFuseCrossEntropyGradPatterns(RewritePatternSet &patterns);
+
 /// Patterns that move log_softmax across transposes and axis-preserving
 /// reshapes, cancelling inverse layout ops (as in exported loss graphs).
 void populateLogSoftmaxLayoutPatterns(RewritePatternSet &patterns);
