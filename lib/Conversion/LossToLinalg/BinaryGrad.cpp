@@ -107,6 +107,21 @@ bool isDirect(AffineMap map, ArrayRef<OpFoldResult> loopSizes) {
   return true;
 }
 
+/// `map` with each constant 0 that reads a loop of static size 1 replaced
+/// by that loop's dim, so that every loop is indexed by some operand (a loop
+/// of size 1 that no map names makes the generic's maps non-invertible).
+AffineMap nameUnitLoops(AffineMap map, ArrayRef<OpFoldResult> loopSizes) {
+  unsigned offset = loopSizes.size() - map.getNumResults();
+  SmallVector<AffineExpr> exprs;
+  for (auto [j, e] : llvm::enumerate(map.getResults())) {
+    std::optional<int64_t> size = getConstantIntValue(loopSizes[offset + j]);
+    exprs.push_back(isa<AffineConstantExpr>(e) && size && *size == 1
+                        ? getAffineDimExpr(offset + j, map.getContext())
+                        : e);
+  }
+  return AffineMap::get(map.getNumDims(), 0, exprs, map.getContext());
+}
+
 LogicalResult lowerGrads(PatternRewriter &rewriter, Operation *op,
                          GradProblem &p, PointGradsFn fn) {
   Location loc = op->getLoc();
@@ -284,10 +299,15 @@ LogicalResult lowerGrads(PatternRewriter &rewriter, Operation *op,
   return success();
 }
 
-/// An operand that broadcasts into a rank-`rank` loop space (NumPy rules).
-LoopInput broadcastRead(Value v, unsigned rank) {
+/// How an operand read as `shape` broadcasts into the loops (NumPy rules).
+AffineMap readMap(MLIRContext *ctx, ArrayRef<OpFoldResult> loopSizes,
+                  ArrayRef<int64_t> shape) {
+  return nameUnitLoops(broadcastMap(ctx, loopSizes.size(), shape), loopSizes);
+}
+
+LoopInput broadcastRead(Value v, ArrayRef<OpFoldResult> loopSizes) {
   auto ty = cast<RankedTensorType>(v.getType());
-  return {v, broadcastMap(v.getContext(), rank, ty.getShape())};
+  return {v, readMap(v.getContext(), loopSizes, ty.getShape())};
 }
 
 /// input and target of one shape, optional weights broadcast to it.
@@ -302,7 +322,7 @@ GradProblem bceProblem(PatternRewriter &rewriter, Operation *op, Value input,
   p.reads.push_back({target, identityMap(op->getContext(), rank)});
   for (Value w : weights)
     if (w)
-      p.reads.push_back(broadcastRead(w, rank));
+      p.reads.push_back(broadcastRead(w, p.loopSizes));
   p.differentiated = {0, 1};
   p.gradOutput = gradOutput;
   p.reduction = reduction;
@@ -317,8 +337,8 @@ GradProblem broadcastPairProblem(PatternRewriter &rewriter, Operation *op,
   GradProblem p;
   p.input = input;
   p.loopSizes = broadcastLoopSizes(rewriter, op->getLoc(), {input, target});
-  unsigned rank = p.loopSizes.size();
-  p.reads = {broadcastRead(input, rank), broadcastRead(target, rank)};
+  p.reads = {broadcastRead(input, p.loopSizes),
+             broadcastRead(target, p.loopSizes)};
   p.differentiated = {0};
   if (withTarget)
     p.differentiated.push_back(1);
@@ -456,11 +476,11 @@ struct GaussianNllGradLowering : public OpRewritePattern<GaussianNllGradOp> {
     GradProblem p;
     p.input = x;
     p.loopSizes = broadcastLoopSizes(rewriter, loc, {x, t, var}, shapes);
-    unsigned rank = p.loopSizes.size();
-    AffineMap varMap = broadcastMap(ctx, rank, varShape);
+    AffineMap varMap = readMap(ctx, p.loopSizes, varShape);
     if (dropped)
       varMap = varMap.dropResult(varMap.getNumResults() - 1);
-    p.reads = {broadcastRead(x, rank), broadcastRead(t, rank), {var, varMap}};
+    p.reads = {broadcastRead(x, p.loopSizes), broadcastRead(t, p.loopSizes),
+               {var, varMap}};
     bool withTarget = static_cast<bool>(op.getGradTarget());
     p.differentiated = {0};
     if (withTarget)

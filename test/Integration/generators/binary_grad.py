@@ -52,9 +52,8 @@ def run(out, name, text, inputs, fn, diff, dtype, reduction):
     torch loss; `diff`: the names to differentiate, in result order."""
     wide = {}
     for k, v in inputs.items():
-        w = v.double() if (v.dtype.is_floating_point or v.dtype != torch.bool) \
-            else v.double()
-        wide[k] = w.requires_grad_(k in diff)
+        # Integer and bool targets as PyTorch promotes them.
+        wide[k] = v.double().requires_grad_(k in diff)
     loss = fn(**wide)
     g = grad_output(tuple(loss.shape), reduction, dtype)
     grads = torch.autograd.grad(loss, [wide[k] for k in diff], g.double())
@@ -124,51 +123,57 @@ def poisson_cases(out, dtype, full_set):
     layouts = [((3, 5), (3, 5), None), ((3, 5), (5,), None),
                ((5,), (3, 5), None), ((4,), (), None),
                ((3, 5), (3, 5), torch.int64), ((3, 5), (5,), torch.bool)]
-    if not full_set:
-        layouts = [((3, 5), (3, 5), None)]
+    base = layouts[0]
+    # Every option on the same-shape layout; every layout (broadcast input or
+    # target, 0-d target, integer and bool targets) with full = true,
+    # log_input alternating.
+    combos = []
     for li in (True, False):
         for full in (False, True):
-            for eps in ((1e-8, 0.5) if full_set else (1e-8,)):
-                if eps != 1e-8 and li:
-                    continue  # eps only matters without log_input
-                for r in (("none", "sum", "mean") if full_set else ("mean",)):
-                    for xs, ts, tdt in layouts:
-                        x = randn(*xs) if li else rand(*xs) * 3 + 0.05
-                        if not li and len(xs) == 2:
-                            x[0, 0] = 0.0  # x + eps only
-                        if tdt is None:
-                            t = rand(*ts) * 4
-                            flat = t.view(-1)
-                            if flat.numel() >= 4:
-                                # t = 0 (NaN Stirling gradient with full, as
-                                # autograd), t = 1 (masked), t = 0.5, t > 1.
-                                flat[0], flat[1], flat[2], flat[3] = 0.0, 1.0, 0.5, 2.0
-                            t = t.to(dtype)
-                        elif tdt == torch.bool:
-                            t = rand(*ts) > 0.5
-                        else:
-                            t = (rand(*ts) * 5).floor().to(tdt)
-                        ins = {"x": x.to(dtype), "t": t}
-                        items = []
-                        if eps != 1e-8:
-                            items.append(fmt_f64(("eps", eps)))
-                        if full:
-                            items.append("full = true")
-                        if not li:
-                            items.append("log_input = false")
-                        fn = (lambda x, t, li=li, full=full, eps=eps, r=r:
-                              F.poisson_nll_loss(x, t, log_input=li, full=full,
-                                                 eps=eps, reduction=r))
-                        diff = ["x"] + (["t"] if tdt is None else [])
-                        name = "poisson_nll_grad_%s%s%s_x%s_t%s%s_%s_%s" % (
-                            "log" if li else "lin", "_full" if full else "",
-                            "_eps%g" % eps if eps != 1e-8 else "",
-                            "x".join(map(str, xs)) or "0d",
-                            "x".join(map(str, ts)) or "0d",
-                            "_" + str(tdt).split(".")[-1] if tdt else "", r, el)
-                        run(out, name,
-                            "loss.poisson_nll_grad {x}, {t}, {g}%s" % attrs(items, r),
-                            ins, fn, diff, dtype, r)
+            for eps in ((1e-8,) if li else (1e-8, 0.5)):
+                combos.append((li, full, eps, base))
+    for k, layout in enumerate(layouts[1:]):
+        combos.append((k % 2 == 0, True, 1e-8, layout))
+    if not full_set:
+        combos = [(True, False, 1e-8, base), (False, True, 1e-8, base)]
+    for li, full, eps, (xs, ts, tdt) in combos:
+        for r in (("none", "sum", "mean") if full_set else ("mean",)):
+            x = randn(*xs) if li else rand(*xs) * 3 + 0.05
+            if not li and len(xs) == 2:
+                x[0, 0] = 0.0  # x + eps only
+            if tdt is None:
+                t = rand(*ts) * 4
+                flat = t.view(-1)
+                if flat.numel() >= 4:
+                    # t = 0 (NaN Stirling gradient with full, as
+                    # autograd), t = 1 (masked), t = 0.5, t > 1.
+                    flat[0], flat[1], flat[2], flat[3] = 0.0, 1.0, 0.5, 2.0
+                t = t.to(dtype)
+            elif tdt == torch.bool:
+                t = rand(*ts) > 0.5
+            else:
+                t = (rand(*ts) * 5).floor().to(tdt)
+            ins = {"x": x.to(dtype), "t": t}
+            items = []
+            if eps != 1e-8:
+                items.append(fmt_f64(("eps", eps)))
+            if full:
+                items.append("full = true")
+            if not li:
+                items.append("log_input = false")
+            fn = (lambda x, t, li=li, full=full, eps=eps, r=r:
+                  F.poisson_nll_loss(x, t, log_input=li, full=full,
+                                     eps=eps, reduction=r))
+            diff = ["x"] + (["t"] if tdt is None else [])
+            name = "poisson_nll_grad_%s%s%s_x%s_t%s%s_%s_%s" % (
+                "log" if li else "lin", "_full" if full else "",
+                "_eps%g" % eps if eps != 1e-8 else "",
+                "x".join(map(str, xs)) or "0d",
+                "x".join(map(str, ts)) or "0d",
+                "_" + str(tdt).split(".")[-1] if tdt else "", r, el)
+            run(out, name,
+                "loss.poisson_nll_grad {x}, {t}, {g}%s" % attrs(items, r),
+                ins, fn, diff, dtype, r)
 
 
 def gaussian_cases(out, dtype, full_set):
@@ -178,43 +183,46 @@ def gaussian_cases(out, dtype, full_set):
                ((3, 5), (3, 5), (3, 1), None), ((3, 5), (5,), (3,), None),
                ((6,), (6,), (), None), ((2, 3, 4), (2, 3, 4), (2, 3, 1), None),
                ((3, 5), (3, 5), (3, 1), torch.int32)]
+    # Every option with var of the input's shape and of [N, 1]; every other
+    # var and target layout with the defaults.
+    combos = [(full, eps, layout) for full in (False, True)
+              for eps in (1e-6, 0.1) for layout in layouts[:3:2]]
+    combos += [(False, 1e-6, layout) for layout in layouts[1:2] + layouts[3:]]
     if not full_set:
-        layouts = [((3, 5), (3, 5), (3, 1), None), ((3, 5), (3, 5), (3, 5), None)]
-    for full in ((False, True) if full_set else (False,)):
-        for eps in ((1e-6, 0.1) if full_set else (1e-6,)):
-            for r in (("none", "sum", "mean") if full_set else ("none", "mean")):
-                for xs, ts, vs, tdt in layouts:
-                    x = randn(*xs)
-                    t = (randn(*ts) * 3).round().to(tdt) if tdt else randn(*ts).to(dtype)
-                    v = rand(*vs) * 2 + 0.05
-                    flat = v.view(-1)
-                    if flat.numel() >= 3 and dtype in (torch.float32, torch.float64):
-                        # Below eps (and 0): clamped, gradient passed through.
-                        flat[0], flat[1] = 1e-8, 0.0
-                    ins = {"x": x.to(dtype), "t": t, "v": v.to(dtype)}
-                    items = []
-                    if eps != 1e-6:
-                        items.append(fmt_f64(("eps", eps)))
-                    if full:
-                        items.append("full = true")
-                    fn = (lambda x, t, v, full=full, eps=eps, r=r:
-                          F.gaussian_nll_loss(x, t, v, full=full, eps=eps,
-                                              reduction=r))
-                    diff = ["x"] + (["t"] if tdt is None else []) + ["v"]
-                    name = "gaussian_nll_grad%s%s_x%s_t%s_v%s%s_%s_%s" % (
-                        "_full" if full else "", "_eps%g" % eps if eps != 1e-6 else "",
-                        "x".join(map(str, xs)), "x".join(map(str, ts)),
-                        "x".join(map(str, vs)) or "0d",
-                        "_" + str(tdt).split(".")[-1] if tdt else "", r, el)
-                    run(out, name,
-                        "loss.gaussian_nll_grad {x}, {t}, {v}, {g}%s" % attrs(items, r),
-                        ins, fn, diff, dtype, r)
+        combos = [(False, 1e-6, layouts[2]), (True, 1e-6, layouts[0])]
+    for full, eps, (xs, ts, vs, tdt) in combos:
+        for r in (("none", "sum", "mean") if full_set else ("none", "mean")):
+            x = randn(*xs)
+            t = (randn(*ts) * 3).round().to(tdt) if tdt else randn(*ts).to(dtype)
+            v = rand(*vs) * 2 + 0.05
+            flat = v.view(-1)
+            if flat.numel() >= 3 and dtype in (torch.float32, torch.float64):
+                # Below eps (and 0): clamped, gradient passed through.
+                flat[0], flat[1] = 1e-8, 0.0
+            ins = {"x": x.to(dtype), "t": t, "v": v.to(dtype)}
+            items = []
+            if eps != 1e-6:
+                items.append(fmt_f64(("eps", eps)))
+            if full:
+                items.append("full = true")
+            fn = (lambda x, t, v, full=full, eps=eps, r=r:
+                  F.gaussian_nll_loss(x, t, v, full=full, eps=eps,
+                                      reduction=r))
+            diff = ["x"] + (["t"] if tdt is None else []) + ["v"]
+            name = "gaussian_nll_grad%s%s_x%s_t%s_v%s%s_%s_%s" % (
+                "_full" if full else "", "_eps%g" % eps if eps != 1e-6 else "",
+                "x".join(map(str, xs)), "x".join(map(str, ts)),
+                "x".join(map(str, vs)) or "0d",
+                "_" + str(tdt).split(".")[-1] if tdt else "", r, el)
+            run(out, name,
+                "loss.gaussian_nll_grad {x}, {t}, {v}, {g}%s" % attrs(items, r),
+                ins, fn, diff, dtype, r)
 
 
 def kl_cases(out, dtype, full_set):
     el = EL[dtype]
     layouts = [((3, 5), (3, 5)), ((3, 5), (1, 5)), ((5,), (3, 5)),
-               ((3, 5), (2, 3, 5)), ((), (4,))]
+               ((3, 5), (2, 3, 5)), ((5,), (2, 1, 5)), ((), (4,))]
     if not full_set:
         layouts = [((3, 5), (3, 5))]
     for lt in (False, True):
