@@ -9,3 +9,120 @@
 using namespace mlir;
 using namespace mlir::loss;
 using namespace mlir::loss::verify;
+
+namespace {
+/// What every margin gradient op checks past its forward's operand checks:
+/// `grad_output` of the input's element type, shaped like the `none` result
+/// for `none` and 0-d otherwise; each gradient shaped and typed like the
+/// operand it differentiates (`diffs` pairs operand names and values with
+/// the results, in order).
+LogicalResult verifyMarginGrad(Operation *op, Value gradOutput,
+                               Reduction reduction,
+                               ArrayRef<int64_t> noneShape, Type elTy,
+                               ArrayRef<std::pair<StringRef, Value>> diffs) {
+  if (failed(verifyElementType(op, gradOutput, "grad_output", elTy)))
+    return failure();
+  Shape expected;
+  if (reduction == Reduction::none)
+    expected.assign(noneShape.begin(), noneShape.end());
+  auto gTy = tensorTy(gradOutput);
+  if (!shapesCompatible(gTy.getShape(), expected))
+    return op->emitOpError("'grad_output' must have shape ")
+           << shapeStr(expected) << " for reduction '"
+           << stringifyReduction(reduction) << "', got "
+           << shapeStr(gTy.getShape());
+  assert(diffs.size() == op->getNumResults() && "one gradient per operand");
+  for (auto [diff, result] : llvm::zip(diffs, op->getResults())) {
+    auto [name, operand] = diff;
+    auto want = tensorTy(operand);
+    auto got = tensorTy(result);
+    if (got.getElementType() != want.getElementType() ||
+        !shapesCompatible(got.getShape(), want.getShape()))
+      return op->emitOpError("the gradient of '")
+             << name << "' must have its type " << want << ", got " << got;
+  }
+  return success();
+}
+} // namespace
+
+LogicalResult MarginRankingGradOp::verify() {
+  Shape shape;
+  if (failed(verifyMarginRankingOperands(*this, getInput1(), getInput2(),
+                                         getTarget(), shape)))
+    return failure();
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+                          getInput1().getType().getElementType(),
+                          {{"input1", getInput1()}, {"input2", getInput2()}});
+}
+
+LogicalResult HingeEmbeddingGradOp::verify() {
+  Shape shape;
+  if (failed(verifyHingeEmbeddingOperands(*this, getInput(), getTarget(),
+                                          shape)))
+    return failure();
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+                          getInput().getType().getElementType(),
+                          {{"input", getInput()}});
+}
+
+LogicalResult SoftMarginGradOp::verify() {
+  Shape shape;
+  if (failed(verifySoftMarginOperands(*this, getInput(), getTarget(), shape)))
+    return failure();
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+                          getInput().getType().getElementType(),
+                          {{"input", getInput()}});
+}
+
+LogicalResult MultilabelMarginGradOp::verify() {
+  Shape shape;
+  if (failed(verifyMultilabelMarginOperands(*this, getInput(), getTarget(),
+                                            shape)))
+    return failure();
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+                          getInput().getType().getElementType(),
+                          {{"input", getInput()}});
+}
+
+LogicalResult MultilabelSoftMarginGradOp::verify() {
+  Shape shape;
+  if (failed(verifyMultilabelSoftMarginOperands(
+          *this, getInput(), getTarget(), getWeight(), shape)))
+    return failure();
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+                          getInput().getType().getElementType(),
+                          {{"input", getInput()}});
+}
+
+LogicalResult MultiMarginGradOp::verify() {
+  Shape shape;
+  if (failed(verifyMultiMarginOperands(*this, getInput(), getTarget(),
+                                       getWeight(), shape)))
+    return failure();
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+                          getInput().getType().getElementType(),
+                          {{"input", getInput()}});
+}
+
+LogicalResult CosineEmbeddingGradOp::verify() {
+  Shape shape;
+  if (failed(verifyCosineEmbeddingOperands(*this, getInput1(), getInput2(),
+                                           getTarget(), shape)))
+    return failure();
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+                          getInput1().getType().getElementType(),
+                          {{"input1", getInput1()}, {"input2", getInput2()}});
+}
+
+LogicalResult TripletMarginGradOp::verify() {
+  Shape shape;
+  if (failed(verifyTripletMarginOperands(
+          *this, getAnchor(), getPositive(), getNegative(),
+          getP().convertToDouble(), getSwap(), shape)))
+    return failure();
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+                          getAnchor().getType().getElementType(),
+                          {{"anchor", getAnchor()},
+                           {"positive", getPositive()},
+                           {"negative", getNegative()}});
+}

@@ -343,3 +343,44 @@ mlir::loss::broadcastLoopSizes(OpBuilder &b, Location loc,
   }
   return sizes;
 }
+
+//===----------------------------------------------------------------------===//
+// Margin gradients
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> mlir::loss::buildRowwiseReduction(
+    OpBuilder &b, Location loc, ArrayRef<OpFoldResult> rowShape,
+    unsigned numReduced, ArrayRef<LoopInput> inputs, ArrayRef<Value> inits,
+    RowwiseBodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rowRank = rowShape.size();
+  unsigned numLoops = rowRank + numReduced;
+  assertConsistentLoopSizes(b, loc, rowShape, inputs);
+  SmallVector<Value> ins, outs;
+  SmallVector<AffineMap> maps;
+  for (const LoopInput &in : inputs) {
+    ins.push_back(in.value);
+    maps.push_back(in.map);
+  }
+  AffineMap rowMap = AffineMap::getMultiDimIdentityMap(numLoops, ctx)
+               .getSubMap(llvm::to_vector(llvm::seq<unsigned>(0, rowRank)));
+  for (Value init : inits) {
+    Value empty = tensor::EmptyOp::create(b, loc, rowShape, init.getType());
+    outs.push_back(
+        linalg::FillOp::create(b, loc, ValueRange{init}, ValueRange{empty})
+            .getResult(0));
+    maps.push_back(rowMap);
+  }
+  SmallVector<utils::IteratorType> iters(rowRank,
+                                         utils::IteratorType::parallel);
+  iters.append(numReduced, utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange(ValueRange(outs)), ins, outs, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        unsigned n = ins.size();
+        SmallVector<Value> yields =
+            body(nb, nl, args.take_front(n), args.drop_front(n));
+        linalg::YieldOp::create(nb, nl, yields);
+      });
+  return SmallVector<Value>(generic.getResults());
+}

@@ -167,6 +167,28 @@ SmallVector<OpFoldResult>
 broadcastLoopSizes(OpBuilder &b, Location loc, ArrayRef<Value> operands,
                    ArrayRef<ArrayRef<int64_t>> shapes = {});
 
+//===----------------------------------------------------------------------===//
+// Margin gradients
+//===----------------------------------------------------------------------===//
+
+/// The body of a row reduction: the scalars of the inputs and the current
+/// accumulators in, the new accumulators out.
+using RowwiseBodyFn = function_ref<SmallVector<Value>(
+    OpBuilder &, Location, ValueRange ins, ValueRange accs)>;
+
+/// One linalg.generic whose first loops are `rowShape` (parallel: the rows
+/// are independent, so they take threads and GPU blocks) followed by
+/// `numReduced` reduction loops (classes or features). Each accumulator is a
+/// tensor of `rowShape` filled with the matching scalar of `inits` (whose
+/// types are the accumulator types); `body` gets the scalar inputs and
+/// accumulators and yields the new ones. Dynamic sizes that `inputs` share
+/// with `rowShape` or with each other are checked at run time first.
+SmallVector<Value> buildRowwiseReduction(OpBuilder &b, Location loc,
+                                         ArrayRef<OpFoldResult> rowShape,
+                                         unsigned numReduced,
+                                         ArrayRef<LoopInput> inputs,
+                                         ArrayRef<Value> inits,
+                                         RowwiseBodyFn body);
 } // namespace loss
 } // namespace mlir
 
