@@ -6,6 +6,13 @@
 // versions up to 8: newer models are checked as a copy in the newest form
 // libonnx knows (the same semantics).
 //
+// ONNX Runtime's training ops (TrainingNodes.cpp) have no schema in libonnx:
+// their handlers check them (inputs, ranks, attributes), and the copy that
+// libonnx sees has them in a private domain of their own, which the checker
+// and shape inference leave to their owner (their outputs get no inferred
+// shape; a graph output's declared one is still compared). Standard nodes
+// are checked as before.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
@@ -21,6 +28,10 @@ using namespace mlir::loss;
 using namespace mlir::loss::onnx_import;
 
 namespace {
+
+/// The private domain of the nodes libonnx leaves to their handlers.
+constexpr llvm::StringLiteral kHandlerCheckedDomain =
+    "loss-mlir.checked-by-importer";
 
 /// The int64 contents of an integer TensorProto (for `axes` inputs of the
 /// copy given to libonnx).
@@ -74,6 +85,19 @@ LogicalResult onnx_import::checkWithLibONNX(
   // importer rejects by itself; libonnx 1.12 would refuse them wholesale.
   if (copy.ir_version() > onnx::IR_VERSION)
     copy.set_ir_version(onnx::IR_VERSION);
+  // ONNX Runtime's training nodes, whose checks are their handlers'.
+  const OpRegistry &registry = getOpRegistry();
+  bool anyContrib = false;
+  for (onnx::NodeProto &n : *copy.mutable_graph()->mutable_node())
+    if (registry.isContrib(n.domain(), n.op_type())) {
+      n.set_domain(kHandlerCheckedDomain.str());
+      anyContrib = true;
+    }
+  if (anyContrib) {
+    onnx::OperatorSetIdProto *o = copy.add_opset_import();
+    o->set_domain(kHandlerCheckedDomain.str());
+    o->set_version(1);
+  }
   int64_t known = registryMaxOpset();
   if (opset > known) {
     for (auto &o : *copy.mutable_opset_import())

@@ -104,23 +104,30 @@ GraphImporter::convertValueInfo(const onnx::ValueInfoProto &vi) {
 
 LogicalResult GraphImporter::resolveVersions() {
   for (const auto &node : model.graph().node()) {
-    if (!node.domain().empty() && node.domain() != "ai.onnx")
-      return nodeError(s, node)
-             << "unsupported domain '" << node.domain() << "'";
+    // The default domain, or com.microsoft (ONNX Runtime's training ops).
+    FailureOr<int64_t> opset = domainOpset(s, node);
+    if (failed(opset))
+      return failure();
+    StringRef domain = canonicalDomain(node.domain());
     // Every supported op has a first output; the handlers rely on it.
     if (node.output_size() == 0 || node.output(0).empty())
       return nodeError(s, node) << "has no output";
     StringRef op = node.op_type();
-    if (!registry.supports(op))
-      return nodeError(s, node) << "unsupported op type '" << op << "'";
-    // 0 where the op does not exist yet at this opset: the checker says so.
-    int version = versionInForce(op, s.opset);
-    const OpHandler *handler = version ? registry.lookup(op, version) : nullptr;
+    if (!registry.supports(domain, op))
+      return nodeError(s, node)
+             << "unsupported op type '"
+             << (domain.empty() ? op.str() : (domain + "." + op).str())
+             << "'";
+    // 0 where the op does not exist yet at this opset: the checker says so
+    // (the graph walk, for ONNX Runtime's ops).
+    int version = registry.versionInForce(domain, op, *opset);
+    const OpHandler *handler =
+        version ? registry.lookup(domain, op, version) : nullptr;
     if (version && !handler) {
       auto diag = nodeError(s, node);
       diag << op << "-" << version << " (the version in force at opset "
-           << s.opset << ") is not implemented; implemented versions:";
-      for (int v : registry.implementedVersions(op))
+           << *opset << ") is not implemented; implemented versions:";
+      for (int v : registry.implementedVersions(domain, op))
         diag << " " << v;
       return failure();
     }
@@ -165,7 +172,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
                            << " are)";
     return {};
   }
-  if (failed(resolveVersions()) ||
+  if (failed(readContribOpset(s, model)) || failed(resolveVersions()) ||
       failed(checkWithLibONNX(s, model, versions, inferredShapes)))
     return {};
   const onnx::GraphProto &graph = model.graph();

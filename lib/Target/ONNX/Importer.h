@@ -37,6 +37,11 @@ namespace onnx_import {
 /// The newest opset the importer implements.
 constexpr int64_t kMaxOpset = 21;
 
+/// ONNX Runtime's domain of contrib and training ops, and the one opset
+/// version of it that exists (every op in it is version 1).
+constexpr llvm::StringLiteral kMSDomain = "com.microsoft";
+constexpr int64_t kMSOpset = 1;
+
 //===----------------------------------------------------------------------===//
 // Types and tensors (Tensors.cpp)
 //===----------------------------------------------------------------------===//
@@ -75,6 +80,8 @@ struct ImportState {
   std::string source;
   /// The model's default-domain opset.
   int64_t opset = 0;
+  /// The model's com.microsoft opset (0 if it imports none).
+  int64_t msOpset = 0;
   /// Every graph value imported so far, by name.
   llvm::StringMap<Value> values;
   /// The contents of those whose contents are known at import (initializers,
@@ -188,16 +195,57 @@ public:
   /// The same handler for several op types.
   void onOps(std::initializer_list<StringRef> opTypes,
              std::initializer_list<int> versions, const OpHandlerFn &fn);
+  /// Registers an op that libonnx's schema registry does not know (ONNX
+  /// Runtime's training ops), in `domain` ("" or kMSDomain), with the
+  /// `since_version`s of its schemas: the version in force at an opset is
+  /// the newest of them not above it. libonnx's checker and shape inference
+  /// leave these nodes to their handlers (see Checker.cpp).
+  void onContribOp(StringRef domain, StringRef opType,
+                   std::initializer_list<int> versions, OpHandlerFn fn);
 
-  bool supports(StringRef opType) const { return table.count(opType); }
+  bool supports(StringRef opType) const { return supports("", opType); }
+  bool supports(StringRef domain, StringRef opType) const {
+    return table.count(key(domain, opType));
+  }
+  /// Whether `opType` of `domain` was registered with onContribOp.
+  bool isContrib(StringRef domain, StringRef opType) const {
+    return contrib.count(key(domain, opType));
+  }
+  /// The version (`since_version`) of the op in force at `opset` (the
+  /// model's opset of its domain), or 0 if it does not exist at it.
+  int versionInForce(StringRef domain, StringRef opType, int64_t opset) const;
   /// Every implemented version of `opType`, ascending.
-  SmallVector<int> implementedVersions(StringRef opType) const;
+  SmallVector<int> implementedVersions(StringRef opType) const {
+    return implementedVersions("", opType);
+  }
+  SmallVector<int> implementedVersions(StringRef domain,
+                                       StringRef opType) const;
   /// The handler of that version of `opType`, or null.
-  const OpHandler *lookup(StringRef opType, int version) const;
+  const OpHandler *lookup(StringRef opType, int version) const {
+    return lookup("", opType, version);
+  }
+  const OpHandler *lookup(StringRef domain, StringRef opType,
+                          int version) const;
 
 private:
+  /// The table's key: the op type in the default domain, DOMAIN::OP in
+  /// others.
+  static std::string key(StringRef domain, StringRef opType);
+
   llvm::StringMap<SmallVector<OpHandler, 1>> table;
+  llvm::StringMap<bool> contrib;
 };
+
+/// "" for the default domain (written "" or "ai.onnx"), else `domain`.
+StringRef canonicalDomain(StringRef domain);
+
+/// Reads the model's com.microsoft opset import into `s.msOpset`; an error
+/// for a version other than kMSOpset.
+LogicalResult readContribOpset(ImportState &s, const onnx::ModelProto &model);
+
+/// The opset of `node`'s domain in the model, or an error naming the node
+/// if its domain is neither the default one nor an imported com.microsoft.
+FailureOr<int64_t> domainOpset(ImportState &s, const onnx::NodeProto &node);
 
 /// The registry of every supported op, built once.
 const OpRegistry &getOpRegistry();
@@ -208,6 +256,7 @@ void populateElementwiseHandlers(OpRegistry &r);
 void populateReductionHandlers(OpRegistry &r);
 void populateShapeHandlers(OpRegistry &r);
 void populateIndexingHandlers(OpRegistry &r);
+void populateTrainingHandlers(OpRegistry &r);
 
 //===----------------------------------------------------------------------===//
 // libonnx's checker and shape inference (Checker.cpp)
