@@ -12,11 +12,12 @@
 //  * every thread computes the sample's lengths (and, for concatenated
 //    targets, its offset: the prefix sum of the clamped lengths before it);
 //    the threads scan the labels for values outside [0, C) (the sample's
-//    loss, and so its gradient, is then NaN; the recursions still run over
-//    clamped class indices, so nothing is read out of bounds);
+//    loss, and so its gradient for t < T_n, is then NaN, written directly:
+//    no recursion runs for it, so nothing is read out of bounds);
 //  * the alpha rows: row 0 = a_{-1}, T_n steps of the forward's alpha step;
 //    every thread then reads the sample's loss nll_n off row T_n;
-//  * frames t >= T_n: 0 (threads strided over those (t, c));
+//  * frames t >= T_n: 0, and a bad sample's t < T_n: NaN (threads strided
+//    over those (t, c));
 //  * for t = T_n - 1 down to 0: the threads compute b_t from b_{t+1} (the
 //    beta step); thread 0 folds a_t(s) + b_t(s) into the log-sum of class
 //    l'_s, for s ascending (several states share a class, and this order is
@@ -218,6 +219,8 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
         blockAllReduce(b, loc, scan.getResult(0), AllReduceOperation::OR);
     gpu::BarrierOp::create(b, loc);
     Value bad = arith::OrIOp::create(b, loc, anyBad, blank.bad);
+    // A bad sample runs no recursion (nothing is read for it).
+    Value steps = arith::SelectOp::create(b, loc, bad, c0, tn);
     Value numStates = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, sn, c2), c1);
     Value lastState = arith::MulIOp::create(b, loc, sn, c2);
@@ -239,7 +242,7 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
     });
     gpu::BarrierOp::create(b, loc);
     scf::ForOp::create(
-        b, loc, c0, tn, c1, ValueRange{},
+        b, loc, c0, steps, c1, ValueRange{},
         [&](OpBuilder &tb, Location tl, Value t, ValueRange) {
           Value nxt = arith::AddIOp::create(tb, tl, t, constIndex(tb, tl, 1));
           Value lpBlank = lpAt(tb, tl, t, blankIdx);
@@ -294,7 +297,7 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
     Value nll = emitCtcSampleLoss(
         b, loc, acc, sn,
         [&](OpBuilder &lb, Location ll, Value s) -> Value {
-          return memref::LoadOp::create(lb, ll, buf.alpha, alphaAt(tn, s));
+          return memref::LoadOp::create(lb, ll, buf.alpha, alphaAt(steps, s));
         },
         bad, /*zeroInfinity=*/false, /*meanLength=*/Value());
     SmallVector<Value> gIdx;
@@ -306,14 +309,19 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
         emitCtcGradScale(b, loc, g, buf.batchSize,
                          reduction == Reduction::mean ? snI : Value());
 
-    // Frames t >= T_n: 0.
+    // Frames t >= T_n: 0; a bad sample's frames t < T_n: NaN.
     Value tail = arith::MulIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, buf.timeSize, tn), buf.classSize);
+        b, loc, arith::SubIOp::create(b, loc, buf.timeSize, steps),
+        buf.classSize);
     forThreads(b, loc, c0, tail, [&](OpBuilder &lb, Location ll, Value i) {
       Value t = arith::AddIOp::create(
-          lb, ll, tn, arith::DivUIOp::create(lb, ll, i, buf.classSize));
+          lb, ll, steps, arith::DivUIOp::create(lb, ll, i, buf.classSize));
       Value c = arith::RemUIOp::create(lb, ll, i, buf.classSize);
-      memref::StoreOp::create(lb, ll, constFloat(lb, ll, elTy, 0.0), buf.grad,
+      Value fill = arith::SelectOp::create(
+          lb, ll,
+          arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::ult, t, tn),
+          constFloat(lb, ll, elTy, NAN), constFloat(lb, ll, elTy, 0.0));
+      memref::StoreOp::create(lb, ll, fill, buf.grad,
                               layout.logProbIndex(t, n, c));
     });
 
@@ -330,10 +338,10 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
     gpu::BarrierOp::create(b, loc);
 
     scf::ForOp::create(
-        b, loc, c0, tn, c1, ValueRange{},
+        b, loc, c0, steps, c1, ValueRange{},
         [&](OpBuilder &tb, Location tl, Value j, ValueRange) {
           Value one = constIndex(tb, tl, 1);
-          Value tRow = arith::SubIOp::create(tb, tl, tn, j); // alpha row t+1
+          Value tRow = arith::SubIOp::create(tb, tl, steps, j); // alpha row t+1
           Value t = arith::SubIOp::create(tb, tl, tRow, one);
           Value cur = arith::RemUIOp::create(tb, tl, j, constIndex(tb, tl, 2));
           Value nxt = arith::SubIOp::create(tb, tl, one, cur);

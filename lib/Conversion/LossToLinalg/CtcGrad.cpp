@@ -11,12 +11,13 @@
 //    [T, C] slice (rank-reduced [T, 1, C] of [T, N, C]) in place. Per sample:
 //    - the label scan of the forward (a label outside [0, C), or a blank
 //      outside it with a dynamic C, makes the sample "bad": its loss is NaN
-//      and so is its gradient for t < T_n; the recursions still run over
-//      clamped class indices, so nothing is read out of bounds);
+//      and so is its gradient for t < T_n, written directly; no recursion
+//      runs for it, so nothing is read out of bounds; class indices are
+//      clamped into [0, C) besides);
 //    - the alpha table, (T_n + 1) x (2 S_n + 1) states (row 0 the virtual
 //      a_{-1}, row t + 1 = a_t), by the forward's alpha step; the
 //      sample's loss nll_n from its last row;
-//    - frames t >= T_n: 0;
+//    - frames t >= T_n: 0 (and a bad sample's t < T_n: NaN);
 //    - ONE beta row, from the virtual b_{T_n}, updated in place for t = T_n-1
 //      down to 0 in ASCENDING state order (b_t(s) reads only b_{t+1}(s..s+2),
 //      not yet overwritten); each new b_t(s) is folded, with a_t(s), into a
@@ -195,6 +196,8 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
                     ValueRange{arith::OrIOp::create(lb, ll, iter[0], bad)});
               });
           Value bad = labelScan.getResult(0);
+          // A bad sample runs no recursion (nothing is read for it).
+          Value steps = arith::SelectOp::create(nb, nl, bad, c0, tn);
           Value cMinus1 = arith::SubIOp::create(nb, nl, numClasses, oneI);
 
           Value numStates = arith::AddIOp::create(
@@ -202,7 +205,7 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
           Value lastState = arith::MulIOp::create(nb, nl, sn, c2);
 
           // The alpha table: row 0 = a_{-1} = [0, -inf, ...], row t+1 = a_t.
-          Value rows = arith::AddIOp::create(nb, nl, tn, c1);
+          Value rows = arith::AddIOp::create(nb, nl, steps, c1);
           Value alpha = tensor::EmptyOp::create(
               nb, nl, ArrayRef<OpFoldResult>{rows, numStates}, acc);
           alpha =
@@ -219,7 +222,7 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
                   .getResult(0);
           alpha =
               scf::ForOp::create(
-                  nb, nl, c0, tn, c1, ValueRange{alpha},
+                  nb, nl, c0, steps, c1, ValueRange{alpha},
                   [&](OpBuilder &tb, Location tl, Value t, ValueRange iter) {
                     Value tNext =
                         arith::AddIOp::create(tb, tl, t, constIndex(tb, tl, 1));
@@ -273,7 +276,7 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
               nb, nl, acc, sn,
               [&](OpBuilder &lb, Location ll, Value s) -> Value {
                 return tensor::ExtractOp::create(lb, ll, alpha,
-                                                 ValueRange{tn, s});
+                                                 ValueRange{steps, s});
               },
               bad, /*zeroInfinity=*/false, /*meanLength=*/Value());
           Value g = gradScalar;
@@ -299,12 +302,18 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
           Value slice = tensor::ExtractSliceOp::create(nb, nl, sliceType, out,
                                                        offs, sizes, strides);
 
-          // Frames t >= T_n: 0.
+          // Frames t >= T_n: 0; a bad sample's frames t < T_n: NaN.
           Value zeroEl = constFloat(nb, nl, elTy, 0.0);
+          Value nanEl = constFloat(nb, nl, elTy, NAN);
           slice =
               scf::ForOp::create(
-                  nb, nl, tn, timeSize, c1, ValueRange{slice},
+                  nb, nl, steps, timeSize, c1, ValueRange{slice},
                   [&](OpBuilder &tb, Location tl, Value t, ValueRange it) {
+                    Value fill = arith::SelectOp::create(
+                        tb, tl,
+                        arith::CmpIOp::create(tb, tl, arith::CmpIPredicate::ult,
+                                              t, tn),
+                        nanEl, zeroEl);
                     auto inner = scf::ForOp::create(
                         tb, tl, c0, classSize, c1, ValueRange{it[0]},
                         [&](OpBuilder &cb, Location cl, Value c,
@@ -312,7 +321,7 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
                           scf::YieldOp::create(
                               cb, cl,
                               ValueRange{tensor::InsertOp::create(
-                                  cb, cl, zeroEl, it2[0], ValueRange{t, c})});
+                                  cb, cl, fill, it2[0], ValueRange{t, c})});
                         });
                     scf::YieldOp::create(tb, tl,
                                          ValueRange{inner.getResult(0)});
@@ -337,11 +346,11 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
           Value negInf = constFloat(nb, nl, acc, -INFINITY);
 
           slice = scf::ForOp::create(
-              nb, nl, c0, tn, c1, ValueRange{beta, sums, slice},
+              nb, nl, c0, steps, c1, ValueRange{beta, sums, slice},
               [&](OpBuilder &tb, Location tl, Value j, ValueRange iter) {
                 Value one = constIndex(tb, tl, 1);
                 // t = T_n - 1 - j; alpha row t + 1.
-                Value tRow = arith::SubIOp::create(tb, tl, tn, j);
+                Value tRow = arith::SubIOp::create(tb, tl, steps, j);
                 Value t = arith::SubIOp::create(tb, tl, tRow, one);
                 Value lpBlank = lpAt(tb, tl, t, blankIdx);
                 Value blankClass = blankIdx;

@@ -13,7 +13,8 @@ empty targets, input lengths below T (frames past T_n get 0) and of 0 (the
 gradient is 0; PyTorch's forward is undefined there, its backward is not),
 unbatched [T, C], i32 and i64 integers, out-of-range lengths (clamped by
 loss.ctc_grad as by loss.ctc; compared with PyTorch on the clamped lengths),
-peaked distributions, S = 300 with T = 650, f32/f64 and f16/bf16.
+peaked distributions, NaN inputs, S = 300 with T = 650, f32/f64 and
+f16/bf16.
 
 Where loss.ctc gives NaN for a label outside [0, C) (PyTorch reads out of
 bounds), the gradient is NaN for that sample's frames t < T_n: the expected
@@ -181,6 +182,14 @@ def cases(tf):
     grad_case(tf, "peaked_none_f64", log_probs((16, 3, 6), F64, scale=150.0),
               labels_without((3, 5), 6, 0), torch.tensor([16, 12, 16]),
               torch.tensor([5, 4, 2]), red="none")
+
+    # NaN in the log-probabilities: that sample's frames t < T_n are NaN
+    # (also with zero_infinity); an infeasible neighbour still becomes 0.
+    lp = log_probs((6, 3, 4), F64)
+    lp[2, 0, 1] = math.nan
+    grad_case(tf, "nan_input_zero_inf_none_f64", lp,
+              torch.tensor([[1, 2], [2, 3], [3, 3]]), torch.tensor([6, 6, 2]),
+              torch.tensor([2, 2, 2]), red="none", zero_infinity=True)
 
     # Out-of-range lengths are clamped (PyTorch is given the clamped ones).
     lp = log_probs((7, 3, 5), F64)
