@@ -13,7 +13,7 @@ empty targets, input lengths below T (frames past T_n get 0) and of 0 (the
 gradient is 0; PyTorch's forward is undefined there, its backward is not),
 unbatched [T, C], i32 and i64 integers, out-of-range lengths (clamped by
 loss.ctc_grad as by loss.ctc; compared with PyTorch on the clamped lengths),
-peaked distributions, NaN inputs, S = 300 with T = 650, f32/f64 and
+peaked distributions, NaN inputs, dynamic shapes, S = 300 with T = 650, f32/f64 and
 f16/bf16.
 
 Where loss.ctc gives NaN for a label outside [0, C) (PyTorch reads out of
@@ -60,8 +60,45 @@ def repeats(seq):
     return sum(1 for a, b in zip(seq, seq[1:]) if a == b)
 
 
+def make_dynamic(tf, keys):
+    """Rewrites the last case of `tf` so that the op sees the operands
+    `keys` with every dimension dynamic (tensor.cast before, and of the
+    result back after): the run-time sizes and checks of the lowering."""
+    k = tf.counter
+    lines = tf.body[-1].split("\n")
+    i = next(j for j, l in enumerate(lines) if " = loss.ctc_grad " in l)
+    line = lines[i]
+    lhs, rest = line.split(" = ", 1)
+    text, types = rest.rsplit(" : ", 1)
+    operand_types, result_type = types.split(" -> ")
+    operand_types = [t.strip() for t in operand_types.strip("()").split(",")]
+
+    def dyn(ty):
+        inner = ty[len("tensor<"):-1]
+        dims = inner.split("x")
+        return "tensor<" + "x".join(["?"] * (len(dims) - 1) + [dims[-1]]) + ">"
+
+    casts = []
+    for key, ty in zip(keys, operand_types):
+        ssa = "%%c%d_%s" % (k, key)
+        dssa = "%%d%d_%s" % (k, key)
+        casts.append("  %s = tensor.cast %s : %s to %s" % (dssa, ssa, ty, dyn(ty)))
+        text = text.replace(ssa + ",", dssa + ",").replace(ssa + " ", dssa + " ")
+        if text.endswith(ssa):
+            text = text[:-len(ssa)] + dssa
+    new_types = [dyn(t) for t in operand_types]
+    dres = "%%dr%d" % k
+    casts.append("%s = %s : (%s) -> %s" % ("  " + dres, text.strip(),
+                                         ", ".join(new_types), dyn(result_type)))
+    casts.append("%s = tensor.cast %s : %s to %s" % (lhs, dres, dyn(result_type),
+                                                     result_type))
+    lines[i:i + 1] = casts
+    tf.body[-1] = "\n".join(lines)
+
+
 def grad_case(tf, name, lp, tg, il, tl, blank=0, red="mean",
-              zero_infinity=False, clamp_for_torch=None, bad=None):
+              zero_infinity=False, clamp_for_torch=None, bad=None,
+              dynamic=False):
     """Adds one loss.ctc_grad case; expected from torch.autograd.grad.
 
     `clamp_for_torch`: the (input, target) lengths loss.ctc_grad clamps to,
@@ -96,6 +133,8 @@ def grad_case(tf, name, lp, tg, il, tl, blank=0, red="mean",
         "zero_infinity = true" if zero_infinity else "")
     tf.case(name, op, {"lp": lp, "tg": tg, "il": il, "tl": tl, "g": g},
             grad.to(dtype))
+    if dynamic:
+        make_dynamic(tf, ["lp", "tg", "il", "tl", "g"])
 
 
 def cases(tf):
@@ -215,6 +254,17 @@ def cases(tf):
                       log_probs((8, 3, 5), dtype), labels_without((3, 3), 5, 0),
                       torch.tensor([8, 7, 2]), torch.tensor([3, 2, 3]),
                       red=red)
+
+    # Every dimension dynamic (sizes read at run time, checked where the
+    # verifier could not compare them): padded and concatenated.
+    lp = log_probs((9, 3, 5), F64)
+    grad_case(tf, "dynamic_padded_none_f64", lp, labels_without((3, 4), 5, 0),
+              torch.tensor([9, 6, 8]), torch.tensor([4, 2, 3]), red="none",
+              dynamic=True)
+    grad_case(tf, "dynamic_concat_zero_inf_mean_f32", lp.to(F32),
+              torch.tensor([1, 1, 1, 2, 3, 4, 4]), torch.tensor([9, 3, 8]),
+              torch.tensor([3, 1, 3]), red="mean", zero_infinity=True,
+              dynamic=True)
 
     # 300 labels, T = 650, few classes (many repeats).
     s, c, n = 300, 5, 2
