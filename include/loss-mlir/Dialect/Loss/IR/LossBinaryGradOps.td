@@ -7,15 +7,17 @@
 #ifndef LOSS_BINARY_GRAD_OPS_TD
 #define LOSS_BINARY_GRAD_OPS_TD
 
-// What the five ops share: `g` is `grad_output` times the reduction's scale
-// (1 for `sum` and `none`, `1 / n` for `mean`, `1 / N` for `batchmean`).
+// What the five ops share.
 defvar Loss_BinaryGradCommon = [{
 
-    `grad_output` has the shape of the forward's `none` result for `none`
-    and is 0-d for the other reductions. Each gradient has its operand's
-    shape and type; where the forward broadcasts an operand, its gradient is
-    summed back to the operand's shape, as autograd does. `f16`/`bf16`
-    compute (and sum) in `f32` and round once.
+    `grad_output` has the shape of the forward's `none` result (the
+    broadcast shape of the operands) for `none` and is 0-d for the other
+    reductions; `g` above is its value at the point times the reduction's
+    scale: 1 for `none` and `sum`, `1 / n` for `mean` (`n` the points of
+    the `none` result). Each gradient has its operand's shape and type;
+    where the forward broadcasts an operand, its gradient is summed back to
+    the operand's shape, as autograd does. `f16`/`bf16` compute (and sum)
+    in `f32` and round once.
   }];
 
 def Loss_BceGradOp : Loss_Op<"bce_grad"> {
