@@ -7,7 +7,8 @@
 // steps. Scratch memory in global buffers, per block: the alpha table
 // ((T + 1) rows of 2 S + 1 states, S the padded width or the concatenated
 // buffer's length), a double-buffered beta row, and a row of C per-class
-// log-sums. Per sample:
+// log-sums; the grid is limited so that the alpha tables of all blocks take
+// at most 1 GiB (or one block). Per sample:
 //
 //  * every thread computes the sample's lengths (and, for concatenated
 //    targets, its offset: the prefix sum of the clamped lengths before it);
@@ -47,6 +48,9 @@ using namespace mlir::loss;
 using gpu::AllReduceOperation;
 
 namespace {
+
+/// The most bytes of alpha tables the blocks of one launch hold together.
+constexpr int64_t kScratchBudget = int64_t(1) << 30;
 
 struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
   CtcGradToGPU(MLIRContext *ctx, GPUKernelSizes sizes)
@@ -93,7 +97,20 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
     buf.inputLengths = kernelInput(b, loc, op.getInputLengths());
     buf.targetLengths = kernelInput(b, loc, op.getTargetLengths());
     buf.gradOutput = kernelInput(b, loc, op.getGradOutput());
-    Value grid = clampIndex(b, loc, buf.batchSize, 1, sizes.maxGridSize);
+    // One block per sample, but no more blocks than kScratchBudget bytes of
+    // alpha tables hold (at least one): the table of a block is
+    // (T + 1) x (2 S + 1), and S (the concatenated buffer's length) may be
+    // the sum of all target lengths.
+    Value perBlock = arith::MulIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, rowCap, stateCap),
+        constIndex(b, loc, acc.getIntOrFloatBitWidth() / 8));
+    Value fit = arith::MaxUIOp::create(
+        b, loc,
+        arith::DivUIOp::create(b, loc, constIndex(b, loc, kScratchBudget),
+                               perBlock),
+        c1);
+    Value grid = arith::MinUIOp::create(
+        b, loc, clampIndex(b, loc, buf.batchSize, 1, sizes.maxGridSize), fit);
     Value block = blockSizeFor(b, loc, stateCap, sizes.blockSize);
     buf.alpha = kernelOutput(b, loc, {grid, rowCap, stateCap}, acc);
     buf.beta = kernelOutput(b, loc, {grid, b.getIndexAttr(2), stateCap}, acc);
