@@ -45,7 +45,7 @@ HEADER = """\
 // Expected values: PyTorch {torch_version} (torch.nn.functional), float64
 // unless the case says otherwise.
 //
-// RUN: loss-opt %s --loss-lower-to-llvm{pipeline_opts} \\
+// RUN: loss-opt %s {pre_passes}--loss-lower-to-llvm{pipeline_opts} \\
 // RUN: | mlir-runner -e main -entry-point-result=void \\
 // RUN:   -shared-libs=%loss_runner_utils,%mlir_c_runner_utils \\
 // RUN: | FileCheck %s
@@ -111,8 +111,12 @@ def dense(t):
 class TestFile:
     """Collects cases and writes one lit test file."""
 
-    def __init__(self, relpath, script, pipeline_opts=""):
+    def __init__(self, relpath, script, pipeline_opts="", pre_passes=""):
+        """`pre_passes`: loss-opt passes run before the pipeline (with a
+        trailing space); `pipeline_opts`: the pipeline's options."""
         self.path = os.path.join(TEST_ROOT, relpath)
+        self.pre_passes = pre_passes
+        self.functions = []
         self.script = script
         self.pipeline_opts = pipeline_opts
         self.body = []
@@ -206,13 +210,17 @@ class TestFile:
 
     def write(self):
         out = [HEADER.format(script=self.script, torch_version=torch.__version__,
-                             pipeline_opts=self.pipeline_opts)]
+                             pipeline_opts=self.pipeline_opts,
+                             pre_passes=self.pre_passes)]
         for fn, el in sorted(self.used_checkers):
             # The checker only reads: constants need no copy when passed.
             arg = 'tensor<*x%s> {bufferization.access = "read"}' % el
             out.append("func.func private @%s(%s, %s, f64, f64) "
                        "attributes {llvm.emit_c_interface}" % (fn, arg, arg))
         out.append("")
+        for fn in self.functions:
+            out.append(fn)
+            out.append("")
         out.append("func.func @main() {")
         out.append("\n\n".join(self.body))
         out.append("  return")

@@ -13,6 +13,7 @@
 
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
@@ -73,6 +74,31 @@ struct FuseLogSoftmaxNllGrad : public OpRewritePattern<LogSoftmaxGradOp> {
   }
 };
 
+/// Collects, operands first, the ops to move before `point` (in its block)
+/// so that `v` is available there: none if it is already; else its defining
+/// op, which must be pure, have no regions and not be `point`, and in turn
+/// those of its operands. False if `v` cannot be made available. A generated
+/// backward computes a loss's adjoint from constants after every forward op
+/// (e.g. the loss's weight in a sum); hoisting it lets the forward and the
+/// gradient fuse.
+bool collectHoist(Value v, Operation *point, DominanceInfo &dom,
+                  SmallVectorImpl<Operation *> &toMove, unsigned depth = 0) {
+  if (dom.properlyDominates(v, point))
+    return true;
+  Operation *def = v.getDefiningOp();
+  if (!def || depth > 8 || def == point ||
+      def->getBlock() != point->getBlock() || def->getNumRegions() != 0 ||
+      !isPure(def))
+    return false;
+  if (llvm::is_contained(toMove, def))
+    return true;
+  for (Value operand : def->getOperands())
+    if (!collectHoist(operand, point, dom, toMove, depth + 1))
+      return false;
+  toMove.push_back(def);
+  return true;
+}
+
 /// softmax_cross_entropy + softmax_cross_entropy_grad on the same operands
 /// and attributes -> one softmax_cross_entropy_grad with its loss result.
 struct MergeCrossEntropyForwardAndGrad
@@ -113,9 +139,17 @@ struct MergeCrossEntropyForwardAndGrad
     DominanceInfo dom(first->getParentOp());
     if (!llvm::all_of(second->getOperands(), [&](Value v) {
           return dom.properlyDominates(v, first);
-        }))
-      return rewriter.notifyMatchFailure(
-          grad, "an operand of the later op is defined between the two");
+        })) {
+      // Only grad_output can be computed later (the other operands are
+      // shared); hoist its computation when it does not need the loss.
+      SmallVector<Operation *> toMove;
+      if (second != grad.getOperation() ||
+          !collectHoist(grad.getGradOutput(), first, dom, toMove))
+        return rewriter.notifyMatchFailure(
+            grad, "an operand of the later op is defined between the two");
+      for (Operation *op : toMove)
+        rewriter.moveOpBefore(op, first);
+    }
     rewriter.setInsertionPoint(first);
     auto fused = SoftmaxCrossEntropyGradOp::create(
         rewriter, rewriter.getFusedLoc({fwd.getLoc(), grad.getLoc()}),

@@ -44,4 +44,51 @@ def LossFuseCrossEntropyGrad : Pass<"loss-fuse-cross-entropy-grad"> {
   let dependentDialects = ["::mlir::loss::LossDialect"];
 }
 
+def LossGenerateGradients : Pass<"loss-generate-gradients", "::mlir::ModuleOp"> {
+  let summary = "Add value-and-grad functions: the loss and its gradients";
+  let description = [{
+    For each chosen function `@f` (by default, every public function whose
+    first result is a float tensor, other than value-and-grad ones), adds
+    `@f_value_and_grad` with the same arguments, returning `@f`'s results
+    followed by the gradient of its first result with respect to each chosen
+    argument (reverse mode: the forward ops are cloned, then each op's
+    gradient op is applied to the adjoint of its results, from the last op
+    to the first; a non-scalar first result is seeded with ones, i.e. the
+    gradient of its sum).
+
+    Differentiated: every loss op through its `loss.<name>_grad` op (the
+    operands that op differentiates: logits, inputs, `target` where
+    torch.autograd gives it, `log_probs` of ctc), `loss.log_softmax`, the
+    `log_prob` result of `softmax_cross_entropy`, and elementwise
+    `arith.addf`/`subf`/`mulf`/`divf`/`negf` on float tensors (weighted sums
+    of losses). Values that no chosen argument reaches are constants.
+    Anything else on the way from a chosen argument to the loss, or an
+    argument that reaches it only through an operand without a gradient
+    (a class weight, a probability target), is an error at that op.
+
+    A declaration `func.func private @f_value_and_grad(...)` already in the
+    module (so that callers can be written before the pass runs) is
+    replaced by the definition.
+
+    `wrt` chooses arguments by index or by `onnx.name`; by default, every
+    float-tensor argument that reaches the loss through differentiable
+    operands. The gradients' results carry `onnx.name = "grad_<name>"`.
+    With the pipelines' fusion, the forward and gradient of cross entropy
+    in the generated function become one op.
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "Functions to differentiate (default: every public one "
+               "that returns a loss)">,
+    ListOption<"wrt", "wrt", "std::string",
+               "Arguments to differentiate with respect to, by index or "
+               "onnx.name (default: every float argument the loss depends "
+               "on through differentiable operands)">,
+  ];
+  let dependentDialects = ["::mlir::loss::LossDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // LOSS_TRANSFORMS_PASSES_TD
