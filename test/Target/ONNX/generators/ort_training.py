@@ -12,17 +12,17 @@ orttraining/core/graph/training_op_defs.cc):
 * com.microsoft SoftmaxCrossEntropyLossGrad: every reduction, with and
   without class weights and ignore_index, 2-D and K-dim, f32 and f64 (all
   combinations), f16 and bf16 (a subset), int32 labels, a negative
-  ignore_index present in the labels;
+  ignore_index present in the labels, a [1]-shaped dY;
 * com.microsoft SoftmaxCrossEntropyLossInternal / ...InternalGrad: the
   ignore_index as an initializer (and a Constant node), output_type (f16
   scores computed in f32; an f32 gradient written in f16), the bias input;
 * com.microsoft SoftmaxCrossEntropy / SoftmaxCrossEntropyGrad (probability
   labels, classes last) and the default-domain SparseSoftmaxCrossEntropy /
   SparseSoftmaxCrossEntropyGrad (index labels, per-sample weights), every
-  reduction, 2-D and 3-D, f32 and f64;
+  reduction, 2-D and 3-D, f32 and f64 (the sparse pair also at opset 9);
 * training graphs: the standard SoftmaxCrossEntropyLoss producing log_prob,
   a SoftmaxCrossEntropyLossGrad consuming it (and the Internal pair), run
-  end to end.
+  end to end, also at opset 21 with IR version 10.
 
 Every float input is rounded to its element type first; the expected
 values are computed by PyTorch in float64 from those rounded values: the
@@ -95,8 +95,8 @@ def proto(name, t, dt=None):
 class Model:
     """A graph of training nodes with its inputs and expected outputs."""
 
-    def __init__(self, opset=13, ms=True):
-        self.opset, self.ms = opset, ms
+    def __init__(self, opset=13, ms=True, ir_version=None):
+        self.opset, self.ms, self.ir_version = opset, ms, ir_version
         self.nodes, self.inputs, self.outputs, self.inits = [], [], [], []
         self.names = set()
 
@@ -127,8 +127,11 @@ class Model:
         opsets = [helper.make_opsetid("", self.opset)]
         if self.ms:
             opsets.append(helper.make_opsetid(MS, 1))
-        return helper.make_model(g, opset_imports=opsets,
-                                 producer_name="ort_training.py")
+        m = helper.make_model(g, opset_imports=opsets,
+                              producer_name="ort_training.py")
+        if self.ir_version is not None:
+            m.ir_version = self.ir_version
+        return m
 
     def write(self, out, group, name, check=True):
         d = os.path.join(out, "models", group, name)
@@ -137,7 +140,7 @@ class Model:
         m = self.model()
         # libonnx's Python checker knows com.microsoft nodes as custom ones;
         # it rejects the default-domain SparseSoftmaxCrossEntropy*.
-        if check:
+        if check and self.opset <= onnx.defs.onnx_opset_version():
             onnx.checker.check_model(m)
         with open(os.path.join(d, "model.onnx"), "wb") as f:
             f.write(m.SerializeToString())
@@ -183,13 +186,14 @@ def problem(dt, shape, ii, extra_labels=()):
 
 
 def add_sce_grad(m, dt, tag, p, red, weighted, ii, label_dt=None,
-                 omit_default=False):
+                 omit_default=False, dy_1d=False):
     """One SoftmaxCrossEntropyLossGrad node and its expected gradient."""
     lp = m.inp("lp_" + tag, p["lp"], dt)
     t = p["t"] if label_dt is None else p["t"].to(label_dt)
     tn = m.inp("t_" + tag, t)
     ins = ["dyn_" + tag if red == "none" else "dys_" + tag, lp, tn]
-    m.inp(ins[0], p["dyn"] if red == "none" else p["dys"], dt)
+    dy = p["dyn"] if red == "none" else p["dys"]
+    m.inp(ins[0], dy.reshape(1) if dy_1d else dy, dt)
     if weighted:
         ins.append(m.inp("w_" + tag, p["w"], dt))
     attrs = {} if omit_default and red == "mean" else {"reduction": red}
@@ -219,6 +223,8 @@ def sce_grad_models(out):
         add_sce_grad(m, dt, "neg", p, "mean", True, -1)
         p = problem(dt, (4, 7), 3)
         add_sce_grad(m, dt, "i32", p, "sum", True, 3, label_dt=torch.int32)
+        p = problem(dt, (3, 5), 4)
+        add_sce_grad(m, dt, "dy1", p, "mean", False, 4, dy_1d=True)
         m.write(out, dt, "sce_loss_grad_" + dt)
     for dt in ("f16", "bf16"):
         m = Model()
@@ -441,6 +447,34 @@ def training_models(out):
         m.out("dx_int", grad_of(lambda x: ce(x, p["t"], p["w"], 5, "none"),
                                 p["x"], p["dyn"]), dt)
         m.write(out, dt, "training_graph_" + dt)
+
+    # The newest opset (IR 10, as current exporters write; libonnx 1.12
+    # checks a copy at opset 17) and the sparse pair at its first opset, 9.
+    dt = "f32"
+    m = Model(opset=21, ir_version=10)
+    p = problem(dt, (5, 4, 3), 0)
+    x, t, w = (m.inp("x", p["x"], dt), m.inp("t", p["t"]),
+               m.inp("w", p["w"], dt))
+    dy = m.inp("dy", p["dyn"], dt)
+    m.node("SoftmaxCrossEntropyLoss", [x, t, w], ["loss", "logp"], "sce",
+           reduction="none", ignore_index=0)
+    m.node("SoftmaxCrossEntropyLossGrad", [dy, "logp", t, w], ["dx"],
+           "sce_grad", MS, reduction="none", ignore_index=0)
+    m.out("loss", ce(p["x"], p["t"], p["w"], 0, "none"), dt)
+    m.out("dx", grad_of(lambda x: ce(x, p["t"], p["w"], 0, "none"), p["x"],
+                        p["dyn"]), dt)
+    m.write(out, dt, "training_graph_opset21_f32")
+    m = Model(opset=9, ms=False)
+    x = rounded(randn(4, 5), dt)
+    t = labels((4,), 5)
+    dys = rounded(torch.tensor(2.0, dtype=torch.float64), dt)
+    xn, tn = m.inp("x", x, dt), m.inp("t", t)
+    m.inp("dy", dys, dt)
+    m.node("SparseSoftmaxCrossEntropy", [xn, tn], ["loss", "logp"], "fwd")
+    m.node("SparseSoftmaxCrossEntropyGrad", ["dy", "logp", tn], ["dx"], "bwd")
+    m.out("loss", F.cross_entropy(x, t), dt)
+    m.out("dx", grad_of(lambda x: F.cross_entropy(x, t), x, dys), dt)
+    m.write(out, dt, "sparse_opset9_f32", check=False)
 
 
 # --- Malformed nodes ---------------------------------------------------------
