@@ -19,7 +19,8 @@ def Loss_CtcGradOp : Loss_Op<"ctc_grad"> {
 
     With the alpha recursion of `loss.ctc` and its mirror, the beta
     recursion over the same extended labels `l'`,
-    `b_{T_n-1}(2S_n) = lp[T_n-1, blank]`, `b_{T_n-1}(2S_n-1) = lp[T_n-1, l_{S_n}]`,
+    `b_{T_n-1}(2S_n) = lp[T_n-1, blank]`, `b_{T_n-1}(2S_n-1) = lp[T_n-1, l_last]`
+    (`l_last` the sample's last label `l_{S_n}`),
     `b_t(s) = lp[t, l'_s] + logsumexp(b_{t+1}(s), b_{t+1}(s+1), b_{t+1}(s+2))`
     (the last only between different labels), the sample's loss
     `nll_n = -logsumexp(a_{T_n-1}(2S_n), a_{T_n-1}(2S_n-1))` and
