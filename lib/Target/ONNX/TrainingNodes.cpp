@@ -165,6 +165,19 @@ LogicalResult checkLabels(NodeImporter &n, Value v, ArrayRef<int64_t> shape,
   return success();
 }
 
+/// Optional per-class weights `w`: [C], of element type `el`.
+LogicalResult checkClassWeight(NodeImporter &n, Value w, StringRef what,
+                               Type el, StringRef like, int64_t numClasses) {
+  if (!w)
+    return success();
+  if (failed(checkElementType(n, w, what, el, like)))
+    return failure();
+  if (tensorType(w).getShape() != ArrayRef<int64_t>{numClasses})
+    return n.error() << "'" << what << "' must be [C] = [" << numClasses
+                     << "] (one weight per class), got " << w.getType();
+  return success();
+}
+
 /// A 0-d tensor of the one element of `v` (a scalar loss's gradient, which
 /// ONNX Runtime reads as its first element).
 FailureOr<Value> scalarGrad(NodeImporter &n, Value v, StringRef what) {
@@ -356,10 +369,8 @@ LogicalResult importSCELossGrad(NodeImporter &n, bool internal) {
   if (failed(checkElementType(n, *dY, "dY", el, "log_prob")) ||
       failed(checkLabels(n, *label, labelShape, "label", "[N, D1, ..., Dk]")))
     return failure();
-  if (*w && (failed(checkElementType(n, *w, "weight", el, "log_prob")) ||
-             tensorType(*w).getShape() != ArrayRef<int64_t>{numClasses}))
-    return n.error() << "'weight' must be [C] = [" << numClasses
-                     << "] (one weight per class), got " << w->getType();
+  if (failed(checkClassWeight(n, *w, "weight", el, "log_prob", numClasses)))
+    return failure();
   FailureOr<Value> g = lossGrad(n, *dY, *red, labelShape);
   if (failed(g))
     return failure();
@@ -429,10 +440,8 @@ LogicalResult importSCELossInternal(NodeImporter &n) {
   llvm::append_range(labelShape, xTy.getShape().drop_front(2));
   if (failed(checkLabels(n, *t, labelShape, "labels", "[N, D1, ..., Dk]")))
     return failure();
-  if (*w && (failed(checkElementType(n, *w, "weights", el, "scores")) ||
-             tensorType(*w).getShape() != ArrayRef<int64_t>{numClasses}))
-    return n.error() << "'weights' must be [C] = [" << numClasses
-                     << "] (one weight per class), got " << w->getType();
+  if (failed(checkClassWeight(n, *w, "weights", el, "scores", numClasses)))
+    return failure();
   FailureOr<Type> outEl = outputTypeAttr(n, el);
   if (failed(outEl))
     return failure();
@@ -587,13 +596,16 @@ FailureOr<SparseOperands> sparseOperands(NodeImporter &n, int scoresIdx,
   if (failed(checkLabels(n, *t, ops.labelShape, "label",
                          "the scores' shape without the class axis")))
     return failure();
-  if (*w && (failed(checkElementType(n, *w, "weight", xTy.getElementType(),
-                                     scoresName)) ||
-             tensorType(*w).getShape() != ArrayRef(ops.labelShape))) {
-    n.error() << "'weight' must be shaped like the labels "
-              << shapeStr(ops.labelShape) << " (one weight per sample), got "
-              << w->getType();
-    return failure();
+  if (*w) {
+    if (failed(checkElementType(n, *w, "weight", xTy.getElementType(),
+                                scoresName)))
+      return failure();
+    if (tensorType(*w).getShape() != ArrayRef(ops.labelShape)) {
+      n.error() << "'weight' must be shaped like the labels "
+                << shapeStr(ops.labelShape)
+                << " (one weight per sample), got " << w->getType();
+      return failure();
+    }
   }
   FailureOr<Value> x2 = rowsOf(n, *x, ops.rows);
   FailureOr<Value> t2 = n.reshape(*t, {ops.rows});

@@ -517,6 +517,8 @@ def bad_models(out):
     write("unexpected_attr", [grad("g_attr", axis=1)], std, dx)
     write("weight_shape", [grad("g_w", ("dy", "lp", "t", "w"))],
           std + [("w", F32, [3])], dx)
+    write("weight_type", [grad("g_wty", ("dy", "lp", "t", "w"))],
+          std + [("w", TensorProto.DOUBLE, [4])], dx)
     write("dy_shape", [grad("g_dy", reduction="mean")],
           [("dy", F32, [3]), ("lp", F32, [3, 4]), ("t", I64, [3])], dx)
     write("dy_none_shape", [grad("g_dyn", reduction="none")], std, dx)
