@@ -11,11 +11,65 @@ broadcast and unbatched forms the forward ops take. Run with Debian's
 """
 
 import math
+import re
 
 import torch
 import torch.nn.functional as F
 
-from lossgen import TestFile
+from lossgen import TestFile, dense, tensor_type
+
+
+def dynamic_type(t):
+    """t's tensor type with every dim but the size-1 ones dynamic (a dynamic
+    dim never broadcasts, so the 1s stay)."""
+    ty = tensor_type(t)
+    dims = ["1" if d == 1 else "?" for d in t.shape]
+    el = ty[len("tensor<"):-1].split("x")[-1]
+    return "tensor<%s%s>" % ("x".join(dims) + "x" if dims else "", el)
+
+
+class DynamicTestFile(TestFile):
+    """Cases whose operands reach the op with dynamic sizes (tensor.cast of
+    the constants), and whose results are cast back to static for the
+    check: the lowerings' run-time sizes, checks and gathers."""
+
+    def case(self, name, op, inputs, expected):
+        assert name not in self.names, name
+        self.names.add(name)
+        self.counter += 1
+        k = self.counter
+        lines = ["  // %s" % name]
+        ssa = {}
+        for key, t in inputs.items():
+            c = "%%c%d_%s" % (k, key)
+            lines.append("  %s = arith.constant %s : %s" % (c, dense(t),
+                                                           tensor_type(t)))
+            ssa[key] = "%%d%d_%s" % (k, key)
+            lines.append("  %s = tensor.cast %s : %s to %s" %
+                         (ssa[key], c, tensor_type(t), dynamic_type(t)))
+        order = re.findall(r"(?<!\{)\{(\w+)\}(?!\})", op)
+        text = op
+        for key in set(order):
+            text = re.sub(r"(?<!\{)\{%s\}(?!\})" % key, ssa[key], text)
+        text = text.replace("{{", "{").replace("}}", "}")
+        operand_types = ", ".join(dynamic_type(inputs[key]) for key in order)
+        result_types = ", ".join(dynamic_type(e) for e in expected)
+        if len(expected) > 1:
+            result_types = "(" + result_types + ")"
+        res = "%%r%d" % k
+        lhs = res if len(expected) == 1 else "%s:%d" % (res, len(expected))
+        lines.append("  %s = %s : (%s) -> %s" % (lhs, text, operand_types,
+                                                 result_types))
+        lines.append('  vector.print str "case %s\\n"' % name)
+        self.checks.append("// CHECK-LABEL: case %s" % name)
+        for i, e in enumerate(expected):
+            got = res if len(expected) == 1 else "%s#%d" % (res, i)
+            static = "%%s%d_%d" % (k, i)
+            lines.append("  %s = tensor.cast %s : %s to %s" %
+                         (static, got, dynamic_type(e), tensor_type(e)))
+            lines += self._check(k, i, static, e)
+            self.checks.append("// CHECK: PASS")
+        self.body.append("\n".join(lines))
 
 EL = {torch.float32: "f32", torch.float64: "f64",
       torch.float16: "f16", torch.bfloat16: "bf16"}
@@ -56,6 +110,12 @@ def label(extra):
     return "_".join(parts)
 
 
+def forms(G, cases):
+    """Every operand form for f32; the first (the one with the kinks) for
+    the other types."""
+    return cases if G.all_forms else cases[:1]
+
+
 class Gen:
     def __init__(self):
         self.files = {
@@ -64,8 +124,11 @@ class Gen:
                                    "margin_grad.py"),
             "embedding": TestFile("CPU/margin_grad_embedding.mlir",
                                   "margin_grad.py"),
+            "dynamic": DynamicTestFile("CPU/margin_grad_dynamic.mlir",
+                                       "margin_grad.py"),
         }
-        self.out = None
+        self.dynamic = False
+        self.all_forms = True
         self.gen = torch.Generator().manual_seed(15)
 
     def randn(self, *shape, scale=1.0):
@@ -103,15 +166,15 @@ class Gen:
         name = "%s_grad%s%s_%s_%s" % (loss, "_" + tag if tag else "",
                                       "_" + lab if lab else "", reduction,
                                       EL[dtype])
-        out = self.files[FILE_OF[loss]]
+        out = self.files["dynamic" if self.dynamic else FILE_OF[loss]]
         out.case(name, text, inputs, [gr.to(dtype) for gr in grads])
 
 
 def margin_ranking(G, dtype, reduction):
     for margin in (0.0, 0.5):
-        for tag, s1, s2, st in (("", (3, 7), (3, 7), (3, 7)),
+        for tag, s1, s2, st in forms(G, (("", (3, 7), (3, 7), (3, 7)),
                                 ("bcast", (3, 1), (1, 7), (3, 7)),
-                                ("bcast_t", (4, 5), (4, 5), (1, 5))):
+                                ("bcast_t", (4, 5), (4, 5), (1, 5)))):
             x1 = G.randn(*s1)
             x2 = G.randn(*s2)
             t = torch.where(G.randn(*st) > 0, 1.0, -1.0).double()
@@ -135,8 +198,8 @@ def margin_ranking(G, dtype, reduction):
 
 def hinge_embedding(G, dtype, reduction):
     for margin in (1.0, 2.0):
-        for tag, sx, st in (("", (3, 7), (3, 7)), ("bcast_t", (3, 7), (7,)),
-                            ("bcast_x", (1, 7), (3, 7))):
+        for tag, sx, st in forms(G, (("", (3, 7), (3, 7)), ("bcast_t", (3, 7), (7,)),
+                            ("bcast_x", (1, 7), (3, 7)))):
             x = G.randn(*sx, scale=1.5)
             t = torch.where(G.randn(*st) > 0, 1.0, -1.0).double()
             if tag == "":
@@ -157,7 +220,7 @@ def hinge_embedding(G, dtype, reduction):
 
 
 def soft_margin(G, dtype, reduction):
-    for tag, sx, st in (("", (3, 7), (3, 7)), ("bcast_t", (3, 7), (7,))):
+    for tag, sx, st in forms(G, (("", (3, 7), (3, 7)), ("bcast_t", (3, 7), (7,)))):
         x = G.randn(*sx, scale=2)
         t = torch.where(G.randn(*st) > 0, 1.0, -1.0).double()
         if tag == "":
@@ -182,6 +245,8 @@ def multilabel_margin(G, dtype, reduction):
     G.case("multilabel_margin", "", {}, reduction, dtype, [("x", x), ("t", t)],
            ["x"], lambda a, r: F.multilabel_margin_loss(a["x"], a["t"],
                                                         reduction=r))
+    if not G.all_forms:
+        return
     # Unbatched [C] and 0-d.
     x = G.randn(6)
     t = torch.tensor([2, 5, 2, -1, 0, 1], dtype=torch.int32)
@@ -200,10 +265,10 @@ def multilabel_margin(G, dtype, reduction):
 
 
 def multilabel_soft_margin(G, dtype, reduction):
-    for tag, sx, st, sw in (("", (3, 5), (3, 5), None),
+    for tag, sx, st, sw in forms(G, (("", (3, 5), (3, 5), None),
                             ("w", (3, 5), (3, 5), (5,)),
                             ("bcast_t_w", (2, 3, 4), (4,), (3, 4)),
-                            ("1d", (6,), (6,), (6,))):
+                            ("1d", (6,), (6,), (6,)))):
         x = G.randn(*sx, scale=2)
         t = (G.randn(*st) > 0).double()
         if tag == "":
@@ -243,10 +308,10 @@ def multi_margin(G, dtype, reduction):
                            weight=a.get("w"), reduction=r),
                        weight=w)
     # Unbatched forms: [C] with [] and [1] targets, [1, C] with [], 0-d.
-    for tag, x, t in (("1d", G.randn(5), torch.tensor(3)),
+    for tag, x, t in forms(G, (("1d", G.randn(5), torch.tensor(3)),
                       ("1d_t1", G.randn(5), torch.tensor([2])),
                       ("1xc_t0d", G.randn(1, 4), torch.tensor(1)),
-                      ("0d", G.randn(), torch.tensor(0))):
+                      ("0d", G.randn(), torch.tensor(0)))):
         G.case("multi_margin", tag, {"p": 2}, reduction, dtype,
                [("x", x), ("t", t)], ["x"],
                lambda a, r: F.multi_margin_loss(a["x"], a["t"], p=2,
@@ -255,11 +320,11 @@ def multi_margin(G, dtype, reduction):
 
 def cosine_embedding(G, dtype, reduction):
     for margin in (0.0, 0.5):
-        for tag, s1, s2, st in (("", (4, 6), (4, 6), (4,)),
+        for tag, s1, s2, st in forms(G, (("", (4, 6), (4, 6), (4,)),
                                 ("bcast_x2", (4, 6), (1, 6), (4,)),
                                 ("bcast_t", (3, 5), (3, 5), (1,)),
                                 ("bcast_x1", (1, 5), (3, 5), (3,)),
-                                ("bcast_d", (3, 1), (3, 4), (3,))):
+                                ("bcast_d", (3, 1), (3, 4), (3,)))):
             x1, x2 = G.randn(*s1), G.randn(*s2)
             if tag == "bcast_d":
                 # One feature against D: cos does not depend on |x1|, so its
@@ -291,11 +356,17 @@ def cosine_embedding(G, dtype, reduction):
                                                 reduction=r))
 
 
-def triplet(G, dtype, reduction, ps=(1.0, 2.0, 3.0, 1.5, math.inf),
-            full=True):
-    for p in ps:
-        for swap in (False, True):
-            for eps in ((1e-6, 0.0) if full else (1e-6,)):
+# (p, swap, eps): every p with and without swap, and eps = 0 (zero norms).
+TRIPLET_OPTIONS = [(p, swap, 1e-6) for p in (1.0, 2.0, 3.0, 1.5, math.inf)
+                   for swap in (False, True)] + \
+    [(2.0, False, 0.0), (2.0, True, 0.0), (1.0, True, 0.0),
+     (3.0, True, 0.0), (math.inf, True, 0.0)]
+
+
+def triplet(G, dtype, reduction, options=TRIPLET_OPTIONS):
+    for p, swap, eps in options:
+        if True:
+            if True:
                 a, po, n = G.randn(4, 5), G.randn(4, 5), G.randn(4, 5)
                 # Row 0: a == p (with eps = 0 a zero norm: norm_backward's 0;
                 # with swap, d(a, n) == d(p, n): min's tie).
@@ -315,11 +386,11 @@ def triplet(G, dtype, reduction, ps=(1.0, 2.0, 3.0, 1.5, math.inf),
 
 
 def triplet_forms(G, dtype, reduction):
-    for tag, sa, sp, sn in (("bcast", (3, 4), (1, 4), (3, 1)),
+    for tag, sa, sp, sn in forms(G, (("bcast", (3, 4), (1, 4), (3, 1)),
                             ("bcast_rows", (1, 4), (3, 4), (3, 4)),
                             ("1d", (5,), (5,), (5,)),
                             ("0d", (), (), ()),
-                            ("3d", (2, 3, 4), (2, 3, 4), (2, 3, 4))):
+                            ("3d", (2, 3, 4), (2, 3, 4), (2, 3, 4)))):
         for swap in (False, True):
             for p in ((2.0, 1.0) if tag.startswith("bcast") else (2.0,)):
                 a, po, n = G.randn(*sa), G.randn(*sp), G.randn(*sn)
@@ -331,9 +402,15 @@ def triplet_forms(G, dtype, reduction):
                            swap=swap, reduction=r))
 
 
+NARROW_TRIPLET = [(2.0, False, 1e-6), (2.0, True, 1e-6), (1.0, True, 1e-6)]
+
+
 def main():
     G = Gen()
+    # f32: every option and every operand form; f64: every option on the
+    # forms with the kinks.
     for dtype in (torch.float32, torch.float64):
+        G.all_forms = dtype == torch.float32
         for reduction in REDUCTIONS:
             margin_ranking(G, dtype, reduction)
             hinge_embedding(G, dtype, reduction)
@@ -345,6 +422,7 @@ def main():
             triplet(G, dtype, reduction)
             triplet_forms(G, dtype, reduction)
     # Narrow types: f32 arithmetic, one rounding.
+    G.all_forms = False
     for dtype in (torch.float16, torch.bfloat16):
         for reduction in ("none", "mean"):
             margin_ranking(G, dtype, reduction)
@@ -354,7 +432,17 @@ def main():
             multilabel_soft_margin(G, dtype, reduction)
             multi_margin(G, dtype, reduction)
             cosine_embedding(G, dtype, reduction)
-            triplet(G, dtype, reduction, ps=(2.0, 1.0), full=False)
+            triplet(G, dtype, reduction, NARROW_TRIPLET)
+    # Dynamic sizes: every family and form, in f32.
+    G.dynamic = True
+    G.all_forms = True
+    for reduction in ("none", "mean"):
+        for fn in (margin_ranking, hinge_embedding, soft_margin,
+                   multilabel_margin, multilabel_soft_margin, multi_margin,
+                   cosine_embedding, triplet_forms):
+            fn(G, torch.float32, reduction)
+        triplet(G, torch.float32, reduction,
+                [(2.0, True, 1e-6), (math.inf, False, 0.0)])
     for f in G.files.values():
         f.write()
 

@@ -189,6 +189,7 @@ SmallVector<Value> buildRowwiseReduction(OpBuilder &b, Location loc,
                                          ArrayRef<LoopInput> inputs,
                                          ArrayRef<Value> inits,
                                          RowwiseBodyFn body);
+
 } // namespace loss
 } // namespace mlir
 
