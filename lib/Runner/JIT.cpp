@@ -9,6 +9,7 @@
 
 #include "loss-mlir/Runner/JIT.h"
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
+#include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
 #include "loss-mlir/Pipelines/Pipelines.h"
 #include "loss-mlir/Target/ONNX/ImportONNX.h"
 
@@ -133,6 +134,19 @@ mlir::loss::runner::compileModule(OwningOpRef<ModuleOp> module,
     return emitError(module->getLoc())
            << (entry.empty() ? "no public function to run"
                              : "no function named '" + entry + "'");
+  if (options.grad) {
+    // The value-and-grad function replaces the entry.
+    loss::LossGenerateGradientsOptions gradOptions;
+    gradOptions.functions = {fn.getSymName().str()};
+    gradOptions.wrt = llvm::to_vector_of<std::string>(options.gradWrt);
+    PassManager gradPm(ctx);
+    gradPm.addPass(loss::createLossGenerateGradients(gradOptions));
+    std::string name = (fn.getSymName() + "_value_and_grad").str();
+    if (failed(gradPm.run(*module)))
+      return failure();
+    fn = module->lookupSymbol<func::FuncOp>(name);
+    fn.setPublic();
+  }
   CompiledFunction c;
   if (failed(readSignature(fn, c)))
     return failure();

@@ -2,6 +2,7 @@
 //
 //   loss-run --onnx-test DIR...           ONNX backend test directories
 //   loss-run FILE.{mlir,onnx} --input NAME=FILE.{pb,npy} ...
+//   loss-run FILE.{mlir,onnx} --grad [--grad-wrt NAME,...] --input ...
 //
 // Imports (ONNX) or parses (MLIR), fuses, compiles for the host CPU with the
 // --loss-lower-to-llvm pipeline, JIT-runs through MLIR's ExecutionEngine and
@@ -68,6 +69,15 @@ static cl::opt<std::string> cudaRuntime(
     "cuda-runtime",
     cl::desc("Path of libloss_cuda_runtime.so (default: next to loss-run or "
              "in ../lib)"));
+static cl::opt<bool>
+    grad("grad", cl::desc("Run the entry's value-and-grad function "
+                          "(--loss-generate-gradients): its results, then "
+                          "the gradients, named grad_<input>"));
+static cl::list<std::string>
+    gradWrt("grad-wrt", cl::CommaSeparated,
+            cl::desc("With --grad: the inputs to differentiate with respect "
+                     "to (names or indices; default: every float input the "
+                     "loss depends on through differentiable operands)"));
 static cl::opt<bool> dumpIR("dump-ir",
                             cl::desc("Print the imported IR before compiling"));
 
@@ -127,6 +137,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   CompileOptions options{*dev, /*fuse=*/!noFuse, entry, gpuChip, cudaRuntime};
+  options.grad = grad;
+  options.gradWrt.assign(gradWrt.begin(), gradWrt.end());
 
   DialectRegistry registry;
   registerRunnerDialects(registry);

@@ -55,6 +55,12 @@ struct CompileOptions {
   /// libloss_cuda_runtime.so for Device::CUDA; empty: next to the running
   /// executable, in ../lib, else the dynamic loader's search path.
   std::string cudaRuntime;
+  /// Run the entry's value-and-grad function (loss-generate-gradients)
+  /// instead: its results, then the gradients with respect to `gradWrt`
+  /// (argument indices or onnx.names; empty: every float argument the loss
+  /// depends on through differentiable operands).
+  bool grad = false;
+  SmallVector<std::string> gradWrt;
 };
 
 /// Registers what the runner parses, imports and translates to LLVM IR:

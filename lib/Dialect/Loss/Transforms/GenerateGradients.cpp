@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -42,18 +43,53 @@ bool isFloatTensor(Type t) {
 
 /// The loss ops whose gradient op `loss.<name>_grad` takes the forward's
 /// operands (and attributes) then the adjoint, and returns the gradients of
-/// the first `count` operands, in order.
+/// the float ones among the first `count` operands, in order (an integer
+/// target has none).
 unsigned numLeadingDifferentiableOperands(StringRef name) {
   return llvm::StringSwitch<unsigned>(name)
       .Cases({"loss.l1", "loss.mse", "loss.smooth_l1", "loss.huber"}, 2)
       .Cases({"loss.bce_with_logits", "loss.poisson_nll", "loss.kl_div"}, 2)
-      .Case("loss.bce", 1)
+      .Case("loss.bce", 2)
       .Case("loss.gaussian_nll", 3)
       .Cases({"loss.margin_ranking", "loss.cosine_embedding"}, 2)
       .Cases({"loss.hinge_embedding", "loss.soft_margin", "loss.multilabel_margin", "loss.multilabel_soft_margin", "loss.multi_margin"}, 1)
       .Case("loss.triplet_margin", 3)
       .Cases({"loss.nll", "loss.softmax_cross_entropy", "loss.ctc"}, 1)
       .Default(0);
+}
+
+/// The scalar arith op of an elementwise linalg.generic (identity maps, all
+/// loops parallel, the body one addf/subf/mulf/divf/negf of the block's
+/// input arguments), as importers spell arithmetic on tensors; with the
+/// input operand each of its operands reads.
+struct Elementwise {
+  Operation *scalar = nullptr;
+  SmallVector<unsigned> inputs;
+};
+std::optional<Elementwise> matchElementwise(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return std::nullopt;
+  Block &body = generic.getRegion().front();
+  if (body.getOperations().size() != 2)
+    return std::nullopt;
+  Operation *scalar = &body.front();
+  if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
+           arith::NegFOp>(scalar) ||
+      body.getTerminator()->getOperand(0) != scalar->getResult(0))
+    return std::nullopt;
+  Elementwise e{scalar, {}};
+  for (Value v : scalar->getOperands()) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (!arg || arg.getOwner() != &body ||
+        arg.getArgNumber() >= generic.getNumDpsInputs())
+      return std::nullopt;
+    e.inputs.push_back(arg.getArgNumber());
+  }
+  return e;
 }
 
 /// The operands of `op` through which a gradient flows, or nothing when the
@@ -65,12 +101,18 @@ std::optional<SmallVector<unsigned>> differentiableOperands(Operation *op) {
       return std::nullopt;
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
   }
+  if (std::optional<Elementwise> e = matchElementwise(op))
+    return e->inputs;
   if (isa<LogSoftmaxOp>(op))
     return SmallVector<unsigned>{0};
   unsigned n = numLeadingDifferentiableOperands(op->getName().getStringRef());
   if (n == 0)
     return std::nullopt;
-  return llvm::to_vector(llvm::seq<unsigned>(0, n));
+  SmallVector<unsigned> diff;
+  for (unsigned i = 0; i < n; ++i)
+    if (isFloatTensor(op->getOperand(i).getType()))
+      diff.push_back(i);
+  return diff;
 }
 
 /// Builds the backward of one function in the value-and-grad clone.
@@ -180,8 +222,12 @@ LogicalResult Differentiator::backwardLossOp(OpBuilder &b, Operation *op,
   OperationState state(loc, gradName);
   state.addOperands(op->getOperands());
   state.addOperands(adj);
+  SmallVector<unsigned> gradOperands;
   for (unsigned i = 0; i < n; ++i)
-    state.addTypes(op->getOperand(i).getType());
+    if (isFloatTensor(op->getOperand(i).getType())) {
+      state.addTypes(op->getOperand(i).getType());
+      gradOperands.push_back(i);
+    }
   // The forward's attributes; the adjoint is one more operand segment.
   if (auto props =
           dyn_cast_or_null<DictionaryAttr>(op->getPropertiesAsAttribute())) {
@@ -199,8 +245,8 @@ LogicalResult Differentiator::backwardLossOp(OpBuilder &b, Operation *op,
   if (failed(mlir::verify(grad)))
     return op->emitOpError("cannot be differentiated: its gradient op "
                            "rejects these operands (see above)");
-  for (unsigned i = 0; i < n; ++i)
-    addAdjoint(b, op->getOperand(i), grad->getResult(i));
+  for (auto [k, i] : llvm::enumerate(gradOperands))
+    addAdjoint(b, op->getOperand(i), grad->getResult(k));
   return success();
 }
 
@@ -214,6 +260,20 @@ LogicalResult Differentiator::backward(OpBuilder &b, Operation *op) {
   }
   if (!any)
     return success();
+  if (std::optional<Elementwise> e = matchElementwise(op)) {
+    // The same rule as the tensor arith op, with the generic's inputs as
+    // operands: build that op (never inserted) to reuse it.
+    OperationState state(loc, e->scalar->getName());
+    for (unsigned i : e->inputs)
+      state.addOperands(op->getOperand(i));
+    state.addTypes(op->getResult(0).getType());
+    Operation *tensorOp = Operation::create(state);
+    adjoints[tensorOp->getResult(0)] = adj[0];
+    LogicalResult r = backward(b, tensorOp);
+    adjoints.erase(tensorOp->getResult(0));
+    tensorOp->destroy();
+    return r;
+  }
   if (auto add = dyn_cast<arith::AddFOp>(op)) {
     addAdjoint(b, add.getLhs(), adj[0]);
     addAdjoint(b, add.getRhs(), adj[0]);
@@ -359,8 +419,15 @@ struct LossGenerateGradientsPass
 
   /// The argument indices `wrt` names for `fn`.
   FailureOr<SmallVector<unsigned>> chosenArguments(func::FuncOp fn) {
-    if (wrt.empty())
-      return Differentiator::defaultArguments(fn);
+    if (wrt.empty()) {
+      SmallVector<unsigned> args = Differentiator::defaultArguments(fn);
+      if (args.empty())
+        return fn.emitError("no float argument reaches the first result "
+                            "through differentiable operands: nothing to "
+                            "differentiate (name arguments with `wrt` to "
+                            "see what blocks them)");
+      return args;
+    }
     SmallVector<unsigned> args;
     for (const std::string &w : wrt) {
       std::optional<unsigned> index;
