@@ -22,7 +22,8 @@ orttraining/core/graph/training_op_defs.cc):
   reduction, 2-D and 3-D, f32 and f64 (the sparse pair also at opset 9);
 * training graphs: the standard SoftmaxCrossEntropyLoss producing log_prob,
   a SoftmaxCrossEntropyLossGrad consuming it (and the Internal pair), run
-  end to end, also at opset 21 with IR version 10.
+  end to end (one with an SGD step of standard nodes on the gradient), also
+  at opset 21 with IR version 10.
 
 Every float input is rounded to its element type first; the expected
 values are computed by PyTorch in float64 from those rounded values: the
@@ -431,8 +432,16 @@ def training_models(out):
                    "sce_grad_" + tag, MS, reduction=red, ignore_index=ii)
             wt = p["w"] if weighted else None
             m.out(lo, ce(p["x"], p["t"], wt, ii, red), dt)
-            m.out(go, grad_of(lambda x: ce(x, p["t"], wt, ii, red), p["x"],
-                              p["dys"]), dt)
+            gx = grad_of(lambda x: ce(x, p["t"], wt, ii, red), p["x"],
+                         p["dys"])
+            m.out(go, gx, dt)
+            if tag == "2d":
+                # Standard nodes consume the gradient: an SGD step.
+                lr = rounded(torch.tensor(0.1, dtype=torch.float64), dt)
+                m.init("lr", lr.to(DT[dt][0]))
+                m.node("Mul", [go, "lr"], ["step"], "scale_grad")
+                m.node("Sub", [x, "step"], ["x_new"], "sgd_update")
+                m.out("x_new", p["x"] - lr * gx, dt)
         # The Internal pair, ignore_index an initializer.
         p = problem(dt, (4, 6, 3), 5)
         x, t = m.inp("x_int", p["x"], dt), m.inp("t_int", p["t"])
