@@ -65,6 +65,18 @@ def pair(n, seed):
             "t": unit("t", (4096, n // 4096), seed + 1)}
 
 
+def ce_forward_backward(x, t):
+    """PyTorch's training step of a loss: autograd's forward and backward."""
+    loss = F.cross_entropy(x, t)
+    grad, = torch.autograd.grad(loss, x)
+    return loss
+
+
+# Cases whose op is a gradient op returning (grad, loss): the function
+# returns both, and the bytes moved are those of the fused structure (the
+# logits read twice, dlogits written once, the targets read).
+GRAD = "grad:"
+
 M16 = 1 << 24
 # family, name, op text ({x} names the inputs in order), inputs, torch function.
 CASES = [
@@ -84,6 +96,15 @@ CASES = [
      {"x": Gen("x", (8, 21, 128, 128), f32, 3, scale_log2=-28, offset=-8.0),
       "t": classes("t", (8, 128, 128), 21, 4)},
      lambda x, t: F.cross_entropy(x, t)),
+    ("cross_entropy_grad", "cross entropy fwd+bwd N=16384 C=1000",
+     GRAD + "loss.softmax_cross_entropy_grad {x}, {t}, %one",
+     ce(16384, 1000), ce_forward_backward),
+    ("cross_entropy_grad", "cross entropy fwd+bwd N=2048 C=32000",
+     GRAD + "loss.softmax_cross_entropy_grad {x}, {t}, %one",
+     ce(2048, 32000), ce_forward_backward),
+    ("cross_entropy_grad", "cross entropy fwd+bwd N=512 C=128256",
+     GRAD + "loss.softmax_cross_entropy_grad {x}, {t}, %one",
+     ce(512, 128256), ce_forward_backward),
     ("cross_entropy", "nll(log_softmax) fused N=2048 C=32000",
      "loss.nll (loss.log_softmax {x} {{axis = 1 : i64}}), {t}",
      ce(2048, 32000), lambda x, t: F.nll_loss(F.log_softmax(x, 1), t)),
@@ -148,22 +169,22 @@ func.func private @rtclock() -> f64
 func.func private @printF64(f64)
 func.func private @printNewline()
 
-func.func @loss({params}) -> tensor<f32> {{
+func.func @loss({params}) -> {results} {{
 {body}
-  return %l : tensor<f32>
+  return {returns}
 }}
 
 func.func @main() {{
 {inputs}
-  %warm = func.call @loss({args}) : ({types}) -> tensor<f32>
-  %w0 = tensor.extract %warm[] : tensor<f32>
+  %warm{pack} = func.call @loss({args}) : ({types}) -> {results}
+  %w0 = tensor.extract %warm{first}[] : tensor<f32>
   %t0 = func.call @rtclock() : () -> f64
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %n = arith.constant {repeat} : index
   %v = scf.for %r = %c0 to %n step %c1 iter_args(%acc = %w0) -> f32 {{
-    %l = func.call @loss({args}) : ({types}) -> tensor<f32>
-    %lv = tensor.extract %l[] : tensor<f32>
+    %l{pack} = func.call @loss({args}) : ({types}) -> {results}
+    %lv = tensor.extract %l{first}[] : tensor<f32>
     scf.yield %lv : f32
   }}
   %t1 = func.call @rtclock() : () -> f64
@@ -202,13 +223,26 @@ def program(op, gens, repeat):
     text = text.replace("{{", "{").replace("}}", "}")
     operand = [types[m.group(2)]] if m else []
     operand_types = ", ".join(operand + [types[k] for k in order])
-    body.append("  %%l = %s : (%s) -> tensor<f32>" % (text, operand_types))
+    fmt = dict(results="tensor<f32>", returns="%l : tensor<f32>", pack="",
+               first="")
+    if text.startswith(GRAD):
+        # grad_output 1.0 (the seed of a training step); returns (loss, grad).
+        text = text[len(GRAD):]
+        gty = types[order[0]]
+        body.append("  %one = arith.constant dense<1.0> : tensor<f32>")
+        body.append("  %%g, %%l = %s : (%s, tensor<f32>) -> (%s, tensor<f32>)"
+                    % (text, operand_types, gty))
+        fmt = dict(results="(tensor<f32>, %s)" % gty,
+                   returns="%%l, %%g : tensor<f32>, %s" % gty, pack=":2",
+                   first="#0")
+    else:
+        body.append("  %%l = %s : (%s) -> tensor<f32>" % (text, operand_types))
     params = ", ".join("%%%s: %s" % (k, types[k]) for k in names)
     return PROGRAM.format(params=params, body="\n".join(body),
                           inputs="\n".join(input_lines),
                           args=", ".join("%in_" + k for k in names),
                           types=", ".join(types[k] for k in names),
-                          repeat=repeat)
+                          repeat=repeat, **fmt)
 
 
 def run_mlir(build, text, parallel, threads, pipeline=None):
@@ -286,11 +320,17 @@ def main():
             continue
         vals = {k: g.torch_value() for k, g in gens.items()}
         nbytes = sum(v.numel() * v.element_size() for v in vals.values())
+        if op.startswith(GRAD):
+            # The logits read twice and dlogits written: 3 N x C, and the
+            # targets.
+            x = vals["x"]
+            nbytes += 2 * x.numel() * x.element_size()
+            x.requires_grad_()
         torch_s, ref = time_torch(fn, vals, args.repeat)
         text = program(op, gens, args.repeat)
         serial, v1 = run_mlir(args.build, text, False, args.threads, serial_pipeline)
         omp, v2 = run_mlir(args.build, text, True, args.threads)
-        want = ref.item()
+        want = ref.detach().item()
         for v in (v1, v2):
             if abs(v - want) > 1e-4 * abs(want) + 1e-5:
                 raise SystemExit("%s: loss-mlir gives %r, torch %r" % (name, v, want))
