@@ -661,14 +661,12 @@ struct MultilabelMarginGradLowering
     Reduction reduction = op.getReduction();
     Value scale = meanScale(rewriter, loc, reduction, rows, acc);
     Value c = lastDimAsFloat(rewriter, loc, x, acc);
-    Value gRows = g;
-    if (reduction == Reduction::none && tensorTy(g).getRank() != r)
-      gRows = reshapeSingleton(rewriter, loc, g, {});
+    // A `none` grad_output is [N] for [N, C] and 0-d otherwise: the rows.
     Value grad = sumToOperands(
         rewriter, loc, rowsByClass,
         {{s, identityMap(ctx, r + 1)},
          {cnt, identityMap(ctx, r + 1)},
-         gradOutputIn(gRows, reduction, r + 1, rowMap(ctx, r + 1, r))},
+         gradOutputIn(g, reduction, r + 1, rowMap(ctx, r + 1, r))},
         {{x, Value()}}, acc, elTy,
         [&](OpBuilder &b, Location l, ValueRange in) {
           Value k = div(b, l, scaledGrad(b, l, in[2], scale, acc), c);
@@ -752,7 +750,6 @@ struct MultiMarginGradLowering : public OpRewritePattern<MultiMarginGradOp> {
     Value x = op.getInput(), t = op.getTarget(), w = op.getWeight(),
           g = op.getGradOutput();
     auto xTy = op.getInput().getType();
-    auto tTy = op.getTarget().getType();
     Reduction reduction = op.getReduction();
     if (xTy.getRank() == 0)
       x = reshapeSingleton(rewriter, loc, x, {1});
@@ -767,7 +764,6 @@ struct MultiMarginGradLowering : public OpRewritePattern<MultiMarginGradOp> {
     t = toRows(t);
     if (reduction == Reduction::none)
       g = toRows(g);
-    (void)tTy;
     Type elTy = xTy.getElementType();
     Type acc = getAccumulatorType(elTy);
     SmallVector<OpFoldResult> rows = rowShapeOf(rewriter, loc, x);
