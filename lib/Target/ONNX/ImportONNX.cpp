@@ -10,9 +10,10 @@
 // checker and shape inference), makes the function, its arguments and the
 // initializers, imports each node through the handler that the OpRegistry
 // (OpRegistry.cpp; the families in LossNodes, Elementwise, Reductions,
-// ShapeOps and Indexing) has for the version of its op in force at the
-// model's opset, checks its results against libonnx's inferred shapes, and
-// returns the graph's outputs.
+// ShapeOps, Indexing and TrainingNodes) has for the version of its op in
+// force at the model's opset (of its domain: com.microsoft for ONNX
+// Runtime's training ops), checks its results against libonnx's inferred
+// shapes, and returns the graph's outputs.
 //
 //===----------------------------------------------------------------------===//
 

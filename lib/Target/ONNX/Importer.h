@@ -4,7 +4,8 @@
 // maps each ONNX op type and the versions of it that are implemented to a
 // handler, in the style of torch-mlir's TorchOnnxToTorch
 // (`patterns.onOp("Add", 7, ...)`). The families of handlers live in files
-// of their own (LossNodes, Elementwise, Reductions, ShapeOps, Indexing), each
+// of their own (LossNodes, Elementwise, Reductions, ShapeOps, Indexing, and
+// TrainingNodes for ONNX Runtime's com.microsoft training ops), each
 // adding its entries through a populate...Handlers function; the graph walk
 // (ImportONNX.cpp) resolves every node's version, looks its handler up and
 // calls it with a NodeImporter: the node, its version, and the helpers that
