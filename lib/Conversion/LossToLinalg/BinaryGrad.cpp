@@ -107,21 +107,6 @@ bool isDirect(AffineMap map, ArrayRef<OpFoldResult> loopSizes) {
   return true;
 }
 
-/// `map` with each constant 0 that reads a loop of static size 1 replaced
-/// by that loop's dim, so that every loop is indexed by some operand (a loop
-/// of size 1 that no map names makes the generic's maps non-invertible).
-AffineMap nameUnitLoops(AffineMap map, ArrayRef<OpFoldResult> loopSizes) {
-  unsigned offset = loopSizes.size() - map.getNumResults();
-  SmallVector<AffineExpr> exprs;
-  for (auto [j, e] : llvm::enumerate(map.getResults())) {
-    std::optional<int64_t> size = getConstantIntValue(loopSizes[offset + j]);
-    exprs.push_back(isa<AffineConstantExpr>(e) && size && *size == 1
-                        ? getAffineDimExpr(offset + j, map.getContext())
-                        : e);
-  }
-  return AffineMap::get(map.getNumDims(), 0, exprs, map.getContext());
-}
-
 LogicalResult lowerGrads(PatternRewriter &rewriter, Operation *op,
                          GradProblem &p, PointGradsFn fn) {
   Location loc = op->getLoc();
@@ -302,7 +287,7 @@ LogicalResult lowerGrads(PatternRewriter &rewriter, Operation *op,
 /// How an operand read as `shape` broadcasts into the loops (NumPy rules).
 AffineMap readMap(MLIRContext *ctx, ArrayRef<OpFoldResult> loopSizes,
                   ArrayRef<int64_t> shape) {
-  return nameUnitLoops(broadcastMap(ctx, loopSizes.size(), shape), loopSizes);
+  return broadcastMap(ctx, loopSizes, shape);
 }
 
 LoopInput broadcastRead(Value v, ArrayRef<OpFoldResult> loopSizes) {

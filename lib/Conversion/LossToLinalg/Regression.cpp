@@ -115,7 +115,9 @@ SmallVector<OpFoldResult> broadcastOperands(OpBuilder &b, Location loc,
                                             SmallVectorImpl<LoopInput> &inputs) {
   SmallVector<OpFoldResult> sizes = broadcastLoopSizes(b, loc, operands);
   for (Value v : operands)
-    inputs.push_back(broadcastInput(v, sizes.size()));
+    inputs.push_back(
+        {v, broadcastMap(v.getContext(), sizes,
+                         cast<RankedTensorType>(v.getType()).getShape())});
   return sizes;
 }
 

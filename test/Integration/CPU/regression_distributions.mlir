@@ -1048,6 +1048,30 @@ func.func @main() {
   %rt84_0 = arith.constant 1.000e-05 : f64
   %at84_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug84_0, %uw84_0, %rt84_0, %at84_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // kl_bcast_unit_loop_sum_f64
+  %c85_x = arith.constant dense<[-2.317388911073627, -1.79201432521181, -2.0383407475631836, -0.7857005896275727, -1.90514959908072]> : tensor<5xf64>
+  %c85_t = arith.constant dense<[[[0.0005297334162253362, 0.6380456247739166, 0.13851578853533916, 0.21961493154053413, 0.003293921733984766]], [[0.2844271636087771, 0.6620277995520913, 0.0264086234920839, 0.003952475725012366, 0.023183937622035196]], [[0.1626679614132963, 0.004526945322220733, 0.0022129058999114217, 0.7719424891243707, 0.058649698240200825]], [[0.10041764166841625, 0.7614433371113055, 0.023047590825633738, 0.0497473270192928, 0.06534410337535175]]]> : tensor<4x1x5xf64>
+  %r85 = loss.kl_div %c85_x, %c85_t {reduction = #loss.reduction<sum>} : (tensor<5xf64>, tensor<4x1x5xf64>) -> tensor<f64>
+  vector.print str "case kl_bcast_unit_loop_sum_f64\n"
+  %e85_0 = arith.constant dense<3.163686206487719> : tensor<f64>
+  %ug85_0 = tensor.cast %r85 : tensor<f64> to tensor<*xf64>
+  %uw85_0 = tensor.cast %e85_0 : tensor<f64> to tensor<*xf64>
+  %rt85_0 = arith.constant 1.000e-12 : f64
+  %at85_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug85_0, %uw85_0, %rt85_0, %at85_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // kl_bcast_unit_loop_mean_f32
+  %c86_x = arith.constant dense<[[[-1.04329967, -3.95001888, -2.63324404, -1.0538758, -1.57009101]]]> : tensor<1x1x5xf32>
+  %c86_t = arith.constant dense<[[[0.141951531, 0.0162634812, 0.145363316, 0.00631298916, 0.690108716]], [[0.0529336147, 0.0389158092, 0.659280539, 0.00119393691, 0.247676119]], [[0.0340104513, 0.00100229832, 0.0862255618, 0.698294461, 0.180467248]], [[0.025290776, 0.00711342739, 0.925599933, 0.0173072591, 0.024688581]]]> : tensor<4x1x5xf32>
+  %r86 = loss.kl_div %c86_x, %c86_t : (tensor<1x1x5xf32>, tensor<4x1x5xf32>) -> tensor<f32>
+  vector.print str "case kl_bcast_unit_loop_mean_f32\n"
+  %e86_0 = arith.constant dense<0.238901198> : tensor<f32>
+  %ug86_0 = tensor.cast %r86 : tensor<f32> to tensor<*xf32>
+  %uw86_0 = tensor.cast %e86_0 : tensor<f32> to tensor<*xf32>
+  %rt86_0 = arith.constant 1.000e-05 : f64
+  %at86_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug86_0, %uw86_0, %rt86_0, %at86_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   return
 }
 
@@ -1218,4 +1242,8 @@ func.func @main() {
 // CHECK-LABEL: case gauss_bcast_input_col_var_col_sum_f64
 // CHECK: PASS
 // CHECK-LABEL: case gauss_i64_target_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case kl_bcast_unit_loop_sum_f64
+// CHECK: PASS
+// CHECK-LABEL: case kl_bcast_unit_loop_mean_f32
 // CHECK: PASS

@@ -609,6 +609,11 @@ def distributions_broadcast_cases(tf):
              red="sum")
     gaussian(tf, "gauss_i64_target_none_f32", randn((2, 3), F32),
              ints((2, 3), -2, 3), rand((2, 3), F32, 0.2, 1.5), red="none")
+    # A broadcast dim of size 1 in the loops themselves (a [4, 1, 5] space).
+    kl_div(tf, "kl_bcast_unit_loop_sum_f64", bc_logp((5,), F64),
+           bc_probs((4, 1, 5), F64), red="sum")
+    kl_div(tf, "kl_bcast_unit_loop_mean_f32", bc_logp((1, 1, 5), F32),
+           bc_probs((4, 1, 5), F32))
 
 
 def margin_broadcast_cases(tf):

@@ -82,6 +82,21 @@ AffineMap mlir::loss::broadcastMap(MLIRContext *ctx, unsigned rank,
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+AffineMap mlir::loss::broadcastMap(MLIRContext *ctx,
+                                   ArrayRef<OpFoldResult> loopSizes,
+                                   ArrayRef<int64_t> shape) {
+  AffineMap map = broadcastMap(ctx, loopSizes.size(), shape);
+  unsigned offset = loopSizes.size() - map.getNumResults();
+  SmallVector<AffineExpr> exprs;
+  for (auto [j, e] : llvm::enumerate(map.getResults())) {
+    std::optional<int64_t> size = getConstantIntValue(loopSizes[offset + j]);
+    exprs.push_back(isa<AffineConstantExpr>(e) && size && *size == 1
+                        ? getAffineDimExpr(offset + j, ctx)
+                        : e);
+  }
+  return AffineMap::get(map.getNumDims(), 0, exprs, ctx);
+}
+
 void mlir::loss::assertConsistentLoopSizes(OpBuilder &b, Location loc,
                                            ArrayRef<OpFoldResult> sizes,
                                            ArrayRef<LoopInput> inputs) {

@@ -157,6 +157,13 @@ AffineMap identityMap(MLIRContext *ctx, unsigned rank);
 AffineMap broadcastMap(MLIRContext *ctx, unsigned rank,
                        ArrayRef<int64_t> shape);
 
+/// broadcastMap for loops of sizes `loopSizes`: a dim of size 1 reads the
+/// loop itself where that loop has static size 1, so that every loop is
+/// named by some operand (a loop of size 1 that no map names makes a
+/// generic's maps non-invertible).
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<OpFoldResult> loopSizes,
+                       ArrayRef<int64_t> shape);
+
 /// The loop sizes of the broadcast of `operands` (the verifier's rule,
 /// `loss::broadcastShapes`): a static size where the broadcast has one, else
 /// the size of an operand whose (trailing-aligned) dimension is dynamic (a
