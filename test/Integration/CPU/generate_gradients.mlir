@@ -92,6 +92,27 @@ func.func @none_f64(%x: tensor<3x7xf64>, %y: tensor<3x7xf64>) -> tensor<3x7xf64>
 
 func.func private @none_f64_value_and_grad(tensor<3x7xf64>, tensor<3x7xf64>) -> (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>)
 
+func.func @bce_with_logits_f32(%x: tensor<3x5xf32>, %t: tensor<3x5xf32>, %w: tensor<5xf32>, %pw: tensor<5xf32>) -> tensor<f32> {
+  %l = loss.bce_with_logits %x, %t weight(%w) pos_weight(%pw) : (tensor<3x5xf32>, tensor<3x5xf32>, tensor<5xf32>, tensor<5xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+func.func private @bce_with_logits_f32_value_and_grad(tensor<3x5xf32>, tensor<3x5xf32>, tensor<5xf32>, tensor<5xf32>) -> (tensor<f32>, tensor<3x5xf32>, tensor<3x5xf32>)
+
+func.func @triplet_swap_f64(%a: tensor<4x6xf64>, %p: tensor<4x6xf64>, %n: tensor<4x6xf64>) -> tensor<f64> {
+  %l = loss.triplet_margin %a, %p, %n {swap = true} : (tensor<4x6xf64>, tensor<4x6xf64>, tensor<4x6xf64>) -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+func.func private @triplet_swap_f64_value_and_grad(tensor<4x6xf64>, tensor<4x6xf64>, tensor<4x6xf64>) -> (tensor<f64>, tensor<4x6xf64>, tensor<4x6xf64>, tensor<4x6xf64>)
+
+func.func @gaussian_nll_f64(%x: tensor<4x3xf64>, %t: tensor<4x3xf64>, %v: tensor<4x1xf64>) -> tensor<f64> {
+  %l = loss.gaussian_nll %x, %t, %v : (tensor<4x3xf64>, tensor<4x3xf64>, tensor<4x1xf64>) -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+func.func private @gaussian_nll_f64_value_and_grad(tensor<4x3xf64>, tensor<4x3xf64>, tensor<4x1xf64>) -> (tensor<f64>, tensor<4x3xf64>, tensor<4x3xf64>, tensor<4x1xf64>)
+
 func.func @main() {
   // mix_f32
   %c1_x = arith.constant dense<[[-4.49520493, -2.47383595, -1.9314096, -0.374827445, 2.37876606, -2.10548162, 1.11503267, -1.53247106, -1.88678038, -0.512077808], [1.93295848, -0.804528058, -1.04879045, -4.65619993, 1.11230159, -0.249068856, 2.44175124, -1.93323767, -0.289034307, 0.866096914], [1.10927927, -0.665473759, 1.25432789, -2.91190386, 2.05353618, 3.71365976, 3.94396186, 4.38987017, 1.1003468, -0.0931622013], [1.40457618, -0.732994676, 1.33128119, -4.57864761, 1.75833929, -1.70503604, 1.89130938, 1.58029139, -2.08394766, -0.19366996]]> : tensor<4x10xf32>
@@ -298,6 +319,94 @@ func.func @main() {
   %rt8_2 = arith.constant 1.000e-12 : f64
   %at8_2 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug8_2, %uw8_2, %rt8_2, %at8_2) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // bce_with_logits_f32
+  %c9_x = arith.constant dense<[[-0.383759707, 1.88269877, -0.239739746, 1.81326795, -0.415238947], [1.44587934, 0.370034844, -0.078324914, 1.57720089, 1.4613378], [0.990884542, -2.59856343, -2.74006367, 1.73561943, 1.09109354]]> : tensor<3x5xf32>
+  %c9_t = arith.constant dense<[[0.181084752, 0.0448155403, 0.0578215122, 0.282676995, 0.300371766], [0.498192966, 0.75507158, 0.149049163, 0.969476163, 0.86569047], [0.950892866, 0.959501445, 0.653077602, 0.721983552, 0.78724575]]> : tensor<3x5xf32>
+  %c9_w = arith.constant dense<[0.863873124, 0.598530531, 0.72424078, 1.20459354, 1.28132367]> : tensor<5xf32>
+  %c9_pw = arith.constant dense<[0.692865074, 0.530839741, 1.04445827, 1.14369357, 1.11278534]> : tensor<5xf32>
+  %r9:3 = func.call @bce_with_logits_f32_value_and_grad(%c9_x, %c9_t, %c9_w, %c9_pw) : (tensor<3x5xf32>, tensor<3x5xf32>, tensor<5xf32>, tensor<5xf32>) -> (tensor<f32>, tensor<3x5xf32>, tensor<3x5xf32>)
+  vector.print str "case bce_with_logits_f32\n"
+  %e9_0 = arith.constant dense<0.733170569> : tensor<f32>
+  %ug9_0 = tensor.cast %r9#0 : tensor<f32> to tensor<*xf32>
+  %uw9_0 = tensor.cast %e9_0 : tensor<f32> to tensor<*xf32>
+  %rt9_0 = arith.constant 1.000e-05 : f64
+  %at9_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug9_0, %uw9_0, %rt9_0, %at9_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e9_1 = arith.constant dense<[[0.0148134539, 0.0329543874, 0.0184000768, 0.0458856039, 0.00656711822], [0.0196007192, -0.000753417495, 0.0158336759, -0.0132117243, -0.00617894577], [-0.00821029395, -0.0188048538, -0.0299208518, 0.00904232543, -0.00520909484]]> : tensor<3x5xf32>
+  %ug9_1 = tensor.cast %r9#1 : tensor<3x5xf32> to tensor<*xf32>
+  %uw9_1 = tensor.cast %e9_1 : tensor<3x5xf32> to tensor<*xf32>
+  %rt9_1 = arith.constant 1.000e-05 : f64
+  %at9_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug9_1, %uw9_1, %rt9_1, %at9_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e9_2 = arith.constant dense<[[0.0061229784, -0.0777753517, 0.0133358669, -0.143873036, 0.0443547964], [-0.0870116353, -0.024596164, 0.0053553367, -0.124492332, -0.122820273], [-0.0626511648, 0.0536986142, 0.138313755, -0.137507439, -0.0904131532]]> : tensor<3x5xf32>
+  %ug9_2 = tensor.cast %r9#2 : tensor<3x5xf32> to tensor<*xf32>
+  %uw9_2 = tensor.cast %e9_2 : tensor<3x5xf32> to tensor<*xf32>
+  %rt9_2 = arith.constant 1.000e-05 : f64
+  %at9_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug9_2, %uw9_2, %rt9_2, %at9_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_swap_f64
+  %c10_a = arith.constant dense<[[-1.2010556517955961, 0.799838347691415, -0.45126682300135323, 2.499454362084333, 1.8147299494671245, 1.029588026997933], [-1.5146338300124964, -1.7078124586018237, 2.4217985531780086, -0.16617080800558104, -0.7696425620076854, -1.5070284695407137], [1.3480140723155147, 0.7535257812272877, -0.8240121945938207, -3.244077069773519, 0.5314001652990548, 0.7233290058404589], [-0.8833492726254606, 1.5872291572093824, -1.7284428466763058, 2.136358992597802, -0.08535481678340884, 0.48754782999519064]]> : tensor<4x6xf64>
+  %c10_p = arith.constant dense<[[1.2965566384284086, 0.7338588133906045, -0.5907627699539918, -0.6103597590992621, -0.7555977458598114, 3.7640115378572014], [-0.05159205064336019, -1.4091103638308218, -0.14952984477839312, -3.955833773247938, -0.7928554168779562, -1.9562000269550504], [0.9398327371731157, 0.8926764201466109, -0.5501500929474943, 2.8458485124800457, 0.09351373099277027, 0.4967676051573917], [1.0233559968338455, 0.16369836842459629, -1.3009544714446117, 0.05280215704716792, 0.7447069938340465, 1.5397964191690088]]> : tensor<4x6xf64>
+  %c10_n = arith.constant dense<[[1.2712028978849155, -4.230016952448118, -1.4287319285131532, -1.5329656567036, -3.581710603008313, -1.1257332669305626], [0.12069951287903875, 0.8149309023163842, -0.41956165194255646, -0.3726438588932739, 1.5680189667598936, 3.32212082213705], [-3.433182275890263, -2.1994773898283393, 3.981025550907952, -0.654136975834694, -2.391459244750793, 0.06101579356962495], [1.0696198411882718, -3.604170231134461, -0.561559944350531, 1.6958325313080107, -0.9976281981014185, 1.8648189345342614]]> : tensor<4x6xf64>
+  %r10:4 = func.call @triplet_swap_f64_value_and_grad(%c10_a, %c10_p, %c10_n) : (tensor<4x6xf64>, tensor<4x6xf64>, tensor<4x6xf64>) -> (tensor<f64>, tensor<4x6xf64>, tensor<4x6xf64>, tensor<4x6xf64>)
+  vector.print str "case triplet_swap_f64\n"
+  %e10_0 = arith.constant dense<0.0> : tensor<f64>
+  %ug10_0 = tensor.cast %r10#0 : tensor<f64> to tensor<*xf64>
+  %uw10_0 = tensor.cast %e10_0 : tensor<f64> to tensor<*xf64>
+  %rt10_0 = arith.constant 1.000e-12 : f64
+  %at10_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug10_0, %uw10_0, %rt10_0, %at10_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e10_1 = arith.constant dense<-0.0> : tensor<4x6xf64>
+  %ug10_1 = tensor.cast %r10#1 : tensor<4x6xf64> to tensor<*xf64>
+  %uw10_1 = tensor.cast %e10_1 : tensor<4x6xf64> to tensor<*xf64>
+  %rt10_1 = arith.constant 1.000e-12 : f64
+  %at10_1 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug10_1, %uw10_1, %rt10_1, %at10_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e10_2 = arith.constant dense<0.0> : tensor<4x6xf64>
+  %ug10_2 = tensor.cast %r10#2 : tensor<4x6xf64> to tensor<*xf64>
+  %uw10_2 = tensor.cast %e10_2 : tensor<4x6xf64> to tensor<*xf64>
+  %rt10_2 = arith.constant 1.000e-12 : f64
+  %at10_2 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug10_2, %uw10_2, %rt10_2, %at10_2) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e10_3 = arith.constant dense<0.0> : tensor<4x6xf64>
+  %ug10_3 = tensor.cast %r10#3 : tensor<4x6xf64> to tensor<*xf64>
+  %uw10_3 = tensor.cast %e10_3 : tensor<4x6xf64> to tensor<*xf64>
+  %rt10_3 = arith.constant 1.000e-12 : f64
+  %at10_3 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug10_3, %uw10_3, %rt10_3, %at10_3) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // gaussian_nll_f64
+  %c11_x = arith.constant dense<[[-1.4562189672457104, 0.08092211488266904, 1.4338945564728311], [-1.0379955912241694, 1.6743145590665605, 1.3015208120243142], [1.585293620102873, -2.6963800042143817, -2.6672245272294157], [-0.3160814266275674, -0.6095071795051568, -3.091054748074395]]> : tensor<4x3xf64>
+  %c11_t = arith.constant dense<[[-0.9251690452809643, -0.6922466918306496, 2.2690211307067516], [1.64423894046313, 4.189982910138289, -0.2993611584953031], [0.25497456125095613, -0.8635615487804041, -0.7658682591315307], [0.15400629164216145, -0.9215541664444213, 1.2655165355414018]]> : tensor<4x3xf64>
+  %c11_v = arith.constant dense<[[1.120530028618246], [0.9494327002036791], [0.33755679771318775], [0.8341745042984547]]> : tensor<4x1xf64>
+  %r11:4 = func.call @gaussian_nll_f64_value_and_grad(%c11_x, %c11_t, %c11_v) : (tensor<4x3xf64>, tensor<4x3xf64>, tensor<4x1xf64>) -> (tensor<f64>, tensor<4x3xf64>, tensor<4x3xf64>, tensor<4x1xf64>)
+  vector.print str "case gaussian_nll_f64\n"
+  %e11_0 = arith.constant dense<2.657181027846639> : tensor<f64>
+  %ug11_0 = tensor.cast %r11#0 : tensor<f64> to tensor<*xf64>
+  %uw11_0 = tensor.cast %e11_0 : tensor<f64> to tensor<*xf64>
+  %rt11_0 = arith.constant 1.000e-12 : f64
+  %at11_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug11_0, %uw11_0, %rt11_0, %at11_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e11_1 = arith.constant dense<[[-0.039493952891472055, 0.057500229576379784, -0.06210800193545729], [-0.23542431628837296, -0.22080451748818436, 0.14051215093815012], [0.32841857228775917, -0.45247162054173534, -0.4693916897785333], [-0.04696136877909368, 0.03117323227247455, -0.43521781725192865]]> : tensor<4x3xf64>
+  %ug11_1 = tensor.cast %r11#1 : tensor<4x3xf64> to tensor<*xf64>
+  %uw11_1 = tensor.cast %e11_1 : tensor<4x3xf64> to tensor<*xf64>
+  %rt11_1 = arith.constant 1.000e-12 : f64
+  %at11_1 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug11_1, %uw11_1, %rt11_1, %at11_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e11_2 = arith.constant dense<[[0.039493952891472055, -0.057500229576379784, 0.06210800193545729], [0.23542431628837296, 0.22080451748818436, -0.14051215093815012], [-0.32841857228775917, 0.45247162054173534, 0.4693916897785333], [0.04696136877909368, -0.03117323227247455, 0.43521781725192865]]> : tensor<4x3xf64>
+  %ug11_2 = tensor.cast %r11#2 : tensor<4x3xf64> to tensor<*xf64>
+  %uw11_2 = tensor.cast %e11_2 : tensor<4x3xf64> to tensor<*xf64>
+  %rt11_2 = arith.constant 1.000e-12 : f64
+  %at11_2 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug11_2, %uw11_2, %rt11_2, %at11_2) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e11_3 = arith.constant dense<[[0.059213635169759], [-0.6118798815296742], [-2.8271992553081056], [-1.0057013922217395]]> : tensor<4x1xf64>
+  %ug11_3 = tensor.cast %r11#3 : tensor<4x1xf64> to tensor<*xf64>
+  %uw11_3 = tensor.cast %e11_3 : tensor<4x1xf64> to tensor<*xf64>
+  %rt11_3 = arith.constant 1.000e-12 : f64
+  %at11_3 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug11_3, %uw11_3, %rt11_3, %at11_3) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
   return
 }
 
@@ -330,6 +439,20 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case none_f64
+// CHECK: PASS
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case bce_with_logits_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case triplet_swap_f64
+// CHECK: PASS
+// CHECK: PASS
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case gaussian_nll_f64
+// CHECK: PASS
 // CHECK: PASS
 // CHECK: PASS
 // CHECK: PASS

@@ -117,6 +117,31 @@ def main():
             "return %%m : %s" % ty,
         ], lambda x, y: -F.smooth_l1_loss(x, y, reduction="none") * y,
             ["x", "y"])
+    # The other families through their gradient ops: bce_with_logits with a
+    # weight and pos_weight (operand segments), triplet_margin with swap,
+    # gaussian_nll with input, target and var all differentiated.
+    x, t = randn((3, 5), torch.float32), torch.rand((3, 5), generator=GEN)
+    w = (torch.rand(5, generator=GEN) + 0.5)
+    pw = (torch.rand(5, generator=GEN) + 0.5)
+    ty = tensor_type(x)
+    add(tf, "bce_with_logits_f32", {"x": x, "t": t, "w": w, "pw": pw}, [
+        "%%l = loss.bce_with_logits %%x, %%t weight(%%w) pos_weight(%%pw) : (%s, %s, tensor<5xf32>, tensor<5xf32>) -> tensor<f32>" % (ty, ty),
+        "return %l : tensor<f32>",
+    ], lambda x, t, w, pw: F.binary_cross_entropy_with_logits(
+        x, t, weight=w, pos_weight=pw), ["x", "t"])
+    a, p, n = (randn((4, 6), F64) for _ in range(3))
+    ty = tensor_type(a)
+    add(tf, "triplet_swap_f64", {"a": a, "p": p, "n": n}, [
+        "%%l = loss.triplet_margin %%a, %%p, %%n {swap = true} : (%s, %s, %s) -> tensor<f64>" % (ty, ty, ty),
+        "return %l : tensor<f64>",
+    ], lambda a, p, n: F.triplet_margin_loss(a, p, n, swap=True),
+        ["a", "p", "n"])
+    x, t = randn((4, 3), F64), randn((4, 3), F64)
+    v = torch.rand((4, 1), generator=GEN, dtype=F64) + 0.2
+    add(tf, "gaussian_nll_f64", {"x": x, "t": t, "v": v}, [
+        "%%l = loss.gaussian_nll %%x, %%t, %%v : (%s, %s, tensor<4x1xf64>) -> tensor<f64>" % (tensor_type(x), tensor_type(t)),
+        "return %l : tensor<f64>",
+    ], lambda x, t, v: F.gaussian_nll_loss(x, t, v), ["x", "t", "v"])
     tf.write()
 
 
