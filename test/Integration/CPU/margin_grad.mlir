@@ -71,1674 +71,1911 @@ func.func @main() {
   %at3_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug3_1, %uw3_1, %rt3_1, %at3_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0p5_none_f32
-  %c4_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.44331372, 1.16009915, -1.54347825, -0.958099723], [0.910585523, -0.182071, -1.41689682, 1.01374805, 0.78463918, -1.46942711, -0.362842083], [-0.905804038, -0.307988882, -1.09949708, 0.578749657, -1.97070634, -0.302562386, 1.39915597]]> : tensor<3x7xf32>
-  %c4_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -1.67343307, -1.7291559, -0.982570469, -0.48411569], [2.2968483, 1.01316011, 1.77800488, 0.355302483, 1.22641885, 0.319218814, -0.534008324], [-0.407562554, -1.07127893, -1.07101774, 0.91599679, 1.97290194, -0.284837306, 1.57142675]]> : tensor<3x7xf32>
-  %c4_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, 1.0, 1.0, -1.0, 1.0], [1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf32>
-  %c4_g = arith.constant dense<[[-0.288419396, -0.151340708, -0.270341098, 1.05208659, 0.00746863335, -0.137185469, -0.33376801], [-1.08303571, 0.225773364, 0.209117591, 1.68422806, -1.91301477, 0.151382983, 0.236207157], [-0.555772543, 0.534440577, 0.869966269, -0.846654415, 0.327584267, 0.502015173, -1.48340452]]> : tensor<3x7xf32>
-  %r4:2 = loss.margin_ranking_grad %c4_x1, %c4_x2, %c4_t, %c4_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
-  vector.print str "case margin_ranking_grad_margin0p5_none_f32\n"
-  %e4_0 = arith.constant dense<[[-0.288419396, 0.151340708, 0.270341098, 1.05208659, -0.0, 0.137185469, -0.33376801], [0.0, 0.0, -0.209117591, -0.0, 1.91301477, 0.0, -0.236207157], [0.555772543, -0.0, 0.869966269, 0.846654415, -0.327584267, 0.502015173, -1.48340452]]> : tensor<3x7xf32>
-  %ug4_0 = tensor.cast %r4#0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw4_0 = tensor.cast %e4_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_0d_margin0_none_f32
+  %c4_x1 = arith.constant dense<-0.257738829> : tensor<f32>
+  %c4_x2 = arith.constant dense<-3.14148092> : tensor<f32>
+  %c4_t = arith.constant dense<1.0> : tensor<f32>
+  %c4_g = arith.constant dense<-2.33082867> : tensor<f32>
+  %r4:2 = loss.margin_ranking_grad %c4_x1, %c4_x2, %c4_t, %c4_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0_none_f32\n"
+  %e4_0 = arith.constant dense<-0.0> : tensor<f32>
+  %ug4_0 = tensor.cast %r4#0 : tensor<f32> to tensor<*xf32>
+  %uw4_0 = tensor.cast %e4_0 : tensor<f32> to tensor<*xf32>
   %rt4_0 = arith.constant 1.000e-05 : f64
   %at4_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug4_0, %uw4_0, %rt4_0, %at4_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e4_1 = arith.constant dense<[[0.288419396, -0.151340708, -0.270341098, -1.05208659, 0.0, -0.137185469, 0.33376801], [-0.0, -0.0, 0.209117591, 0.0, -1.91301477, -0.0, 0.236207157], [-0.555772543, 0.0, -0.869966269, -0.846654415, 0.327584267, -0.502015173, 1.48340452]]> : tensor<3x7xf32>
-  %ug4_1 = tensor.cast %r4#1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw4_1 = tensor.cast %e4_1 : tensor<3x7xf32> to tensor<*xf32>
+  %e4_1 = arith.constant dense<0.0> : tensor<f32>
+  %ug4_1 = tensor.cast %r4#1 : tensor<f32> to tensor<*xf32>
+  %uw4_1 = tensor.cast %e4_1 : tensor<f32> to tensor<*xf32>
   %rt4_1 = arith.constant 1.000e-05 : f64
   %at4_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug4_1, %uw4_1, %rt4_1, %at4_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_margin0p5_none_f32
-  %c5_x1 = arith.constant dense<[[-0.257738829], [-1.67219508], [0.737851262]]> : tensor<3x1xf32>
-  %c5_x2 = arith.constant dense<[[-0.242341965, -0.609508514, -0.785379171, -0.325918674, 0.265034288, 0.488128304, 0.0270192716]]> : tensor<1x7xf32>
-  %c5_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
-  %c5_g = arith.constant dense<[[-0.0560323223, 0.81147927, -0.772516608, -0.883545697, -1.24644434, 0.415914536, 2.02211285], [-0.17971611, 1.96073651, 0.114332929, -0.752334595, -2.14128566, -0.415835947, -0.952020288], [-0.132889166, -0.0237978902, -0.488855243, -2.72407508, 0.682898819, 0.193833664, 0.949750483]]> : tensor<3x7xf32>
-  %r5:2 = loss.margin_ranking_grad %c5_x1, %c5_x2, %c5_t, %c5_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
-  vector.print str "case margin_ranking_grad_bcast_margin0p5_none_f32\n"
-  %e5_0 = arith.constant dense<[[2.72454381], [-0.906898916], [-2.78394628]]> : tensor<3x1xf32>
-  %ug5_0 = tensor.cast %r5#0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw5_0 = tensor.cast %e5_0 : tensor<3x1xf32> to tensor<*xf32>
+  // margin_ranking_grad_margin0p5_none_f32
+  %c5_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.839299381, 0.493836135, -1.41689682, 1.01374805], [0.78463918, -1.46942711, 0.954101086, 1.29243958, -1.77958238, 0.142366409, 0.578749657], [-1.97070634, -0.302562386, 1.39915597, -0.792877793, -0.517290592, 1.658198, -1.59799373]]> : tensor<3x7xf32>
+  %c5_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 0.654931843, -0.641461074, 1.77800488, 0.355302483], [1.22641885, 0.319218814, 1.12295079, -1.06367445, 2.28518343, 0.665058672, 0.91599679], [1.97290194, -0.284837306, 1.57142675, -0.685802579, 0.871119499, 0.334661126, -1.90974522]]> : tensor<3x7xf32>
+  %c5_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [1.0, -1.0, -1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %c5_g = arith.constant dense<[[0.00746863335, 0.525607347, -0.826366603, -0.35450393, 0.871288002, 0.209117591, 1.68422806], [-1.91301477, 0.151382983, -0.824500978, 0.559258521, -0.389940828, 0.238189816, -0.846654415], [0.327584267, 0.502015173, -1.48340452, 0.363808662, -1.36677527, -0.980730951, 0.643169284]]> : tensor<3x7xf32>
+  %r5:2 = loss.margin_ranking_grad %c5_x1, %c5_x2, %c5_t, %c5_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
+  vector.print str "case margin_ranking_grad_margin0p5_none_f32\n"
+  %e5_0 = arith.constant dense<[[0.00746863335, -0.525607347, -0.826366603, 0.35450393, 0.871288002, -0.209117591, -0.0], [1.91301477, 0.0, 0.824500978, -0.0, 0.0, -0.238189816, 0.846654415], [-0.327584267, 0.502015173, -1.48340452, -0.363808662, 1.36677527, -0.0, 0.643169284]]> : tensor<3x7xf32>
+  %ug5_0 = tensor.cast %r5#0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw5_0 = tensor.cast %e5_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt5_0 = arith.constant 1.000e-05 : f64
   %at5_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug5_0, %uw5_0, %rt5_0, %at5_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e5_1 = arith.constant dense<[[0.188921481, 1.14925718, 0.114332929, 2.85528612, -0.563545525, 0.193912253, -2.97186327]]> : tensor<1x7xf32>
-  %ug5_1 = tensor.cast %r5#1 : tensor<1x7xf32> to tensor<*xf32>
-  %uw5_1 = tensor.cast %e5_1 : tensor<1x7xf32> to tensor<*xf32>
+  %e5_1 = arith.constant dense<[[-0.00746863335, 0.525607347, 0.826366603, -0.35450393, -0.871288002, 0.209117591, 0.0], [-1.91301477, -0.0, -0.824500978, 0.0, -0.0, 0.238189816, -0.846654415], [0.327584267, -0.502015173, 1.48340452, 0.363808662, -1.36677527, 0.0, -0.643169284]]> : tensor<3x7xf32>
+  %ug5_1 = tensor.cast %r5#1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw5_1 = tensor.cast %e5_1 : tensor<3x7xf32> to tensor<*xf32>
   %rt5_1 = arith.constant 1.000e-05 : f64
   %at5_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug5_1, %uw5_1, %rt5_1, %at5_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_t_margin0p5_none_f32
-  %c6_x1 = arith.constant dense<[[1.53975689, 0.009581374, 1.35664344, -0.576318383, 0.222784534], [0.210977703, -0.364880651, 0.133066818, 0.348263949, -0.675745726], [-1.29597986, -0.0529656187, 1.00216615, 1.85587478, -1.9409827], [-0.918726563, -0.559160888, 0.596014261, -0.265350103, 0.451108813]]> : tensor<4x5xf32>
-  %c6_x2 = arith.constant dense<[[0.534386158, -1.52536666, -0.489548385, 0.174175456, -0.407012433], [-0.538106978, 2.32858872, 0.488714397, -0.665542662, -0.719001889], [1.30854356, 2.13305497, 0.804534197, -1.02934122, 1.18534768], [0.228296876, 1.15545607, 0.955469489, 0.463669866, 1.28064501]]> : tensor<4x5xf32>
-  %c6_t = arith.constant dense<-1.0> : tensor<1x5xf32>
-  %c6_g = arith.constant dense<[[-2.19633722, 1.68134105, -0.960813284, -0.598780632, 0.513202965], [-0.241112486, 1.44010603, 0.34046936, 0.431560516, -0.57999295], [-0.305727571, 0.236176908, 0.83225435, -3.01768565, 0.365686506], [-0.12870653, 0.24879609, 0.410103947, -1.45481968, 1.13269198]]> : tensor<4x5xf32>
-  %r6:2 = loss.margin_ranking_grad %c6_x1, %c6_x2, %c6_t, %c6_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<4x5xf32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
-  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_none_f32\n"
-  %e6_0 = arith.constant dense<[[-2.19633722, 1.68134105, -0.960813284, 0.0, 0.513202965], [-0.241112486, 0.0, 0.34046936, 0.431560516, -0.57999295], [0.0, 0.0, 0.83225435, -3.01768565, 0.0], [0.0, 0.0, 0.410103947, 0.0, 0.0]]> : tensor<4x5xf32>
-  %ug6_0 = tensor.cast %r6#0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw6_0 = tensor.cast %e6_0 : tensor<4x5xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_margin0p5_none_f32
+  %c6_x1 = arith.constant dense<[[0.989366949], [-0.785379171], [-0.325918674]]> : tensor<3x1xf32>
+  %c6_x2 = arith.constant dense<[[0.265034288, 0.488128304, 0.0270192716, -1.77814257, -0.31893599, 0.372573882, 0.588943779]]> : tensor<1x7xf32>
+  %c6_t = arith.constant dense<[[1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c6_g = arith.constant dense<[[-1.24644434, -0.250890136, 0.823593676, 0.636570573, 1.53268445, 0.114332929, -0.752334595], [-2.14128566, -0.415835947, -0.0858612657, 3.02049422, -0.973821461, 0.36250639, -2.72407508], [0.682898819, 0.193833664, 0.949750483, -1.8366878, 0.00292054773, -0.72359252, 2.52244473]]> : tensor<3x7xf32>
+  %r6:2 = loss.margin_ranking_grad %c6_x1, %c6_x2, %c6_t, %c6_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
+  vector.print str "case margin_ranking_grad_bcast_margin0p5_none_f32\n"
+  %e6_0 = arith.constant dense<[[2.92158961], [-0.472124249], [-1.72291362]]> : tensor<3x1xf32>
+  %ug6_0 = tensor.cast %r6#0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw6_0 = tensor.cast %e6_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt6_0 = arith.constant 1.000e-05 : f64
   %at6_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug6_0, %uw6_0, %rt6_0, %at6_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e6_1 = arith.constant dense<[[2.19633722, -1.68134105, 0.960813284, -0.0, -0.513202965], [0.241112486, -0.0, -0.34046936, -0.431560516, 0.57999295], [-0.0, -0.0, -0.83225435, 3.01768565, -0.0], [-0.0, -0.0, -0.410103947, -0.0, -0.0]]> : tensor<4x5xf32>
-  %ug6_1 = tensor.cast %r6#1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw6_1 = tensor.cast %e6_1 : tensor<4x5xf32> to tensor<*xf32>
+  %e6_1 = arith.constant dense<[[0.682898819, -0.222002283, -1.03561175, -0.636570573, -0.561783552, -0.72359252, 1.77011013]]> : tensor<1x7xf32>
+  %ug6_1 = tensor.cast %r6#1 : tensor<1x7xf32> to tensor<*xf32>
+  %uw6_1 = tensor.cast %e6_1 : tensor<1x7xf32> to tensor<*xf32>
   %rt6_1 = arith.constant 1.000e-05 : f64
   %at6_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug6_1, %uw6_1, %rt6_1, %at6_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_int_margin0p5_none_f32
-  %c7_x1 = arith.constant dense<[[-0.238611057, -0.137883484, 1.40430522, 1.13239217, -0.566416681, -0.121915296], [-1.08695662, -1.40288734, 0.353818595, 1.01737392, -2.06154227, -0.486958474]]> : tensor<2x6xf32>
-  %c7_x2 = arith.constant dense<[[-0.922706306, -0.487511963, 0.0879316777, -0.134410411, 0.25735265, -2.00874543], [0.708806932, -1.25007963, -2.08337426, -0.175746024, 0.0840825588, -0.664009988]]> : tensor<2x6xf32>
-  %c7_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c7_g = arith.constant dense<[[-0.259522527, 0.181222424, -0.969060779, 0.35615325, 0.587838411, -0.464003623], [0.483604819, 1.19147849, 1.28418708, -0.311423868, 0.316260457, 0.431510746]]> : tensor<2x6xf32>
-  %r7:2 = loss.margin_ranking_grad %c7_x1, %c7_x2, %c7_t, %c7_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<2x6xf32>, tensor<2x6xf32>, tensor<2x6xi64>, tensor<2x6xf32>) -> (tensor<2x6xf32>, tensor<2x6xf32>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_none_f32\n"
-  %e7_0 = arith.constant dense<[[-0.0, 0.181222424, -0.0, -0.0, 0.0, -0.0], [0.0, 1.19147849, -0.0, -0.0, -0.0, -0.431510746]]> : tensor<2x6xf32>
-  %ug7_0 = tensor.cast %r7#0 : tensor<2x6xf32> to tensor<*xf32>
-  %uw7_0 = tensor.cast %e7_0 : tensor<2x6xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_t_margin0p5_none_f32
+  %c7_x1 = arith.constant dense<[[-0.592437327, -0.104819268, -0.129534096, -1.01435053, 0.348263949], [-0.675745726, -1.29597986, -0.0529656187, -0.410845935, 0.0770818219], [1.10133612, -0.584363043, -0.559160888, 0.596014261, -0.265350103], [0.451108813, 0.56197989, -0.722460389, -1.15586996, 1.61962461]]> : tensor<4x5xf32>
+  %c7_x2 = arith.constant dense<[[-1.16745746, 0.0494617671, 0.518327594, -0.398783565, -0.665542662], [-0.719001889, 1.30854356, 2.13305497, -0.817308009, 1.37360942], [-0.267450303, -0.136742115, 1.15545607, 0.955469489, 0.463669866], [1.28064501, -0.341662556, 0.592319012, -0.29027766, -0.35423398]]> : tensor<4x5xf32>
+  %c7_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<1x5xf32>
+  %c7_g = arith.constant dense<[[-1.07131243, 1.1296314, 1.0601505, 0.417209685, 0.431560516], [-0.57999295, -0.305727571, 0.236176908, -0.514868736, 1.59049594], [0.221226543, 0.788568377, 0.24879609, 0.410103947, -1.45481968], [1.13269198, -0.297521383, 0.37932536, 0.178390861, -2.25595522]]> : tensor<4x5xf32>
+  %r7:2 = loss.margin_ranking_grad %c7_x1, %c7_x2, %c7_t, %c7_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<4x5xf32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_none_f32\n"
+  %e7_0 = arith.constant dense<[[-1.07131243, -1.1296314, 0.0, 0.0, 0.431560516], [-0.57999295, 0.305727571, 0.0, -0.514868736, 0.0], [0.221226543, -0.788568377, 0.0, 0.410103947, 0.0], [0.0, -0.0, 0.0, 0.0, -2.25595522]]> : tensor<4x5xf32>
+  %ug7_0 = tensor.cast %r7#0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw7_0 = tensor.cast %e7_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt7_0 = arith.constant 1.000e-05 : f64
   %at7_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug7_0, %uw7_0, %rt7_0, %at7_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e7_1 = arith.constant dense<[[0.0, -0.181222424, 0.0, 0.0, -0.0, 0.0], [-0.0, -1.19147849, 0.0, 0.0, 0.0, 0.431510746]]> : tensor<2x6xf32>
-  %ug7_1 = tensor.cast %r7#1 : tensor<2x6xf32> to tensor<*xf32>
-  %uw7_1 = tensor.cast %e7_1 : tensor<2x6xf32> to tensor<*xf32>
+  %e7_1 = arith.constant dense<[[1.07131243, 1.1296314, -0.0, -0.0, -0.431560516], [0.57999295, -0.305727571, -0.0, 0.514868736, -0.0], [-0.221226543, 0.788568377, -0.0, -0.410103947, -0.0], [-0.0, 0.0, -0.0, -0.0, 2.25595522]]> : tensor<4x5xf32>
+  %ug7_1 = tensor.cast %r7#1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw7_1 = tensor.cast %e7_1 : tensor<4x5xf32> to tensor<*xf32>
   %rt7_1 = arith.constant 1.000e-05 : f64
   %at7_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug7_1, %uw7_1, %rt7_1, %at7_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin1_none_f32
-  %c8_x = arith.constant dense<[[1.0, 1.0, -2.25233221, -1.59107459, -0.742412925, -0.385497868, -0.680773258], [1.22166467, -1.78773797, -1.05723059, -2.1929853, 0.224915698, -1.77556217, -0.18041119], [4.7149024, 0.59793222, 1.56221628, 1.94458163, -0.0524412356, 2.4417336, 0.512367606]]> : tensor<3x7xf32>
-  %c8_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, -1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
-  %c8_g = arith.constant dense<[[-0.52737844, -0.0728156641, -0.400489777, 0.598376036, 0.538115442, 0.206334725, 1.52599597], [0.297615767, 2.29582787, 0.622955501, -1.24639571, -1.08383405, -0.448410749, 0.301328093], [2.41709137, 0.522957802, 0.735113382, 0.712447345, 0.176287904, -0.283546597, 0.206368625]]> : tensor<3x7xf32>
-  %r8 = loss.hinge_embedding_grad %c8_x, %c8_t, %c8_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_margin1_none_f32\n"
-  %e8_0 = arith.constant dense<[[0.52737844, -0.0728156641, 0.0, 0.0, 0.538115442, 0.206334725, 1.52599597], [0.297615767, -2.29582787, 0.622955501, -1.24639571, -1.08383405, -0.448410749, -0.301328093], [2.41709137, -0.522957802, 0.735113382, 0.712447345, -0.176287904, -0.283546597, -0.206368625]]> : tensor<3x7xf32>
-  %ug8_0 = tensor.cast %r8 : tensor<3x7xf32> to tensor<*xf32>
-  %uw8_0 = tensor.cast %e8_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_0d_margin0p5_none_f32
+  %c8_x1 = arith.constant dense<-0.566416681> : tensor<f32>
+  %c8_x2 = arith.constant dense<-0.121915296> : tensor<f32>
+  %c8_t = arith.constant dense<-1.0> : tensor<f32>
+  %c8_g = arith.constant dense<-1.40288734> : tensor<f32>
+  %r8:2 = loss.margin_ranking_grad %c8_x1, %c8_x2, %c8_t, %c8_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0p5_none_f32\n"
+  %e8_0 = arith.constant dense<-1.40288734> : tensor<f32>
+  %ug8_0 = tensor.cast %r8#0 : tensor<f32> to tensor<*xf32>
+  %uw8_0 = tensor.cast %e8_0 : tensor<f32> to tensor<*xf32>
   %rt8_0 = arith.constant 1.000e-05 : f64
   %at8_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug8_0, %uw8_0, %rt8_0, %at8_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e8_1 = arith.constant dense<1.40288734> : tensor<f32>
+  %ug8_1 = tensor.cast %r8#1 : tensor<f32> to tensor<*xf32>
+  %uw8_1 = tensor.cast %e8_1 : tensor<f32> to tensor<*xf32>
+  %rt8_1 = arith.constant 1.000e-05 : f64
+  %at8_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug8_1, %uw8_1, %rt8_1, %at8_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin1_none_f32
-  %c9_x = arith.constant dense<[[1.42273438, -0.416207075, 2.81478405, -0.852188408, 0.829207838, -0.504362762, 2.3343637], [-1.15457749, -1.19444191, 2.44011211, -0.638702691, 0.870215535, 1.31196237, -2.73471022], [-0.0487217791, 2.56800032, -2.24532771, 1.18849182, 0.915684879, -0.774748683, 1.30020499]]> : tensor<3x7xf32>
-  %c9_t = arith.constant dense<[1.0, 1.0, -1.0, -1.0, -1.0, 1.0, -1.0]> : tensor<7xf32>
-  %c9_g = arith.constant dense<[[0.837079823, 0.455634922, 0.423393756, -0.249071449, 0.385453701, -0.249130905, -1.60764182], [-1.6598897, 0.987640381, 1.16102123, 0.798806489, -0.318748653, -1.68851781, -0.0108281607], [-0.321955025, -0.527960539, -0.460699946, 0.167504475, -1.15943313, -0.399517238, -0.0213093199]]> : tensor<3x7xf32>
-  %r9 = loss.hinge_embedding_grad %c9_x, %c9_t, %c9_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin1_none_f32\n"
-  %e9_0 = arith.constant dense<[[0.837079823, 0.455634922, 0.0, 0.249071449, -0.385453701, -0.249130905, 0.0], [-1.6598897, 0.987640381, 0.0, -0.798806489, 0.318748653, -1.68851781, 0.0108281607], [-0.321955025, -0.527960539, 0.460699946, 0.0, 1.15943313, -0.399517238, 0.0]]> : tensor<3x7xf32>
-  %ug9_0 = tensor.cast %r9 : tensor<3x7xf32> to tensor<*xf32>
-  %uw9_0 = tensor.cast %e9_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_int_margin0p5_none_f32
+  %c9_x1 = arith.constant dense<[[0.353818595, 1.01737392, -2.06154227, -0.486958474, -0.922706306, -0.487511963], [0.0879316777, -0.134410411, 0.25735265, -2.00874543, 0.708806932, -1.25007963]]> : tensor<2x6xf32>
+  %c9_x2 = arith.constant dense<[[-2.08337426, -0.175746024, 0.0840825588, -0.664009988, -0.259522527, 0.181222424], [-0.969060779, 0.35615325, 0.587838411, -0.464003623, 0.483604819, 1.19147849]]> : tensor<2x6xf32>
+  %c9_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c9_g = arith.constant dense<[[1.28418708, -0.311423868, 0.316260457, 0.431510746, -1.46231461, -0.699307501], [0.624415219, -1.19887078, -0.339048147, -0.253112614, -0.613520563, -0.0304039288]]> : tensor<2x6xf32>
+  %r9:2 = loss.margin_ranking_grad %c9_x1, %c9_x2, %c9_t, %c9_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<2x6xf32>, tensor<2x6xf32>, tensor<2x6xi64>, tensor<2x6xf32>) -> (tensor<2x6xf32>, tensor<2x6xf32>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_none_f32\n"
+  %e9_0 = arith.constant dense<[[-0.0, -0.311423868, -0.316260457, -0.0, 0.0, 0.699307501], [0.624415219, -1.19887078, 0.339048147, 0.253112614, 0.0, 0.0304039288]]> : tensor<2x6xf32>
+  %ug9_0 = tensor.cast %r9#0 : tensor<2x6xf32> to tensor<*xf32>
+  %uw9_0 = tensor.cast %e9_0 : tensor<2x6xf32> to tensor<*xf32>
   %rt9_0 = arith.constant 1.000e-05 : f64
   %at9_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug9_0, %uw9_0, %rt9_0, %at9_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e9_1 = arith.constant dense<[[0.0, 0.311423868, 0.316260457, 0.0, -0.0, -0.699307501], [-0.624415219, 1.19887078, -0.339048147, -0.253112614, -0.0, -0.0304039288]]> : tensor<2x6xf32>
+  %ug9_1 = tensor.cast %r9#1 : tensor<2x6xf32> to tensor<*xf32>
+  %uw9_1 = tensor.cast %e9_1 : tensor<2x6xf32> to tensor<*xf32>
+  %rt9_1 = arith.constant 1.000e-05 : f64
+  %at9_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug9_1, %uw9_1, %rt9_1, %at9_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin1_none_f32
-  %c10_x = arith.constant dense<[[-0.0628811941, -2.42201328, -1.25014472, 0.0901365355, 0.120887175, -0.0433184765, -1.33522415]]> : tensor<1x7xf32>
-  %c10_t = arith.constant dense<[[1.0, 1.0, -1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
-  %c10_g = arith.constant dense<[[-2.28489041, 0.587005675, 1.08742964, -0.633608282, -0.128942296, 0.684148729, 0.429629952], [2.1006496, 2.55043316, -0.84670651, -0.162254468, -0.493585914, 0.58912921, -1.15972996], [-0.795507312, -0.78445065, 0.228702724, 0.0233858265, 0.325076729, 1.29045057, -0.409397334]]> : tensor<3x7xf32>
-  %r10 = loss.hinge_embedding_grad %c10_x, %c10_t, %c10_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<1x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin1_none_f32\n"
-  %e10_0 = arith.constant dense<[[-0.97974813, -2.74787807, -1.70543337, 0.447967976, -0.689720333, 1.19543099, -1.99875724]]> : tensor<1x7xf32>
-  %ug10_0 = tensor.cast %r10 : tensor<1x7xf32> to tensor<*xf32>
-  %uw10_0 = tensor.cast %e10_0 : tensor<1x7xf32> to tensor<*xf32>
+  // hinge_embedding_grad_margin1_none_f32
+  %c10_x = arith.constant dense<[[1.0, 1.0, 0.609117985, -0.387695611, 0.769474328, 1.51086473, -0.673344791], [-0.537243843, 1.40315831, 0.707056582, 1.031106, 0.456189841, 1.3143481, -1.22949088], [0.990068913, 0.223085701, -0.473136216, -1.13895726, 1.44580781, 0.99979502, 1.00310993]]> : tensor<3x7xf32>
+  %c10_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, -1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, 1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c10_g = arith.constant dense<[[-0.460958213, -0.582497835, 1.35617161, 0.31325683, 0.630517006, -0.414619863, -0.353365362], [0.317887604, 0.0583423786, -0.489290655, -0.0937801823, -0.858980358, 0.765654206, 0.404479653], [-0.474055111, -0.515716672, 0.312649131, 0.228362069, -1.13577867, 0.904634058, 0.73672539]]> : tensor<3x7xf32>
+  %r10 = loss.hinge_embedding_grad %c10_x, %c10_t, %c10_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_margin1_none_f32\n"
+  %e10_0 = arith.constant dense<[[0.460958213, -0.582497835, 0.0, 0.0, 0.630517006, -0.414619863, 0.353365362], [-0.317887604, 0.0, 0.489290655, 0.0, -0.858980358, 0.0, 0.404479653], [-0.474055111, -0.515716672, 0.312649131, -0.228362069, -1.13577867, 0.904634058, 0.73672539]]> : tensor<3x7xf32>
+  %ug10_0 = tensor.cast %r10 : tensor<3x7xf32> to tensor<*xf32>
+  %uw10_0 = tensor.cast %e10_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt10_0 = arith.constant 1.000e-05 : f64
   %at10_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug10_0, %uw10_0, %rt10_0, %at10_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin2_none_f32
-  %c11_x = arith.constant dense<[[2.0, 2.0, -0.801246941, 0.305813551, 0.774555087, -2.16788721, -2.60997105], [-0.344608873, -3.03256559, 0.350227058, 0.187234879, -1.58463061, 1.43684018, 2.27808142], [1.65419984, 0.547989607, -0.863303602, 0.21175994, 0.0237855222, -0.632201612, 2.47779417]]> : tensor<3x7xf32>
-  %c11_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, 1.0, 1.0], [1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %c11_g = arith.constant dense<[[0.533825755, 0.7422719, 1.07308376, 0.701472163, -0.919144511, -0.874270558, 2.37691903], [-0.166330844, 0.511764765, -1.09033525, -2.35011172, -0.293292373, -0.00627277792, 0.0205287319], [0.139656216, -0.4987728, -1.67715323, 0.623478413, 0.179793283, -1.79434073, -0.338359773]]> : tensor<3x7xf32>
-  %r11 = loss.hinge_embedding_grad %c11_x, %c11_t, %c11_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_margin2_none_f32\n"
-  %e11_0 = arith.constant dense<[[-0.533825755, 0.7422719, 0.0, 0.0, 0.919144511, -0.874270558, 2.37691903], [-0.166330844, -0.511764765, 1.09033525, 2.35011172, 0.293292373, 0.00627277792, 0.0205287319], [-0.139656216, 0.4987728, -1.67715323, -0.623478413, 0.179793283, 1.79434073, -0.338359773]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_bcast_t_margin1_none_f32
+  %c11_x = arith.constant dense<[[-0.404091805, -1.19218957, 3.63321781, 1.14021671, 0.0812824816, 2.2694819, -1.14186013], [-1.10140312, 2.14314866, -0.209047839, 0.870572686, -3.11024141, -0.0254324824, 0.770366967], [4.9375515, -0.710075974, -0.6525805, 0.541494131, 1.07677817, -0.170087814, 0.772374153]]> : tensor<3x7xf32>
+  %c11_t = arith.constant dense<[-1.0, 1.0, -1.0, 1.0, 1.0, 1.0, 1.0]> : tensor<7xf32>
+  %c11_g = arith.constant dense<[[-0.256838769, 2.05507112, -0.571733117, -0.794003785, -0.25487572, -1.05671334, 0.439748079], [0.754360795, 2.30835772, -0.00696490752, -0.90404439, 0.87722075, 1.05141616, -0.545432508], [-1.15016377, 1.01171565, 0.0731268674, -0.214682356, 1.71011817, 1.13557291, 0.537464857]]> : tensor<3x7xf32>
+  %r11 = loss.hinge_embedding_grad %c11_x, %c11_t, %c11_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin1_none_f32\n"
+  %e11_0 = arith.constant dense<[[0.256838769, 2.05507112, 0.0, -0.794003785, -0.25487572, -1.05671334, 0.439748079], [-0.754360795, 2.30835772, 0.00696490752, -0.90404439, 0.87722075, 1.05141616, -0.545432508], [0.0, 1.01171565, -0.0731268674, -0.214682356, 1.71011817, 1.13557291, 0.537464857]]> : tensor<3x7xf32>
   %ug11_0 = tensor.cast %r11 : tensor<3x7xf32> to tensor<*xf32>
   %uw11_0 = tensor.cast %e11_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt11_0 = arith.constant 1.000e-05 : f64
   %at11_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug11_0, %uw11_0, %rt11_0, %at11_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin2_none_f32
-  %c12_x = arith.constant dense<[[0.407561243, -2.83162856, -2.35341787, -1.29675388, 0.493454188, -0.345593244, 0.841598392], [-0.0514150746, 0.384498388, 1.04310477, 1.24751353, -0.838244557, -1.07912815, 0.0144811952], [0.33156836, 0.806487501, -2.41868138, 3.08379626, 2.13960624, -1.04610658, -0.0837865472]]> : tensor<3x7xf32>
-  %c12_t = arith.constant dense<[1.0, 1.0, -1.0, -1.0, -1.0, 1.0, 1.0]> : tensor<7xf32>
-  %c12_g = arith.constant dense<[[0.361750722, 0.592470288, 0.165736973, -0.588593483, 0.357942671, 0.682753801, 1.08112085], [0.620695949, -1.36685562, -0.0642686859, -2.85717106, -0.60862726, 0.742168963, -0.373230487], [0.0609571487, 0.702041268, -1.86653459, -0.103502244, 0.230012029, 1.07072413, -0.0134087568]]> : tensor<3x7xf32>
-  %r12 = loss.hinge_embedding_grad %c12_x, %c12_t, %c12_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin2_none_f32\n"
-  %e12_0 = arith.constant dense<[[0.361750722, 0.592470288, -0.165736973, 0.588593483, -0.357942671, 0.682753801, 1.08112085], [0.620695949, -1.36685562, 0.0642686859, 2.85717106, 0.60862726, 0.742168963, -0.373230487], [0.0609571487, 0.702041268, 1.86653459, 0.0, 0.0, 1.07072413, -0.0134087568]]> : tensor<3x7xf32>
-  %ug12_0 = tensor.cast %r12 : tensor<3x7xf32> to tensor<*xf32>
-  %uw12_0 = tensor.cast %e12_0 : tensor<3x7xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_x_margin1_none_f32
+  %c12_x = arith.constant dense<[[2.87166572, 1.75281727, -1.63939798, 3.37349558, 2.7564714, -0.55930078, 1.19246781]]> : tensor<1x7xf32>
+  %c12_t = arith.constant dense<[[1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [-1.0, -1.0, -1.0, -1.0, -1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  %c12_g = arith.constant dense<[[1.09800947, 0.393629044, 0.212387085, -0.809384942, 0.501551449, -1.78552771, -1.68903971], [1.35415423, -0.166847378, 0.0859474093, -0.304530084, 0.300987184, 2.15229702, -0.642960489], [-0.822876573, 1.97480237, 0.0288768746, 1.16679275, 0.830325842, -0.803839624, -0.202015534]]> : tensor<3x7xf32>
+  %r12 = loss.hinge_embedding_grad %c12_x, %c12_t, %c12_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<1x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin1_none_f32\n"
+  %e12_0 = arith.constant dense<[[0.275132895, 1.97480237, 0.155316547, -0.809384942, 0.0, 1.170609, 0.0]]> : tensor<1x7xf32>
+  %ug12_0 = tensor.cast %r12 : tensor<1x7xf32> to tensor<*xf32>
+  %uw12_0 = tensor.cast %e12_0 : tensor<1x7xf32> to tensor<*xf32>
   %rt12_0 = arith.constant 1.000e-05 : f64
   %at12_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug12_0, %uw12_0, %rt12_0, %at12_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin2_none_f32
-  %c13_x = arith.constant dense<[[2.50472617, -0.2302894, -1.10864842, 1.71185195, -1.31655169, 0.28978911, -0.541802108]]> : tensor<1x7xf32>
-  %c13_t = arith.constant dense<[[1.0, 1.0, -1.0, -1.0, -1.0, -1.0, -1.0], [1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf32>
-  %c13_g = arith.constant dense<[[-0.957004666, -0.382105231, -1.29395258, 0.14056322, 0.499205798, -0.19691661, 2.40983796], [0.0909943059, -0.696384192, -0.248439714, -0.0643879101, 0.0067433808, -1.63234901, 1.07313359], [0.229445815, -0.114835173, -2.36501932, -0.0951981395, -1.39579773, 0.900865495, -1.32787848]]> : tensor<3x7xf32>
-  %r13 = loss.hinge_embedding_grad %c13_x, %c13_t, %c13_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<1x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin2_none_f32\n"
-  %e13_0 = arith.constant dense<[[-0.636564553, -1.19332457, -0.822627008, -0.10975299, -1.88826013, 0.928400159, -2.15509319]]> : tensor<1x7xf32>
-  %ug13_0 = tensor.cast %r13 : tensor<1x7xf32> to tensor<*xf32>
-  %uw13_0 = tensor.cast %e13_0 : tensor<1x7xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_rank_margin1_none_f32
+  %c13_x = arith.constant dense<[0.559266746, 0.119180478, -0.978399634, -0.409298778, 2.08891153, -2.13203526, 0.565342963]> : tensor<7xf32>
+  %c13_t = arith.constant dense<[[1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c13_g = arith.constant dense<[[0.519738376, 0.0237771906, -0.450616151, 0.439407706, 0.292558372, 0.533825755, 0.7422719], [1.07308376, 0.701472163, -0.919144511, 0.505855203, -0.517985523, 0.842665017, 0.15595372], [0.562343061, 1.24617851, -0.458479851, -1.14859128, 0.882568002, -0.574169755, -1.10322821]]> : tensor<3x7xf32>
+  %r13 = loss.hinge_embedding_grad %c13_x, %c13_t, %c13_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin1_none_f32\n"
+  %e13_0 = arith.constant dense<[1.03047907, -0.520929158, 0.927008212, -2.09385419, -0.225427151, 1.95066047, -1.68954635]> : tensor<7xf32>
+  %ug13_0 = tensor.cast %r13 : tensor<7xf32> to tensor<*xf32>
+  %uw13_0 = tensor.cast %e13_0 : tensor<7xf32> to tensor<*xf32>
   %rt13_0 = arith.constant 1.000e-05 : f64
   %at13_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug13_0, %uw13_0, %rt13_0, %at13_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_int_none_f32
-  %c14_x = arith.constant dense<[[-2.28141093, -0.281190604, 0.357923716, -0.725680351, -0.572929978], [-1.30885398, 0.0534014963, -0.816510916, -1.52850389, -1.77719915]]> : tensor<2x5xf32>
-  %c14_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c14_g = arith.constant dense<[[0.537172496, -0.11768423, 2.12433577, -0.175251678, -0.242950916], [1.00884068, -0.644802392, 0.787823856, 0.358141899, -0.00519618997]]> : tensor<2x5xf32>
-  %r14 = loss.hinge_embedding_grad %c14_x, %c14_t, %c14_g {reduction = #loss.reduction<none>} : (tensor<2x5xf32>, tensor<2x5xi64>, tensor<2x5xf32>) -> tensor<2x5xf32>
-  vector.print str "case hinge_embedding_grad_int_none_f32\n"
-  %e14_0 = arith.constant dense<[[0.537172496, 0.11768423, 0.0, -0.175251678, 0.242950916], [-1.00884068, 0.644802392, 0.787823856, 0.358141899, -0.00519618997]]> : tensor<2x5xf32>
-  %ug14_0 = tensor.cast %r14 : tensor<2x5xf32> to tensor<*xf32>
-  %uw14_0 = tensor.cast %e14_0 : tensor<2x5xf32> to tensor<*xf32>
+  // hinge_embedding_grad_margin2_none_f32
+  %c14_x = arith.constant dense<[[2.0, 2.0, 0.638433278, 0.504385889, 0.610710204, 0.407561243, -2.83162856], [-2.35341787, -1.29675388, 0.493454188, -1.28052604, -0.970487714, -0.40524134, -0.48273477], [1.10949588, 1.64570117, 0.814017653, 0.0981411114, 1.89110398, 1.05948579, -3.89500308]]> : tensor<3x7xf32>
+  %c14_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, -1.0], [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c14_g = arith.constant dense<[[0.30737555, -0.296813965, 0.787786543, -1.27066147, -0.273006469, -0.457534462, 0.00174986804], [0.426527679, -0.885474205, 0.694256604, 1.01115012, -0.106242202, 3.02100515, -2.20264077], [0.134187013, -0.328034073, -1.14549875, -1.29801178, 0.559797108, 0.892433286, 1.60525298]]> : tensor<3x7xf32>
+  %r14 = loss.hinge_embedding_grad %c14_x, %c14_t, %c14_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_margin2_none_f32\n"
+  %e14_0 = arith.constant dense<[[-0.30737555, -0.296813965, 0.0, 0.0, -0.273006469, 0.457534462, -0.00174986804], [0.426527679, -0.885474205, 0.694256604, 1.01115012, 0.106242202, -3.02100515, -2.20264077], [0.134187013, 0.328034073, -1.14549875, -1.29801178, -0.559797108, 0.892433286, 1.60525298]]> : tensor<3x7xf32>
+  %ug14_0 = tensor.cast %r14 : tensor<3x7xf32> to tensor<*xf32>
+  %uw14_0 = tensor.cast %e14_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt14_0 = arith.constant 1.000e-05 : f64
   %at14_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug14_0, %uw14_0, %rt14_0, %at14_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_none_f32
-  %c15_x = arith.constant dense<[[0.0, 30.0, -30.0, -0.203111619, 1.97585964, -1.57636225, -2.37871003], [-1.10207832, -4.40517902, -0.567000449, 1.08870173, 1.65435648, -3.83695602, 0.591209769], [2.71647406, -0.818182766, 0.959639788, -1.15161622, -2.98557115, 0.0288810469, 0.823945761]]> : tensor<3x7xf32>
-  %c15_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
-  %c15_g = arith.constant dense<[[-0.445178181, 0.497250021, -0.433850944, -0.353259474, -0.76512444, -0.538049102, 0.640163302], [-0.146100879, -1.87404394, -1.41545761, -0.228476971, -0.126700476, -0.881124616, 2.26645398], [-1.19213998, -0.660709441, 1.47668803, -0.549260139, 1.55199885, -1.01120508, -0.441846937]]> : tensor<3x7xf32>
-  %r15 = loss.soft_margin_grad %c15_x, %c15_t, %c15_g {reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
-  vector.print str "case soft_margin_grad_none_f32\n"
-  %e15_0 = arith.constant dense<[[-0.22258909, -4.65307826e-14, 0.433850944, -0.15875338, -0.671962202, 0.445875227, -0.585870624], [0.109670527, 1.85143077, -0.512295485, 0.0575448573, 0.0203380901, 0.862529218, 1.45878649], [-1.11821747, -0.202275887, 1.06771886, -0.131928995, -1.47737563, 0.498301893, -0.307116002]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_bcast_t_margin2_none_f32
+  %c15_x = arith.constant dense<[[-0.0268616565, -0.581320822, -0.0834744722, 1.44637203, -1.61558533, 0.172424197, 0.0849932879], [-0.721538365, 0.74271369, 0.0313216113, -2.48908663, -1.44279504, 0.984340787, 1.72906613], [0.147197306, -2.27322149, 0.494617164, -1.33384657, -2.47868752, 1.28163683, -1.01609981]]> : tensor<3x7xf32>
+  %c15_t = arith.constant dense<[-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]> : tensor<7xf32>
+  %c15_g = arith.constant dense<[[-0.60857445, 1.28005838, 1.15242815, -0.260177225, 2.10763431, -0.802572727, 0.157307342], [0.871869981, -0.284617484, -0.512584507, -1.05305564, 0.0493667647, -0.294606149, -0.0989194512], [-0.0755039975, -1.76769197, 1.53514016, -1.17099512, -1.26720738, -0.754819691, 1.33779883]]> : tensor<3x7xf32>
+  %r15 = loss.hinge_embedding_grad %c15_x, %c15_t, %c15_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin2_none_f32\n"
+  %e15_0 = arith.constant dense<[[0.60857445, -1.28005838, -1.15242815, -0.260177225, 2.10763431, -0.802572727, 0.157307342], [-0.871869981, 0.284617484, 0.512584507, -1.05305564, 0.0493667647, -0.294606149, -0.0989194512], [0.0755039975, 1.76769197, -1.53514016, -1.17099512, -1.26720738, -0.754819691, 1.33779883]]> : tensor<3x7xf32>
   %ug15_0 = tensor.cast %r15 : tensor<3x7xf32> to tensor<*xf32>
   %uw15_0 = tensor.cast %e15_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt15_0 = arith.constant 1.000e-05 : f64
   %at15_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug15_0, %uw15_0, %rt15_0, %at15_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_bcast_t_none_f32
-  %c16_x = arith.constant dense<[[1.21519208, -1.23063529, 3.40219688, -2.32785869, 1.83404136, 0.368111312, 0.0126652764], [0.769529641, -1.37788665, 0.938783646, 1.94535756, 2.69124055, 2.62608171, 3.39943409], [0.412211448, 3.65231514, 1.78664792, -3.29023933, 1.00666809, -1.45984459, -1.18843758]]> : tensor<3x7xf32>
-  %c16_t = arith.constant dense<[1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 1.0]> : tensor<7xf32>
-  %c16_g = arith.constant dense<[[-1.86917841, 0.0187128987, -1.9173969, 0.607085824, 0.0502191037, 1.18226016, -0.22400935], [0.7044276, -0.070976302, 1.3479917, 0.487048417, -0.884350836, 0.632672668, 0.293895841], [0.429056734, 0.469838053, -0.382576793, -0.191268787, 0.421555281, -0.974067867, 0.703740716]]> : tensor<3x7xf32>
-  %r16 = loss.soft_margin_grad %c16_x, %c16_t, %c16_g {reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
-  vector.print str "case soft_margin_grad_bcast_t_none_f32\n"
-  %e16_0 = arith.constant dense<[[0.427637488, -0.0144824693, 0.0617917143, 0.0539346263, 0.0433010422, 0.698718727, 0.111295402], [-0.223008305, 0.056685321, -0.378982633, 0.426137924, -0.828201473, 0.589980781, -0.00949670188], [-0.170928463, -0.0118754404, 0.0548937209, -0.00686799549, 0.308733433, -0.183603123, -0.539390147]]> : tensor<3x7xf32>
-  %ug16_0 = tensor.cast %r16 : tensor<3x7xf32> to tensor<*xf32>
-  %uw16_0 = tensor.cast %e16_0 : tensor<3x7xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_x_margin2_none_f32
+  %c16_x = arith.constant dense<[[-2.29275584, -2.66579866, 0.805758774, -0.176526338, 3.18650389, -0.262877524, -0.364426374]]> : tensor<1x7xf32>
+  %c16_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c16_g = arith.constant dense<[[-1.37293005, -1.80754089, -0.0404035933, 0.927304327, -1.35065198, 0.394531846, 1.2312218], [-0.988992155, -0.737867057, 1.89691663, 0.819803238, 0.0914264545, 0.536180079, 1.51929021], [0.829472065, 0.81269598, 0.449844748, -0.728156149, -1.4645617, -0.262582749, -0.277995408]]> : tensor<3x7xf32>
+  %r16 = loss.hinge_embedding_grad %c16_x, %c16_t, %c16_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<1x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin2_none_f32\n"
+  %e16_0 = arith.constant dense<[[1.5324502, 1.88236976, -2.38716507, -2.4752636, -2.81521368, 0.120934516, 0.0100730062]]> : tensor<1x7xf32>
+  %ug16_0 = tensor.cast %r16 : tensor<1x7xf32> to tensor<*xf32>
+  %uw16_0 = tensor.cast %e16_0 : tensor<1x7xf32> to tensor<*xf32>
   %rt16_0 = arith.constant 1.000e-05 : f64
   %at16_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug16_0, %uw16_0, %rt16_0, %at16_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_int_none_f32
-  %c17_x = arith.constant dense<[[-0.534858286, -0.441045672, 1.23773336, -1.73354244], [0.593164563, -0.736377954, 0.149931878, -0.798520207]]> : tensor<2x4xf32>
-  %c17_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c17_g = arith.constant dense<[[0.441778362, 0.109977774, -0.17510286, 0.720670283], [0.658535838, 0.123994291, 0.879821062, 0.470104009]]> : tensor<2x4xf32>
-  %r17 = loss.soft_margin_grad %c17_x, %c17_t, %c17_g {reduction = #loss.reduction<none>} : (tensor<2x4xf32>, tensor<2x4xi32>, tensor<2x4xf32>) -> tensor<2x4xf32>
-  vector.print str "case soft_margin_grad_int_none_f32\n"
-  %e17_0 = arith.constant dense<[[-0.278592288, 0.0430554003, 0.0393685102, -0.0], [0.424156964, -0.0838453472, -0.406993866, 0.145893082]]> : tensor<2x4xf32>
-  %ug17_0 = tensor.cast %r17 : tensor<2x4xf32> to tensor<*xf32>
-  %uw17_0 = tensor.cast %e17_0 : tensor<2x4xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_rank_margin2_none_f32
+  %c17_x = arith.constant dense<[1.51326096, -0.188104674, -0.265769601, 2.01367879, 3.24021888, 0.192354813, -2.74574447]> : tensor<7xf32>
+  %c17_t = arith.constant dense<[[-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, -1.0], [1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c17_g = arith.constant dense<[[1.70109844, -1.16392934, 0.917020679, -0.725770354, 0.0238448828, 0.38476482, -0.688943326], [0.469391823, 0.972678781, 1.34562027, 1.31304085, 0.70757997, -0.354160547, 1.82615757], [0.893323958, -1.64511967, 0.503334045, -0.729922295, -0.594218791, 0.171555236, 0.661014915]]> : tensor<3x7xf32>
+  %r17 = loss.hinge_embedding_grad %c17_x, %c17_t, %c17_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin2_none_f32\n"
+  %e17_0 = arith.constant dense<[-1.27716637, 1.83637023, -1.75930691, 0.0, 0.731424868, -0.567370117, -0.476199329]> : tensor<7xf32>
+  %ug17_0 = tensor.cast %r17 : tensor<7xf32> to tensor<*xf32>
+  %uw17_0 = tensor.cast %e17_0 : tensor<7xf32> to tensor<*xf32>
   %rt17_0 = arith.constant 1.000e-05 : f64
   %at17_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug17_0, %uw17_0, %rt17_0, %at17_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0_sum_f32
-  %c18_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.682762146, 0.230945081, 0.685010493, 1.21537709], [1.13046038, 1.56541097, 0.239294663, 0.450505435, -1.18569529, -0.24244158, 0.45209232], [-0.922521889, -1.07825327, -1.13543129, -0.975433648, 0.624731958, 0.429343194, 0.522573709]]> : tensor<3x7xf32>
-  %c18_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 0.955860734, 0.793358326, 1.0230341, 1.48477733], [-0.113963, 1.54793859, 0.168911874, 0.683088005, -0.175354093, 0.56667769, 0.326117188], [0.290414095, 0.478530109, 2.04575658, 0.158750728, -0.803144932, -0.136155233, 0.109460197]]> : tensor<3x7xf32>
-  %c18_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0], [1.0, -1.0, -1.0, 1.0, 1.0, -1.0, 1.0], [1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %c18_g = arith.constant dense<0.372658223> : tensor<f32>
-  %r18:2 = loss.margin_ranking_grad %c18_x1, %c18_x2, %c18_t, %c18_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
-  vector.print str "case margin_ranking_grad_margin0_sum_f32\n"
-  %e18_0 = arith.constant dense<[[0.372658223, -0.372658223, 0.372658223, -0.372658223, -0.372658223, 0.0, -0.372658223], [-0.0, 0.372658223, 0.372658223, -0.372658223, -0.372658223, 0.0, -0.0], [-0.372658223, -0.372658223, 0.0, 0.0, -0.0, 0.372658223, -0.0]]> : tensor<3x7xf32>
-  %ug18_0 = tensor.cast %r18#0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw18_0 = tensor.cast %e18_0 : tensor<3x7xf32> to tensor<*xf32>
+  // hinge_embedding_grad_int_none_f32
+  %c18_x = arith.constant dense<[[0.162276164, -0.515623569, -0.202527747, -1.09349704, 1.0855664], [-0.534858286, 0.727364242, -0.205132335, 0.454827309, -0.706628919]]> : tensor<2x5xf32>
+  %c18_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c18_g = arith.constant dense<[[1.30495119, 0.674514115, -1.01610398, -2.25173926, -0.561554134], [0.499538392, -2.05271578, -0.0422800407, 0.0882830545, 0.693018138]]> : tensor<2x5xf32>
+  %r18 = loss.hinge_embedding_grad %c18_x, %c18_t, %c18_g {reduction = #loss.reduction<none>} : (tensor<2x5xf32>, tensor<2x5xi64>, tensor<2x5xf32>) -> tensor<2x5xf32>
+  vector.print str "case hinge_embedding_grad_int_none_f32\n"
+  %e18_0 = arith.constant dense<[[1.30495119, -0.674514115, 0.0, -2.25173926, 0.0], [-0.499538392, 2.05271578, -0.0422800407, 0.0882830545, 0.693018138]]> : tensor<2x5xf32>
+  %ug18_0 = tensor.cast %r18 : tensor<2x5xf32> to tensor<*xf32>
+  %uw18_0 = tensor.cast %e18_0 : tensor<2x5xf32> to tensor<*xf32>
   %rt18_0 = arith.constant 1.000e-05 : f64
   %at18_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug18_0, %uw18_0, %rt18_0, %at18_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e18_1 = arith.constant dense<[[-0.372658223, 0.372658223, -0.372658223, 0.372658223, 0.372658223, -0.0, 0.372658223], [0.0, -0.372658223, -0.372658223, 0.372658223, 0.372658223, -0.0, 0.0], [0.372658223, 0.372658223, -0.0, -0.0, 0.0, -0.372658223, 0.0]]> : tensor<3x7xf32>
-  %ug18_1 = tensor.cast %r18#1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw18_1 = tensor.cast %e18_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt18_1 = arith.constant 1.000e-05 : f64
-  %at18_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug18_1, %uw18_1, %rt18_1, %at18_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_margin0_sum_f32
-  %c19_x1 = arith.constant dense<[[-0.798484087], [0.0674872249], [-0.30794704]]> : tensor<3x1xf32>
-  %c19_x2 = arith.constant dense<[[-0.370736629, 0.718729496, 0.545861185, 2.39740562, -0.0713732094, 0.223690063, -1.79735053]]> : tensor<1x7xf32>
-  %c19_t = arith.constant dense<[[1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %c19_g = arith.constant dense<-0.147183359> : tensor<f32>
-  %r19:2 = loss.margin_ranking_grad %c19_x1, %c19_x2, %c19_t, %c19_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
-  vector.print str "case margin_ranking_grad_bcast_margin0_sum_f32\n"
-  %e19_0 = arith.constant dense<[[0.441550076], [-0.294366717], [0.294366717]]> : tensor<3x1xf32>
-  %ug19_0 = tensor.cast %r19#0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw19_0 = tensor.cast %e19_0 : tensor<3x1xf32> to tensor<*xf32>
+  // soft_margin_grad_none_f32
+  %c19_x = arith.constant dense<[[0.0, 30.0, -30.0, -1.18283653, 0.551165283, -2.47678638, -0.576908886], [0.906485617, 2.60475826, 1.60836494, -2.6563611, 0.313585132, -0.691892862, 1.37027287], [0.901727021, -1.44327545, 0.348216265, 1.46969557, 2.5242424, 2.22509289, 1.33424592]]> : tensor<3x7xf32>
+  %c19_t = arith.constant dense<[[1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c19_g = arith.constant dense<[[-0.874769986, 0.479585618, 0.60863322, -0.562949538, -0.0798448175, 1.71526599, 1.37837565], [-0.267674118, 1.49721503, -0.280246228, -0.544264495, -1.49681413, -1.57823491, 0.601287842], [-1.56736493, 1.43505085, -0.318738043, 0.0531953201, 0.571266472, -0.158515871, -1.69753516]]> : tensor<3x7xf32>
+  %r19 = loss.soft_margin_grad %c19_x, %c19_t, %c19_g {reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
+  vector.print str "case soft_margin_grad_none_f32\n"
+  %e19_0 = arith.constant dense<[[0.437384993, -4.48778147e-14, -0.60863322, 0.430913925, -0.0506540239, -1.58232999, -0.882650912], [-0.190659046, 1.39415753, -0.23349674, 0.50856179, -0.8647995, -0.526518285, -0.121806346], [0.452491552, 0.274150163, 0.131898597, -0.00994693395, -0.0423743054, -0.143057451, 0.35386464]]> : tensor<3x7xf32>
+  %ug19_0 = tensor.cast %r19 : tensor<3x7xf32> to tensor<*xf32>
+  %uw19_0 = tensor.cast %e19_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt19_0 = arith.constant 1.000e-05 : f64
   %at19_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug19_0, %uw19_0, %rt19_0, %at19_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e19_1 = arith.constant dense<[[-0.147183359, 0.0, -0.294366717, 0.0, 0.0, -0.147183359, 0.147183359]]> : tensor<1x7xf32>
-  %ug19_1 = tensor.cast %r19#1 : tensor<1x7xf32> to tensor<*xf32>
-  %uw19_1 = tensor.cast %e19_1 : tensor<1x7xf32> to tensor<*xf32>
-  %rt19_1 = arith.constant 1.000e-05 : f64
-  %at19_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug19_1, %uw19_1, %rt19_1, %at19_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_t_margin0_sum_f32
-  %c20_x1 = arith.constant dense<[[-0.666667998, -0.780665278, 0.0176242907, 0.0435047112, 0.372659594], [0.0823701024, -0.765419483, 0.552751541, 0.730706453, 0.216812283], [1.0796026, 1.44319832, 0.465697736, 0.335782528, 0.847293556], [0.30061838, 0.799813688, 0.882768095, -1.12080693, 1.74377179]]> : tensor<4x5xf32>
-  %c20_x2 = arith.constant dense<[[-0.850674868, 0.136190474, -1.29692078, -0.704358935, -0.244575083], [-0.335886002, 0.614142358, 2.07591724, -0.141322523, -0.0907891095], [0.308267891, 0.332208276, 0.53028971, -0.0715973675, -2.10666084], [-1.53304005, -0.631613374, 0.0445130244, 1.2122215, -0.924064934]]> : tensor<4x5xf32>
-  %c20_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0]]> : tensor<1x5xf32>
-  %c20_g = arith.constant dense<0.918829679> : tensor<f32>
-  %r20:2 = loss.margin_ranking_grad %c20_x1, %c20_x2, %c20_t, %c20_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
-  vector.print str "case margin_ranking_grad_bcast_t_margin0_sum_f32\n"
-  %e20_0 = arith.constant dense<[[0.918829679, -0.918829679, -0.0, 0.918829679, 0.918829679], [0.918829679, -0.918829679, -0.918829679, 0.918829679, 0.918829679], [0.918829679, -0.0, -0.918829679, 0.918829679, 0.918829679], [0.918829679, -0.0, -0.0, 0.0, 0.918829679]]> : tensor<4x5xf32>
-  %ug20_0 = tensor.cast %r20#0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw20_0 = tensor.cast %e20_0 : tensor<4x5xf32> to tensor<*xf32>
+  // soft_margin_grad_bcast_t_none_f32
+  %c20_x = arith.constant dense<[[1.03123105, 0.296520084, 0.403959602, -0.439650714, 1.88501275, -1.13576412, 1.61523497], [2.86241961, -0.195467457, 1.12226605, 2.0174458, 3.54597497, 1.09354949, 1.32850218], [4.01393414, -0.137429357, -4.05530024, 0.325009316, 0.816238344, -2.84959626, -2.37501073]]> : tensor<3x7xf32>
+  %c20_t = arith.constant dense<[1.0, 1.0, -1.0, -1.0, -1.0, 1.0, -1.0]> : tensor<7xf32>
+  %c20_g = arith.constant dense<[[-0.890787125, 0.14204219, -1.40042031, 1.13714278, -0.264157027, 0.270337224, -1.48209262], [-0.117525026, -0.137001291, -1.52064621, -0.573429108, 1.13981473, -0.52881825, -1.03782499], [0.0739802048, 0.139429763, -0.142332867, 1.67228293, -1.10277188, 1.46502304, -0.358489871]]> : tensor<3x7xf32>
+  %r20 = loss.soft_margin_grad %c20_x, %c20_t, %c20_g {reduction = #loss.reduction<none>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<3x7xf32>) -> tensor<3x7xf32>
+  vector.print str "case soft_margin_grad_bcast_t_none_f32\n"
+  %e20_0 = arith.constant dense<[[0.234139398, -0.0605679825, -0.839746118, 0.445560068, -0.229337394, -0.204618543, -1.23626816], [0.00635138992, 0.0751742348, -1.1471889, -0.506118059, 1.10786343, 0.132707193, -0.820496917], [-0.0013125377, -0.0744977891, -0.00242464803, 0.970834792, -0.764703095, -1.38488305, -0.0305068456]]> : tensor<3x7xf32>
+  %ug20_0 = tensor.cast %r20 : tensor<3x7xf32> to tensor<*xf32>
+  %uw20_0 = tensor.cast %e20_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt20_0 = arith.constant 1.000e-05 : f64
   %at20_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug20_0, %uw20_0, %rt20_0, %at20_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e20_1 = arith.constant dense<[[-0.918829679, 0.918829679, 0.0, -0.918829679, -0.918829679], [-0.918829679, 0.918829679, 0.918829679, -0.918829679, -0.918829679], [-0.918829679, 0.0, 0.918829679, -0.918829679, -0.918829679], [-0.918829679, 0.0, 0.0, -0.0, -0.918829679]]> : tensor<4x5xf32>
-  %ug20_1 = tensor.cast %r20#1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw20_1 = tensor.cast %e20_1 : tensor<4x5xf32> to tensor<*xf32>
-  %rt20_1 = arith.constant 1.000e-05 : f64
-  %at20_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug20_1, %uw20_1, %rt20_1, %at20_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0p5_sum_f32
-  %c21_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.121877201, -1.00209773, 0.174399421, -0.380175233], [0.392964214, -0.314011037, -0.141230479, -1.11988735, 1.33633411, -0.0777844042, -0.42138207], [-0.36904785, -0.404178232, -1.05925512, -0.601468265, 0.193838701, 0.511115015, 1.70437551]]> : tensor<3x7xf32>
-  %c21_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -0.471417069, -1.36868954, -1.30223572, 2.06128287], [-0.904825568, -0.212165922, -1.82705152, 0.671007633, 0.665646315, -1.94021523, 1.70704198], [0.534370244, 0.42135936, -0.472771943, 0.0447378233, -0.846817136, 0.614791393, -0.912311256]]> : tensor<3x7xf32>
-  %c21_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
-  %c21_g = arith.constant dense<0.0808605701> : tensor<f32>
-  %r21:2 = loss.margin_ranking_grad %c21_x1, %c21_x2, %c21_t, %c21_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
-  vector.print str "case margin_ranking_grad_margin0p5_sum_f32\n"
-  %e21_0 = arith.constant dense<[[0.0808605701, -0.0808605701, -0.0808605701, 0.0808605701, 0.0808605701, -0.0, 0.0], [-0.0, 0.0808605701, 0.0808605701, 0.0, -0.0, 0.0808605701, -0.0808605701], [0.0, 0.0, -0.0808605701, 0.0, 0.0808605701, 0.0808605701, 0.0808605701]]> : tensor<3x7xf32>
-  %ug21_0 = tensor.cast %r21#0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw21_0 = tensor.cast %e21_0 : tensor<3x7xf32> to tensor<*xf32>
+  // soft_margin_grad_0d_none_f32
+  %c21_x = arith.constant dense<-2.82027507> : tensor<f32>
+  %c21_t = arith.constant dense<-1.0> : tensor<f32>
+  %c21_g = arith.constant dense<0.247436598> : tensor<f32>
+  %r21 = loss.soft_margin_grad %c21_x, %c21_t, %c21_g {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
+  vector.print str "case soft_margin_grad_0d_none_f32\n"
+  %e21_0 = arith.constant dense<0.0139154214> : tensor<f32>
+  %ug21_0 = tensor.cast %r21 : tensor<f32> to tensor<*xf32>
+  %uw21_0 = tensor.cast %e21_0 : tensor<f32> to tensor<*xf32>
   %rt21_0 = arith.constant 1.000e-05 : f64
   %at21_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug21_0, %uw21_0, %rt21_0, %at21_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e21_1 = arith.constant dense<[[-0.0808605701, 0.0808605701, 0.0808605701, -0.0808605701, -0.0808605701, 0.0, -0.0], [0.0, -0.0808605701, -0.0808605701, -0.0, 0.0, -0.0808605701, 0.0808605701], [-0.0, -0.0, 0.0808605701, -0.0, -0.0808605701, -0.0808605701, -0.0808605701]]> : tensor<3x7xf32>
-  %ug21_1 = tensor.cast %r21#1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw21_1 = tensor.cast %e21_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt21_1 = arith.constant 1.000e-05 : f64
-  %at21_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug21_1, %uw21_1, %rt21_1, %at21_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_margin0p5_sum_f32
-  %c22_x1 = arith.constant dense<[[-2.12139773], [-0.582146645], [2.52963901]]> : tensor<3x1xf32>
-  %c22_x2 = arith.constant dense<[[1.67737699, -0.14198494, -1.97992873, 0.210132644, 1.37353301, -0.186332047, -0.965504169]]> : tensor<1x7xf32>
-  %c22_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
-  %c22_g = arith.constant dense<0.422282696> : tensor<f32>
-  %r22:2 = loss.margin_ranking_grad %c22_x1, %c22_x2, %c22_t, %c22_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
-  vector.print str "case margin_ranking_grad_bcast_margin0p5_sum_f32\n"
-  %e22_0 = arith.constant dense<[[-2.11141348], [-1.26684809], [1.26684809]]> : tensor<3x1xf32>
-  %ug22_0 = tensor.cast %r22#0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw22_0 = tensor.cast %e22_0 : tensor<3x1xf32> to tensor<*xf32>
+  // soft_margin_grad_int_none_f32
+  %c22_x = arith.constant dense<[[-0.533405662, -0.998645365, -1.68508053, -0.277705222], [0.165440246, -0.774392664, -1.24833, 0.178351432]]> : tensor<2x4xf32>
+  %c22_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c22_g = arith.constant dense<[[0.0683861673, 0.309864581, -0.540717125, -0.630727887], [0.88079381, -0.565576375, -0.409335077, 0.0220725462]]> : tensor<2x4xf32>
+  %r22 = loss.soft_margin_grad %c22_x, %c22_t, %c22_g {reduction = #loss.reduction<none>} : (tensor<2x4xf32>, tensor<2x4xi32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  vector.print str "case soft_margin_grad_int_none_f32\n"
+  %e22_0 = arith.constant dense<[[-0.0431022346, 0.0834179744, 0.456136048, 0.0], [0.476743728, 0.387120247, 0.318057716, 0.0120178405]]> : tensor<2x4xf32>
+  %ug22_0 = tensor.cast %r22 : tensor<2x4xf32> to tensor<*xf32>
+  %uw22_0 = tensor.cast %e22_0 : tensor<2x4xf32> to tensor<*xf32>
   %rt22_0 = arith.constant 1.000e-05 : f64
   %at22_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug22_0, %uw22_0, %rt22_0, %at22_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e22_1 = arith.constant dense<[[-0.422282696, 0.422282696, 0.0, 0.422282696, 0.422282696, 0.844565392, 0.422282696]]> : tensor<1x7xf32>
-  %ug22_1 = tensor.cast %r22#1 : tensor<1x7xf32> to tensor<*xf32>
-  %uw22_1 = tensor.cast %e22_1 : tensor<1x7xf32> to tensor<*xf32>
-  %rt22_1 = arith.constant 1.000e-05 : f64
-  %at22_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug22_1, %uw22_1, %rt22_1, %at22_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_t_margin0p5_sum_f32
-  %c23_x1 = arith.constant dense<[[-1.82462847, 0.0355863683, 0.389481425, -0.763398767, -0.76543045], [0.805016816, 1.61663091, -0.168074667, 0.0674984083, -0.288724571], [-0.139272481, 0.688412845, 0.18254751, -0.101514317, 0.690148652], [1.11412215, 0.576539755, -0.352106184, 0.100341745, -0.286414325]]> : tensor<4x5xf32>
-  %c23_x2 = arith.constant dense<[[1.76965141, 0.88197881, 1.41424298, 1.26200819, -0.0234978311], [-0.247096017, 0.0169895049, 0.324494034, 1.31852019, 0.500666261], [0.212926209, 0.931876719, -0.105911873, -2.35498524, -1.46230745], [-0.750290573, -0.87935251, 0.412956536, -0.0329435095, -0.224976942]]> : tensor<4x5xf32>
-  %c23_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0]]> : tensor<1x5xf32>
-  %c23_g = arith.constant dense<0.450657189> : tensor<f32>
-  %r23:2 = loss.margin_ranking_grad %c23_x1, %c23_x2, %c23_t, %c23_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
-  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_sum_f32\n"
-  %e23_0 = arith.constant dense<[[0.0, -0.450657189, 0.0, 0.0, -0.450657189], [0.450657189, -0.0, 0.450657189, 0.0, -0.450657189], [0.450657189, -0.450657189, 0.450657189, 0.450657189, -0.0], [0.450657189, -0.0, 0.0, 0.450657189, -0.450657189]]> : tensor<4x5xf32>
-  %ug23_0 = tensor.cast %r23#0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw23_0 = tensor.cast %e23_0 : tensor<4x5xf32> to tensor<*xf32>
+  // margin_ranking_grad_margin0_sum_f32
+  %c23_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.368066609, 0.451900035, -0.60174191, -0.619640291], [-1.66484439, 0.559336603, -0.608419418, -1.25045228, 0.290028304, -0.153004095, 0.867879272], [-0.297354847, 0.705025494, -0.0321308002, -0.27698791, -0.78156805, -0.781006515, -0.0687551647]]> : tensor<3x7xf32>
+  %c23_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 0.357532561, -1.40031624, -0.0777844042, 0.435414463], [1.11750329, -0.0355141871, 0.404789448, 0.54485172, -0.192760527, 0.267617494, 1.70437551], [-1.77704144, -0.836826563, -2.0302999, 1.50726056, -1.4838233, 1.11485422, 0.219498247]]> : tensor<3x7xf32>
+  %c23_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c23_g = arith.constant dense<0.619443238> : tensor<f32>
+  %r23:2 = loss.margin_ranking_grad %c23_x1, %c23_x2, %c23_t, %c23_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
+  vector.print str "case margin_ranking_grad_margin0_sum_f32\n"
+  %e23_0 = arith.constant dense<[[0.619443238, -0.619443238, 0.619443238, 0.619443238, -0.0, 0.0, -0.619443238], [0.0, -0.0, -0.619443238, -0.619443238, 0.619443238, -0.619443238, 0.0], [0.619443238, -0.0, -0.0, -0.619443238, -0.0, -0.619443238, -0.619443238]]> : tensor<3x7xf32>
+  %ug23_0 = tensor.cast %r23#0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw23_0 = tensor.cast %e23_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt23_0 = arith.constant 1.000e-05 : f64
   %at23_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug23_0, %uw23_0, %rt23_0, %at23_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e23_1 = arith.constant dense<[[-0.0, 0.450657189, -0.0, -0.0, 0.450657189], [-0.450657189, 0.0, -0.450657189, -0.0, 0.450657189], [-0.450657189, 0.450657189, -0.450657189, -0.450657189, 0.0], [-0.450657189, 0.0, -0.0, -0.450657189, 0.450657189]]> : tensor<4x5xf32>
-  %ug23_1 = tensor.cast %r23#1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw23_1 = tensor.cast %e23_1 : tensor<4x5xf32> to tensor<*xf32>
+  %e23_1 = arith.constant dense<[[-0.619443238, 0.619443238, -0.619443238, -0.619443238, 0.0, -0.0, 0.619443238], [-0.0, 0.0, 0.619443238, 0.619443238, -0.619443238, 0.619443238, -0.0], [-0.619443238, 0.0, 0.0, 0.619443238, 0.0, 0.619443238, 0.619443238]]> : tensor<3x7xf32>
+  %ug23_1 = tensor.cast %r23#1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw23_1 = tensor.cast %e23_1 : tensor<3x7xf32> to tensor<*xf32>
   %rt23_1 = arith.constant 1.000e-05 : f64
   %at23_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug23_1, %uw23_1, %rt23_1, %at23_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_int_margin0p5_sum_f32
-  %c24_x1 = arith.constant dense<[[0.809154332, 1.51238251, 0.173670128, -0.0429444201, -1.69748318, -0.13244845], [-0.244182706, 0.359771907, 0.505027533, -1.5321281, -0.758036256, 0.508195698]]> : tensor<2x6xf32>
-  %c24_x2 = arith.constant dense<[[-0.699167669, 1.45807838, -0.276537538, 0.388865024, -0.886238217, 0.840188265], [-0.672080636, -0.736707926, -1.22589016, -2.43555498, 0.598344445, 1.21256804]]> : tensor<2x6xf32>
-  %c24_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c24_g = arith.constant dense<-0.450332612> : tensor<f32>
-  %r24:2 = loss.margin_ranking_grad %c24_x1, %c24_x2, %c24_t, %c24_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<2x6xf32>, tensor<2x6xf32>, tensor<2x6xi64>, tensor<f32>) -> (tensor<2x6xf32>, tensor<2x6xf32>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_sum_f32\n"
-  %e24_0 = arith.constant dense<[[-0.0, -0.450332612, 0.450332612, 0.0, 0.0, 0.450332612], [-0.450332612, -0.450332612, -0.0, -0.0, 0.0, 0.450332612]]> : tensor<2x6xf32>
-  %ug24_0 = tensor.cast %r24#0 : tensor<2x6xf32> to tensor<*xf32>
-  %uw24_0 = tensor.cast %e24_0 : tensor<2x6xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_margin0_sum_f32
+  %c24_x1 = arith.constant dense<[[-0.586292088], [0.262627542], [0.656173229]]> : tensor<3x1xf32>
+  %c24_x2 = arith.constant dense<[[-0.723824203, 0.872160733, 0.0681503564, -2.09932828, 0.221111581, 0.607247233, -0.77564919]]> : tensor<1x7xf32>
+  %c24_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [1.0, -1.0, -1.0, 1.0, 1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c24_g = arith.constant dense<-1.30655181> : tensor<f32>
+  %r24:2 = loss.margin_ranking_grad %c24_x1, %c24_x2, %c24_t, %c24_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
+  vector.print str "case margin_ranking_grad_bcast_margin0_sum_f32\n"
+  %e24_0 = arith.constant dense<[[0.0], [-1.30655181], [0.0]]> : tensor<3x1xf32>
+  %ug24_0 = tensor.cast %r24#0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw24_0 = tensor.cast %e24_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt24_0 = arith.constant 1.000e-05 : f64
   %at24_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug24_0, %uw24_0, %rt24_0, %at24_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e24_1 = arith.constant dense<[[0.0, 0.450332612, -0.450332612, -0.0, -0.0, -0.450332612], [0.450332612, 0.450332612, 0.0, 0.0, -0.0, -0.450332612]]> : tensor<2x6xf32>
-  %ug24_1 = tensor.cast %r24#1 : tensor<2x6xf32> to tensor<*xf32>
-  %uw24_1 = tensor.cast %e24_1 : tensor<2x6xf32> to tensor<*xf32>
+  %e24_1 = arith.constant dense<[[2.61310363, -1.30655181, 0.0, 1.30655181, -1.30655181, 0.0, 0.0]]> : tensor<1x7xf32>
+  %ug24_1 = tensor.cast %r24#1 : tensor<1x7xf32> to tensor<*xf32>
+  %uw24_1 = tensor.cast %e24_1 : tensor<1x7xf32> to tensor<*xf32>
   %rt24_1 = arith.constant 1.000e-05 : f64
   %at24_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug24_1, %uw24_1, %rt24_1, %at24_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin1_sum_f32
-  %c25_x = arith.constant dense<[[1.0, 1.0, -0.159345672, -3.2225883, 2.1171186, 3.1609385, -1.09655571], [-2.34172416, 0.290268451, 0.547300935, -0.1839533, 2.33927441, 1.20116019, 1.65111387], [-1.86434913, 3.02862144, -1.85036635, 0.342389047, 1.25815284, 0.370795012, -1.7518549]]> : tensor<3x7xf32>
-  %c25_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf32>
-  %c25_g = arith.constant dense<0.391516268> : tensor<f32>
-  %r25 = loss.hinge_embedding_grad %c25_x, %c25_t, %c25_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_margin1_sum_f32\n"
-  %e25_0 = arith.constant dense<[[-0.391516268, 0.391516268, 0.0, 0.0, 0.391516268, 0.391516268, 0.391516268], [0.391516268, -0.391516268, 0.391516268, 0.391516268, 0.0, 0.391516268, 0.391516268], [-0.391516268, 0.0, -0.391516268, 0.391516268, 0.391516268, -0.391516268, -0.391516268]]> : tensor<3x7xf32>
-  %ug25_0 = tensor.cast %r25 : tensor<3x7xf32> to tensor<*xf32>
-  %uw25_0 = tensor.cast %e25_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_t_margin0_sum_f32
+  %c25_x1 = arith.constant dense<[[-0.251585394, 2.05872989, 0.914829373, -1.30245805, 0.189251542], [-2.30738401, 1.27958643, 0.337595999, -0.994639575, -0.0194939766], [0.998299479, 0.148088276, -0.406515092, 1.81777024, -0.996700346], [0.0695160031, 0.557842851, 0.401933014, 0.0730121806, 2.57074738]]> : tensor<4x5xf32>
+  %c25_x2 = arith.constant dense<[[-1.18076634, 0.212194711, 1.05438209, 0.707337677, -0.139272481], [0.688412845, 0.606412232, -1.86652255, -0.201798126, -0.320849866], [0.66173923, 0.160872012, 0.100341745, -0.286414325, -0.935311377], [2.08415532, -0.30334726, -0.732801497, -0.297664344, 1.42171061]]> : tensor<4x5xf32>
+  %c25_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, 1.0]]> : tensor<1x5xf32>
+  %c25_g = arith.constant dense<0.551664829> : tensor<f32>
+  %r25:2 = loss.margin_ranking_grad %c25_x1, %c25_x2, %c25_t, %c25_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  vector.print str "case margin_ranking_grad_bcast_t_margin0_sum_f32\n"
+  %e25_0 = arith.constant dense<[[0.551664829, -0.0, -0.551664829, 0.0, -0.0], [0.0, -0.0, -0.0, 0.0, -0.0], [0.551664829, -0.551664829, -0.551664829, 0.551664829, -0.551664829], [0.0, -0.0, -0.0, 0.551664829, -0.0]]> : tensor<4x5xf32>
+  %ug25_0 = tensor.cast %r25#0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw25_0 = tensor.cast %e25_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt25_0 = arith.constant 1.000e-05 : f64
   %at25_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug25_0, %uw25_0, %rt25_0, %at25_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e25_1 = arith.constant dense<[[-0.551664829, 0.0, 0.551664829, -0.0, 0.0], [-0.0, 0.0, 0.0, -0.0, 0.0], [-0.551664829, 0.551664829, 0.551664829, -0.551664829, 0.551664829], [-0.0, 0.0, 0.0, -0.551664829, 0.0]]> : tensor<4x5xf32>
+  %ug25_1 = tensor.cast %r25#1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw25_1 = tensor.cast %e25_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt25_1 = arith.constant 1.000e-05 : f64
+  %at25_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug25_1, %uw25_1, %rt25_1, %at25_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin1_sum_f32
-  %c26_x = arith.constant dense<[[-1.02244449, 0.529442906, 1.77313828, 1.28245759, -2.47331452, 1.77996409, 0.638818383], [2.71376085, -0.260031432, 0.178576916, 1.8539995, -0.389179021, -2.0057919, -2.80633616], [3.32257581, 1.52351582, 2.50972748, -0.796427846, 0.780446351, 1.45671487, -0.568434834]]> : tensor<3x7xf32>
-  %c26_t = arith.constant dense<[-1.0, -1.0, -1.0, -1.0, -1.0, 1.0, -1.0]> : tensor<7xf32>
-  %c26_g = arith.constant dense<-0.281451344> : tensor<f32>
-  %r26 = loss.hinge_embedding_grad %c26_x, %c26_t, %c26_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin1_sum_f32\n"
-  %e26_0 = arith.constant dense<[[0.281451344, 0.281451344, 0.0, 0.0, 0.281451344, -0.281451344, 0.281451344], [0.0, 0.281451344, 0.281451344, 0.0, 0.281451344, -0.281451344, 0.281451344], [0.0, 0.0, 0.0, 0.281451344, 0.281451344, -0.281451344, 0.281451344]]> : tensor<3x7xf32>
-  %ug26_0 = tensor.cast %r26 : tensor<3x7xf32> to tensor<*xf32>
-  %uw26_0 = tensor.cast %e26_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_0d_margin0_sum_f32
+  %c26_x1 = arith.constant dense<-0.658661187> : tensor<f32>
+  %c26_x2 = arith.constant dense<-0.0843971372> : tensor<f32>
+  %c26_t = arith.constant dense<-1.0> : tensor<f32>
+  %c26_g = arith.constant dense<-0.103849307> : tensor<f32>
+  %r26:2 = loss.margin_ranking_grad %c26_x1, %c26_x2, %c26_t, %c26_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0_sum_f32\n"
+  %e26_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug26_0 = tensor.cast %r26#0 : tensor<f32> to tensor<*xf32>
+  %uw26_0 = tensor.cast %e26_0 : tensor<f32> to tensor<*xf32>
   %rt26_0 = arith.constant 1.000e-05 : f64
   %at26_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug26_0, %uw26_0, %rt26_0, %at26_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e26_1 = arith.constant dense<-0.0> : tensor<f32>
+  %ug26_1 = tensor.cast %r26#1 : tensor<f32> to tensor<*xf32>
+  %uw26_1 = tensor.cast %e26_1 : tensor<f32> to tensor<*xf32>
+  %rt26_1 = arith.constant 1.000e-05 : f64
+  %at26_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug26_1, %uw26_1, %rt26_1, %at26_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin1_sum_f32
-  %c27_x = arith.constant dense<[[-1.43279231, -0.216019273, -0.0422379188, 0.654667854, 2.26614475, -0.838459134, 1.94028163]]> : tensor<1x7xf32>
-  %c27_t = arith.constant dense<[[-1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
-  %c27_g = arith.constant dense<-0.567404032> : tensor<f32>
-  %r27 = loss.hinge_embedding_grad %c27_x, %c27_t, %c27_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<1x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin1_sum_f32\n"
-  %e27_0 = arith.constant dense<[[0.567404032, 0.567404032, -0.567404032, -1.7022121, 0.0, -1.7022121, -1.7022121]]> : tensor<1x7xf32>
-  %ug27_0 = tensor.cast %r27 : tensor<1x7xf32> to tensor<*xf32>
-  %uw27_0 = tensor.cast %e27_0 : tensor<1x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_margin0p5_sum_f32
+  %c27_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.387496173, -0.0234978311, 0.0447843522, -0.436945885], [1.67889225, 0.353189528, 0.421025872, -0.171771407, 0.171803176, 0.973348022, -0.528199255], [-0.80555594, 0.406962335, 0.495787561, 0.82496053, -0.0849856883, -1.51259577, -1.33911693]]> : tensor<3x7xf32>
+  %c27_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 1.724365, -0.883792996, 1.06407547, 0.374084681], [0.718704462, -1.2228092, -2.27953839, 1.74458909, -1.1891681, 2.44511628, -0.00311287749], [0.997377634, 0.279960394, -0.309440255, -1.40812171, -0.681113541, -1.56136322, -0.603393793]]> : tensor<3x7xf32>
+  %c27_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  %c27_g = arith.constant dense<-0.832676589> : tensor<f32>
+  %r27:2 = loss.margin_ranking_grad %c27_x1, %c27_x2, %c27_t, %c27_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
+  vector.print str "case margin_ranking_grad_margin0p5_sum_f32\n"
+  %e27_0 = arith.constant dense<[[-0.832676589, 0.832676589, -0.832676589, 0.832676589, -0.0, 0.0, 0.0], [-0.0, -0.0, -0.0, 0.0, -0.0, 0.832676589, 0.832676589], [0.832676589, 0.832676589, -0.0, -0.0, -0.832676589, -0.832676589, 0.0]]> : tensor<3x7xf32>
+  %ug27_0 = tensor.cast %r27#0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw27_0 = tensor.cast %e27_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt27_0 = arith.constant 1.000e-05 : f64
   %at27_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug27_0, %uw27_0, %rt27_0, %at27_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e27_1 = arith.constant dense<[[0.832676589, -0.832676589, 0.832676589, -0.832676589, 0.0, -0.0, -0.0], [0.0, 0.0, 0.0, -0.0, 0.0, -0.832676589, -0.832676589], [-0.832676589, -0.832676589, 0.0, 0.0, 0.832676589, 0.832676589, -0.0]]> : tensor<3x7xf32>
+  %ug27_1 = tensor.cast %r27#1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw27_1 = tensor.cast %e27_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt27_1 = arith.constant 1.000e-05 : f64
+  %at27_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug27_1, %uw27_1, %rt27_1, %at27_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin2_sum_f32
-  %c28_x = arith.constant dense<[[2.0, 2.0, 0.831751406, 0.269398838, 1.28765225, 0.914212525, -1.15194988], [-1.67024136, 0.339952618, 0.652118802, -1.39022565, -1.39328134, 1.97474313, 0.837106705], [-0.175268352, -0.665184855, -0.885710597, 1.37044299, -3.02818942, 1.02320635, -0.0709498674]]> : tensor<3x7xf32>
-  %c28_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, -1.0], [1.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
-  %c28_g = arith.constant dense<0.571120083> : tensor<f32>
-  %r28 = loss.hinge_embedding_grad %c28_x, %c28_t, %c28_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_margin2_sum_f32\n"
-  %e28_0 = arith.constant dense<[[-0.571120083, 0.571120083, 0.0, 0.0, -0.571120083, -0.571120083, -0.571120083], [0.571120083, 0.571120083, -0.571120083, 0.571120083, -0.571120083, 0.571120083, 0.571120083], [-0.571120083, -0.571120083, 0.571120083, -0.571120083, -0.571120083, -0.571120083, -0.571120083]]> : tensor<3x7xf32>
-  %ug28_0 = tensor.cast %r28 : tensor<3x7xf32> to tensor<*xf32>
-  %uw28_0 = tensor.cast %e28_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_margin0p5_sum_f32
+  %c28_x1 = arith.constant dense<[[0.144001454], [0.280093938], [1.96500325]]> : tensor<3x1xf32>
+  %c28_x2 = arith.constant dense<[[0.511086941, 0.372562528, 1.52882516, -1.53597045, -0.0369386598, -0.630644262, 0.600039065]]> : tensor<1x7xf32>
+  %c28_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %c28_g = arith.constant dense<1.14640892> : tensor<f32>
+  %r28:2 = loss.margin_ranking_grad %c28_x1, %c28_x2, %c28_t, %c28_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
+  vector.print str "case margin_ranking_grad_bcast_margin0p5_sum_f32\n"
+  %e28_0 = arith.constant dense<[[3.43922663], [1.14640892], [3.43922663]]> : tensor<3x1xf32>
+  %ug28_0 = tensor.cast %r28#0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw28_0 = tensor.cast %e28_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt28_0 = arith.constant 1.000e-05 : f64
   %at28_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug28_0, %uw28_0, %rt28_0, %at28_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e28_1 = arith.constant dense<[[-2.29281783, -1.14640892, 1.14640892, -1.14640892, 0.0, -1.14640892, -3.43922663]]> : tensor<1x7xf32>
+  %ug28_1 = tensor.cast %r28#1 : tensor<1x7xf32> to tensor<*xf32>
+  %uw28_1 = tensor.cast %e28_1 : tensor<1x7xf32> to tensor<*xf32>
+  %rt28_1 = arith.constant 1.000e-05 : f64
+  %at28_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug28_1, %uw28_1, %rt28_1, %at28_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin2_sum_f32
-  %c29_x = arith.constant dense<[[0.508171678, -0.9790712, 1.01790857, 0.910172701, -1.94731593, 1.75516319, -0.923249364], [-0.153649151, 0.487336397, 1.83631194, -1.95058143, -0.748341143, 0.638495266, 0.774097383], [-0.89498508, -1.63874722, 2.31434512, 1.34979451, 2.15919757, -0.0345208421, 0.720753551]]> : tensor<3x7xf32>
-  %c29_t = arith.constant dense<[1.0, -1.0, -1.0, -1.0, -1.0, 1.0, -1.0]> : tensor<7xf32>
-  %c29_g = arith.constant dense<-2.6018827> : tensor<f32>
-  %r29 = loss.hinge_embedding_grad %c29_x, %c29_t, %c29_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin2_sum_f32\n"
-  %e29_0 = arith.constant dense<[[-2.6018827, 2.6018827, 2.6018827, 2.6018827, 2.6018827, -2.6018827, 2.6018827], [-2.6018827, 2.6018827, 2.6018827, 2.6018827, 2.6018827, -2.6018827, 2.6018827], [-2.6018827, 2.6018827, 0.0, 2.6018827, 0.0, -2.6018827, 2.6018827]]> : tensor<3x7xf32>
-  %ug29_0 = tensor.cast %r29 : tensor<3x7xf32> to tensor<*xf32>
-  %uw29_0 = tensor.cast %e29_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_t_margin0p5_sum_f32
+  %c29_x1 = arith.constant dense<[[-0.302374899, -0.234667301, -0.970148802, -1.42739582, 0.624472797], [-1.52715015, 0.522946656, -0.56415534, -0.578256667, -0.392860323], [0.554864109, -0.0689715073, -0.173470587, -2.48246455, -0.892903507], [0.918232322, 0.81297195, -0.966842175, -0.810173213, -2.10284209]]> : tensor<4x5xf32>
+  %c29_x2 = arith.constant dense<[[0.164179802, -0.370851368, 0.0346228182, 0.37765187, 1.19309199], [2.27400565, 0.554500937, 0.179599211, 0.858434856, -1.20894432], [-1.61210632, -1.37747705, 1.43220305, 0.782432437, -0.403223664], [0.919961989, -1.30348301, -0.0190067273, -0.358030915, -1.50908506]]> : tensor<4x5xf32>
+  %c29_t = arith.constant dense<[[-1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<1x5xf32>
+  %c29_g = arith.constant dense<0.684167325> : tensor<f32>
+  %r29:2 = loss.margin_ranking_grad %c29_x1, %c29_x2, %c29_t, %c29_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_sum_f32\n"
+  %e29_0 = arith.constant dense<[[0.684167325, 0.684167325, -0.684167325, -0.684167325, 0.0], [0.0, 0.684167325, -0.684167325, -0.684167325, 0.684167325], [0.684167325, 0.684167325, -0.684167325, -0.684167325, 0.684167325], [0.684167325, 0.684167325, -0.684167325, -0.684167325, 0.0]]> : tensor<4x5xf32>
+  %ug29_0 = tensor.cast %r29#0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw29_0 = tensor.cast %e29_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt29_0 = arith.constant 1.000e-05 : f64
   %at29_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug29_0, %uw29_0, %rt29_0, %at29_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e29_1 = arith.constant dense<[[-0.684167325, -0.684167325, 0.684167325, 0.684167325, -0.0], [-0.0, -0.684167325, 0.684167325, 0.684167325, -0.684167325], [-0.684167325, -0.684167325, 0.684167325, 0.684167325, -0.684167325], [-0.684167325, -0.684167325, 0.684167325, 0.684167325, -0.0]]> : tensor<4x5xf32>
+  %ug29_1 = tensor.cast %r29#1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw29_1 = tensor.cast %e29_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt29_1 = arith.constant 1.000e-05 : f64
+  %at29_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug29_1, %uw29_1, %rt29_1, %at29_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin2_sum_f32
-  %c30_x = arith.constant dense<[[-1.66376638, -1.60889506, 0.523049235, -0.181038573, 1.40058124, 0.478390723, -1.16502094]]> : tensor<1x7xf32>
-  %c30_t = arith.constant dense<[[1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %c30_g = arith.constant dense<1.2546463> : tensor<f32>
-  %r30 = loss.hinge_embedding_grad %c30_x, %c30_t, %c30_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<1x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin2_sum_f32\n"
-  %e30_0 = arith.constant dense<[[1.2546463, 3.7639389, -1.2546463, -1.2546463, 1.2546463, -1.2546463, 1.2546463]]> : tensor<1x7xf32>
-  %ug30_0 = tensor.cast %r30 : tensor<1x7xf32> to tensor<*xf32>
-  %uw30_0 = tensor.cast %e30_0 : tensor<1x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_0d_margin0p5_sum_f32
+  %c30_x1 = arith.constant dense<-0.0786362439> : tensor<f32>
+  %c30_x2 = arith.constant dense<1.19596803> : tensor<f32>
+  %c30_t = arith.constant dense<1.0> : tensor<f32>
+  %c30_g = arith.constant dense<0.918927133> : tensor<f32>
+  %r30:2 = loss.margin_ranking_grad %c30_x1, %c30_x2, %c30_t, %c30_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0p5_sum_f32\n"
+  %e30_0 = arith.constant dense<-0.918927133> : tensor<f32>
+  %ug30_0 = tensor.cast %r30#0 : tensor<f32> to tensor<*xf32>
+  %uw30_0 = tensor.cast %e30_0 : tensor<f32> to tensor<*xf32>
   %rt30_0 = arith.constant 1.000e-05 : f64
   %at30_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug30_0, %uw30_0, %rt30_0, %at30_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e30_1 = arith.constant dense<0.918927133> : tensor<f32>
+  %ug30_1 = tensor.cast %r30#1 : tensor<f32> to tensor<*xf32>
+  %uw30_1 = tensor.cast %e30_1 : tensor<f32> to tensor<*xf32>
+  %rt30_1 = arith.constant 1.000e-05 : f64
+  %at30_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug30_1, %uw30_1, %rt30_1, %at30_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_int_sum_f32
-  %c31_x = arith.constant dense<[[0.590202808, 0.196066782, 2.10981536, -0.889648139, -0.833682358], [-1.57150936, 0.149632439, 0.475313008, 2.1855557, 1.33437741]]> : tensor<2x5xf32>
-  %c31_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c31_g = arith.constant dense<0.625513911> : tensor<f32>
-  %r31 = loss.hinge_embedding_grad %c31_x, %c31_t, %c31_g {reduction = #loss.reduction<sum>} : (tensor<2x5xf32>, tensor<2x5xi64>, tensor<f32>) -> tensor<2x5xf32>
-  vector.print str "case hinge_embedding_grad_int_sum_f32\n"
-  %e31_0 = arith.constant dense<[[0.625513911, -0.625513911, 0.625513911, 0.625513911, -0.625513911], [-0.625513911, -0.625513911, 0.625513911, 0.625513911, 0.625513911]]> : tensor<2x5xf32>
-  %ug31_0 = tensor.cast %r31 : tensor<2x5xf32> to tensor<*xf32>
-  %uw31_0 = tensor.cast %e31_0 : tensor<2x5xf32> to tensor<*xf32>
+  // margin_ranking_grad_int_margin0p5_sum_f32
+  %c31_x1 = arith.constant dense<[[0.992613375, -0.585491776, -0.439007789, -0.241645649, -1.26737273, -0.192829832], [0.225272655, -0.586924076, -0.421158969, -0.917368472, 0.248408258, -0.00892497413]]> : tensor<2x6xf32>
+  %c31_x2 = arith.constant dense<[[-2.25336909, -0.734805822, 0.700771689, 0.593452454, -0.601655364, 2.24312973], [-0.929124415, 0.797170937, 0.139573887, -1.7714709, -0.539596558, -0.608073413]]> : tensor<2x6xf32>
+  %c31_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c31_g = arith.constant dense<-0.201988593> : tensor<f32>
+  %r31:2 = loss.margin_ranking_grad %c31_x1, %c31_x2, %c31_t, %c31_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<2x6xf32>, tensor<2x6xf32>, tensor<2x6xi64>, tensor<f32>) -> (tensor<2x6xf32>, tensor<2x6xf32>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_sum_f32\n"
+  %e31_0 = arith.constant dense<[[-0.0, -0.201988593, 0.201988593, 0.0, 0.0, 0.201988593], [-0.201988593, 0.0, 0.201988593, -0.0, 0.0, -0.0]]> : tensor<2x6xf32>
+  %ug31_0 = tensor.cast %r31#0 : tensor<2x6xf32> to tensor<*xf32>
+  %uw31_0 = tensor.cast %e31_0 : tensor<2x6xf32> to tensor<*xf32>
   %rt31_0 = arith.constant 1.000e-05 : f64
   %at31_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug31_0, %uw31_0, %rt31_0, %at31_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e31_1 = arith.constant dense<[[0.0, 0.201988593, -0.201988593, -0.0, -0.0, -0.201988593], [0.201988593, -0.0, -0.201988593, 0.0, -0.0, 0.0]]> : tensor<2x6xf32>
+  %ug31_1 = tensor.cast %r31#1 : tensor<2x6xf32> to tensor<*xf32>
+  %uw31_1 = tensor.cast %e31_1 : tensor<2x6xf32> to tensor<*xf32>
+  %rt31_1 = arith.constant 1.000e-05 : f64
+  %at31_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug31_1, %uw31_1, %rt31_1, %at31_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_sum_f32
-  %c32_x = arith.constant dense<[[0.0, 30.0, -30.0, 3.84623694, -0.227542371, 0.746260107, 0.127711177], [0.0907143876, 2.50023127, -1.67386162, -0.6212852, 1.39304209, -0.00970123149, -1.16567433], [-1.46127009, 0.665695488, 0.555817187, 0.797142267, 4.63220787, -1.89407003, -1.20110548]]> : tensor<3x7xf32>
-  %c32_t = arith.constant dense<[[-1.0, -1.0, -1.0, -1.0, -1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
-  %c32_g = arith.constant dense<1.38244247> : tensor<f32>
-  %r32 = loss.soft_margin_grad %c32_x, %c32_t, %c32_g {reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case soft_margin_grad_sum_f32\n"
-  %e32_0 = arith.constant dense<[[0.691221237, 1.38244247, 1.29363751e-13, 1.35353112, 0.612917721, -0.444644302, -0.647142768], [-0.65989089, 1.27759528, -1.16414094, -0.899293721, -0.274998993, -0.694574058, 0.328520536], [0.260276794, 0.913156688, -0.503922164, -0.429437995, 1.36911654, 0.180797353, 0.319729388]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_margin1_sum_f32
+  %c32_x = arith.constant dense<[[1.0, 1.0, 0.809665203, -0.118211001, -2.64465356, -3.00105977, 0.508171678], [-0.9790712, 1.01790857, 0.910172701, -1.94731593, -0.712388515, -1.08852983, 1.49267101], [-2.04582596, 5.12128067, -0.481436253, 0.00483174808, -2.23392391, 0.272844434, 1.42291069]]> : tensor<3x7xf32>
+  %c32_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c32_g = arith.constant dense<1.33102906> : tensor<f32>
+  %r32 = loss.hinge_embedding_grad %c32_x, %c32_t, %c32_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_margin1_sum_f32\n"
+  %e32_0 = arith.constant dense<[[-1.33102906, 1.33102906, 0.0, 0.0, 1.33102906, 1.33102906, -1.33102906], [-1.33102906, 1.33102906, 1.33102906, 1.33102906, -1.33102906, -1.33102906, 0.0], [-1.33102906, 0.0, -1.33102906, 1.33102906, 1.33102906, 1.33102906, 1.33102906]]> : tensor<3x7xf32>
   %ug32_0 = tensor.cast %r32 : tensor<3x7xf32> to tensor<*xf32>
   %uw32_0 = tensor.cast %e32_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt32_0 = arith.constant 1.000e-05 : f64
   %at32_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug32_0, %uw32_0, %rt32_0, %at32_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_bcast_t_sum_f32
-  %c33_x = arith.constant dense<[[-2.94636011, 1.28377819, -1.97449505, -1.83544052, 3.05315661, -1.48309386, 2.23574591], [3.74496222, 0.114819117, -0.681032956, 2.86932039, 1.56711304, -2.15907145, -1.7746228], [-0.181233898, -2.70826697, 0.255749136, 1.87011015, -2.12145042, -2.78778338, -0.385818839]]> : tensor<3x7xf32>
-  %c33_t = arith.constant dense<[-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0]> : tensor<7xf32>
-  %c33_g = arith.constant dense<0.811151087> : tensor<f32>
-  %r33 = loss.soft_margin_grad %c33_x, %c33_t, %c33_g {reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case soft_margin_grad_bcast_t_sum_f32\n"
-  %e33_0 = arith.constant dense<[[0.0404835977, -0.175944984, -0.712266207, 0.111607432, 0.77458328, -0.661120117, 0.732805192], [0.792420983, -0.382317185, -0.538579345, 0.767599463, 0.671123445, -0.727207839, 0.117591262], [0.368923783, -0.76046443, -0.353993595, 0.702838898, 0.0868169889, -0.764114141, 0.328292489]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_bcast_t_margin1_sum_f32
+  %c33_x = arith.constant dense<[[1.77721834, 0.356502622, 3.07977152, 1.65730512, -1.43531573, -0.550239384, 3.24138045], [-3.45434666, 0.436940968, 1.63755941, -1.9640069, 0.885640204, 0.652602017, 1.31342542], [0.763871789, -0.998511732, 0.767055631, -1.60805893, -1.08238804, -1.10279906, -0.458067179]]> : tensor<3x7xf32>
+  %c33_t = arith.constant dense<[-1.0, 1.0, 1.0, 1.0, 1.0, -1.0, 1.0]> : tensor<7xf32>
+  %c33_g = arith.constant dense<-0.644720614> : tensor<f32>
+  %r33 = loss.hinge_embedding_grad %c33_x, %c33_t, %c33_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin1_sum_f32\n"
+  %e33_0 = arith.constant dense<[[0.0, -0.644720614, -0.644720614, -0.644720614, -0.644720614, 0.644720614, -0.644720614], [0.644720614, -0.644720614, -0.644720614, -0.644720614, -0.644720614, 0.644720614, -0.644720614], [0.644720614, -0.644720614, -0.644720614, -0.644720614, -0.644720614, 0.644720614, -0.644720614]]> : tensor<3x7xf32>
   %ug33_0 = tensor.cast %r33 : tensor<3x7xf32> to tensor<*xf32>
   %uw33_0 = tensor.cast %e33_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt33_0 = arith.constant 1.000e-05 : f64
   %at33_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug33_0, %uw33_0, %rt33_0, %at33_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_int_sum_f32
-  %c34_x = arith.constant dense<[[-0.310429066, -0.305104643, -0.0819792375, -0.12533021], [-0.0346019007, -0.789578319, -0.518284857, -0.72603333]]> : tensor<2x4xf32>
-  %c34_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c34_g = arith.constant dense<-0.699979663> : tensor<f32>
-  %r34 = loss.soft_margin_grad %c34_x, %c34_t, %c34_g {reduction = #loss.reduction<sum>} : (tensor<2x4xf32>, tensor<2x4xi32>, tensor<f32>) -> tensor<2x4xf32>
-  vector.print str "case soft_margin_grad_int_sum_f32\n"
-  %e34_0 = arith.constant dense<[[0.403881252, -0.297008425, 0.364327759, 0.0], [-0.343935281, 0.481404573, 0.438709885, -0.228239417]]> : tensor<2x4xf32>
-  %ug34_0 = tensor.cast %r34 : tensor<2x4xf32> to tensor<*xf32>
-  %uw34_0 = tensor.cast %e34_0 : tensor<2x4xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_x_margin1_sum_f32
+  %c34_x = arith.constant dense<[[0.476041198, 0.429124892, 0.925327182, -0.223262653, -1.15429342, -2.61075234, 1.63198221]]> : tensor<1x7xf32>
+  %c34_t = arith.constant dense<[[1.0, -1.0, -1.0, 1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, 1.0, -1.0, -1.0, 1.0], [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %c34_g = arith.constant dense<0.641881168> : tensor<f32>
+  %r34 = loss.hinge_embedding_grad %c34_x, %c34_t, %c34_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<1x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin1_sum_f32\n"
+  %e34_0 = arith.constant dense<[[0.641881168, 0.641881168, -1.92564344, 0.641881168, 0.641881168, 0.641881168, 0.641881168]]> : tensor<1x7xf32>
+  %ug34_0 = tensor.cast %r34 : tensor<1x7xf32> to tensor<*xf32>
+  %uw34_0 = tensor.cast %e34_0 : tensor<1x7xf32> to tensor<*xf32>
   %rt34_0 = arith.constant 1.000e-05 : f64
   %at34_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug34_0, %uw34_0, %rt34_0, %at34_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0_mean_f32
-  %c35_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.0586921, -1.0176214, -0.0426472351, -1.24396479], [0.294009179, 1.14946842, -0.0412047803, -0.385084093, 0.693771601, -0.3762106, -0.91503793], [-1.79280627, -0.273089707, -1.88794994, 0.222106114, -0.462131172, -0.0239551645, 0.591903031]]> : tensor<3x7xf32>
-  %c35_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 1.3131479, 1.30083311, 0.731303453, 1.03934312], [1.36712265, -1.13784409, 0.139790177, -0.0133546097, -0.884814739, -1.30494034, -1.81528306], [0.562242687, -0.275538832, -0.16130209, -0.546990156, -0.0608647317, -0.370197386, 1.09551346]]> : tensor<3x7xf32>
-  %c35_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0], [1.0, -1.0, -1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
-  %c35_g = arith.constant dense<-1.04850447> : tensor<f32>
-  %r35:2 = loss.margin_ranking_grad %c35_x1, %c35_x2, %c35_t, %c35_g {margin = 0.000000e+00 : f64} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
-  vector.print str "case margin_ranking_grad_margin0_mean_f32\n"
-  %e35_0 = arith.constant dense<[[-0.0499287844, 0.0499287844, 0.0499287844, 0.0499287844, 0.0499287844, 0.0499287844, 0.0499287844], [0.0499287844, -0.0499287844, 0.0, 0.0499287844, -0.0499287844, -0.0, -0.0], [0.0499287844, -0.0499287844, 0.0, -0.0499287844, 0.0, -0.0, 0.0499287844]]> : tensor<3x7xf32>
-  %ug35_0 = tensor.cast %r35#0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw35_0 = tensor.cast %e35_0 : tensor<3x7xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_rank_margin1_sum_f32
+  %c35_x = arith.constant dense<[0.550705433, -0.572224021, -2.9752059, -1.41003501, 1.21519756, 0.957990468, -1.90673196]> : tensor<7xf32>
+  %c35_t = arith.constant dense<[[-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  %c35_g = arith.constant dense<0.803100944> : tensor<f32>
+  %r35 = loss.hinge_embedding_grad %c35_x, %c35_t, %c35_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin1_sum_f32\n"
+  %e35_0 = arith.constant dense<[-2.40930271, -0.803100944, -0.803100944, -0.803100944, 1.60620189, -0.803100944, -0.803100944]> : tensor<7xf32>
+  %ug35_0 = tensor.cast %r35 : tensor<7xf32> to tensor<*xf32>
+  %uw35_0 = tensor.cast %e35_0 : tensor<7xf32> to tensor<*xf32>
   %rt35_0 = arith.constant 1.000e-05 : f64
   %at35_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug35_0, %uw35_0, %rt35_0, %at35_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e35_1 = arith.constant dense<[[0.0499287844, -0.0499287844, -0.0499287844, -0.0499287844, -0.0499287844, -0.0499287844, -0.0499287844], [-0.0499287844, 0.0499287844, -0.0, -0.0499287844, 0.0499287844, 0.0, 0.0], [-0.0499287844, 0.0499287844, -0.0, 0.0499287844, -0.0, 0.0, -0.0499287844]]> : tensor<3x7xf32>
-  %ug35_1 = tensor.cast %r35#1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw35_1 = tensor.cast %e35_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt35_1 = arith.constant 1.000e-05 : f64
-  %at35_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug35_1, %uw35_1, %rt35_1, %at35_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_margin0_mean_f32
-  %c36_x1 = arith.constant dense<[[-1.9718256], [-0.269037157], [-0.910800278]]> : tensor<3x1xf32>
-  %c36_x2 = arith.constant dense<[[-0.507004619, -0.0879191905, 0.501271605, 0.167643875, -0.198062122, -0.583488882, 0.356250972]]> : tensor<1x7xf32>
-  %c36_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0], [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %c36_g = arith.constant dense<-0.0582308471> : tensor<f32>
-  %r36:2 = loss.margin_ranking_grad %c36_x1, %c36_x2, %c36_t, %c36_g {margin = 0.000000e+00 : f64} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
-  vector.print str "case margin_ranking_grad_bcast_margin0_mean_f32\n"
-  %e36_0 = arith.constant dense<[[0.00831869245], [0.00831869245], [0.0110915899]]> : tensor<3x1xf32>
-  %ug36_0 = tensor.cast %r36#0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw36_0 = tensor.cast %e36_0 : tensor<3x1xf32> to tensor<*xf32>
+  // hinge_embedding_grad_margin2_sum_f32
+  %c36_x = arith.constant dense<[[2.0, 2.0, -0.51382941, -0.909388542, 1.25267446, -0.881719828, -1.27474248], [-2.43393254, -2.28198671, -1.42275393, -1.13782871, 1.23493218, -1.37334228, -0.36222747], [0.126905516, -2.09243798, 1.67522097, -1.16431618, -1.11831284, 0.78784591, -2.0995717]]> : tensor<3x7xf32>
+  %c36_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  %c36_g = arith.constant dense<0.484603494> : tensor<f32>
+  %r36 = loss.hinge_embedding_grad %c36_x, %c36_t, %c36_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_margin2_sum_f32\n"
+  %e36_0 = arith.constant dense<[[-0.484603494, 0.484603494, 0.0, 0.0, -0.484603494, -0.484603494, -0.484603494], [0.484603494, 0.484603494, 0.484603494, -0.484603494, 0.484603494, 0.484603494, 0.484603494], [-0.484603494, 0.484603494, 0.484603494, 0.484603494, -0.484603494, -0.484603494, -0.484603494]]> : tensor<3x7xf32>
+  %ug36_0 = tensor.cast %r36 : tensor<3x7xf32> to tensor<*xf32>
+  %uw36_0 = tensor.cast %e36_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt36_0 = arith.constant 1.000e-05 : f64
   %at36_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug36_0, %uw36_0, %rt36_0, %at36_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e36_1 = arith.constant dense<[[-0.00277289748, -0.00831869245, 0.0, -0.00277289748, -0.00554579496, 0.0, -0.00831869245]]> : tensor<1x7xf32>
-  %ug36_1 = tensor.cast %r36#1 : tensor<1x7xf32> to tensor<*xf32>
-  %uw36_1 = tensor.cast %e36_1 : tensor<1x7xf32> to tensor<*xf32>
-  %rt36_1 = arith.constant 1.000e-05 : f64
-  %at36_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug36_1, %uw36_1, %rt36_1, %at36_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_t_margin0_mean_f32
-  %c37_x1 = arith.constant dense<[[-0.690143228, 1.85002506, -0.0661819503, -0.112716436, 1.63539612], [0.740535855, -0.369870096, 1.17716336, 1.62352371, -1.05025506], [-0.868350387, 0.737273514, -2.14117527, 1.07363737, 0.81321311], [-1.11783588, 1.14930904, -1.00883186, -1.20709431, 0.665114403]]> : tensor<4x5xf32>
-  %c37_x2 = arith.constant dense<[[0.464760333, 0.279226482, 1.20639253, -0.777367353, -1.26144052], [0.526007771, -0.0932136178, 0.453372896, 1.03366816, -1.83439267], [-0.464656711, 0.402560681, 0.0519906916, 0.674738705, -0.549757898], [-0.21050328, -0.939435899, -1.69379961, -1.17461061, 0.12527737]]> : tensor<4x5xf32>
-  %c37_t = arith.constant dense<[[-1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<1x5xf32>
-  %c37_g = arith.constant dense<-0.092361629> : tensor<f32>
-  %r37:2 = loss.margin_ranking_grad %c37_x1, %c37_x2, %c37_t, %c37_g {margin = 0.000000e+00 : f64} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
-  vector.print str "case margin_ranking_grad_bcast_t_margin0_mean_f32\n"
-  %e37_0 = arith.constant dense<[[0.0, -0.00461808126, 0.00461808126, -0.0, -0.0], [-0.00461808126, 0.0, -0.0, -0.0, -0.0], [0.0, -0.00461808126, 0.00461808126, -0.0, -0.0], [0.0, -0.00461808126, -0.0, 0.00461808126, -0.0]]> : tensor<4x5xf32>
-  %ug37_0 = tensor.cast %r37#0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw37_0 = tensor.cast %e37_0 : tensor<4x5xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_t_margin2_sum_f32
+  %c37_x = arith.constant dense<[[1.75614834, 0.134887531, 1.75523984, -0.92258352, -0.775654316, -1.12788105, 0.468902141], [-0.54878974, 0.899990737, 2.06523752, 1.66308105, -0.101932451, -1.50502765, -1.34068215], [-0.660094261, -0.06044567, 1.56472957, -0.97469604, 1.34886754, 1.63942611, 1.53641021]]> : tensor<3x7xf32>
+  %c37_t = arith.constant dense<[-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0]> : tensor<7xf32>
+  %c37_g = arith.constant dense<-0.00109610346> : tensor<f32>
+  %r37 = loss.hinge_embedding_grad %c37_x, %c37_t, %c37_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin2_sum_f32\n"
+  %e37_0 = arith.constant dense<[[0.00109610346, -0.00109610346, -0.00109610346, 0.00109610346, -0.00109610346, 0.00109610346, -0.00109610346], [0.00109610346, -0.00109610346, -0.00109610346, 0.00109610346, -0.00109610346, 0.00109610346, -0.00109610346], [0.00109610346, -0.00109610346, -0.00109610346, 0.00109610346, -0.00109610346, 0.00109610346, -0.00109610346]]> : tensor<3x7xf32>
+  %ug37_0 = tensor.cast %r37 : tensor<3x7xf32> to tensor<*xf32>
+  %uw37_0 = tensor.cast %e37_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt37_0 = arith.constant 1.000e-05 : f64
   %at37_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug37_0, %uw37_0, %rt37_0, %at37_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e37_1 = arith.constant dense<[[-0.0, 0.00461808126, -0.00461808126, 0.0, 0.0], [0.00461808126, -0.0, 0.0, 0.0, 0.0], [-0.0, 0.00461808126, -0.00461808126, 0.0, 0.0], [-0.0, 0.00461808126, 0.0, -0.00461808126, 0.0]]> : tensor<4x5xf32>
-  %ug37_1 = tensor.cast %r37#1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw37_1 = tensor.cast %e37_1 : tensor<4x5xf32> to tensor<*xf32>
-  %rt37_1 = arith.constant 1.000e-05 : f64
-  %at37_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug37_1, %uw37_1, %rt37_1, %at37_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0p5_mean_f32
-  %c38_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.0299639665, -0.869529188, -0.0444122851, -0.66103667], [0.936520636, -0.342498839, -1.58591855, 0.625061095, 0.141964093, 0.622788727, 1.11044598], [1.79368818, 0.950365186, -0.630768657, -1.19912946, -0.602320135, -0.0803524628, 0.105947122]]> : tensor<3x7xf32>
-  %c38_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 0.432547122, 0.136272863, 0.689592957, 0.0104156835], [-0.176757991, 0.236203358, 0.0835808739, -0.486898363, -1.56044769, -1.76971066, 1.24843228], [-0.870061994, -0.895948946, 0.287064493, 0.791842461, 0.878736138, -1.3585279, 1.6950407]]> : tensor<3x7xf32>
-  %c38_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
-  %c38_g = arith.constant dense<1.85244846> : tensor<f32>
-  %r38:2 = loss.margin_ranking_grad %c38_x1, %c38_x2, %c38_t, %c38_g {margin = 5.000000e-01 : f64} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
-  vector.print str "case margin_ranking_grad_margin0p5_mean_f32\n"
-  %e38_0 = arith.constant dense<[[0.0882118344, -0.0882118344, -0.0882118344, 0.0882118344, 0.0, -0.0882118344, -0.0882118344], [-0.0, -0.0882118344, -0.0882118344, 0.0882118344, -0.0, -0.0, 0.0882118344], [0.0882118344, 0.0882118344, 0.0, 0.0, -0.0882118344, -0.0, -0.0882118344]]> : tensor<3x7xf32>
-  %ug38_0 = tensor.cast %r38#0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw38_0 = tensor.cast %e38_0 : tensor<3x7xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_x_margin2_sum_f32
+  %c38_x = arith.constant dense<[[-1.00516367, -1.93363714, -0.691455603, -1.34887743, -2.68749595, 1.87487078, -0.926914334]]> : tensor<1x7xf32>
+  %c38_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c38_g = arith.constant dense<-1.42435646> : tensor<f32>
+  %r38 = loss.hinge_embedding_grad %c38_x, %c38_t, %c38_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<1x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin2_sum_f32\n"
+  %e38_0 = arith.constant dense<[[1.42435646, -1.42435646, -4.27306938, 1.42435646, 4.27306938, -4.27306938, -4.27306938]]> : tensor<1x7xf32>
+  %ug38_0 = tensor.cast %r38 : tensor<1x7xf32> to tensor<*xf32>
+  %uw38_0 = tensor.cast %e38_0 : tensor<1x7xf32> to tensor<*xf32>
   %rt38_0 = arith.constant 1.000e-05 : f64
   %at38_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug38_0, %uw38_0, %rt38_0, %at38_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e38_1 = arith.constant dense<[[-0.0882118344, 0.0882118344, 0.0882118344, -0.0882118344, -0.0, 0.0882118344, 0.0882118344], [0.0, 0.0882118344, 0.0882118344, -0.0882118344, 0.0, 0.0, -0.0882118344], [-0.0882118344, -0.0882118344, -0.0, -0.0, 0.0882118344, 0.0, 0.0882118344]]> : tensor<3x7xf32>
-  %ug38_1 = tensor.cast %r38#1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw38_1 = tensor.cast %e38_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt38_1 = arith.constant 1.000e-05 : f64
-  %at38_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug38_1, %uw38_1, %rt38_1, %at38_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_margin0p5_mean_f32
-  %c39_x1 = arith.constant dense<[[-0.469142824], [1.4213233], [-0.549538553]]> : tensor<3x1xf32>
-  %c39_x2 = arith.constant dense<[[-1.00804937, 1.13978982, -1.65837407, 1.27147341, -0.430308521, -1.24772441, -1.09078133]]> : tensor<1x7xf32>
-  %c39_t = arith.constant dense<[[1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %c39_g = arith.constant dense<0.860984206> : tensor<f32>
-  %r39:2 = loss.margin_ranking_grad %c39_x1, %c39_x2, %c39_t, %c39_g {margin = 5.000000e-01 : f64} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
-  vector.print str "case margin_ranking_grad_bcast_margin0p5_mean_f32\n"
-  %e39_0 = arith.constant dense<[[-0.0409992486], [0.163996994], [0.0]]> : tensor<3x1xf32>
-  %ug39_0 = tensor.cast %r39#0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw39_0 = tensor.cast %e39_0 : tensor<3x1xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_rank_margin2_sum_f32
+  %c39_x = arith.constant dense<[-1.04615104, -0.134920046, -0.829952776, -1.99122584, -1.27999139, 0.856213808, -0.273343384]> : tensor<7xf32>
+  %c39_t = arith.constant dense<[[1.0, 1.0, -1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %c39_g = arith.constant dense<-0.440199971> : tensor<f32>
+  %r39 = loss.hinge_embedding_grad %c39_x, %c39_t, %c39_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin2_sum_f32\n"
+  %e39_0 = arith.constant dense<[-1.32059991, -0.440199971, -0.440199971, 0.440199971, 0.440199971, -0.440199971, 0.440199971]> : tensor<7xf32>
+  %ug39_0 = tensor.cast %r39 : tensor<7xf32> to tensor<*xf32>
+  %uw39_0 = tensor.cast %e39_0 : tensor<7xf32> to tensor<*xf32>
   %rt39_0 = arith.constant 1.000e-05 : f64
   %at39_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug39_0, %uw39_0, %rt39_0, %at39_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e39_1 = arith.constant dense<[[0.0, 0.0409992486, -0.0409992486, 0.0, 0.0, -0.0819984972, -0.0409992486]]> : tensor<1x7xf32>
-  %ug39_1 = tensor.cast %r39#1 : tensor<1x7xf32> to tensor<*xf32>
-  %uw39_1 = tensor.cast %e39_1 : tensor<1x7xf32> to tensor<*xf32>
-  %rt39_1 = arith.constant 1.000e-05 : f64
-  %at39_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug39_1, %uw39_1, %rt39_1, %at39_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_t_margin0p5_mean_f32
-  %c40_x1 = arith.constant dense<[[2.35727978, -0.99122107, -0.154970035, -0.776222289, -0.260958165], [1.43357646, 0.249328539, -0.842431307, 0.435967892, -0.970909595], [-0.532635629, 2.05613518, 0.153705835, 1.31991696, -0.304967403], [-0.72478956, 0.225513443, -0.591008127, -0.501990795, 2.34925866]]> : tensor<4x5xf32>
-  %c40_x2 = arith.constant dense<[[0.924600959, -0.200600863, 2.11985993, 0.0740003139, -0.300093055], [0.634851933, -0.174770609, 1.06527281, -0.905124187, 0.616258979], [1.28128564, 1.24636972, -3.23198795, 1.10259306, 0.0824067071], [-1.47405422, -0.5102337, -0.298631817, -0.935703337, -1.51672947]]> : tensor<4x5xf32>
-  %c40_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<1x5xf32>
-  %c40_g = arith.constant dense<-1.27913499> : tensor<f32>
-  %r40:2 = loss.margin_ranking_grad %c40_x1, %c40_x2, %c40_t, %c40_g {margin = 5.000000e-01 : f64} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
-  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_mean_f32\n"
-  %e40_0 = arith.constant dense<[[-0.0639567524, 0.0639567524, 0.0639567524, 0.0639567524, 0.0639567524], [-0.0639567524, 0.0639567524, 0.0639567524, -0.0, 0.0639567524], [0.0, -0.0, -0.0, 0.0639567524, 0.0639567524], [-0.0639567524, -0.0, 0.0639567524, 0.0639567524, -0.0]]> : tensor<4x5xf32>
-  %ug40_0 = tensor.cast %r40#0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw40_0 = tensor.cast %e40_0 : tensor<4x5xf32> to tensor<*xf32>
+  // hinge_embedding_grad_int_sum_f32
+  %c40_x = arith.constant dense<[[-0.548688293, 0.973594606, 1.45254445, 0.0413771085, 0.807952225], [-0.371228635, 0.943392038, -0.315299988, 0.520735025, -0.626538634]]> : tensor<2x5xf32>
+  %c40_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c40_g = arith.constant dense<1.07120252> : tensor<f32>
+  %r40 = loss.hinge_embedding_grad %c40_x, %c40_t, %c40_g {reduction = #loss.reduction<sum>} : (tensor<2x5xf32>, tensor<2x5xi64>, tensor<f32>) -> tensor<2x5xf32>
+  vector.print str "case hinge_embedding_grad_int_sum_f32\n"
+  %e40_0 = arith.constant dense<[[1.07120252, -1.07120252, 1.07120252, 1.07120252, -1.07120252], [-1.07120252, -1.07120252, 1.07120252, 1.07120252, 1.07120252]]> : tensor<2x5xf32>
+  %ug40_0 = tensor.cast %r40 : tensor<2x5xf32> to tensor<*xf32>
+  %uw40_0 = tensor.cast %e40_0 : tensor<2x5xf32> to tensor<*xf32>
   %rt40_0 = arith.constant 1.000e-05 : f64
   %at40_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug40_0, %uw40_0, %rt40_0, %at40_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e40_1 = arith.constant dense<[[0.0639567524, -0.0639567524, -0.0639567524, -0.0639567524, -0.0639567524], [0.0639567524, -0.0639567524, -0.0639567524, 0.0, -0.0639567524], [-0.0, 0.0, 0.0, -0.0639567524, -0.0639567524], [0.0639567524, 0.0, -0.0639567524, -0.0639567524, 0.0]]> : tensor<4x5xf32>
-  %ug40_1 = tensor.cast %r40#1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw40_1 = tensor.cast %e40_1 : tensor<4x5xf32> to tensor<*xf32>
-  %rt40_1 = arith.constant 1.000e-05 : f64
-  %at40_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug40_1, %uw40_1, %rt40_1, %at40_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_int_margin0p5_mean_f32
-  %c41_x1 = arith.constant dense<[[-1.37136996, -0.103701539, -1.70446134, -0.304779559, -0.420336813, -0.822681904], [-1.95638371, -0.870797515, -0.970991671, 0.0379475132, 1.95671916, 0.266808271]]> : tensor<2x6xf32>
-  %c41_x2 = arith.constant dense<[[0.05712118, 0.629083931, -0.693380833, -0.260190129, -0.693286419, -1.17369747], [-0.0258230474, -0.207647055, -3.04071999, -1.03955686, -1.6626482, 2.01969385]]> : tensor<2x6xf32>
-  %c41_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c41_g = arith.constant dense<0.513899386> : tensor<f32>
-  %r41:2 = loss.margin_ranking_grad %c41_x1, %c41_x2, %c41_t, %c41_g {margin = 5.000000e-01 : f64} : (tensor<2x6xf32>, tensor<2x6xf32>, tensor<2x6xi64>, tensor<f32>) -> (tensor<2x6xf32>, tensor<2x6xf32>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_mean_f32\n"
-  %e41_0 = arith.constant dense<[[-0.0428249501, 0.0, -0.0428249501, -0.0, 0.0428249501, -0.0428249501], [0.0, 0.0, -0.0, -0.0, -0.0, -0.0428249501]]> : tensor<2x6xf32>
-  %ug41_0 = tensor.cast %r41#0 : tensor<2x6xf32> to tensor<*xf32>
-  %uw41_0 = tensor.cast %e41_0 : tensor<2x6xf32> to tensor<*xf32>
+  // soft_margin_grad_sum_f32
+  %c41_x = arith.constant dense<[[0.0, 30.0, -30.0, -2.60685992, -2.48518419, 0.482891619, 0.555353463], [-0.328883082, -1.06519806, 0.935679793, -1.47609746, 2.09040499, -2.58289456, -0.0167547259], [0.602536678, 0.459985524, -3.56671643, 0.384268165, 4.80240154, 0.221581504, -0.17737709]]> : tensor<3x7xf32>
+  %c41_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [1.0, 1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  %c41_g = arith.constant dense<-0.650667667> : tensor<f32>
+  %r41 = loss.soft_margin_grad %c41_x, %c41_t, %c41_g {reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case soft_margin_grad_sum_f32\n"
+  %e41_0 = arith.constant dense<[[-0.325333834, 6.08870254e-14, 0.650667667, -0.0446997173, 0.600629151, -0.402392715, 0.23724857], [0.378355175, 0.483890265, -0.467326552, 0.529632032, 0.0715948567, 0.604959905, 0.328059196], [-0.420485169, -0.398866266, -0.017875405, -0.38708356, 0.00529848551, -0.361231059, -0.296555877]]> : tensor<3x7xf32>
+  %ug41_0 = tensor.cast %r41 : tensor<3x7xf32> to tensor<*xf32>
+  %uw41_0 = tensor.cast %e41_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt41_0 = arith.constant 1.000e-05 : f64
   %at41_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug41_0, %uw41_0, %rt41_0, %at41_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %e41_1 = arith.constant dense<[[0.0428249501, -0.0, 0.0428249501, 0.0, -0.0428249501, 0.0428249501], [-0.0, -0.0, 0.0, 0.0, 0.0, 0.0428249501]]> : tensor<2x6xf32>
-  %ug41_1 = tensor.cast %r41#1 : tensor<2x6xf32> to tensor<*xf32>
-  %uw41_1 = tensor.cast %e41_1 : tensor<2x6xf32> to tensor<*xf32>
-  %rt41_1 = arith.constant 1.000e-05 : f64
-  %at41_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug41_1, %uw41_1, %rt41_1, %at41_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin1_mean_f32
-  %c42_x = arith.constant dense<[[1.0, 1.0, 0.854545712, -1.12111485, -1.06002879, -0.840789437, 1.90808737], [1.17303431, 2.29891396, 1.15389776, 2.72287297, -2.30488253, 2.26864076, 0.806097925], [0.0644199923, 0.982422233, -1.25498962, -1.94178987, 1.53169131, 0.434099257, 0.877587318]]> : tensor<3x7xf32>
-  %c42_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
-  %c42_g = arith.constant dense<0.316963285> : tensor<f32>
-  %r42 = loss.hinge_embedding_grad %c42_x, %c42_t, %c42_g {margin = 1.000000e+00 : f64} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_margin1_mean_f32\n"
-  %e42_0 = arith.constant dense<[[-0.0150934896, 0.0150934896, 0.0, 0.0, 0.0150934896, -0.0150934896, 0.0150934896], [0.0150934896, 0.0, 0.0150934896, 0.0150934896, 0.0150934896, 0.0, 0.0150934896], [0.0150934896, -0.0150934896, 0.0150934896, 0.0150934896, 0.0, 0.0150934896, 0.0150934896]]> : tensor<3x7xf32>
+  // soft_margin_grad_bcast_t_sum_f32
+  %c42_x = arith.constant dense<[[1.08780456, 1.13266563, -1.59151554, -1.69413149, 1.11543691, -1.27863324, 3.02173257], [2.59250498, -2.32551455, 3.03005075, 1.27601409, -0.0537828319, -0.0367573835, -1.72521353], [-4.47059774, 0.698052287, 1.10703909, 2.88913083, 0.60257715, 1.16293597, 5.03008795]]> : tensor<3x7xf32>
+  %c42_t = arith.constant dense<[-1.0, -1.0, -1.0, -1.0, -1.0, 1.0, -1.0]> : tensor<7xf32>
+  %c42_g = arith.constant dense<0.39793691> : tensor<f32>
+  %r42 = loss.soft_margin_grad %c42_x, %c42_t, %c42_g {reduction = #loss.reduction<sum>} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case soft_margin_grad_bcast_t_sum_f32\n"
+  %e42_0 = arith.constant dense<[[0.297644109, 0.300971836, 0.0673192963, 0.0617730506, 0.299702734, -0.311273038, 0.379451275], [0.370231599, 0.0354290344, 0.379597366, 0.311095357, 0.193619207, -0.202624828, 0.0601683967], [0.00450109271, 0.265724689, 0.299080104, 0.376968235, 0.257165015, -0.0947623923, 0.395352006]]> : tensor<3x7xf32>
   %ug42_0 = tensor.cast %r42 : tensor<3x7xf32> to tensor<*xf32>
   %uw42_0 = tensor.cast %e42_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt42_0 = arith.constant 1.000e-05 : f64
   %at42_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug42_0, %uw42_0, %rt42_0, %at42_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin1_mean_f32
-  %c43_x = arith.constant dense<[[1.71689379, 1.18832481, -0.485570341, 0.713647246, -2.33428669, 1.72967303, 0.193572491], [-0.298423678, -1.63216972, 1.28539085, 3.43783379, -0.574613094, -1.55166197, 1.14667892], [0.216204897, 2.20484519, 3.29163003, 1.23050332, 0.0866220593, 0.896076202, 1.00453997]]> : tensor<3x7xf32>
-  %c43_t = arith.constant dense<[1.0, 1.0, -1.0, -1.0, -1.0, -1.0, -1.0]> : tensor<7xf32>
-  %c43_g = arith.constant dense<0.554229975> : tensor<f32>
-  %r43 = loss.hinge_embedding_grad %c43_x, %c43_t, %c43_g {margin = 1.000000e+00 : f64} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin1_mean_f32\n"
-  %e43_0 = arith.constant dense<[[0.0263919029, 0.0263919029, -0.0263919029, -0.0263919029, -0.0263919029, 0.0, -0.0263919029], [0.0263919029, 0.0263919029, 0.0, 0.0, -0.0263919029, -0.0263919029, 0.0], [0.0263919029, 0.0263919029, 0.0, 0.0, -0.0263919029, -0.0263919029, 0.0]]> : tensor<3x7xf32>
-  %ug43_0 = tensor.cast %r43 : tensor<3x7xf32> to tensor<*xf32>
-  %uw43_0 = tensor.cast %e43_0 : tensor<3x7xf32> to tensor<*xf32>
+  // soft_margin_grad_0d_sum_f32
+  %c43_x = arith.constant dense<1.90367174> : tensor<f32>
+  %c43_t = arith.constant dense<-1.0> : tensor<f32>
+  %c43_g = arith.constant dense<0.145264357> : tensor<f32>
+  %r43 = loss.soft_margin_grad %c43_x, %c43_t, %c43_g {reduction = #loss.reduction<sum>} : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
+  vector.print str "case soft_margin_grad_0d_sum_f32\n"
+  %e43_0 = arith.constant dense<0.126424521> : tensor<f32>
+  %ug43_0 = tensor.cast %r43 : tensor<f32> to tensor<*xf32>
+  %uw43_0 = tensor.cast %e43_0 : tensor<f32> to tensor<*xf32>
   %rt43_0 = arith.constant 1.000e-05 : f64
   %at43_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug43_0, %uw43_0, %rt43_0, %at43_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin1_mean_f32
-  %c44_x = arith.constant dense<[[-1.51900518, 0.769714057, -0.919459105, 0.13663049, -0.478537619, 2.65235353, -1.23089087]]> : tensor<1x7xf32>
-  %c44_t = arith.constant dense<[[-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, 1.0, -1.0, -1.0], [1.0, -1.0, -1.0, 1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %c44_g = arith.constant dense<0.0381109938> : tensor<f32>
-  %r44 = loss.hinge_embedding_grad %c44_x, %c44_t, %c44_g {margin = 1.000000e+00 : f64} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<1x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin1_mean_f32\n"
-  %e44_0 = arith.constant dense<[[-0.00181480928, -0.00181480928, -0.00544442749, -0.00181480928, 0.00544442749, 0.0, -0.00181480928]]> : tensor<1x7xf32>
-  %ug44_0 = tensor.cast %r44 : tensor<1x7xf32> to tensor<*xf32>
-  %uw44_0 = tensor.cast %e44_0 : tensor<1x7xf32> to tensor<*xf32>
+  // soft_margin_grad_int_sum_f32
+  %c44_x = arith.constant dense<[[-0.755089343, 0.896147728, 1.27977407, 0.272958517], [0.362299532, -0.376727283, -0.741221964, -1.57052386]]> : tensor<2x4xf32>
+  %c44_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c44_g = arith.constant dense<-1.38273048> : tensor<f32>
+  %r44 = loss.soft_margin_grad %c44_x, %c44_t, %c44_g {reduction = #loss.reduction<sum>} : (tensor<2x4xf32>, tensor<2x4xi32>, tensor<f32>) -> tensor<2x4xf32>
+  vector.print str "case soft_margin_grad_int_sum_f32\n"
+  %e44_0 = arith.constant dense<[[0.940653086, -0.981956005, 0.300866514, 0.0], [-0.815253735, 0.820074677, 0.936472237, -0.238025606]]> : tensor<2x4xf32>
+  %ug44_0 = tensor.cast %r44 : tensor<2x4xf32> to tensor<*xf32>
+  %uw44_0 = tensor.cast %e44_0 : tensor<2x4xf32> to tensor<*xf32>
   %rt44_0 = arith.constant 1.000e-05 : f64
   %at44_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug44_0, %uw44_0, %rt44_0, %at44_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin2_mean_f32
-  %c45_x = arith.constant dense<[[2.0, 2.0, 2.30085611, 0.234442338, -0.252014488, -1.98737192, -1.13549852], [-1.94146442, -0.650361478, -0.831130683, 0.832401395, -2.54059672, -2.05856156, -0.155590847], [0.79431653, -1.76739442, 0.243120283, 0.152785465, -2.6002593, -0.353391051, 0.955162942]]> : tensor<3x7xf32>
-  %c45_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %c45_g = arith.constant dense<0.58576709> : tensor<f32>
-  %r45 = loss.hinge_embedding_grad %c45_x, %c45_t, %c45_g {margin = 2.000000e+00 : f64} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_margin2_mean_f32\n"
-  %e45_0 = arith.constant dense<[[-0.0278936718, 0.0278936718, 0.0278936718, 0.0, 0.0278936718, -0.0278936718, -0.0278936718], [-0.0278936718, -0.0278936718, 0.0278936718, -0.0278936718, 0.0278936718, 0.0278936718, -0.0278936718], [-0.0278936718, -0.0278936718, 0.0278936718, -0.0278936718, -0.0278936718, -0.0278936718, 0.0278936718]]> : tensor<3x7xf32>
-  %ug45_0 = tensor.cast %r45 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_margin0_mean_f32
+  %c45_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.6368168, -0.0307241902, -0.382602036, 0.972166955], [1.04261494, -0.350225329, -0.349409491, -0.855817497, -1.22380197, 0.796663225, -0.48568216], [1.7512747, -1.19977188, 0.139315039, -0.567849874, 1.39514613, 0.138883799, -0.783553421]]> : tensor<3x7xf32>
+  %c45_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 1.88316929, 1.14475977, 0.818961442, 0.199549004], [-0.358861685, 0.322117656, 0.679022253, -0.0796019882, 1.56791103, 1.22013438, -1.33261919], [0.809159815, 0.310656011, 0.944642484, 0.504316628, 1.21009362, 0.45366779, -1.67425549]]> : tensor<3x7xf32>
+  %c45_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c45_g = arith.constant dense<-0.340487301> : tensor<f32>
+  %r45:2 = loss.margin_ranking_grad %c45_x1, %c45_x2, %c45_t, %c45_g {margin = 0.000000e+00 : f64} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
+  vector.print str "case margin_ranking_grad_margin0_mean_f32\n"
+  %e45_0 = arith.constant dense<[[-0.0162136815, 0.0162136815, 0.0162136815, 0.0, 0.0, 0.0, -0.0162136815], [-0.0162136815, 0.0, 0.0162136815, 0.0162136815, 0.0, 0.0162136815, -0.0162136815], [-0.0162136815, 0.0162136815, 0.0162136815, 0.0162136815, -0.0162136815, 0.0, -0.0]]> : tensor<3x7xf32>
+  %ug45_0 = tensor.cast %r45#0 : tensor<3x7xf32> to tensor<*xf32>
   %uw45_0 = tensor.cast %e45_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt45_0 = arith.constant 1.000e-05 : f64
   %at45_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug45_0, %uw45_0, %rt45_0, %at45_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e45_1 = arith.constant dense<[[0.0162136815, -0.0162136815, -0.0162136815, -0.0, -0.0, -0.0, 0.0162136815], [0.0162136815, -0.0, -0.0162136815, -0.0162136815, -0.0, -0.0162136815, 0.0162136815], [0.0162136815, -0.0162136815, -0.0162136815, -0.0162136815, 0.0162136815, -0.0, 0.0]]> : tensor<3x7xf32>
+  %ug45_1 = tensor.cast %r45#1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw45_1 = tensor.cast %e45_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt45_1 = arith.constant 1.000e-05 : f64
+  %at45_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug45_1, %uw45_1, %rt45_1, %at45_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin2_mean_f32
-  %c46_x = arith.constant dense<[[-2.05365896, -1.5986588, -0.687829316, -0.697657049, 2.02773046, -1.30601418, 1.24830449], [-1.27372801, 0.266438872, 0.420854092, 0.957681596, -4.36604929, -1.26625729, -1.58732128], [-1.02108312, 0.150385648, -2.6905973, -0.838357806, -0.222509265, -1.78034425, -0.0724329427]]> : tensor<3x7xf32>
-  %c46_t = arith.constant dense<[-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0]> : tensor<7xf32>
-  %c46_g = arith.constant dense<0.35767886> : tensor<f32>
-  %r46 = loss.hinge_embedding_grad %c46_x, %c46_t, %c46_g {margin = 2.000000e+00 : f64} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin2_mean_f32\n"
-  %e46_0 = arith.constant dense<[[-0.0170323271, 0.0170323271, 0.0170323271, 0.0170323271, 0.0, 0.0170323271, 0.0170323271], [-0.0170323271, 0.0170323271, 0.0170323271, 0.0170323271, -0.0170323271, 0.0170323271, 0.0170323271], [-0.0170323271, 0.0170323271, 0.0170323271, 0.0170323271, -0.0170323271, 0.0170323271, 0.0170323271]]> : tensor<3x7xf32>
-  %ug46_0 = tensor.cast %r46 : tensor<3x7xf32> to tensor<*xf32>
-  %uw46_0 = tensor.cast %e46_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_margin0_mean_f32
+  %c46_x1 = arith.constant dense<[[0.374483228], [-0.969200969], [0.404055953]]> : tensor<3x1xf32>
+  %c46_x2 = arith.constant dense<[[1.53426611, 0.99446243, -1.29193389, 0.528966367, 0.91869396, 0.773325205, -1.07007635]]> : tensor<1x7xf32>
+  %c46_t = arith.constant dense<[[1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c46_g = arith.constant dense<-1.28726614> : tensor<f32>
+  %r46:2 = loss.margin_ranking_grad %c46_x1, %c46_x2, %c46_t, %c46_g {margin = 0.000000e+00 : f64} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
+  vector.print str "case margin_ranking_grad_bcast_margin0_mean_f32\n"
+  %e46_0 = arith.constant dense<[[0.122596778], [0.061298389], [0.122596778]]> : tensor<3x1xf32>
+  %ug46_0 = tensor.cast %r46#0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw46_0 = tensor.cast %e46_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt46_0 = arith.constant 1.000e-05 : f64
   %at46_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug46_0, %uw46_0, %rt46_0, %at46_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e46_1 = arith.constant dense<[[-0.122596778, -0.122596778, 0.061298389, 0.0, -0.122596778, -0.061298389, 0.061298389]]> : tensor<1x7xf32>
+  %ug46_1 = tensor.cast %r46#1 : tensor<1x7xf32> to tensor<*xf32>
+  %uw46_1 = tensor.cast %e46_1 : tensor<1x7xf32> to tensor<*xf32>
+  %rt46_1 = arith.constant 1.000e-05 : f64
+  %at46_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug46_1, %uw46_1, %rt46_1, %at46_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin2_mean_f32
-  %c47_x = arith.constant dense<[[1.7889024, 2.77208447, 0.64649266, 0.932574451, 1.36595821, 1.11537588, -1.07281947]]> : tensor<1x7xf32>
-  %c47_t = arith.constant dense<[[1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf32>
-  %c47_g = arith.constant dense<0.143152878> : tensor<f32>
-  %r47 = loss.hinge_embedding_grad %c47_x, %c47_t, %c47_g {margin = 2.000000e+00 : f64} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<1x7xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin2_mean_f32\n"
-  %e47_0 = arith.constant dense<[[-0.00681680348, 0.0204504114, 0.0204504114, -0.00681680348, 0.00681680348, -0.00681680348, -0.0204504114]]> : tensor<1x7xf32>
-  %ug47_0 = tensor.cast %r47 : tensor<1x7xf32> to tensor<*xf32>
-  %uw47_0 = tensor.cast %e47_0 : tensor<1x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_t_margin0_mean_f32
+  %c47_x1 = arith.constant dense<[[1.24382079, 0.0551664308, -0.37377286, 1.61536455, 1.81524873], [-1.53658831, 1.51242721, 0.951301873, 0.097695142, 0.244903907], [-1.64140475, -1.89371824, 1.02112746, 0.289399505, 0.585058212], [0.213980183, 0.0350309722, 0.41863212, -1.53917599, -0.146688193]]> : tensor<4x5xf32>
+  %c47_x2 = arith.constant dense<[[0.699913025, -1.83607113, 0.406708986, -0.190811127, 1.01986003], [0.839001477, 1.43746865, -0.986862302, 0.148845986, 0.290743947], [1.5415982, -1.04407394, 0.683883667, -1.00833905, 0.0678423867], [0.817304671, 0.944803178, -0.29316932, -0.943313003, -0.023947088]]> : tensor<4x5xf32>
+  %c47_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<1x5xf32>
+  %c47_g = arith.constant dense<0.0406006351> : tensor<f32>
+  %r47:2 = loss.margin_ranking_grad %c47_x1, %c47_x2, %c47_t, %c47_g {margin = 0.000000e+00 : f64} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  vector.print str "case margin_ranking_grad_bcast_t_margin0_mean_f32\n"
+  %e47_0 = arith.constant dense<[[0.00203003176, -0.0, 0.0, -0.0, 0.00203003176], [0.0, -0.0, 0.00203003176, -0.00203003176, 0.0], [0.0, -0.00203003176, 0.00203003176, -0.0, 0.00203003176], [0.0, -0.00203003176, 0.00203003176, -0.00203003176, 0.0]]> : tensor<4x5xf32>
+  %ug47_0 = tensor.cast %r47#0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw47_0 = tensor.cast %e47_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt47_0 = arith.constant 1.000e-05 : f64
   %at47_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug47_0, %uw47_0, %rt47_0, %at47_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e47_1 = arith.constant dense<[[-0.00203003176, 0.0, -0.0, 0.0, -0.00203003176], [-0.0, 0.0, -0.00203003176, 0.00203003176, -0.0], [-0.0, 0.00203003176, -0.00203003176, 0.0, -0.00203003176], [-0.0, 0.00203003176, -0.00203003176, 0.00203003176, -0.0]]> : tensor<4x5xf32>
+  %ug47_1 = tensor.cast %r47#1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw47_1 = tensor.cast %e47_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt47_1 = arith.constant 1.000e-05 : f64
+  %at47_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug47_1, %uw47_1, %rt47_1, %at47_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_int_mean_f32
-  %c48_x = arith.constant dense<[[-0.403658301, 1.0217948, 0.773428321, 0.91260463, -2.57753205], [-0.00733692059, 0.417838544, 0.673300564, 1.07715881, 0.246890843]]> : tensor<2x5xf32>
-  %c48_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c48_g = arith.constant dense<-0.0839338601> : tensor<f32>
-  %r48 = loss.hinge_embedding_grad %c48_x, %c48_t, %c48_g : (tensor<2x5xf32>, tensor<2x5xi64>, tensor<f32>) -> tensor<2x5xf32>
-  vector.print str "case hinge_embedding_grad_int_mean_f32\n"
-  %e48_0 = arith.constant dense<[[-0.00839338638, 0.0, 0.0, -0.00839338638, 0.00839338638], [0.00839338638, 0.00839338638, -0.00839338638, -0.00839338638, -0.00839338638]]> : tensor<2x5xf32>
-  %ug48_0 = tensor.cast %r48 : tensor<2x5xf32> to tensor<*xf32>
-  %uw48_0 = tensor.cast %e48_0 : tensor<2x5xf32> to tensor<*xf32>
+  // margin_ranking_grad_0d_margin0_mean_f32
+  %c48_x1 = arith.constant dense<-0.893364429> : tensor<f32>
+  %c48_x2 = arith.constant dense<0.277298868> : tensor<f32>
+  %c48_t = arith.constant dense<-1.0> : tensor<f32>
+  %c48_g = arith.constant dense<-0.0335949287> : tensor<f32>
+  %r48:2 = loss.margin_ranking_grad %c48_x1, %c48_x2, %c48_t, %c48_g {margin = 0.000000e+00 : f64} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0_mean_f32\n"
+  %e48_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug48_0 = tensor.cast %r48#0 : tensor<f32> to tensor<*xf32>
+  %uw48_0 = tensor.cast %e48_0 : tensor<f32> to tensor<*xf32>
   %rt48_0 = arith.constant 1.000e-05 : f64
   %at48_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug48_0, %uw48_0, %rt48_0, %at48_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e48_1 = arith.constant dense<-0.0> : tensor<f32>
+  %ug48_1 = tensor.cast %r48#1 : tensor<f32> to tensor<*xf32>
+  %uw48_1 = tensor.cast %e48_1 : tensor<f32> to tensor<*xf32>
+  %rt48_1 = arith.constant 1.000e-05 : f64
+  %at48_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug48_1, %uw48_1, %rt48_1, %at48_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_mean_f32
-  %c49_x = arith.constant dense<[[0.0, 30.0, -30.0, 0.297333241, 0.107458748, 0.963499606, 0.152897313], [1.26632476, 3.1473186, -1.2931366, -0.771673083, -1.94684219, 2.78538227, -3.41901803], [1.44606245, 1.33058321, -2.27506113, -3.54753017, -1.0187763, 3.04644465, -0.846291602]]> : tensor<3x7xf32>
-  %c49_t = arith.constant dense<[[-1.0, -1.0, -1.0, 1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
-  %c49_g = arith.constant dense<-0.820281684> : tensor<f32>
-  %r49 = loss.soft_margin_grad %c49_x, %c49_t, %c49_g : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case soft_margin_grad_mean_f32\n"
-  %e49_0 = arith.constant dense<[[-0.0195305161, -0.0390610322, -3.65518434e-15, 0.0166481845, -0.0205788705, 0.0107878, -0.0210206956], [0.00858901534, -0.0374518335, -0.00841071457, -0.0123478677, -0.00487864856, -0.0367908366, -0.00123848324], [0.00744535681, -0.0308948196, -0.00364086148, -0.00109330623, 0.0286994744, 0.00177224656, 0.0273344666]]> : tensor<3x7xf32>
-  %ug49_0 = tensor.cast %r49 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_margin0p5_mean_f32
+  %c49_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.81475794, 1.3934294, -0.484719694, -0.0820445865], [0.438259035, -1.02115083, 1.25641263, -0.186160073, 0.378933072, 0.812394261, -0.155531883], [0.0361035317, -0.800771952, 0.0873878524, -1.50084305, 1.251261, -1.32718349, 0.284145117]]> : tensor<3x7xf32>
+  %c49_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -0.707140088, -0.699610531, -0.267118722, 1.08482158], [-0.0502163507, -0.188455075, -1.19865191, 1.20279539, -0.354287744, -0.654679716, -0.0529394597], [0.40102005, -0.47337538, 1.16072178, -0.567873836, -1.35279095, 0.950260162, 1.39846122]]> : tensor<3x7xf32>
+  %c49_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0], [1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c49_g = arith.constant dense<-0.237894833> : tensor<f32>
+  %r49:2 = loss.margin_ranking_grad %c49_x1, %c49_x2, %c49_t, %c49_g {margin = 5.000000e-01 : f64} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x7xf32>, tensor<3x7xf32>)
+  vector.print str "case margin_ranking_grad_margin0p5_mean_f32\n"
+  %e49_0 = arith.constant dense<[[-0.0113283256, 0.0113283256, -0.0113283256, 0.0113283256, -0.0113283256, 0.0113283256, 0.0113283256], [0.0113283256, 0.0, -0.0113283256, 0.0, -0.0113283256, -0.0113283256, 0.0113283256], [-0.0113283256, -0.0113283256, 0.0, 0.0, -0.0, 0.0, 0.0113283256]]> : tensor<3x7xf32>
+  %ug49_0 = tensor.cast %r49#0 : tensor<3x7xf32> to tensor<*xf32>
   %uw49_0 = tensor.cast %e49_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt49_0 = arith.constant 1.000e-05 : f64
   %at49_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug49_0, %uw49_0, %rt49_0, %at49_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e49_1 = arith.constant dense<[[0.0113283256, -0.0113283256, 0.0113283256, -0.0113283256, 0.0113283256, -0.0113283256, -0.0113283256], [-0.0113283256, -0.0, 0.0113283256, -0.0, 0.0113283256, 0.0113283256, -0.0113283256], [0.0113283256, 0.0113283256, -0.0, -0.0, 0.0, -0.0, -0.0113283256]]> : tensor<3x7xf32>
+  %ug49_1 = tensor.cast %r49#1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw49_1 = tensor.cast %e49_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt49_1 = arith.constant 1.000e-05 : f64
+  %at49_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug49_1, %uw49_1, %rt49_1, %at49_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_bcast_t_mean_f32
-  %c50_x = arith.constant dense<[[0.610977352, -1.57427871, 3.25615001, 1.10881233, -0.911921263, 1.71588409, 1.46673274], [2.70371151, 0.0908371061, -0.887143075, -1.91871285, 1.43648195, -0.0582803637, -4.99056339], [0.514430106, 1.20705283, 3.83294463, -1.12759852, -2.87699127, -0.136158705, -2.98246217]]> : tensor<3x7xf32>
-  %c50_t = arith.constant dense<[1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0]> : tensor<7xf32>
-  %c50_g = arith.constant dense<0.402747035> : tensor<f32>
-  %r50 = loss.soft_margin_grad %c50_x, %c50_t, %c50_g : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
-  vector.print str "case soft_margin_grad_bcast_t_mean_f32\n"
-  %e50_0 = arith.constant dense<[[-0.00674766768, -0.0158872716, 0.0184667856, -0.00475802226, -0.013681761, 0.0162555985, -0.00359479967], [-0.00120353675, -0.00915398635, 0.00559434341, -0.0167234913, -0.00368399872, 0.00930986274, -0.0190488622], [-0.00717571657, -0.00441531464, 0.0187720936, -0.0144872991, -0.0181561671, 0.00893739425, -0.0182535611]]> : tensor<3x7xf32>
-  %ug50_0 = tensor.cast %r50 : tensor<3x7xf32> to tensor<*xf32>
-  %uw50_0 = tensor.cast %e50_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_margin0p5_mean_f32
+  %c50_x1 = arith.constant dense<[[-1.76266229], [0.324027479], [-1.05159628]]> : tensor<3x1xf32>
+  %c50_x2 = arith.constant dense<[[-0.146274582, -0.470610082, 0.857369184, 0.850624025, -0.749763787, -0.0941900313, 0.818713307]]> : tensor<1x7xf32>
+  %c50_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, 1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c50_g = arith.constant dense<-0.139596835> : tensor<f32>
+  %r50:2 = loss.margin_ranking_grad %c50_x1, %c50_x2, %c50_t, %c50_g {margin = 5.000000e-01 : f64} : (tensor<3x1xf32>, tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> (tensor<3x1xf32>, tensor<1x7xf32>)
+  vector.print str "case margin_ranking_grad_bcast_margin0p5_mean_f32\n"
+  %e50_0 = arith.constant dense<[[0.0332373418], [-0.0332373418], [0.0332373418]]> : tensor<3x1xf32>
+  %ug50_0 = tensor.cast %r50#0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw50_0 = tensor.cast %e50_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt50_0 = arith.constant 1.000e-05 : f64
   %at50_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug50_0, %uw50_0, %rt50_0, %at50_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e50_1 = arith.constant dense<[[0.0, 0.0, -0.0132949371, -0.0132949371, 0.0, 0.0, -0.00664746854]]> : tensor<1x7xf32>
+  %ug50_1 = tensor.cast %r50#1 : tensor<1x7xf32> to tensor<*xf32>
+  %uw50_1 = tensor.cast %e50_1 : tensor<1x7xf32> to tensor<*xf32>
+  %rt50_1 = arith.constant 1.000e-05 : f64
+  %at50_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug50_1, %uw50_1, %rt50_1, %at50_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_int_mean_f32
-  %c51_x = arith.constant dense<[[0.67340672, 0.95918113, -0.508155406, -0.245146528], [-1.51263642, -0.920622826, 0.446038425, -0.0438032113]]> : tensor<2x4xf32>
-  %c51_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c51_g = arith.constant dense<-0.694410205> : tensor<f32>
-  %r51 = loss.soft_margin_grad %c51_x, %c51_t, %c51_g : (tensor<2x4xf32>, tensor<2x4xi32>, tensor<f32>) -> tensor<2x4xf32>
-  vector.print str "case soft_margin_grad_int_mean_f32\n"
-  %e51_0 = arith.constant dense<[[0.0293157808, -0.0627536625, 0.0541964546, 0.0], [-0.0156718325, 0.0620775819, 0.0338788033, -0.0424502455]]> : tensor<2x4xf32>
-  %ug51_0 = tensor.cast %r51 : tensor<2x4xf32> to tensor<*xf32>
-  %uw51_0 = tensor.cast %e51_0 : tensor<2x4xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_t_margin0p5_mean_f32
+  %c51_x1 = arith.constant dense<[[0.2388414, 0.963008404, 0.744743168, 0.771495223, -0.844171464], [-1.23959816, 1.85240507, 1.11729622, -1.16324222, -0.897378802], [-0.350084156, 1.2058183, -0.0482886322, 0.713487387, -0.999626577], [0.253951728, -1.2446897, 1.63394523, -2.5509727, 0.441987485]]> : tensor<4x5xf32>
+  %c51_x2 = arith.constant dense<[[0.107102558, 0.42912367, -2.19895291, 0.198514789, 0.0343135409], [0.589932024, -1.15433145, 0.256512851, -0.220438108, -0.10169027], [-1.81459057, -0.540461123, -1.04217565, 0.461034715, 0.595190167], [1.06501746, 1.52253652, -0.397345006, -0.858586609, -1.42505777]]> : tensor<4x5xf32>
+  %c51_t = arith.constant dense<[[-1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<1x5xf32>
+  %c51_g = arith.constant dense<-0.500639319> : tensor<f32>
+  %r51:2 = loss.margin_ranking_grad %c51_x1, %c51_x2, %c51_t, %c51_g {margin = 5.000000e-01 : f64} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<1x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
+  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_mean_f32\n"
+  %e51_0 = arith.constant dense<[[-0.0250319652, -0.0250319652, -0.0, -0.0, 0.0], [0.0, -0.0250319652, -0.0, 0.0250319652, 0.0], [-0.0250319652, -0.0250319652, -0.0, 0.0250319652, 0.0], [0.0, 0.0, -0.0, 0.0250319652, -0.0250319652]]> : tensor<4x5xf32>
+  %ug51_0 = tensor.cast %r51#0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw51_0 = tensor.cast %e51_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt51_0 = arith.constant 1.000e-05 : f64
   %at51_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug51_0, %uw51_0, %rt51_0, %at51_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e51_1 = arith.constant dense<[[0.0250319652, 0.0250319652, 0.0, 0.0, -0.0], [-0.0, 0.0250319652, 0.0, -0.0250319652, -0.0], [0.0250319652, 0.0250319652, 0.0, -0.0250319652, -0.0], [-0.0, -0.0, 0.0, -0.0250319652, 0.0250319652]]> : tensor<4x5xf32>
+  %ug51_1 = tensor.cast %r51#1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw51_1 = tensor.cast %e51_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt51_1 = arith.constant 1.000e-05 : f64
+  %at51_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug51_1, %uw51_1, %rt51_1, %at51_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // margin_ranking_grad_0d_margin0p5_mean_f32
+  %c52_x1 = arith.constant dense<0.292729527> : tensor<f32>
+  %c52_x2 = arith.constant dense<0.299122781> : tensor<f32>
+  %c52_t = arith.constant dense<-1.0> : tensor<f32>
+  %c52_g = arith.constant dense<-1.22502613> : tensor<f32>
+  %r52:2 = loss.margin_ranking_grad %c52_x1, %c52_x2, %c52_t, %c52_g {margin = 5.000000e-01 : f64} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0p5_mean_f32\n"
+  %e52_0 = arith.constant dense<-1.22502613> : tensor<f32>
+  %ug52_0 = tensor.cast %r52#0 : tensor<f32> to tensor<*xf32>
+  %uw52_0 = tensor.cast %e52_0 : tensor<f32> to tensor<*xf32>
+  %rt52_0 = arith.constant 1.000e-05 : f64
+  %at52_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug52_0, %uw52_0, %rt52_0, %at52_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e52_1 = arith.constant dense<1.22502613> : tensor<f32>
+  %ug52_1 = tensor.cast %r52#1 : tensor<f32> to tensor<*xf32>
+  %uw52_1 = tensor.cast %e52_1 : tensor<f32> to tensor<*xf32>
+  %rt52_1 = arith.constant 1.000e-05 : f64
+  %at52_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug52_1, %uw52_1, %rt52_1, %at52_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // margin_ranking_grad_int_margin0p5_mean_f32
+  %c53_x1 = arith.constant dense<[[-1.07983756, -0.403658301, 1.0217948, 0.773428321, 0.91260463, -2.57753205], [-0.00733692059, 0.417838544, 0.673300564, 1.07715881, 0.246890843, -0.0839338601]]> : tensor<2x6xf32>
+  %c53_x2 = arith.constant dense<[[-0.820281684, 1.96703768, 1.31935143, -0.0489319377, -0.140389562, 0.882344007], [0.274137944, -0.218538538, 0.956239879, 1.28817368, -1.29798877, -1.69035685]]> : tensor<2x6xf32>
+  %c53_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c53_g = arith.constant dense<-3.1991353> : tensor<f32>
+  %r53:2 = loss.margin_ranking_grad %c53_x1, %c53_x2, %c53_t, %c53_g {margin = 5.000000e-01 : f64} : (tensor<2x6xf32>, tensor<2x6xf32>, tensor<2x6xi64>, tensor<f32>) -> (tensor<2x6xf32>, tensor<2x6xf32>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_mean_f32\n"
+  %e53_0 = arith.constant dense<[[0.266594619, 0.0, 0.266594619, 0.0, -0.266594619, 0.266594619], [-0.266594619, -0.266594619, 0.266594619, 0.266594619, 0.0, -0.0]]> : tensor<2x6xf32>
+  %ug53_0 = tensor.cast %r53#0 : tensor<2x6xf32> to tensor<*xf32>
+  %uw53_0 = tensor.cast %e53_0 : tensor<2x6xf32> to tensor<*xf32>
+  %rt53_0 = arith.constant 1.000e-05 : f64
+  %at53_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug53_0, %uw53_0, %rt53_0, %at53_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %e53_1 = arith.constant dense<[[-0.266594619, -0.0, -0.266594619, -0.0, 0.266594619, -0.266594619], [0.266594619, 0.266594619, -0.266594619, -0.266594619, -0.0, 0.0]]> : tensor<2x6xf32>
+  %ug53_1 = tensor.cast %r53#1 : tensor<2x6xf32> to tensor<*xf32>
+  %uw53_1 = tensor.cast %e53_1 : tensor<2x6xf32> to tensor<*xf32>
+  %rt53_1 = arith.constant 1.000e-05 : f64
+  %at53_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug53_1, %uw53_1, %rt53_1, %at53_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin1_mean_f32
+  %c54_x = arith.constant dense<[[1.0, 1.0, 0.242484793, -1.60238278, 0.827625453, -2.18287659, 0.560788512], [-1.0412544, -2.26732898, -1.44994402, -1.55346036, -1.82264888, 1.61048102, -0.754469633], [2.09024143, -0.888275683, -2.93660283, -2.60980678, -1.28414798, -2.70654845, 2.4840064]]> : tensor<3x7xf32>
+  %c54_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  %c54_g = arith.constant dense<-0.339409351> : tensor<f32>
+  %r54 = loss.hinge_embedding_grad %c54_x, %c54_t, %c54_g {margin = 1.000000e+00 : f64} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_margin1_mean_f32\n"
+  %e54_0 = arith.constant dense<[[0.0161623508, -0.0161623508, 0.0, 0.0, 0.0161623508, -0.0161623508, 0.0161623508], [-0.0161623508, -0.0161623508, -0.0161623508, 0.0161623508, -0.0161623508, -0.0161623508, 0.0161623508], [0.0, 0.0161623508, -0.0161623508, 0.0161623508, 0.0161623508, 0.0161623508, 0.0]]> : tensor<3x7xf32>
+  %ug54_0 = tensor.cast %r54 : tensor<3x7xf32> to tensor<*xf32>
+  %uw54_0 = tensor.cast %e54_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt54_0 = arith.constant 1.000e-05 : f64
+  %at54_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug54_0, %uw54_0, %rt54_0, %at54_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_bcast_t_margin1_mean_f32
+  %c55_x = arith.constant dense<[[-0.229109555, -0.876914918, 0.86923939, 0.102892682, 0.149063975, 3.78189397, -0.528175354], [0.113431856, -2.4483583, -1.16648853, 0.898298264, -2.45135212, 0.0637104884, 2.14096713], [2.42975855, 0.161569074, 0.0493500568, -0.562742472, 1.19079483, -1.49194527, -0.238781318]]> : tensor<3x7xf32>
+  %c55_t = arith.constant dense<[-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0]> : tensor<7xf32>
+  %c55_g = arith.constant dense<1.52633595> : tensor<f32>
+  %r55 = loss.hinge_embedding_grad %c55_x, %c55_t, %c55_g {margin = 1.000000e+00 : f64} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin1_mean_f32\n"
+  %e55_0 = arith.constant dense<[[-0.0726826638, 0.0726826638, -0.0726826638, -0.0726826638, 0.0726826638, 0.0726826638, 0.0726826638], [-0.0726826638, 0.0726826638, -0.0726826638, -0.0726826638, 0.0726826638, 0.0726826638, 0.0726826638], [0.0, 0.0726826638, -0.0726826638, -0.0726826638, 0.0726826638, 0.0726826638, 0.0726826638]]> : tensor<3x7xf32>
+  %ug55_0 = tensor.cast %r55 : tensor<3x7xf32> to tensor<*xf32>
+  %uw55_0 = tensor.cast %e55_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt55_0 = arith.constant 1.000e-05 : f64
+  %at55_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug55_0, %uw55_0, %rt55_0, %at55_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_bcast_x_margin1_mean_f32
+  %c56_x = arith.constant dense<[[0.397070646, -1.279616, -2.04074192, -2.37091017, -1.70761561, -0.00645682821, -2.88823962]]> : tensor<1x7xf32>
+  %c56_t = arith.constant dense<[[-1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  %c56_g = arith.constant dense<-1.61051476> : tensor<f32>
+  %r56 = loss.hinge_embedding_grad %c56_x, %c56_t, %c56_g {margin = 1.000000e+00 : f64} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<1x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin1_mean_f32\n"
+  %e56_0 = arith.constant dense<[[0.0766911805, 0.230073541, -0.230073541, -0.0766911805, -0.0766911805, -0.0766911805, 0.0766911805]]> : tensor<1x7xf32>
+  %ug56_0 = tensor.cast %r56 : tensor<1x7xf32> to tensor<*xf32>
+  %uw56_0 = tensor.cast %e56_0 : tensor<1x7xf32> to tensor<*xf32>
+  %rt56_0 = arith.constant 1.000e-05 : f64
+  %at56_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug56_0, %uw56_0, %rt56_0, %at56_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_bcast_rank_margin1_mean_f32
+  %c57_x = arith.constant dense<[-0.299358487, -2.89171386, 1.15332282, 0.291986763, 0.364119709, -0.417736262, -1.89713717]> : tensor<7xf32>
+  %c57_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c57_g = arith.constant dense<0.372594237> : tensor<f32>
+  %r57 = loss.hinge_embedding_grad %c57_x, %c57_t, %c57_g {margin = 1.000000e+00 : f64} : (tensor<7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin1_mean_f32\n"
+  %e57_0 = arith.constant dense<[0.0177425835, 0.0177425835, 0.0354851671, 0.0177425835, -0.0177425835, -0.0177425835, 0.0532277487]> : tensor<7xf32>
+  %ug57_0 = tensor.cast %r57 : tensor<7xf32> to tensor<*xf32>
+  %uw57_0 = tensor.cast %e57_0 : tensor<7xf32> to tensor<*xf32>
+  %rt57_0 = arith.constant 1.000e-05 : f64
+  %at57_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug57_0, %uw57_0, %rt57_0, %at57_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin2_mean_f32
+  %c58_x = arith.constant dense<[[2.0, 2.0, 1.02456653, -0.98204428, -1.56634593, 0.381512463, 2.20303202], [0.63786602, 1.49444044, 2.3942256, -0.0409507267, -0.211398527, 0.330211341, -0.552049518], [0.373722047, 1.21920621, -1.77967167, 0.233131036, 0.180561379, -0.221701249, -0.297086954]]> : tensor<3x7xf32>
+  %c58_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, 1.0], [1.0, 1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c58_g = arith.constant dense<-0.30733332> : tensor<f32>
+  %r58 = loss.hinge_embedding_grad %c58_x, %c58_t, %c58_g {margin = 2.000000e+00 : f64} : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_margin2_mean_f32\n"
+  %e58_0 = arith.constant dense<[[0.0146349203, -0.0146349203, 0.0, 0.0, 0.0146349203, 0.0146349203, -0.0146349203], [-0.0146349203, -0.0146349203, 0.0, -0.0146349203, -0.0146349203, -0.0146349203, -0.0146349203], [0.0146349203, 0.0146349203, 0.0146349203, -0.0146349203, -0.0146349203, 0.0146349203, -0.0146349203]]> : tensor<3x7xf32>
+  %ug58_0 = tensor.cast %r58 : tensor<3x7xf32> to tensor<*xf32>
+  %uw58_0 = tensor.cast %e58_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt58_0 = arith.constant 1.000e-05 : f64
+  %at58_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug58_0, %uw58_0, %rt58_0, %at58_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_bcast_t_margin2_mean_f32
+  %c59_x = arith.constant dense<[[0.270419031, -3.13176417, 1.63519752, 1.60378027, -0.431916028, 1.63960338, 0.585285962], [2.69806981, -0.979814529, 0.694411755, -0.797324896, 1.95861495, 3.07668686, 2.3831017], [0.806373894, -2.96255302, 0.0859603882, -3.36894941, 0.304015636, -0.841939986, 0.00268888334]]> : tensor<3x7xf32>
+  %c59_t = arith.constant dense<[1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0]> : tensor<7xf32>
+  %c59_g = arith.constant dense<-0.902002931> : tensor<f32>
+  %r59 = loss.hinge_embedding_grad %c59_x, %c59_t, %c59_g {margin = 2.000000e+00 : f64} : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin2_mean_f32\n"
+  %e59_0 = arith.constant dense<[[-0.0429525189, -0.0429525189, -0.0429525189, 0.0429525189, 0.0429525189, -0.0429525189, 0.0429525189], [-0.0429525189, -0.0429525189, -0.0429525189, 0.0429525189, 0.0429525189, -0.0429525189, 0.0], [-0.0429525189, -0.0429525189, -0.0429525189, 0.0429525189, 0.0429525189, -0.0429525189, 0.0429525189]]> : tensor<3x7xf32>
+  %ug59_0 = tensor.cast %r59 : tensor<3x7xf32> to tensor<*xf32>
+  %uw59_0 = tensor.cast %e59_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt59_0 = arith.constant 1.000e-05 : f64
+  %at59_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug59_0, %uw59_0, %rt59_0, %at59_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_bcast_x_margin2_mean_f32
+  %c60_x = arith.constant dense<[[0.334131509, 1.46007383, 1.39300168, 0.117683984, 1.81167209, -0.256482631, 1.25786328]]> : tensor<1x7xf32>
+  %c60_t = arith.constant dense<[[1.0, 1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [1.0, 1.0, 1.0, 1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c60_g = arith.constant dense<0.774496615> : tensor<f32>
+  %r60 = loss.hinge_embedding_grad %c60_x, %c60_t, %c60_g {margin = 2.000000e+00 : f64} : (tensor<1x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<1x7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin2_mean_f32\n"
+  %e60_0 = arith.constant dense<[[0.0368807912, 0.110642374, 0.110642374, 0.0368807912, 0.0368807912, -0.0368807912, -0.0368807912]]> : tensor<1x7xf32>
+  %ug60_0 = tensor.cast %r60 : tensor<1x7xf32> to tensor<*xf32>
+  %uw60_0 = tensor.cast %e60_0 : tensor<1x7xf32> to tensor<*xf32>
+  %rt60_0 = arith.constant 1.000e-05 : f64
+  %at60_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug60_0, %uw60_0, %rt60_0, %at60_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_bcast_rank_margin2_mean_f32
+  %c61_x = arith.constant dense<[1.35171425, 1.82525504, 4.01073074, 0.0629354566, -1.31197143, -2.22916508, -0.760700107]> : tensor<7xf32>
+  %c61_t = arith.constant dense<[[-1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %c61_g = arith.constant dense<0.713114321> : tensor<f32>
+  %r61 = loss.hinge_embedding_grad %c61_x, %c61_t, %c61_g {margin = 2.000000e+00 : f64} : (tensor<7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<7xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin2_mean_f32\n"
+  %e61_0 = arith.constant dense<[-0.0339578241, -0.101873472, 0.0339578241, -0.0339578241, -0.0339578241, -0.101873472, -0.0339578241]> : tensor<7xf32>
+  %ug61_0 = tensor.cast %r61 : tensor<7xf32> to tensor<*xf32>
+  %uw61_0 = tensor.cast %e61_0 : tensor<7xf32> to tensor<*xf32>
+  %rt61_0 = arith.constant 1.000e-05 : f64
+  %at61_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug61_0, %uw61_0, %rt61_0, %at61_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_int_mean_f32
+  %c62_x = arith.constant dense<[[0.324510455, -0.596219897, -0.479342878, -0.508522213, -0.27757442], [-0.21738556, -0.671455562, -1.71110272, 0.35141775, 0.911923647]]> : tensor<2x5xf32>
+  %c62_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c62_g = arith.constant dense<-0.258938134> : tensor<f32>
+  %r62 = loss.hinge_embedding_grad %c62_x, %c62_t, %c62_g : (tensor<2x5xf32>, tensor<2x5xi64>, tensor<f32>) -> tensor<2x5xf32>
+  vector.print str "case hinge_embedding_grad_int_mean_f32\n"
+  %e62_0 = arith.constant dense<[[-0.025893813, 0.025893813, 0.0, -0.025893813, 0.025893813], [0.025893813, 0.025893813, -0.025893813, -0.025893813, -0.025893813]]> : tensor<2x5xf32>
+  %ug62_0 = tensor.cast %r62 : tensor<2x5xf32> to tensor<*xf32>
+  %uw62_0 = tensor.cast %e62_0 : tensor<2x5xf32> to tensor<*xf32>
+  %rt62_0 = arith.constant 1.000e-05 : f64
+  %at62_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug62_0, %uw62_0, %rt62_0, %at62_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // soft_margin_grad_mean_f32
+  %c63_x = arith.constant dense<[[0.0, 30.0, -30.0, -0.11592564, -2.69150758, 1.20207882, -1.01720822], [-0.477620453, 0.265575051, 4.45030403, 2.01540089, 0.12761201, 0.605061889, -0.0216693282], [2.0212779, 0.0804945454, -2.42229128, -0.281849712, -0.662089467, 1.26614535, 1.54937768]]> : tensor<3x7xf32>
+  %c63_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [1.0, 1.0, -1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %c63_g = arith.constant dense<-0.622435689> : tensor<f32>
+  %r63 = loss.soft_margin_grad %c63_x, %c63_t, %c63_g : (tensor<3x7xf32>, tensor<3x7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case soft_margin_grad_mean_f32\n"
+  %e63_0 = arith.constant dense<[[-0.0148198977, 2.77358016e-15, 0.0296397954, -0.0139618553, 0.0277583692, 0.00684992271, -0.00787148625], [0.0182932615, 0.0128634851, 0.000342051644, -0.0261542909, 0.0138755804, 0.010468374, -0.0146593349], [0.00346746831, 0.0142237591, -0.00241530524, 0.0168946721, 0.0195542499, 0.00651831878, -0.0244476087]]> : tensor<3x7xf32>
+  %ug63_0 = tensor.cast %r63 : tensor<3x7xf32> to tensor<*xf32>
+  %uw63_0 = tensor.cast %e63_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt63_0 = arith.constant 1.000e-05 : f64
+  %at63_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug63_0, %uw63_0, %rt63_0, %at63_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // soft_margin_grad_bcast_t_mean_f32
+  %c64_x = arith.constant dense<[[2.00411844, 3.61078024, 0.103847243, 3.25472355, -0.607170045, 0.144744307, 1.06735098], [2.83062053, 0.259819448, 0.383339792, -1.1644665, -0.569109678, -0.291185707, 2.26646447], [-0.101076901, 1.12507451, 1.23962188, 2.35886121, 3.42608428, -1.09920001, 2.65353394]]> : tensor<3x7xf32>
+  %c64_t = arith.constant dense<[1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0]> : tensor<7xf32>
+  %c64_g = arith.constant dense<0.442986101> : tensor<f32>
+  %r64 = loss.soft_margin_grad %c64_x, %c64_t, %c64_g : (tensor<3x7xf32>, tensor<7xf32>, tensor<f32>) -> tensor<3x7xf32>
+  vector.print str "case soft_margin_grad_bcast_t_mean_f32\n"
+  %e64_0 = arith.constant dense<[[-0.00250542792, 0.0205393806, -0.0100001264, 0.020310754, 0.00744016282, -0.00978528801, -0.00539825344], [-0.00117479393, 0.0119098267, -0.00855008792, 0.005017485, 0.00762447203, -0.0120721385, -0.00198159716], [-0.0110798785, 0.0159249026, -0.00473577064, 0.0192727633, 0.020430306, -0.0158232562, -0.00138742256]]> : tensor<3x7xf32>
+  %ug64_0 = tensor.cast %r64 : tensor<3x7xf32> to tensor<*xf32>
+  %uw64_0 = tensor.cast %e64_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt64_0 = arith.constant 1.000e-05 : f64
+  %at64_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug64_0, %uw64_0, %rt64_0, %at64_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // soft_margin_grad_0d_mean_f32
+  %c65_x = arith.constant dense<-3.42090487> : tensor<f32>
+  %c65_t = arith.constant dense<1.0> : tensor<f32>
+  %c65_g = arith.constant dense<-0.96701926> : tensor<f32>
+  %r65 = loss.soft_margin_grad %c65_x, %c65_t, %c65_g : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
+  vector.print str "case soft_margin_grad_0d_mean_f32\n"
+  %e65_0 = arith.constant dense<0.93641454> : tensor<f32>
+  %ug65_0 = tensor.cast %r65 : tensor<f32> to tensor<*xf32>
+  %uw65_0 = tensor.cast %e65_0 : tensor<f32> to tensor<*xf32>
+  %rt65_0 = arith.constant 1.000e-05 : f64
+  %at65_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug65_0, %uw65_0, %rt65_0, %at65_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // soft_margin_grad_int_mean_f32
+  %c66_x = arith.constant dense<[[1.08097076, 0.38074109, -1.70308447, 0.434446871], [0.567903817, -0.327694416, 1.455145, -0.485476822]]> : tensor<2x4xf32>
+  %c66_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c66_g = arith.constant dense<-0.915456951> : tensor<f32>
+  %r66 = loss.soft_margin_grad %c66_x, %c66_t, %c66_g : (tensor<2x4xf32>, tensor<2x4xi32>, tensor<f32>) -> tensor<2x4xf32>
+  vector.print str "case soft_margin_grad_int_mean_f32\n"
+  %e66_0 = arith.constant dense<[[0.0289882142, -0.0679786131, 0.0968023837, 0.0], [-0.0730396584, 0.0665077493, 0.0216518156, -0.0435940251]]> : tensor<2x4xf32>
+  %ug66_0 = tensor.cast %r66 : tensor<2x4xf32> to tensor<*xf32>
+  %uw66_0 = tensor.cast %e66_0 : tensor<2x4xf32> to tensor<*xf32>
+  %rt66_0 = arith.constant 1.000e-05 : f64
+  %at66_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug66_0, %uw66_0, %rt66_0, %at66_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
   // margin_ranking_grad_margin0_none_f64
-  %c52_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.3332293004665047, -1.002647046672659, -0.4160195628287323, -0.9854132640009944], [1.6692278741048983, -1.0680295050573096, 0.42963882128583253, 1.5118332892503903, -1.2468928039738163, 1.0236056915799219, 1.6296634338463702], [0.06611349315058489, 0.8387372503202697, -0.09259372024316258, -2.6358643458838458, 0.3879955101969487, 0.2388417910058604, 1.2224622884565386]]> : tensor<3x7xf64>
-  %c52_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 0.853158961979574, 0.04036442607805719, 0.25851495799220364, -1.1746488795455108], [1.3335459147977398, -1.3596259395519585, -1.5253746943897395, 0.5890774385289989, -0.44262106044065197, 0.6845312653480498, 0.27729777901879094], [-0.4245078422320955, -0.8519828118088086, 0.6954453162319608, 0.9397620005608407, -0.04966329315820714, 1.0876021241216334, -1.123214052199638]]> : tensor<3x7xf64>
-  %c52_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf64>
-  %c52_g = arith.constant dense<[[0.028082315745745653, 0.8610312755262818, -0.08944062810448604, 0.37684205517617964, 0.9205034940782898, -0.4247238934962259, -0.6780589324609042], [-1.874821829528437, 1.1538321334369241, -0.8742248588940164, -0.2738255282997624, 0.7448927376044691, 0.5309787051570113, -0.6537966956928728], [0.07416082578136646, 1.4085976233561734, 0.5366719760736145, 1.455510687167242, 0.17642369482827083, 0.708211530802153, 1.7364827469167405]]> : tensor<3x7xf64>
-  %r52:2 = loss.margin_ranking_grad %c52_x1, %c52_x2, %c52_t, %c52_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
+  %c67_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.691330424739379, 0.12078284695217792, 0.600166245961763, -2.1364791191109753], [1.6904008449930457, 0.640876594196837, 0.05243369040556741, 0.3375670813787515, -0.38719085211544, 0.3421242579180248, -0.7255827195059302], [-1.274079657355908, 1.7988564853837745, -1.3240234239793787, 0.9528679292598716, 0.10129218040020972, 0.4370124585863579, -0.06441580683460166]]> : tensor<3x7xf64>
+  %c67_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -0.09602098915930818, 0.794506535653192, -1.16927348871374, 0.07568002535336363], [-0.6934180088465939, -0.21545280441716919, -0.8881991969241639, 2.451209271174158, 0.30963760653594025, -0.775313935954687, -2.2053646503044915], [-0.9103804452725737, 0.42501029318607253, -0.37060884194155047, -1.996460541880313, 0.5753264290517022, -2.3227860428421523, -1.3338123161996527]]> : tensor<3x7xf64>
+  %c67_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf64>
+  %c67_g = arith.constant dense<[[-0.2275047266896603, -0.01595402798987572, -0.3404476907862352, -1.0897351962245103, 0.47145116537923776, -1.816350988547139, 0.9265011467442754], [0.09547798853738593, -0.3863210896333051, -1.091065032274825, -0.21806071514765313, 0.1375965699651093, -0.09454676891686442, 0.5885839153647666], [1.5264052416015992, 0.4226205899588647, -0.261081939913445, -0.45195967854127805, 0.5762088025883416, 0.07121600407962775, -0.13756635450575952]]> : tensor<3x7xf64>
+  %r67:2 = loss.margin_ranking_grad %c67_x1, %c67_x2, %c67_t, %c67_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
   vector.print str "case margin_ranking_grad_margin0_none_f64\n"
-  %e52_0 = arith.constant dense<[[0.028082315745745653, -0.8610312755262818, 0.08944062810448604, 0.0, 0.0, 0.4247238934962259, -0.6780589324609042], [-1.874821829528437, -0.0, -0.0, -0.2738255282997624, -0.7448927376044691, 0.5309787051570113, -0.0], [0.07416082578136646, 1.4085976233561734, 0.0, -1.455510687167242, 0.17642369482827083, -0.708211530802153, -0.0]]> : tensor<3x7xf64>
-  %ug52_0 = tensor.cast %r52#0 : tensor<3x7xf64> to tensor<*xf64>
-  %uw52_0 = tensor.cast %e52_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt52_0 = arith.constant 1.000e-12 : f64
-  %at52_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug52_0, %uw52_0, %rt52_0, %at52_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-  %e52_1 = arith.constant dense<[[-0.028082315745745653, 0.8610312755262818, -0.08944062810448604, -0.0, -0.0, -0.4247238934962259, 0.6780589324609042], [1.874821829528437, 0.0, 0.0, 0.2738255282997624, 0.7448927376044691, -0.5309787051570113, 0.0], [-0.07416082578136646, -1.4085976233561734, -0.0, 1.455510687167242, -0.17642369482827083, 0.708211530802153, 0.0]]> : tensor<3x7xf64>
-  %ug52_1 = tensor.cast %r52#1 : tensor<3x7xf64> to tensor<*xf64>
-  %uw52_1 = tensor.cast %e52_1 : tensor<3x7xf64> to tensor<*xf64>
-  %rt52_1 = arith.constant 1.000e-12 : f64
-  %at52_1 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug52_1, %uw52_1, %rt52_1, %at52_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // margin_ranking_grad_margin0p5_none_f64
-  %c53_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.8425669242436699, 0.6351967928855662, 0.04240397955187295, -1.7981305523928766], [0.5325959401424878, 1.4114654507063191, 0.8387887018092997, 0.4544250243230484, 1.5400506215059246, 0.6192924642769982, -0.23200835528669103], [-0.19342247469325893, 0.37857523250306074, 0.7387964088830514, 0.44188794860656744, 0.022587104990720603, 0.6740629920987286, -0.6947305310101415]]> : tensor<3x7xf64>
-  %c53_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 0.04071766813247067, 0.5528218450811249, 1.5794512019412428, 1.3087848012025713], [0.9408422149020466, -1.5201093863647825, 0.2934532997586943, -0.635187251118505, 0.5224480699558022, -0.6114037152610788, 0.6300417126436594], [-0.7017651269840519, -1.7729934474464946, 0.29215715441548235, 0.8186105861928281, -0.7920378062171062, -1.4223338963629777, 1.2749751700993763]]> : tensor<3x7xf64>
-  %c53_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf64>
-  %c53_g = arith.constant dense<[[0.3917032530342656, -0.4415535138903545, 0.3421193291964516, -1.1196129182841794, 0.6874608017339779, 2.0440711683506563, 1.7754430525200617], [1.198599341633776, 1.1900619144674998, 0.8859463677570169, -0.5749013411205861, -0.6801711311293612, 0.44443301678102726, -0.06986016752353894], [1.552658014118908, 2.185113480829413, 0.18677311307579467, 0.26357666126575086, 0.10233309445230977, 1.1978495778254883, -1.0177095976756183]]> : tensor<3x7xf64>
-  %r53:2 = loss.margin_ranking_grad %c53_x1, %c53_x2, %c53_t, %c53_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
-  vector.print str "case margin_ranking_grad_margin0p5_none_f64\n"
-  %e53_0 = arith.constant dense<[[0.3917032530342656, 0.4415535138903545, 0.3421193291964516, 1.1196129182841794, 0.6874608017339779, 0.0, 0.0], [-1.198599341633776, -0.0, -0.0, -0.0, -0.6801711311293612, 0.44443301678102726, 0.0], [1.552658014118908, -0.0, 0.18677311307579467, -0.26357666126575086, 0.10233309445230977, -0.0, 1.0177095976756183]]> : tensor<3x7xf64>
-  %ug53_0 = tensor.cast %r53#0 : tensor<3x7xf64> to tensor<*xf64>
-  %uw53_0 = tensor.cast %e53_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt53_0 = arith.constant 1.000e-12 : f64
-  %at53_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug53_0, %uw53_0, %rt53_0, %at53_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-  %e53_1 = arith.constant dense<[[-0.3917032530342656, -0.4415535138903545, -0.3421193291964516, -1.1196129182841794, -0.6874608017339779, -0.0, -0.0], [1.198599341633776, 0.0, 0.0, 0.0, 0.6801711311293612, -0.44443301678102726, -0.0], [-1.552658014118908, 0.0, -0.18677311307579467, 0.26357666126575086, -0.10233309445230977, 0.0, -1.0177095976756183]]> : tensor<3x7xf64>
-  %ug53_1 = tensor.cast %r53#1 : tensor<3x7xf64> to tensor<*xf64>
-  %uw53_1 = tensor.cast %e53_1 : tensor<3x7xf64> to tensor<*xf64>
-  %rt53_1 = arith.constant 1.000e-12 : f64
-  %at53_1 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug53_1, %uw53_1, %rt53_1, %at53_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // margin_ranking_grad_int_margin0p5_none_f64
-  %c54_x1 = arith.constant dense<[[-1.873894647138075, -1.8105003542001312, 0.3604853352348041, -1.235023432153246, 1.239838825145657, -0.36666355945713147], [-1.0239407654531447, -0.2242041455875914, -0.38172855796263555, 0.19676437973343017, 0.9485840321119253, -0.5084684704325171]]> : tensor<2x6xf64>
-  %c54_x2 = arith.constant dense<[[1.3002409635639782, -1.0463854334661247, -1.9143821295025465, 0.6464471820637229, -0.04181223607729555, 0.54578657465757], [0.73682734605867, 0.25512254472044593, -0.049757377449187436, 0.1835743834041545, -1.4598505584104624, -0.2778732101761548]]> : tensor<2x6xf64>
-  %c54_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c54_g = arith.constant dense<[[-1.3639398871678547, -0.7962705644579273, 1.2180040015923874, -0.12816829175413785, -1.0099167997384562, 0.10907919766423625], [0.29733795251952805, 0.6242292087571562, -1.5968765388181292, 0.4494371994200098, -0.6927201601697658, 0.025178616385673796]]> : tensor<2x6xf64>
-  %r54:2 = loss.margin_ranking_grad %c54_x1, %c54_x2, %c54_t, %c54_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<2x6xf64>, tensor<2x6xf64>, tensor<2x6xi64>, tensor<2x6xf64>) -> (tensor<2x6xf64>, tensor<2x6xf64>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_none_f64\n"
-  %e54_0 = arith.constant dense<[[1.3639398871678547, 0.0, -0.0, 0.0, -1.0099167997384562, -0.10907919766423625], [0.0, 0.6242292087571562, 1.5968765388181292, -0.4494371994200098, 0.0, -0.025178616385673796]]> : tensor<2x6xf64>
-  %ug54_0 = tensor.cast %r54#0 : tensor<2x6xf64> to tensor<*xf64>
-  %uw54_0 = tensor.cast %e54_0 : tensor<2x6xf64> to tensor<*xf64>
-  %rt54_0 = arith.constant 1.000e-12 : f64
-  %at54_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug54_0, %uw54_0, %rt54_0, %at54_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-  %e54_1 = arith.constant dense<[[-1.3639398871678547, -0.0, 0.0, -0.0, 1.0099167997384562, 0.10907919766423625], [-0.0, -0.6242292087571562, -1.5968765388181292, 0.4494371994200098, -0.0, 0.025178616385673796]]> : tensor<2x6xf64>
-  %ug54_1 = tensor.cast %r54#1 : tensor<2x6xf64> to tensor<*xf64>
-  %uw54_1 = tensor.cast %e54_1 : tensor<2x6xf64> to tensor<*xf64>
-  %rt54_1 = arith.constant 1.000e-12 : f64
-  %at54_1 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug54_1, %uw54_1, %rt54_1, %at54_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // hinge_embedding_grad_margin1_none_f64
-  %c55_x = arith.constant dense<[[1.0, 1.0, -3.048033573785036, -0.20730490617209157, 0.41881399652684215, 0.6522528020385828, -0.41916906560599043], [-0.05193104267005472, -0.23137152627741298, -2.551715414150868, 1.6493385458495504, 1.8782824062573606, 0.6828031183516465, 1.6760558606220082], [0.04436677989226853, -0.362361407802737, -0.4362636948436898, 0.2121842984216672, 0.4647798888057703, -0.3804943115708871, 0.6680881391174297]]> : tensor<3x7xf64>
-  %c55_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, 1.0], [1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf64>
-  %c55_g = arith.constant dense<[[-0.38115052983830394, 0.34777790633792355, 1.0970642517323879, 0.05591822741859213, -0.5346450924913864, -0.4094047746785811, 1.135476174029275], [-0.17968055292987428, -0.2983387363764486, 1.5901464018129723, -0.6700319121386288, 0.16923518828553596, 0.17790336540596027, -0.6721150205752736], [1.3750348945274948, -1.531417254114371, -0.06450727309289617, -1.9547825207595737, 0.48260855674590086, -0.5706743881825436, -0.7727356281498452]]> : tensor<3x7xf64>
-  %r55 = loss.hinge_embedding_grad %c55_x, %c55_t, %c55_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> tensor<3x7xf64>
-  vector.print str "case hinge_embedding_grad_margin1_none_f64\n"
-  %e55_0 = arith.constant dense<[[0.38115052983830394, 0.34777790633792355, 0.0, 0.0, -0.5346450924913864, 0.4094047746785811, 1.135476174029275], [-0.17968055292987428, 0.2983387363764486, -1.5901464018129723, -0.6700319121386288, 0.16923518828553596, 0.17790336540596027, -0.6721150205752736], [1.3750348945274948, -1.531417254114371, -0.06450727309289617, 1.9547825207595737, -0.48260855674590086, 0.5706743881825436, -0.7727356281498452]]> : tensor<3x7xf64>
-  %ug55_0 = tensor.cast %r55 : tensor<3x7xf64> to tensor<*xf64>
-  %uw55_0 = tensor.cast %e55_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt55_0 = arith.constant 1.000e-12 : f64
-  %at55_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug55_0, %uw55_0, %rt55_0, %at55_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // hinge_embedding_grad_margin2_none_f64
-  %c56_x = arith.constant dense<[[2.0, 2.0, -1.4058737615107768, -0.6028543178277814, -0.015158131524303954, 1.1110694726119679, 2.125262942516124], [-1.4670500067200187, -0.06215782548268445, -1.405524205560008, 0.06611280816401961, -0.1999176840584927, 0.25094639764749394, -0.11435311154721133], [0.07605554710937042, -1.7717116745701307, 0.07171560337230132, -3.089501228624716, -2.3115105438894896, -0.5007409731093071, -1.0939492661953283]]> : tensor<3x7xf64>
-  %c56_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf64>
-  %c56_g = arith.constant dense<[[-0.24236343782401049, -1.887020170092924, 0.5291129399068197, 0.7530070657626707, 0.059943697305036944, 1.8596121615813526, -0.19703470969095108], [-1.16927348871374, 0.07568002535336363, -0.6934180088465939, -0.21545280441716919, -0.8881991969241639, 2.451209271174158, -0.7937824096338073], [-0.5560846327845667, -2.2053646503044915, -0.9103804452725737, 0.42501029318607253, -0.37060884194155047, -1.996460541880313, 0.5753264290517022]]> : tensor<3x7xf64>
-  %r56 = loss.hinge_embedding_grad %c56_x, %c56_t, %c56_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> tensor<3x7xf64>
-  vector.print str "case hinge_embedding_grad_margin2_none_f64\n"
-  %e56_0 = arith.constant dense<[[0.24236343782401049, -1.887020170092924, 0.0, 0.0, -0.059943697305036944, 1.8596121615813526, -0.19703470969095108], [-1.16927348871374, -0.07568002535336363, -0.6934180088465939, -0.21545280441716919, -0.8881991969241639, 2.451209271174158, -0.7937824096338073], [-0.5560846327845667, 2.2053646503044915, 0.9103804452725737, 0.42501029318607253, 0.37060884194155047, -1.996460541880313, 0.5753264290517022]]> : tensor<3x7xf64>
-  %ug56_0 = tensor.cast %r56 : tensor<3x7xf64> to tensor<*xf64>
-  %uw56_0 = tensor.cast %e56_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt56_0 = arith.constant 1.000e-12 : f64
-  %at56_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug56_0, %uw56_0, %rt56_0, %at56_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // hinge_embedding_grad_int_none_f64
-  %c57_x = arith.constant dense<[[0.3957612957195827, 0.19573994510407272, -1.4683681920970273, -0.23659042041722306, -0.43895348448811045], [2.1206990021481844, -0.2632797963923352, -1.4007811560964285, -0.8879611713118247, -0.44206359497541703]]> : tensor<2x5xf64>
-  %c57_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c57_g = arith.constant dense<[[-1.2817792471328238, 0.06843912658005166, -0.03403483930449598, -1.0888943062441956, 0.7495790794030114], [-0.5447927854951407, 1.2105155068791016, -0.2933867126186639, 0.029983298353779973, 0.19689403888843882]]> : tensor<2x5xf64>
-  %r57 = loss.hinge_embedding_grad %c57_x, %c57_t, %c57_g {reduction = #loss.reduction<none>} : (tensor<2x5xf64>, tensor<2x5xi64>, tensor<2x5xf64>) -> tensor<2x5xf64>
-  vector.print str "case hinge_embedding_grad_int_none_f64\n"
-  %e57_0 = arith.constant dense<[[-1.2817792471328238, -0.06843912658005166, 0.0, -1.0888943062441956, -0.7495790794030114], [0.0, -1.2105155068791016, -0.2933867126186639, 0.029983298353779973, 0.19689403888843882]]> : tensor<2x5xf64>
-  %ug57_0 = tensor.cast %r57 : tensor<2x5xf64> to tensor<*xf64>
-  %uw57_0 = tensor.cast %e57_0 : tensor<2x5xf64> to tensor<*xf64>
-  %rt57_0 = arith.constant 1.000e-12 : f64
-  %at57_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug57_0, %uw57_0, %rt57_0, %at57_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // soft_margin_grad_none_f64
-  %c58_x = arith.constant dense<[[0.0, 30.0, -30.0, 2.111445569751483, 0.3084032903796973, -0.6808953815724704, -2.1794703924490206], [0.9429023307584755, -0.11477038448096108, -1.2672457761069467, 3.078199342710971, 1.3390456773099748, 1.5069990855633357, -1.5462459945215832], [2.467246346225268, -0.14959662144769276, 1.952339119942334, -3.048932076791152, 3.0115235417660147, -0.8476781548355775, -0.2645296288123244]]> : tensor<3x7xf64>
-  %c58_t = arith.constant dense<[[1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf64>
-  %c58_g = arith.constant dense<[[-0.39290110277128826, 0.21953356626360213, 0.9611386790699151, 1.0682669542829952, -0.338353156282021, -0.30842462643545077, 0.006882499195843029], [-0.8547475022509203, 0.914092802606632, -0.8462732074769423, 0.31194212503601854, 0.10528807190997774, -1.2015110998719436, -1.53680192022718], [0.6781904482899932, -1.3826077478852499, -1.2338360653564355, -0.20038940339625447, -1.1212869713524274, 0.16057112043510996, -1.2916801751399167]]> : tensor<3x7xf64>
-  %r58 = loss.soft_margin_grad %c58_x, %c58_t, %c58_g {reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> tensor<3x7xf64>
-  vector.print str "case soft_margin_grad_none_f64\n"
-  %e58_0 = arith.constant dense<[[0.19645055138564413, -2.0543123420994876e-14, -0.9611386790698252, 0.9529055114729509, 0.14329409284948968, 0.20477498630198665, -0.006183173526135471], [0.23959808305095634, -0.4832453449827767, -0.1859508454459679, -0.013730295327734954, 0.08342320962877214, -0.983576265312871, -0.2699071760560999], [0.625165131293278, 0.7429160188016262, -1.0804720624808908, -0.009070346034862762, -1.0686896592506958, -0.11241260683334596, 0.7307673448951463]]> : tensor<3x7xf64>
-  %ug58_0 = tensor.cast %r58 : tensor<3x7xf64> to tensor<*xf64>
-  %uw58_0 = tensor.cast %e58_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt58_0 = arith.constant 1.000e-12 : f64
-  %at58_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug58_0, %uw58_0, %rt58_0, %at58_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // soft_margin_grad_int_none_f64
-  %c59_x = arith.constant dense<[[-0.21141350856559804, -0.251567703635602, 0.14604579082160432, 0.7839268189890485], [0.2795910885695533, -0.720886187268935, -1.5418386558604043, -0.2774104571274261]]> : tensor<2x4xf64>
-  %c59_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c59_g = arith.constant dense<[[-0.4988782501657997, -0.05513986058224784, -0.5374848598203649, -1.1929246300527336], [0.45403293908951703, -0.48828448977793776, -0.11158916556370446, 0.8469685598877124]]> : tensor<2x4xf64>
-  %r59 = loss.soft_margin_grad %c59_x, %c59_t, %c59_g {reduction = #loss.reduction<none>} : (tensor<2x4xf64>, tensor<2x4xi32>, tensor<2x4xf64>) -> tensor<2x4xf64>
-  vector.print str "case soft_margin_grad_int_none_f64\n"
-  %e59_0 = arith.constant dense<[[0.27570875330677186, -0.0241202522202174, 0.24915288657650908, 0.0], [0.2585472278679094, 0.32851884559287353, 0.09191955009409701, 0.3651186186144026]]> : tensor<2x4xf64>
-  %ug59_0 = tensor.cast %r59 : tensor<2x4xf64> to tensor<*xf64>
-  %uw59_0 = tensor.cast %e59_0 : tensor<2x4xf64> to tensor<*xf64>
-  %rt59_0 = arith.constant 1.000e-12 : f64
-  %at59_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug59_0, %uw59_0, %rt59_0, %at59_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // margin_ranking_grad_margin0_sum_f64
-  %c60_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.9585484973585894, 0.37151953449566294, -2.242040579682843, 2.0116431781611985], [-1.5119432560073576, -0.747844912886931, -1.3750123841614232, 2.716441062260664, 0.5660956827112505, 1.1712980749416577, 0.34795064942577336], [0.9290987476646938, -1.1368143874766174, -0.6837405416764506, 0.22815298282670776, -0.9977235172450786, 0.8086381653348028, 1.3510869189497434]]> : tensor<3x7xf64>
-  %c60_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 0.9031960425324733, 0.18022206730451695, 0.19699389229820063, -1.7323789935003615], [-0.06158622546035884, -0.972249337932573, -1.0940633438020184, -1.1733417607666143, 0.7615681088382259, 0.6546472293147227, 0.2271714401505911], [0.06850461156212027, -1.4533448843348964, 0.09067262741213813, -0.7566642028797657, -0.6341815167578947, -1.015304725104372, -0.743827806262219]]> : tensor<3x7xf64>
-  %c60_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, -1.0, -1.0, -1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf64>
-  %c60_g = arith.constant dense<-0.3120316731277316> : tensor<f64>
-  %r60:2 = loss.margin_ranking_grad %c60_x1, %c60_x2, %c60_t, %c60_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
-  vector.print str "case margin_ranking_grad_margin0_sum_f64\n"
-  %e60_0 = arith.constant dense<[[-0.3120316731277316, 0.3120316731277316, 0.3120316731277316, 0.0, -0.3120316731277316, 0.0, -0.3120316731277316], [0.3120316731277316, -0.3120316731277316, 0.0, -0.3120316731277316, 0.0, -0.0, -0.0], [-0.3120316731277316, -0.0, 0.0, -0.3120316731277316, 0.3120316731277316, -0.0, -0.3120316731277316]]> : tensor<3x7xf64>
-  %ug60_0 = tensor.cast %r60#0 : tensor<3x7xf64> to tensor<*xf64>
-  %uw60_0 = tensor.cast %e60_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt60_0 = arith.constant 1.000e-12 : f64
-  %at60_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug60_0, %uw60_0, %rt60_0, %at60_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-  %e60_1 = arith.constant dense<[[0.3120316731277316, -0.3120316731277316, -0.3120316731277316, -0.0, 0.3120316731277316, -0.0, 0.3120316731277316], [-0.3120316731277316, 0.3120316731277316, -0.0, 0.3120316731277316, -0.0, 0.0, 0.0], [0.3120316731277316, 0.0, -0.0, 0.3120316731277316, -0.3120316731277316, 0.0, 0.3120316731277316]]> : tensor<3x7xf64>
-  %ug60_1 = tensor.cast %r60#1 : tensor<3x7xf64> to tensor<*xf64>
-  %uw60_1 = tensor.cast %e60_1 : tensor<3x7xf64> to tensor<*xf64>
-  %rt60_1 = arith.constant 1.000e-12 : f64
-  %at60_1 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug60_1, %uw60_1, %rt60_1, %at60_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // margin_ranking_grad_margin0p5_sum_f64
-  %c61_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.612205303371792, 0.3193388872900333, 0.08379322040447304, -1.431240557538313], [-1.57215029536067, -0.8495389297720235, -0.7064650704485476, 0.5169505787359717, -0.4725711489467719, -2.1257824118067767, -0.24268914982037038], [0.7274379272540563, -0.6005179287542314, 1.1291084994928473, -0.6399994577048834, -0.8616049249792879, 1.46231570280321, 0.12865001324773542]]> : tensor<3x7xf64>
-  %c61_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -0.9083849945634471, 0.6118865046587003, 0.9034523500330293, 0.7246505347684852], [-0.1425701010122288, -0.3003910686534957, -1.2400025851913317, -0.6873723737641523, -0.3093838889257308, -0.3197672355331249, -1.3037250495599892], [0.07739047112211928, 0.2892811260901717, -2.097270227794578, 0.9305653347786488, 0.39029033461469886, -0.0854605929845951, 0.44285761348468955]]> : tensor<3x7xf64>
-  %c61_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf64>
-  %c61_g = arith.constant dense<0.5149065207944266> : tensor<f64>
-  %r61:2 = loss.margin_ranking_grad %c61_x1, %c61_x2, %c61_t, %c61_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
-  vector.print str "case margin_ranking_grad_margin0p5_sum_f64\n"
-  %e61_0 = arith.constant dense<[[0.5149065207944266, -0.5149065207944266, -0.5149065207944266, -0.0, -0.5149065207944266, -0.5149065207944266, -0.5149065207944266], [-0.5149065207944266, 0.0, -0.0, -0.0, 0.5149065207944266, 0.0, 0.5149065207944266], [-0.0, -0.5149065207944266, -0.0, -0.5149065207944266, 0.0, 0.5149065207944266, 0.5149065207944266]]> : tensor<3x7xf64>
-  %ug61_0 = tensor.cast %r61#0 : tensor<3x7xf64> to tensor<*xf64>
-  %uw61_0 = tensor.cast %e61_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt61_0 = arith.constant 1.000e-12 : f64
-  %at61_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug61_0, %uw61_0, %rt61_0, %at61_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-  %e61_1 = arith.constant dense<[[-0.5149065207944266, 0.5149065207944266, 0.5149065207944266, 0.0, 0.5149065207944266, 0.5149065207944266, 0.5149065207944266], [0.5149065207944266, -0.0, 0.0, 0.0, -0.5149065207944266, -0.0, -0.5149065207944266], [0.0, 0.5149065207944266, 0.0, 0.5149065207944266, -0.0, -0.5149065207944266, -0.5149065207944266]]> : tensor<3x7xf64>
-  %ug61_1 = tensor.cast %r61#1 : tensor<3x7xf64> to tensor<*xf64>
-  %uw61_1 = tensor.cast %e61_1 : tensor<3x7xf64> to tensor<*xf64>
-  %rt61_1 = arith.constant 1.000e-12 : f64
-  %at61_1 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug61_1, %uw61_1, %rt61_1, %at61_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // margin_ranking_grad_int_margin0p5_sum_f64
-  %c62_x1 = arith.constant dense<[[2.402620010097995, -1.7845643922323087, -2.3320203748197614, -0.2824231731191117, -0.5998975297153004, -1.022524750015296], [-0.8594413197343721, 0.5598669255079275, 0.4204166407358094, 0.5778696966428617, -1.2687343828909081, -0.5773636237685915]]> : tensor<2x6xf64>
-  %c62_x2 = arith.constant dense<[[0.8989733255375963, -0.7404129217796731, 0.6688711029810225, 0.45371524197197327, -0.5652905244485414, 0.5664162925553264], [0.5405034689457959, 0.4854004959646268, 1.2734924198976012, -1.4592108042131513, -1.5254541436227813, -1.8010217399963335]]> : tensor<2x6xf64>
-  %c62_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c62_g = arith.constant dense<-1.0793665278323712> : tensor<f64>
-  %r62:2 = loss.margin_ranking_grad %c62_x1, %c62_x2, %c62_t, %c62_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<2x6xf64>, tensor<2x6xf64>, tensor<2x6xi64>, tensor<f64>) -> (tensor<2x6xf64>, tensor<2x6xf64>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_sum_f64\n"
-  %e62_0 = arith.constant dense<[[-0.0, 0.0, 1.0793665278323712, 0.0, -1.0793665278323712, 1.0793665278323712], [0.0, -1.0793665278323712, 1.0793665278323712, -0.0, 0.0, -0.0]]> : tensor<2x6xf64>
-  %ug62_0 = tensor.cast %r62#0 : tensor<2x6xf64> to tensor<*xf64>
-  %uw62_0 = tensor.cast %e62_0 : tensor<2x6xf64> to tensor<*xf64>
-  %rt62_0 = arith.constant 1.000e-12 : f64
-  %at62_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug62_0, %uw62_0, %rt62_0, %at62_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-  %e62_1 = arith.constant dense<[[0.0, -0.0, -1.0793665278323712, -0.0, 1.0793665278323712, -1.0793665278323712], [-0.0, 1.0793665278323712, -1.0793665278323712, 0.0, -0.0, 0.0]]> : tensor<2x6xf64>
-  %ug62_1 = tensor.cast %r62#1 : tensor<2x6xf64> to tensor<*xf64>
-  %uw62_1 = tensor.cast %e62_1 : tensor<2x6xf64> to tensor<*xf64>
-  %rt62_1 = arith.constant 1.000e-12 : f64
-  %at62_1 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug62_1, %uw62_1, %rt62_1, %at62_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // hinge_embedding_grad_margin1_sum_f64
-  %c63_x = arith.constant dense<[[1.0, 1.0, -0.8066936448807283, -2.6980737805839015, -1.947838384395512, 0.06761281613183001, 0.8905827407236879], [0.10671263871949715, 1.9978821268602966, -1.9150692157940328, 0.1645811147886809, -0.6175246027247672, 1.385789009066405, 2.1337588383056665], [-1.1118194260862775, 0.6688654446789261, -1.387037281064242, 1.4503248531432136, -1.1750627395847624, -1.3259416119530063, -2.4807896352443013]]> : tensor<3x7xf64>
-  %c63_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf64>
-  %c63_g = arith.constant dense<0.46899590335034946> : tensor<f64>
-  %r63 = loss.hinge_embedding_grad %c63_x, %c63_t, %c63_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
-  vector.print str "case hinge_embedding_grad_margin1_sum_f64\n"
-  %e63_0 = arith.constant dense<[[-0.46899590335034946, 0.46899590335034946, 0.0, 0.0, 0.46899590335034946, 0.46899590335034946, 0.46899590335034946], [-0.46899590335034946, 0.0, -0.46899590335034946, 0.46899590335034946, -0.46899590335034946, 0.46899590335034946, 0.46899590335034946], [0.46899590335034946, 0.46899590335034946, -0.46899590335034946, 0.0, 0.46899590335034946, 0.46899590335034946, -0.46899590335034946]]> : tensor<3x7xf64>
-  %ug63_0 = tensor.cast %r63 : tensor<3x7xf64> to tensor<*xf64>
-  %uw63_0 = tensor.cast %e63_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt63_0 = arith.constant 1.000e-12 : f64
-  %at63_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug63_0, %uw63_0, %rt63_0, %at63_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // hinge_embedding_grad_margin2_sum_f64
-  %c64_x = arith.constant dense<[[2.0, 2.0, -1.7815359822685723, -0.7512868882697513, -1.2966032036148298, -0.4201978820159847, 0.3393264008224192], [-1.8543583185576176, -1.2926345075872996, -2.2126354365841525, -1.5045202961689743, -0.2977627624819929, -1.539662687611213, 2.22143757337737], [0.5347890746524755, -0.7026425605081021, -0.7645358655753407, 2.3020897340600994, 1.3197562164335481, 0.8413302206397315, -1.5231401160708917]]> : tensor<3x7xf64>
-  %c64_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf64>
-  %c64_g = arith.constant dense<-0.618154258865941> : tensor<f64>
-  %r64 = loss.hinge_embedding_grad %c64_x, %c64_t, %c64_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
-  vector.print str "case hinge_embedding_grad_margin2_sum_f64\n"
-  %e64_0 = arith.constant dense<[[0.618154258865941, -0.618154258865941, 0.0, 0.0, 0.618154258865941, 0.618154258865941, -0.618154258865941], [-0.618154258865941, 0.618154258865941, -0.618154258865941, -0.618154258865941, 0.618154258865941, -0.618154258865941, 0.0], [-0.618154258865941, -0.618154258865941, 0.618154258865941, 0.0, -0.618154258865941, -0.618154258865941, -0.618154258865941]]> : tensor<3x7xf64>
-  %ug64_0 = tensor.cast %r64 : tensor<3x7xf64> to tensor<*xf64>
-  %uw64_0 = tensor.cast %e64_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt64_0 = arith.constant 1.000e-12 : f64
-  %at64_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug64_0, %uw64_0, %rt64_0, %at64_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // hinge_embedding_grad_int_sum_f64
-  %c65_x = arith.constant dense<[[-1.202526309765989, -0.4532741883158423, 0.20925559802082838, 0.8254898178526052, -1.2167244000527413], [0.046721508895439516, 0.5439506425068646, 0.4361186752076715, 0.5008251440287593, 0.24056993916027838]]> : tensor<2x5xf64>
-  %c65_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c65_g = arith.constant dense<-0.6699231249182693> : tensor<f64>
-  %r65 = loss.hinge_embedding_grad %c65_x, %c65_t, %c65_g {reduction = #loss.reduction<sum>} : (tensor<2x5xf64>, tensor<2x5xi64>, tensor<f64>) -> tensor<2x5xf64>
-  vector.print str "case hinge_embedding_grad_int_sum_f64\n"
-  %e65_0 = arith.constant dense<[[-0.6699231249182693, 0.6699231249182693, 0.0, -0.6699231249182693, 0.6699231249182693], [0.6699231249182693, 0.6699231249182693, -0.6699231249182693, -0.6699231249182693, -0.6699231249182693]]> : tensor<2x5xf64>
-  %ug65_0 = tensor.cast %r65 : tensor<2x5xf64> to tensor<*xf64>
-  %uw65_0 = tensor.cast %e65_0 : tensor<2x5xf64> to tensor<*xf64>
-  %rt65_0 = arith.constant 1.000e-12 : f64
-  %at65_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug65_0, %uw65_0, %rt65_0, %at65_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // soft_margin_grad_sum_f64
-  %c66_x = arith.constant dense<[[0.0, 30.0, -30.0, -1.7145845409782563, -1.0186734241157667, -1.9925430422398334, 1.630776001862713], [2.7396054069871525, 1.5431700303667866, 2.096845821636153, -1.977457367917525, 1.8281612181852018, 1.6344781165264528, -1.0907619786421794], [0.7879530010439149, 0.9374023211339035, -1.4790201177060398, 3.458575972499784, 2.152550034602427, 0.44728632214041586, 2.6239522132390674]]> : tensor<3x7xf64>
-  %c66_t = arith.constant dense<[[1.0, -1.0, 1.0, 1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf64>
-  %c66_g = arith.constant dense<0.4734811812341823> : tensor<f64>
-  %r66 = loss.soft_margin_grad %c66_x, %c66_t, %c66_g {reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
-  vector.print str "case soft_margin_grad_sum_f64\n"
-  %e66_0 = arith.constant dense<[[-0.23674059061709116, 0.473481181234138, -0.473481181234138, -0.4012421456674895, -0.3478733084755095, -0.41666908307776945, 0.39596090831907627], [0.44475205282482017, -0.08336816020057453, -0.05180062569988825, 0.05757064549100826, -0.06555700651910144, -0.07728056966533846, 0.11906859482630361], [0.32546700156145625, 0.3402315692912906, 0.08786649290838268, 0.4590333139014886, -0.04928615819888, 0.288820603599624, -0.03201334816168164]]> : tensor<3x7xf64>
-  %ug66_0 = tensor.cast %r66 : tensor<3x7xf64> to tensor<*xf64>
-  %uw66_0 = tensor.cast %e66_0 : tensor<3x7xf64> to tensor<*xf64>
-  %rt66_0 = arith.constant 1.000e-12 : f64
-  %at66_0 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug66_0, %uw66_0, %rt66_0, %at66_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-
-  // soft_margin_grad_int_sum_f64
-  %c67_x = arith.constant dense<[[0.4741316893145573, 1.2033944449118095, 1.2925944848838646, -0.2040847437146258], [-0.6194904182403295, 0.41511675758251304, 0.35802745078488735, -0.7213211581464273]]> : tensor<2x4xf64>
-  %c67_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c67_g = arith.constant dense<-1.7782209865419696> : tensor<f64>
-  %r67 = loss.soft_margin_grad %c67_x, %c67_t, %c67_g {reduction = #loss.reduction<sum>} : (tensor<2x4xf64>, tensor<2x4xi32>, tensor<f64>) -> tensor<2x4xf64>
-  vector.print str "case soft_margin_grad_int_sum_f64\n"
-  %e67_0 = arith.constant dense<[[0.6821945574600791, -1.3676797036737307, 0.3830536797498398, 0.0], [-0.6221948228400069, 0.7071733345171364, 0.7316261715876726, -0.5816598567881427]]> : tensor<2x4xf64>
-  %ug67_0 = tensor.cast %r67 : tensor<2x4xf64> to tensor<*xf64>
-  %uw67_0 = tensor.cast %e67_0 : tensor<2x4xf64> to tensor<*xf64>
+  %e67_0 = arith.constant dense<[[-0.2275047266896603, 0.01595402798987572, -0.3404476907862352, 0.0, 0.0, -0.0, -0.9265011467442754], [-0.0, -0.0, -1.091065032274825, 0.0, -0.1375965699651093, -0.0, -0.0], [-1.5264052416015992, -0.0, 0.261081939913445, -0.45195967854127805, -0.5762088025883416, 0.07121600407962775, -0.13756635450575952]]> : tensor<3x7xf64>
+  %ug67_0 = tensor.cast %r67#0 : tensor<3x7xf64> to tensor<*xf64>
+  %uw67_0 = tensor.cast %e67_0 : tensor<3x7xf64> to tensor<*xf64>
   %rt67_0 = arith.constant 1.000e-12 : f64
   %at67_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug67_0, %uw67_0, %rt67_0, %at67_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e67_1 = arith.constant dense<[[0.2275047266896603, -0.01595402798987572, 0.3404476907862352, -0.0, -0.0, 0.0, 0.9265011467442754], [0.0, 0.0, 1.091065032274825, -0.0, 0.1375965699651093, 0.0, 0.0], [1.5264052416015992, 0.0, -0.261081939913445, 0.45195967854127805, 0.5762088025883416, -0.07121600407962775, 0.13756635450575952]]> : tensor<3x7xf64>
+  %ug67_1 = tensor.cast %r67#1 : tensor<3x7xf64> to tensor<*xf64>
+  %uw67_1 = tensor.cast %e67_1 : tensor<3x7xf64> to tensor<*xf64>
+  %rt67_1 = arith.constant 1.000e-12 : f64
+  %at67_1 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug67_1, %uw67_1, %rt67_1, %at67_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0_mean_f64
-  %c68_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.9059251740687732, 0.8309318735677895, -0.2703682201363826, -0.4441253529441737], [-1.0910709413932633, 0.9890294479764797, -0.39006714172759904, 1.2521380160258653, 1.28416765327764, -2.2634577055967133, 1.4010429574551428], [-1.4593550250003515, 0.4193614166761661, 0.7812676390917047, -0.37094711479875464, 0.2755174521305173, -0.079383746680931, 0.958490869258309]]> : tensor<3x7xf64>
-  %c68_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -0.6909675995932859, -0.12119507975264805, -2.7813656453413933, -0.1682205020578041], [-2.036844223111947, 0.006574158866697953, -0.7657540701314873, -0.1200395867820401, 0.059255844433116996, 0.6639010759764751, 0.09206756317979288], [-0.6443283227197649, 1.4182727360722964, -0.5807555350813214, 0.7578252297360114, -0.8363770281904187, 0.5367154809398869, 1.2566132917932968]]> : tensor<3x7xf64>
-  %c68_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf64>
-  %c68_g = arith.constant dense<-0.9138891881112564> : tensor<f64>
-  %r68:2 = loss.margin_ranking_grad %c68_x1, %c68_x2, %c68_t, %c68_g {margin = 0.000000e+00 : f64} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
-  vector.print str "case margin_ranking_grad_margin0_mean_f64\n"
-  %e68_0 = arith.constant dense<[[-0.04351853276720269, 0.04351853276720269, 0.04351853276720269, -0.04351853276720269, -0.0, -0.04351853276720269, 0.04351853276720269], [-0.04351853276720269, -0.0, -0.0, -0.04351853276720269, -0.0, 0.04351853276720269, -0.0], [0.0, 0.04351853276720269, -0.0, 0.0, -0.04351853276720269, 0.04351853276720269, 0.04351853276720269]]> : tensor<3x7xf64>
+  // margin_ranking_grad_margin0p5_none_f64
+  %c68_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.9053364453284127, 0.11486418404110557, 1.0682669542829952, -0.338353156282021], [1.0140842010526525, -0.7152491977473379, 1.4679723318282003, 0.7375473534885354, -2.0040090012131158, 2.0856474988103595, 0.9796448109641069], [1.0942396706925048, -1.194187618774688, 1.001581405563464, -0.06008163719991557, 0.48977162583025347, -0.8236738788263943, 0.15512404029177632]]> : tensor<3x7xf64>
+  %c68_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 0.006882499195843029, -0.8547475022509203, -0.7791411801663433, -1.4724449423608617], [1.2560816586351764, 1.4414041539982583, -0.23488881780551726, 1.4117396497793153, -0.3831307664148139, 0.906051188962425, -0.2926626995481216], [-0.3365023995156388, 1.148565280051972, -0.36745137729369903, 0.5202531244327748, -0.8083784625273011, 0.3809740077584615, -0.5884652495441157]]> : tensor<3x7xf64>
+  %c68_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf64>
+  %c68_g = arith.constant dense<[[1.0093015002230603, -0.8355867384552563, -0.9743019433611395, 1.236627643580276, -0.6996299163824082, -0.7371412466634072, -0.7057319956329701], [-0.2721338216617794, 1.5616852000163182, -0.26445508928267536, 0.3504331564442563, 1.028735425000587, -1.825404785274504, 0.14664239990615155], [-1.3331609816728383, 0.5656141231962697, 0.9663497684814897, 0.8966396591372467, -0.07484177863410779, 2.081857055395359, -0.7044304079715176]]> : tensor<3x7xf64>
+  %r68:2 = loss.margin_ranking_grad %c68_x1, %c68_x2, %c68_t, %c68_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
+  vector.print str "case margin_ranking_grad_margin0p5_none_f64\n"
+  %e68_0 = arith.constant dense<[[1.0093015002230603, 0.8355867384552563, -0.9743019433611395, 1.236627643580276, -0.0, -0.7371412466634072, -0.7057319956329701], [-0.2721338216617794, -1.5616852000163182, -0.0, -0.3504331564442563, -1.028735425000587, -0.0, -0.0], [-1.3331609816728383, 0.0, 0.9663497684814897, -0.8966396591372467, -0.0, -2.081857055395359, -0.0]]> : tensor<3x7xf64>
   %ug68_0 = tensor.cast %r68#0 : tensor<3x7xf64> to tensor<*xf64>
   %uw68_0 = tensor.cast %e68_0 : tensor<3x7xf64> to tensor<*xf64>
   %rt68_0 = arith.constant 1.000e-12 : f64
   %at68_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug68_0, %uw68_0, %rt68_0, %at68_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-  %e68_1 = arith.constant dense<[[0.04351853276720269, -0.04351853276720269, -0.04351853276720269, 0.04351853276720269, 0.0, 0.04351853276720269, -0.04351853276720269], [0.04351853276720269, 0.0, 0.0, 0.04351853276720269, 0.0, -0.04351853276720269, 0.0], [-0.0, -0.04351853276720269, 0.0, -0.0, 0.04351853276720269, -0.04351853276720269, -0.04351853276720269]]> : tensor<3x7xf64>
+  %e68_1 = arith.constant dense<[[-1.0093015002230603, -0.8355867384552563, 0.9743019433611395, -1.236627643580276, 0.0, 0.7371412466634072, 0.7057319956329701], [0.2721338216617794, 1.5616852000163182, 0.0, 0.3504331564442563, 1.028735425000587, 0.0, 0.0], [1.3331609816728383, -0.0, -0.9663497684814897, 0.8966396591372467, 0.0, 2.081857055395359, 0.0]]> : tensor<3x7xf64>
   %ug68_1 = tensor.cast %r68#1 : tensor<3x7xf64> to tensor<*xf64>
   %uw68_1 = tensor.cast %e68_1 : tensor<3x7xf64> to tensor<*xf64>
   %rt68_1 = arith.constant 1.000e-12 : f64
   %at68_1 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug68_1, %uw68_1, %rt68_1, %at68_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0p5_mean_f64
-  %c69_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.08280981714426597, 1.5827315287781991, 0.9958335200596548, 1.4936238245305065], [2.1879974685841437, -0.6299071627025835, -0.22211098735019758, 1.0135442596161701, 1.393690811158364, 2.581954860613242, 0.8842248150091339], [-0.8525853341124536, 0.6384899856788132, 0.27094867242583787, 0.9315515807066239, 1.192982445030457, -1.9755197823185286, -0.41198889716315923]]> : tensor<3x7xf64>
-  %c69_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 0.33484598724791254, 0.9781989397048951, 0.44340785393344323, 1.0724541161020698], [-0.9428750256410543, 1.641870131922988, -0.8220774595258011, 0.5317391683198741, 0.8236051257920555, 0.729350951346991, 0.07327862503672555], [0.4187906524679124, 0.9629743514529898, -0.1816619671643143, 0.5214673157559553, -0.753505527951716, -1.1062870052174343, -0.33507157354361977]]> : tensor<3x7xf64>
-  %c69_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, 1.0, -1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf64>
-  %c69_g = arith.constant dense<0.3117076344044819> : tensor<f64>
-  %r69:2 = loss.margin_ranking_grad %c69_x1, %c69_x2, %c69_t, %c69_g {margin = 5.000000e-01 : f64} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
-  vector.print str "case margin_ranking_grad_margin0p5_mean_f64\n"
-  %e69_0 = arith.constant dense<[[0.01484322068592771, -0.01484322068592771, -0.01484322068592771, 0.01484322068592771, 0.01484322068592771, 0.01484322068592771, -0.01484322068592771], [0.01484322068592771, -0.01484322068592771, 0.01484322068592771, 0.01484322068592771, 0.01484322068592771, -0.0, 0.01484322068592771], [-0.01484322068592771, 0.01484322068592771, -0.01484322068592771, -0.01484322068592771, 0.01484322068592771, -0.01484322068592771, -0.01484322068592771]]> : tensor<3x7xf64>
-  %ug69_0 = tensor.cast %r69#0 : tensor<3x7xf64> to tensor<*xf64>
-  %uw69_0 = tensor.cast %e69_0 : tensor<3x7xf64> to tensor<*xf64>
+  // margin_ranking_grad_int_margin0p5_none_f64
+  %c69_x1 = arith.constant dense<[[-0.2971251012740481, -0.42953285428313476, -0.564813553581669, 0.11449770498440492, -0.37283530998185177, 0.05313722468143755], [-0.1954549963020554, 0.3886463601810957, 0.5762099998888924, 1.4682669153246735, 0.26884152775848646, -0.2753987329243973]]> : tensor<2x6xf64>
+  %c69_x2 = arith.constant dense<[[1.3125282843174901, 1.1515574928526777, -0.3259450228426563, -0.15890806673562077, 1.1998336591388306, 1.4083757979400118], [0.36118271729227036, 0.49708335248672453, -0.39496851121920945, 0.4464896114161014, -0.043672830325772335, 0.39227200677801743]]> : tensor<2x6xf64>
+  %c69_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c69_g = arith.constant dense<[[-0.519799380125585, 0.4296854675757719, 1.4573600538902054, -2.3447196227243134, -0.971721727541296, -0.08362486227337378], [0.7800992910159268, -0.23081025905067276, -0.7674123751530808, -0.7303427612906033, 0.4010659989597512, -1.0769464722901736]]> : tensor<2x6xf64>
+  %r69:2 = loss.margin_ranking_grad %c69_x1, %c69_x2, %c69_t, %c69_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<2x6xf64>, tensor<2x6xf64>, tensor<2x6xi64>, tensor<2x6xf64>) -> (tensor<2x6xf64>, tensor<2x6xf64>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_none_f64\n"
+  %e69_0 = arith.constant dense<[[0.519799380125585, 0.0, -1.4573600538902054, 0.0, 0.0, 0.08362486227337378], [0.0, -0.23081025905067276, -0.0, -0.0, -0.0, 1.0769464722901736]]> : tensor<2x6xf64>
+  %ug69_0 = tensor.cast %r69#0 : tensor<2x6xf64> to tensor<*xf64>
+  %uw69_0 = tensor.cast %e69_0 : tensor<2x6xf64> to tensor<*xf64>
   %rt69_0 = arith.constant 1.000e-12 : f64
   %at69_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug69_0, %uw69_0, %rt69_0, %at69_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-  %e69_1 = arith.constant dense<[[-0.01484322068592771, 0.01484322068592771, 0.01484322068592771, -0.01484322068592771, -0.01484322068592771, -0.01484322068592771, 0.01484322068592771], [-0.01484322068592771, 0.01484322068592771, -0.01484322068592771, -0.01484322068592771, -0.01484322068592771, 0.0, -0.01484322068592771], [0.01484322068592771, -0.01484322068592771, 0.01484322068592771, 0.01484322068592771, -0.01484322068592771, 0.01484322068592771, 0.01484322068592771]]> : tensor<3x7xf64>
-  %ug69_1 = tensor.cast %r69#1 : tensor<3x7xf64> to tensor<*xf64>
-  %uw69_1 = tensor.cast %e69_1 : tensor<3x7xf64> to tensor<*xf64>
+  %e69_1 = arith.constant dense<[[-0.519799380125585, -0.0, 1.4573600538902054, -0.0, -0.0, -0.08362486227337378], [-0.0, 0.23081025905067276, 0.0, 0.0, 0.0, -1.0769464722901736]]> : tensor<2x6xf64>
+  %ug69_1 = tensor.cast %r69#1 : tensor<2x6xf64> to tensor<*xf64>
+  %uw69_1 = tensor.cast %e69_1 : tensor<2x6xf64> to tensor<*xf64>
   %rt69_1 = arith.constant 1.000e-12 : f64
   %at69_1 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug69_1, %uw69_1, %rt69_1, %at69_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
-  // margin_ranking_grad_int_margin0p5_mean_f64
-  %c70_x1 = arith.constant dense<[[0.32204073174237363, -0.38204220227901386, 1.1314334490569313, 0.2949512272856483, 1.225006206994902, -0.9195226589054871], [-1.1622469833844586, 1.3099710721860451, -2.153608722628955, -1.6172291572938924, -0.4093805528363033, -0.044125481880929296]]> : tensor<2x6xf64>
-  %c70_x2 = arith.constant dense<[[-0.007831874080434861, -1.9039597483002315, -1.0323575179298825, 0.501241598165755, 0.7670081468094472, -0.6327510947113445], [0.24542167405737805, 0.07238753750800754, 0.3844052311528419, 2.8190269070388494, -0.6283504352915372, 0.9822332154135225]]> : tensor<2x6xf64>
-  %c70_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c70_g = arith.constant dense<-1.4534942858347877> : tensor<f64>
-  %r70:2 = loss.margin_ranking_grad %c70_x1, %c70_x2, %c70_t, %c70_g {margin = 5.000000e-01 : f64} : (tensor<2x6xf64>, tensor<2x6xf64>, tensor<2x6xi64>, tensor<f64>) -> (tensor<2x6xf64>, tensor<2x6xf64>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_mean_f64\n"
-  %e70_0 = arith.constant dense<[[0.12112452381956564, -0.12112452381956564, -0.0, 0.0, -0.12112452381956564, 0.12112452381956564], [0.0, -0.12112452381956564, 0.12112452381956564, 0.12112452381956564, 0.0, 0.12112452381956564]]> : tensor<2x6xf64>
-  %ug70_0 = tensor.cast %r70#0 : tensor<2x6xf64> to tensor<*xf64>
-  %uw70_0 = tensor.cast %e70_0 : tensor<2x6xf64> to tensor<*xf64>
+  // hinge_embedding_grad_margin1_none_f64
+  %c70_x = arith.constant dense<[[1.0, 1.0, -0.4591722788298793, -1.0170006285984177, 0.9529559820144715, 0.7332575406057864, 1.9776610658286873], [-0.9059070641942504, 2.253266121386105, 0.317539723161133, 0.49871618754367764, 1.3555871268032567, -1.8578814945770552, -1.3137132573996], [1.7617878308629873, -1.5611883991486903, -0.48656629484991293, 0.996533630748741, 1.0019203424350471, -3.0926964612587877, 0.5251353535575547]]> : tensor<3x7xf64>
+  %c70_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, -1.0], [1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf64>
+  %c70_g = arith.constant dense<[[-1.2089634881857723, -0.32656034695077796, 2.2847447884872594, -1.2025607292674096, 0.527094767398741, 0.20321689946723337, -0.5469544916967788], [-0.577055976174391, 0.8524928900080389, -0.8489114961434753, 0.4338796962621558, 0.9689549344100264, 1.0299461325462114, 0.47831050095220357], [-0.052061164365128115, -0.7040990337712507, 1.3394735838855096, 1.2457480489207777, -0.3901326854325225, -0.064528568317023, -0.022554445403604018]]> : tensor<3x7xf64>
+  %r70 = loss.hinge_embedding_grad %c70_x, %c70_t, %c70_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> tensor<3x7xf64>
+  vector.print str "case hinge_embedding_grad_margin1_none_f64\n"
+  %e70_0 = arith.constant dense<[[1.2089634881857723, -0.32656034695077796, 0.0, 0.0, -0.527094767398741, -0.20321689946723337, -0.5469544916967788], [0.577055976174391, 0.0, 0.8489114961434753, 0.4338796962621558, 0.9689549344100264, 1.0299461325462114, -0.47831050095220357], [-0.052061164365128115, -0.7040990337712507, -1.3394735838855096, 1.2457480489207777, -0.3901326854325225, 0.064528568317023, 0.022554445403604018]]> : tensor<3x7xf64>
+  %ug70_0 = tensor.cast %r70 : tensor<3x7xf64> to tensor<*xf64>
+  %uw70_0 = tensor.cast %e70_0 : tensor<3x7xf64> to tensor<*xf64>
   %rt70_0 = arith.constant 1.000e-12 : f64
   %at70_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug70_0, %uw70_0, %rt70_0, %at70_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
-  %e70_1 = arith.constant dense<[[-0.12112452381956564, 0.12112452381956564, 0.0, -0.0, 0.12112452381956564, -0.12112452381956564], [-0.0, 0.12112452381956564, -0.12112452381956564, -0.12112452381956564, -0.0, -0.12112452381956564]]> : tensor<2x6xf64>
-  %ug70_1 = tensor.cast %r70#1 : tensor<2x6xf64> to tensor<*xf64>
-  %uw70_1 = tensor.cast %e70_1 : tensor<2x6xf64> to tensor<*xf64>
-  %rt70_1 = arith.constant 1.000e-12 : f64
-  %at70_1 = arith.constant 1.000e-14 : f64
-  func.call @lossCheckCloseF64(%ug70_1, %uw70_1, %rt70_1, %at70_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin1_mean_f64
-  %c71_x = arith.constant dense<[[1.0, 1.0, 1.1552479984702706, 0.010216276385319554, -1.0934463660992664, -0.3490762049497528, -1.7034561605435086], [0.9196611737535609, 2.217415338904539, 1.0194161985975303, 0.17904213929196625, 0.2589218282710236, -2.915623146962413, 1.084740952662266], [2.442618927286443, 0.3061158875283159, 0.1499336694755688, 0.26777865070744644, 2.30640200424728, -0.24952144298808623, -2.833035691159244]]> : tensor<3x7xf64>
-  %c71_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf64>
-  %c71_g = arith.constant dense<0.38551896366323357> : tensor<f64>
-  %r71 = loss.hinge_embedding_grad %c71_x, %c71_t, %c71_g {margin = 1.000000e+00 : f64} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
-  vector.print str "case hinge_embedding_grad_margin1_mean_f64\n"
-  %e71_0 = arith.constant dense<[[-0.01835804588872541, 0.01835804588872541, 0.01835804588872541, 0.0, 0.01835804588872541, 0.01835804588872541, 0.01835804588872541], [-0.01835804588872541, 0.01835804588872541, 0.01835804588872541, -0.01835804588872541, 0.01835804588872541, -0.01835804588872541, 0.01835804588872541], [0.01835804588872541, -0.01835804588872541, 0.01835804588872541, 0.01835804588872541, 0.01835804588872541, 0.01835804588872541, 0.01835804588872541]]> : tensor<3x7xf64>
+  // hinge_embedding_grad_margin2_none_f64
+  %c71_x = arith.constant dense<[[2.0, 2.0, -1.5230632076164476, 0.2042512831399263, -0.6425099151739859, -2.316388879892978, -2.326015886648261], [-0.85005031498957, 1.555083718364906, -0.04941696218247371, -1.0698430690067582, -1.1600790219727413, -1.4475147441822165, 1.7804181422226546], [1.3307272062174493, 1.7520814953434105, -1.7913904627146318, -1.1056051818393589, -1.4038448261368852, 0.3701531362743437, -0.818410401894581]]> : tensor<3x7xf64>
+  %c71_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf64>
+  %c71_g = arith.constant dense<[[-0.6252986176415642, -1.4193232078942235, 1.0064167293851205, 1.0006284695686203, -0.965710961594996, -0.8080099761157267, -0.08348193487368072], [-0.11365179539538407, 0.906602273819376, -0.44511937320555944, -0.13877773110889977, -0.29463557802390083, -0.6098381776531608, -1.7169029959332844], [-0.9102062112341323, 0.4637057934903726, -1.2424045748295427, -0.7442478806824828, 0.5511377403230874, -0.7571586712437698, 2.495935292560046]]> : tensor<3x7xf64>
+  %r71 = loss.hinge_embedding_grad %c71_x, %c71_t, %c71_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> tensor<3x7xf64>
+  vector.print str "case hinge_embedding_grad_margin2_none_f64\n"
+  %e71_0 = arith.constant dense<[[0.6252986176415642, -1.4193232078942235, 0.0, 0.0, -0.965710961594996, 0.8080099761157267, -0.08348193487368072], [-0.11365179539538407, -0.906602273819376, -0.44511937320555944, -0.13877773110889977, -0.29463557802390083, -0.6098381776531608, -1.7169029959332844], [-0.9102062112341323, 0.4637057934903726, 1.2424045748295427, 0.7442478806824828, 0.5511377403230874, -0.7571586712437698, 2.495935292560046]]> : tensor<3x7xf64>
   %ug71_0 = tensor.cast %r71 : tensor<3x7xf64> to tensor<*xf64>
   %uw71_0 = tensor.cast %e71_0 : tensor<3x7xf64> to tensor<*xf64>
   %rt71_0 = arith.constant 1.000e-12 : f64
   %at71_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug71_0, %uw71_0, %rt71_0, %at71_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin2_mean_f64
-  %c72_x = arith.constant dense<[[2.0, 2.0, 0.057754630731409795, 1.834299344249387, 0.3425515760465854, 0.3629144682336145, -1.0320527237897386], [0.6392732289429989, -0.5312366676185405, 1.63390537191966, -0.21645096680984505, 1.927959654136739, -0.23576837040833126, -0.8760583038492036], [-0.4697617370273216, 0.23154270050175108, 2.097075347940646, -1.282639499147752, 0.25089332674783316, -2.4322267460187956, -0.6853198863227739]]> : tensor<3x7xf64>
-  %c72_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf64>
-  %c72_g = arith.constant dense<-0.44236052748189464> : tensor<f64>
-  %r72 = loss.hinge_embedding_grad %c72_x, %c72_t, %c72_g {margin = 2.000000e+00 : f64} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
-  vector.print str "case hinge_embedding_grad_margin2_mean_f64\n"
-  %e72_0 = arith.constant dense<[[0.021064787022947364, -0.021064787022947364, 0.0, 0.0, 0.021064787022947364, -0.021064787022947364, -0.021064787022947364], [0.021064787022947364, -0.021064787022947364, -0.021064787022947364, 0.021064787022947364, -0.021064787022947364, 0.021064787022947364, 0.021064787022947364], [0.021064787022947364, 0.021064787022947364, 0.0, -0.021064787022947364, 0.021064787022947364, 0.021064787022947364, -0.021064787022947364]]> : tensor<3x7xf64>
-  %ug72_0 = tensor.cast %r72 : tensor<3x7xf64> to tensor<*xf64>
-  %uw72_0 = tensor.cast %e72_0 : tensor<3x7xf64> to tensor<*xf64>
+  // hinge_embedding_grad_int_none_f64
+  %c72_x = arith.constant dense<[[-2.301043093674314, -0.818159037811666, -0.11223510819837738, -0.850425380211857, 0.6830064809939921], [-0.17487762970962822, -0.6508448304229351, -0.9845608740188494, 0.2128499979963115, 0.804650424859766]]> : tensor<2x5xf64>
+  %c72_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c72_g = arith.constant dense<[[-1.006902046007183, -0.009856589339609968, 0.5923043376983831, 0.5844161540301622, -0.5345995241218553], [-3.4807398674397794, 0.5943966224891478, 0.2762338402498923, 0.36858720018254204, -0.34121106801677764]]> : tensor<2x5xf64>
+  %r72 = loss.hinge_embedding_grad %c72_x, %c72_t, %c72_g {reduction = #loss.reduction<none>} : (tensor<2x5xf64>, tensor<2x5xi64>, tensor<2x5xf64>) -> tensor<2x5xf64>
+  vector.print str "case hinge_embedding_grad_int_none_f64\n"
+  %e72_0 = arith.constant dense<[[-1.006902046007183, 0.009856589339609968, 0.0, 0.5844161540301622, 0.5345995241218553], [3.4807398674397794, -0.5943966224891478, 0.2762338402498923, 0.36858720018254204, -0.34121106801677764]]> : tensor<2x5xf64>
+  %ug72_0 = tensor.cast %r72 : tensor<2x5xf64> to tensor<*xf64>
+  %uw72_0 = tensor.cast %e72_0 : tensor<2x5xf64> to tensor<*xf64>
   %rt72_0 = arith.constant 1.000e-12 : f64
   %at72_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug72_0, %uw72_0, %rt72_0, %at72_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
-  // hinge_embedding_grad_int_mean_f64
-  %c73_x = arith.constant dense<[[1.7588548180074266, 0.1775444693788788, 1.35637186130452, 0.08912959793535606, -0.816076462914809], [1.851304289955595, -1.3290904735409552, -0.6208897974091868, 0.3123526499508454, 0.09796142241559146]]> : tensor<2x5xf64>
-  %c73_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c73_g = arith.constant dense<1.1752906621309998> : tensor<f64>
-  %r73 = loss.hinge_embedding_grad %c73_x, %c73_t, %c73_g : (tensor<2x5xf64>, tensor<2x5xi64>, tensor<f64>) -> tensor<2x5xf64>
-  vector.print str "case hinge_embedding_grad_int_mean_f64\n"
-  %e73_0 = arith.constant dense<[[0.11752906621309997, -0.11752906621309997, 0.11752906621309997, 0.11752906621309997, -0.11752906621309997], [0.0, -0.11752906621309997, 0.11752906621309997, 0.11752906621309997, 0.11752906621309997]]> : tensor<2x5xf64>
-  %ug73_0 = tensor.cast %r73 : tensor<2x5xf64> to tensor<*xf64>
-  %uw73_0 = tensor.cast %e73_0 : tensor<2x5xf64> to tensor<*xf64>
+  // soft_margin_grad_none_f64
+  %c73_x = arith.constant dense<[[0.0, 30.0, -30.0, -0.8901070440009535, -1.5068739134574125, 1.1699132053812986, 2.706170435624428], [2.222520468304432, 1.08050369340004, -1.9136329272954293, 0.9723966477255874, 1.6902728999225942, -3.0520389137720376, 1.8954297481653475], [-1.821173494186703, -3.6607147285734696, -0.13675585507833182, 4.5387553606297075, 1.0270590263952855, 2.1858560336401083, 3.1327216614438207]]> : tensor<3x7xf64>
+  %c73_t = arith.constant dense<[[1.0, 1.0, -1.0, 1.0, 1.0, 1.0, -1.0], [1.0, -1.0, -1.0, -1.0, -1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf64>
+  %c73_g = arith.constant dense<[[-0.26234262348258847, -0.6243291476553653, -1.2282470647526995, -1.3500806001427954, -1.8018749605484783, 0.3848396237364777, 0.3359928203179307], [-0.40620520846375624, 0.223639864720537, -0.33536497035429036, -1.1897917554742619, 0.4800764964706968, -2.2433321938399593, -1.428725013529374], [0.9935490069030986, 0.4240167043888018, -1.5350078371678517, 0.9092947783437415, 0.7921825667861494, 0.32497024091906773, -2.30598830383336]]> : tensor<3x7xf64>
+  %r73 = loss.soft_margin_grad %c73_x, %c73_t, %c73_g {reduction = #loss.reduction<none>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>) -> tensor<3x7xf64>
+  vector.print str "case soft_margin_grad_none_f64\n"
+  %e73_0 = arith.constant dense<[[0.13117131174129423, 5.842236772215709e-14, -1.149347294453931e-13, 0.9570886923945247, 1.475010263815543, -0.09115722073571285, 0.3149562315073334], [0.03970505364541638, 0.16696712799682328, -0.043118968037663415, -0.8633092602136287, 0.40530940475359334, 2.142091667789192, 0.18662950750898616], [-0.855154463336886, -0.41338682290327894, 0.8199026072864544, -0.009614611469119533, 0.5833199332578037, -0.03283103885357963, -2.2096498380370737]]> : tensor<3x7xf64>
+  %ug73_0 = tensor.cast %r73 : tensor<3x7xf64> to tensor<*xf64>
+  %uw73_0 = tensor.cast %e73_0 : tensor<3x7xf64> to tensor<*xf64>
   %rt73_0 = arith.constant 1.000e-12 : f64
   %at73_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug73_0, %uw73_0, %rt73_0, %at73_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
-  // soft_margin_grad_mean_f64
-  %c74_x = arith.constant dense<[[0.0, 30.0, -30.0, -3.0242467248819107, 1.7932569339858226, -4.443957327565345, 3.7697752436960843], [-1.118044809655912, -0.9796190165584578, -0.836981808235641, 0.5781553827604354, -0.39728525493058453, 1.2256864365170401, 1.266029017356381], [1.8180944288775227, -1.3764478221001324, 0.5014251204393684, 1.6948432671929676, 0.606847703074437, 0.54251898394136, 3.3338430852897325]]> : tensor<3x7xf64>
-  %c74_t = arith.constant dense<[[-1.0, -1.0, 1.0, 1.0, 1.0, -1.0, 1.0], [1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf64>
-  %c74_g = arith.constant dense<-1.3750427089203328> : tensor<f64>
-  %r74 = loss.soft_margin_grad %c74_x, %c74_t, %c74_g : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
-  vector.print str "case soft_margin_grad_mean_f64\n"
-  %e74_0 = arith.constant dense<[[-0.032739112117150776, -0.06547822423429543, 0.06547822423429543, 0.0624438042554618, 0.009342032167651382, -0.0007603924804735521, 0.0014757213865999803], [0.04934608361576975, -0.01787341968570107, -0.01978560940180467, 0.023530068075635936, -0.02631993875197218, 0.014859450881853468, 0.01440113505408077], [-0.056333359725329935, -0.01319910705672063, -0.040779457055042816, -0.05531993483608439, 0.02309931721683421, -0.04140831132772453, 0.0022543004108826433]]> : tensor<3x7xf64>
-  %ug74_0 = tensor.cast %r74 : tensor<3x7xf64> to tensor<*xf64>
-  %uw74_0 = tensor.cast %e74_0 : tensor<3x7xf64> to tensor<*xf64>
+  // soft_margin_grad_int_none_f64
+  %c74_x = arith.constant dense<[[0.20974016507456, -0.3841109459919211, 0.1095508289276615, 0.7925797871738395], [-0.8107723033948864, 0.5137277462177606, -1.6898402796075893, 0.3630806585339533]]> : tensor<2x4xf64>
+  %c74_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c74_g = arith.constant dense<[[0.8299549478345705, -0.19397468256460562, 2.3174948543558846, 0.7660740109138032], [-0.15285917875943472, -0.16253631824402967, -0.26160937095811154, 0.5565883875045519]]> : tensor<2x4xf64>
+  %r74 = loss.soft_margin_grad %c74_x, %c74_t, %c74_g {reduction = #loss.reduction<none>} : (tensor<2x4xf64>, tensor<2x4xi32>, tensor<2x4xf64>) -> tensor<2x4xf64>
+  vector.print str "case soft_margin_grad_int_none_f64\n"
+  %e74_0 = arith.constant dense<[[-0.37161758905290426, -0.07858608252837437, -1.0953399586966805, -0.0], [-0.047038735533431957, 0.06084060475249715, 0.22085145606207052, 0.3282680217513933]]> : tensor<2x4xf64>
+  %ug74_0 = tensor.cast %r74 : tensor<2x4xf64> to tensor<*xf64>
+  %uw74_0 = tensor.cast %e74_0 : tensor<2x4xf64> to tensor<*xf64>
   %rt74_0 = arith.constant 1.000e-12 : f64
   %at74_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug74_0, %uw74_0, %rt74_0, %at74_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
-  // soft_margin_grad_int_mean_f64
-  %c75_x = arith.constant dense<[[-0.3154499504478822, -1.0081843726397894, 0.025319947495012964, 0.7297762097887618], [1.0299008907445275, 0.3723507610995099, -0.08464926132984689, -0.08923533430283513]]> : tensor<2x4xf64>
-  %c75_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c75_g = arith.constant dense<0.8432803487680786> : tensor<f64>
-  %r75 = loss.soft_margin_grad %c75_x, %c75_t, %c75_g : (tensor<2x4xf64>, tensor<2x4xi32>, tensor<f64>) -> tensor<2x4xf64>
-  vector.print str "case soft_margin_grad_int_mean_f64\n"
-  %e75_0 = arith.constant dense<[[-0.06094966537979902, 0.028179827973464737, -0.05203781325090178, -0.0], [0.07767631126847198, -0.043004464066766085, -0.054934411315006, 0.05035500589188844]]> : tensor<2x4xf64>
-  %ug75_0 = tensor.cast %r75 : tensor<2x4xf64> to tensor<*xf64>
-  %uw75_0 = tensor.cast %e75_0 : tensor<2x4xf64> to tensor<*xf64>
+  // margin_ranking_grad_margin0_sum_f64
+  %c75_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.1500119047556583, -0.9082781923360865, 0.867769062614625, -0.5654039032817165], [1.2150649201712749, 2.3124428457676496, 0.21144935373055565, 0.692157219738748, 1.0244867516686755, -0.19429347678937497, 0.4473981187124724], [1.9672337878167765, -0.19512171180839277, -0.5314438801170311, -0.6069988667525118, -0.7177961717320782, -2.9721423049504208, 2.408950790281863]]> : tensor<3x7xf64>
+  %c75_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -0.07571816524351371, 0.21199212343879267, -0.5584746479844582, -0.7259012995456289], [0.4761862717546242, -0.6931475452608087, -0.6611689232637871, 0.6350520753196938, 1.453193138819083, -0.36331428256402876, -0.6467799297326079], [-0.43087956083814577, -2.2029698260639723, -1.8562440612909499, -1.6203127315039336, -0.14051609443828644, 0.5593661899769342, -0.31755825419538064]]> : tensor<3x7xf64>
+  %c75_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [1.0, 1.0, -1.0, -1.0, -1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf64>
+  %c75_g = arith.constant dense<-0.2810676487029812> : tensor<f64>
+  %r75:2 = loss.margin_ranking_grad %c75_x1, %c75_x2, %c75_t, %c75_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
+  vector.print str "case margin_ranking_grad_margin0_sum_f64\n"
+  %e75_0 = arith.constant dense<[[-0.2810676487029812, 0.2810676487029812, 0.2810676487029812, 0.0, 0.0, -0.2810676487029812, -0.2810676487029812], [-0.0, -0.0, -0.2810676487029812, -0.2810676487029812, 0.0, -0.2810676487029812, -0.0], [-0.0, -0.2810676487029812, -0.0, -0.0, 0.0, 0.2810676487029812, -0.2810676487029812]]> : tensor<3x7xf64>
+  %ug75_0 = tensor.cast %r75#0 : tensor<3x7xf64> to tensor<*xf64>
+  %uw75_0 = tensor.cast %e75_0 : tensor<3x7xf64> to tensor<*xf64>
   %rt75_0 = arith.constant 1.000e-12 : f64
   %at75_0 = arith.constant 1.000e-14 : f64
   func.call @lossCheckCloseF64(%ug75_0, %uw75_0, %rt75_0, %at75_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e75_1 = arith.constant dense<[[0.2810676487029812, -0.2810676487029812, -0.2810676487029812, -0.0, -0.0, 0.2810676487029812, 0.2810676487029812], [0.0, 0.0, 0.2810676487029812, 0.2810676487029812, -0.0, 0.2810676487029812, 0.0], [0.0, 0.2810676487029812, 0.0, 0.0, -0.0, -0.2810676487029812, 0.2810676487029812]]> : tensor<3x7xf64>
+  %ug75_1 = tensor.cast %r75#1 : tensor<3x7xf64> to tensor<*xf64>
+  %uw75_1 = tensor.cast %e75_1 : tensor<3x7xf64> to tensor<*xf64>
+  %rt75_1 = arith.constant 1.000e-12 : f64
+  %at75_1 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug75_1, %uw75_1, %rt75_1, %at75_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // margin_ranking_grad_margin0p5_sum_f64
+  %c76_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 1.4026139862986091, -0.5329730010001529, 1.5253598937258446, 0.3372570569732393], [0.8967959773638593, 0.9451772082331046, 0.1432822123686589, -0.22230901274364476, 0.9144315730907998, -0.026420865988511923, 1.2238730888810003], [-1.444237069921137, 0.3775064532659384, 0.2790455431884105, -0.9372158452017907, 0.5733842137370322, 0.05033459773347269, 1.0831444622626167]]> : tensor<3x7xf64>
+  %c76_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -2.288758259696581, -1.5144252677254373, 0.8957785861484617, 0.8471159230571301], [0.712240662066828, 0.8070826486564651, 0.638374366862658, -0.7066961909118366, 0.04966629418630953, -1.1343887719738923, 0.07532452016963956], [0.7215557383076815, 1.0207471157057508, 0.5738130809775617, -0.8382144590429628, -0.8163309828428358, -1.1181818038950937, 0.616107890109371]]> : tensor<3x7xf64>
+  %c76_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [1.0, 1.0, -1.0, -1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf64>
+  %c76_g = arith.constant dense<-1.5180314359614016> : tensor<f64>
+  %r76:2 = loss.margin_ranking_grad %c76_x1, %c76_x2, %c76_t, %c76_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
+  vector.print str "case margin_ranking_grad_margin0p5_sum_f64\n"
+  %e76_0 = arith.constant dense<[[-1.5180314359614016, 1.5180314359614016, -1.5180314359614016, -1.5180314359614016, -0.0, -0.0, 1.5180314359614016], [1.5180314359614016, 1.5180314359614016, -1.5180314359614016, -1.5180314359614016, -0.0, -1.5180314359614016, -1.5180314359614016], [1.5180314359614016, 1.5180314359614016, 1.5180314359614016, -1.5180314359614016, -0.0, -1.5180314359614016, 1.5180314359614016]]> : tensor<3x7xf64>
+  %ug76_0 = tensor.cast %r76#0 : tensor<3x7xf64> to tensor<*xf64>
+  %uw76_0 = tensor.cast %e76_0 : tensor<3x7xf64> to tensor<*xf64>
+  %rt76_0 = arith.constant 1.000e-12 : f64
+  %at76_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug76_0, %uw76_0, %rt76_0, %at76_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e76_1 = arith.constant dense<[[1.5180314359614016, -1.5180314359614016, 1.5180314359614016, 1.5180314359614016, 0.0, 0.0, -1.5180314359614016], [-1.5180314359614016, -1.5180314359614016, 1.5180314359614016, 1.5180314359614016, 0.0, 1.5180314359614016, 1.5180314359614016], [-1.5180314359614016, -1.5180314359614016, -1.5180314359614016, 1.5180314359614016, 0.0, 1.5180314359614016, -1.5180314359614016]]> : tensor<3x7xf64>
+  %ug76_1 = tensor.cast %r76#1 : tensor<3x7xf64> to tensor<*xf64>
+  %uw76_1 = tensor.cast %e76_1 : tensor<3x7xf64> to tensor<*xf64>
+  %rt76_1 = arith.constant 1.000e-12 : f64
+  %at76_1 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug76_1, %uw76_1, %rt76_1, %at76_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // margin_ranking_grad_int_margin0p5_sum_f64
+  %c77_x1 = arith.constant dense<[[-1.5816718249999628, -0.2368652556009062, -0.8707453910614248, -0.4812213472272539, 0.9367148626467432, 0.9009072281694892], [-0.8973462487367108, -0.04174244009463379, 1.0090447860232177, 0.02111293302774243, 2.333830354164483, -0.7410104880525467]]> : tensor<2x6xf64>
+  %c77_x2 = arith.constant dense<[[-0.16301188045166873, 0.14781588772894147, -0.15390767001256167, 0.050016791176779186, 0.5054920461894079, -0.8734035681930814], [1.83694067155919, 1.49723104984935, -0.1173017798850164, 2.0278691811575857, 0.1214800723062535, 1.5160182319225284]]> : tensor<2x6xf64>
+  %c77_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c77_g = arith.constant dense<-0.1559477731347261> : tensor<f64>
+  %r77:2 = loss.margin_ranking_grad %c77_x1, %c77_x2, %c77_t, %c77_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<2x6xf64>, tensor<2x6xf64>, tensor<2x6xi64>, tensor<f64>) -> (tensor<2x6xf64>, tensor<2x6xf64>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_sum_f64\n"
+  %e77_0 = arith.constant dense<[[0.1559477731347261, -0.1559477731347261, 0.1559477731347261, 0.0, -0.1559477731347261, -0.0], [0.0, 0.0, -0.0, 0.1559477731347261, 0.0, 0.1559477731347261]]> : tensor<2x6xf64>
+  %ug77_0 = tensor.cast %r77#0 : tensor<2x6xf64> to tensor<*xf64>
+  %uw77_0 = tensor.cast %e77_0 : tensor<2x6xf64> to tensor<*xf64>
+  %rt77_0 = arith.constant 1.000e-12 : f64
+  %at77_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug77_0, %uw77_0, %rt77_0, %at77_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e77_1 = arith.constant dense<[[-0.1559477731347261, 0.1559477731347261, -0.1559477731347261, -0.0, 0.1559477731347261, 0.0], [-0.0, -0.0, 0.0, -0.1559477731347261, -0.0, -0.1559477731347261]]> : tensor<2x6xf64>
+  %ug77_1 = tensor.cast %r77#1 : tensor<2x6xf64> to tensor<*xf64>
+  %uw77_1 = tensor.cast %e77_1 : tensor<2x6xf64> to tensor<*xf64>
+  %rt77_1 = arith.constant 1.000e-12 : f64
+  %at77_1 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug77_1, %uw77_1, %rt77_1, %at77_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin1_sum_f64
+  %c78_x = arith.constant dense<[[1.0, 1.0, 0.2913746269193208, -0.4811787134967498, -0.6273424861649044, -1.720169299658141, -0.8075546987620443], [-0.6931199417345786, -1.9491354482522814, 1.712338228758974, 0.5880519532117483, 2.0015479039162196, 2.9110027184288394, -0.2145829618406746], [0.42210667108375133, -1.4646448417615807, -0.5853076311736187, -0.3825938851683175, -2.544816033714841, -0.9448532198852693, -2.2352950421059807]]> : tensor<3x7xf64>
+  %c78_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, 1.0, 1.0], [1.0, -1.0, -1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf64>
+  %c78_g = arith.constant dense<0.271386671642698> : tensor<f64>
+  %r78 = loss.hinge_embedding_grad %c78_x, %c78_t, %c78_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
+  vector.print str "case hinge_embedding_grad_margin1_sum_f64\n"
+  %e78_0 = arith.constant dense<[[-0.271386671642698, 0.271386671642698, 0.0, 0.0, -0.271386671642698, 0.271386671642698, 0.271386671642698], [0.271386671642698, -0.271386671642698, 0.0, -0.271386671642698, 0.271386671642698, 0.0, 0.271386671642698], [-0.271386671642698, 0.271386671642698, -0.271386671642698, 0.271386671642698, 0.271386671642698, -0.271386671642698, 0.271386671642698]]> : tensor<3x7xf64>
+  %ug78_0 = tensor.cast %r78 : tensor<3x7xf64> to tensor<*xf64>
+  %uw78_0 = tensor.cast %e78_0 : tensor<3x7xf64> to tensor<*xf64>
+  %rt78_0 = arith.constant 1.000e-12 : f64
+  %at78_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug78_0, %uw78_0, %rt78_0, %at78_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin2_sum_f64
+  %c79_x = arith.constant dense<[[2.0, 2.0, -0.5672289389201768, -1.6958571571800003, -0.27858072930687644, 2.180893051140306, -1.7281630566240014], [-0.9227954328291492, -2.1113163980798717, -1.784966442375477, 0.32408217973052444, -1.2363646567745898, -0.8328203550124911, -3.3461228940729972], [1.993378173878993, 1.4262825485846489, -2.4686851770234277, -2.9209297447172293, 1.1769774181788137, 2.0870172172862222, 1.703721178532268]]> : tensor<3x7xf64>
+  %c79_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf64>
+  %c79_g = arith.constant dense<-0.08968559809922408> : tensor<f64>
+  %r79 = loss.hinge_embedding_grad %c79_x, %c79_t, %c79_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
+  vector.print str "case hinge_embedding_grad_margin2_sum_f64\n"
+  %e79_0 = arith.constant dense<[[0.08968559809922408, -0.08968559809922408, 0.0, 0.0, -0.08968559809922408, -0.08968559809922408, 0.08968559809922408], [0.08968559809922408, 0.08968559809922408, -0.08968559809922408, -0.08968559809922408, 0.08968559809922408, 0.08968559809922408, -0.08968559809922408], [0.08968559809922408, -0.08968559809922408, 0.08968559809922408, 0.08968559809922408, 0.08968559809922408, -0.08968559809922408, -0.08968559809922408]]> : tensor<3x7xf64>
+  %ug79_0 = tensor.cast %r79 : tensor<3x7xf64> to tensor<*xf64>
+  %uw79_0 = tensor.cast %e79_0 : tensor<3x7xf64> to tensor<*xf64>
+  %rt79_0 = arith.constant 1.000e-12 : f64
+  %at79_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug79_0, %uw79_0, %rt79_0, %at79_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // hinge_embedding_grad_int_sum_f64
+  %c80_x = arith.constant dense<[[0.0005703923107236482, -0.6030807412409759, -0.05650990109047672, -2.4471620307116555, 0.823961110064766], [-0.551447533658758, 0.25153765557243146, 0.42219410903316423, 1.1350523785349875, -0.12434129079054673]]> : tensor<2x5xf64>
+  %c80_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c80_g = arith.constant dense<0.11872525608419471> : tensor<f64>
+  %r80 = loss.hinge_embedding_grad %c80_x, %c80_t, %c80_g {reduction = #loss.reduction<sum>} : (tensor<2x5xf64>, tensor<2x5xi64>, tensor<f64>) -> tensor<2x5xf64>
+  vector.print str "case hinge_embedding_grad_int_sum_f64\n"
+  %e80_0 = arith.constant dense<[[0.11872525608419471, -0.11872525608419471, 0.0, 0.11872525608419471, -0.11872525608419471], [-0.11872525608419471, -0.11872525608419471, 0.11872525608419471, 0.11872525608419471, 0.11872525608419471]]> : tensor<2x5xf64>
+  %ug80_0 = tensor.cast %r80 : tensor<2x5xf64> to tensor<*xf64>
+  %uw80_0 = tensor.cast %e80_0 : tensor<2x5xf64> to tensor<*xf64>
+  %rt80_0 = arith.constant 1.000e-12 : f64
+  %at80_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug80_0, %uw80_0, %rt80_0, %at80_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // soft_margin_grad_sum_f64
+  %c81_x = arith.constant dense<[[0.0, 30.0, -30.0, 2.2613156821374414, -1.0472922122322437, 2.890520238258642, 3.226317592338061], [1.9125578311585028, 4.337348346389838, 3.2480778532909262, 1.0160885286844041, -0.24052268459322207, -2.0003435073546814, -0.1868078688922863], [-1.6211360967083421, 5.351123455055592, 1.3375497442134372, 0.17439487282812466, -2.3398285388154645, 1.010475954734364, 1.8049017968061387]]> : tensor<3x7xf64>
+  %c81_t = arith.constant dense<[[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf64>
+  %c81_g = arith.constant dense<-0.6408006253406716> : tensor<f64>
+  %r81 = loss.soft_margin_grad %c81_x, %c81_t, %c81_g {reduction = #loss.reduction<sum>} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
+  vector.print str "case soft_margin_grad_sum_f64\n"
+  %e81_0 = arith.constant dense<[[0.3204003126703358, 5.996370650134455e-14, 0.6408006253406117, 0.0604773895783331, 0.47435560463274495, 0.03372160487996258, 0.024470425507952174], [0.08246704556345778, -0.6325327003214277, 0.02396339199919709, -0.47048222222274405, -0.28205323159313395, -0.07636219883770407, 0.3502402354716126], [-0.10576302063216877, -0.637775769880301, 0.13323096689729955, 0.2925328201687397, -0.056312057789363636, -0.469779450842764, -0.5502840643196844]]> : tensor<3x7xf64>
+  %ug81_0 = tensor.cast %r81 : tensor<3x7xf64> to tensor<*xf64>
+  %uw81_0 = tensor.cast %e81_0 : tensor<3x7xf64> to tensor<*xf64>
+  %rt81_0 = arith.constant 1.000e-12 : f64
+  %at81_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug81_0, %uw81_0, %rt81_0, %at81_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // soft_margin_grad_int_sum_f64
+  %c82_x = arith.constant dense<[[-1.3946847613022666, -1.0975733119017415, -0.4243623423585564, 0.23883365272223214], [0.3122808760758692, -0.03256547891607045, -0.134792121144006, -0.9457645151204203]]> : tensor<2x4xf64>
+  %c82_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c82_g = arith.constant dense<1.2530614595264296> : tensor<f64>
+  %r82 = loss.soft_margin_grad %c82_x, %c82_t, %c82_g {reduction = #loss.reduction<sum>} : (tensor<2x4xf64>, tensor<2x4xi32>, tensor<f64>) -> tensor<2x4xf64>
+  vector.print str "case soft_margin_grad_int_sum_f64\n"
+  %e82_0 = arith.constant dense<[[-1.0041271240951841, 0.31350953485824085, -0.7575090431158199, -0.0], [0.7235701890693512, -0.6367314649155115, -0.6686926157852869, 0.35052816650689766]]> : tensor<2x4xf64>
+  %ug82_0 = tensor.cast %r82 : tensor<2x4xf64> to tensor<*xf64>
+  %uw82_0 = tensor.cast %e82_0 : tensor<2x4xf64> to tensor<*xf64>
+  %rt82_0 = arith.constant 1.000e-12 : f64
+  %at82_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug82_0, %uw82_0, %rt82_0, %at82_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // margin_ranking_grad_margin0_mean_f64
+  %c83_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.7537359284940357, 0.5719501752056461, -1.0449780119310825, 0.6064415632312715], [0.9566552957782739, 0.3120054484662921, 0.45783918773446786, 0.5103682083770487, 2.59170930779721, 0.07727275140469128, 0.40209872959519183], [-1.650787681068415, 0.738748926765807, 0.3736133321616514, 0.3238443918966948, 0.1815035510363566, -0.10603114846690966, 0.3465098441404453]]> : tensor<3x7xf64>
+  %c83_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -0.10945436053592007, -0.38621791661103133, -1.5316187259698568, -1.0265001158398834], [-0.005514702300082551, 0.7442152738842633, 0.3280846567685048, -0.5599766480694185, -1.3365252770280547, 0.710719160337857, -0.7273727406480005], [-1.5932624529054566, -0.995502455474499, 0.7455640429711268, -0.16462131805811392, -0.13519357391863196, 0.0019253310551276873, -2.063918576137222]]> : tensor<3x7xf64>
+  %c83_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf64>
+  %c83_g = arith.constant dense<-0.21029711471742327> : tensor<f64>
+  %r83:2 = loss.margin_ranking_grad %c83_x1, %c83_x2, %c83_t, %c83_g {margin = 0.000000e+00 : f64} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
+  vector.print str "case margin_ranking_grad_margin0_mean_f64\n"
+  %e83_0 = arith.constant dense<[[-0.010014148319877299, 0.010014148319877299, 0.010014148319877299, -0.010014148319877299, -0.0, -0.0, -0.010014148319877299], [-0.010014148319877299, 0.010014148319877299, -0.010014148319877299, -0.0, -0.0, 0.010014148319877299, -0.0], [0.0, -0.010014148319877299, 0.0, -0.010014148319877299, -0.010014148319877299, 0.0, -0.010014148319877299]]> : tensor<3x7xf64>
+  %ug83_0 = tensor.cast %r83#0 : tensor<3x7xf64> to tensor<*xf64>
+  %uw83_0 = tensor.cast %e83_0 : tensor<3x7xf64> to tensor<*xf64>
+  %rt83_0 = arith.constant 1.000e-12 : f64
+  %at83_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug83_0, %uw83_0, %rt83_0, %at83_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e83_1 = arith.constant dense<[[0.010014148319877299, -0.010014148319877299, -0.010014148319877299, 0.010014148319877299, 0.0, 0.0, 0.010014148319877299], [0.010014148319877299, -0.010014148319877299, 0.010014148319877299, 0.0, 0.0, -0.010014148319877299, 0.0], [-0.0, 0.010014148319877299, -0.0, 0.010014148319877299, 0.010014148319877299, -0.0, 0.010014148319877299]]> : tensor<3x7xf64>
+  %ug83_1 = tensor.cast %r83#1 : tensor<3x7xf64> to tensor<*xf64>
+  %uw83_1 = tensor.cast %e83_1 : tensor<3x7xf64> to tensor<*xf64>
+  %rt83_1 = arith.constant 1.000e-12 : f64
+  %at83_1 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug83_1, %uw83_1, %rt83_1, %at83_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // margin_ranking_grad_margin0p5_mean_f64
+  %c84_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.7356014768645311, 0.8058146096508422, -1.2980112426779944, 0.1482171307408775], [0.6035418402646732, -0.2525488016417126, -0.29774852899595816, 0.6064593108511748, 0.2891930243346403, -0.35151074793945697, 1.5004927567915713], [-0.5315257435714503, 1.3273752469132816, 1.0790253345486585, 0.7372145173838432, 1.2612509531160032, 1.9044964887721412, -0.5645611679583589]]> : tensor<3x7xf64>
+  %c84_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 1.0371335695771844, -0.6589218746242499, -0.09066865933723399, -0.08649885206224754], [0.4578196665827038, -3.298738038125395, -0.4891144076885484, -0.44073941116702026, -0.3476010446223951, 1.0742801083559497, 0.2573703082966902], [-0.3851821425735621, -0.29568280544703124, 0.25970752852900214, 1.239425871676689, 0.7877859605311941, 0.35369966488998816, -0.5979261323190752]]> : tensor<3x7xf64>
+  %c84_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, -1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, 1.0, 1.0, -1.0, 1.0], [1.0, 1.0, -1.0, -1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf64>
+  %c84_g = arith.constant dense<-0.6905146486380832> : tensor<f64>
+  %r84:2 = loss.margin_ranking_grad %c84_x1, %c84_x2, %c84_t, %c84_g {margin = 5.000000e-01 : f64} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> (tensor<3x7xf64>, tensor<3x7xf64>)
+  vector.print str "case margin_ranking_grad_margin0p5_mean_f64\n"
+  %e84_0 = arith.constant dense<[[-0.03288164993514682, 0.03288164993514682, -0.03288164993514682, -0.03288164993514682, -0.03288164993514682, 0.03288164993514682, -0.03288164993514682], [-0.03288164993514682, -0.03288164993514682, 0.03288164993514682, -0.0, -0.0, 0.0, -0.0], [0.03288164993514682, -0.0, -0.03288164993514682, 0.0, -0.03288164993514682, -0.0, -0.03288164993514682]]> : tensor<3x7xf64>
+  %ug84_0 = tensor.cast %r84#0 : tensor<3x7xf64> to tensor<*xf64>
+  %uw84_0 = tensor.cast %e84_0 : tensor<3x7xf64> to tensor<*xf64>
+  %rt84_0 = arith.constant 1.000e-12 : f64
+  %at84_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug84_0, %uw84_0, %rt84_0, %at84_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e84_1 = arith.constant dense<[[0.03288164993514682, -0.03288164993514682, 0.03288164993514682, 0.03288164993514682, 0.03288164993514682, -0.03288164993514682, 0.03288164993514682], [0.03288164993514682, 0.03288164993514682, -0.03288164993514682, 0.0, 0.0, -0.0, 0.0], [-0.03288164993514682, 0.0, 0.03288164993514682, -0.0, 0.03288164993514682, 0.0, 0.03288164993514682]]> : tensor<3x7xf64>
+  %ug84_1 = tensor.cast %r84#1 : tensor<3x7xf64> to tensor<*xf64>
+  %uw84_1 = tensor.cast %e84_1 : tensor<3x7xf64> to tensor<*xf64>
+  %rt84_1 = arith.constant 1.000e-12 : f64
+  %at84_1 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug84_1, %uw84_1, %rt84_1, %at84_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // margin_ranking_grad_int_margin0p5_mean_f64
+  %c85_x1 = arith.constant dense<[[-0.1683314282368398, 0.7109188662733817, 0.19939895639984828, 1.0512820988402178, 0.6751389358981297, 0.06672897737458906], [2.0311363951313233, 0.18426882017948581, -0.5919919862654366, 0.2430099528341174, -0.014545765909902978, -1.9581054513512033]]> : tensor<2x6xf64>
+  %c85_x2 = arith.constant dense<[[0.2510084294918238, -0.2891293799924343, 0.9746477325245342, 0.8896376472779377, -0.8854283828765173, -0.2402325096491951], [-0.23846860249993668, -0.5061897111798895, 0.7294123890890761, -0.5028551395211106, -0.9171195332618217, 1.1638601945864084]]> : tensor<2x6xf64>
+  %c85_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c85_g = arith.constant dense<0.1630816301869401> : tensor<f64>
+  %r85:2 = loss.margin_ranking_grad %c85_x1, %c85_x2, %c85_t, %c85_g {margin = 5.000000e-01 : f64} : (tensor<2x6xf64>, tensor<2x6xf64>, tensor<2x6xi64>, tensor<f64>) -> (tensor<2x6xf64>, tensor<2x6xf64>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_mean_f64\n"
+  %e85_0 = arith.constant dense<[[-0.013590135848911675, 0.013590135848911675, -0.013590135848911675, -0.0, 0.013590135848911675, -0.013590135848911675], [0.013590135848911675, 0.013590135848911675, -0.013590135848911675, -0.0, -0.0, -0.013590135848911675]]> : tensor<2x6xf64>
+  %ug85_0 = tensor.cast %r85#0 : tensor<2x6xf64> to tensor<*xf64>
+  %uw85_0 = tensor.cast %e85_0 : tensor<2x6xf64> to tensor<*xf64>
+  %rt85_0 = arith.constant 1.000e-12 : f64
+  %at85_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug85_0, %uw85_0, %rt85_0, %at85_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  %e85_1 = arith.constant dense<[[0.013590135848911675, -0.013590135848911675, 0.013590135848911675, 0.0, -0.013590135848911675, 0.013590135848911675], [-0.013590135848911675, -0.013590135848911675, 0.013590135848911675, 0.0, 0.0, 0.013590135848911675]]> : tensor<2x6xf64>
+  %ug85_1 = tensor.cast %r85#1 : tensor<2x6xf64> to tensor<*xf64>
+  %uw85_1 = tensor.cast %e85_1 : tensor<2x6xf64> to tensor<*xf64>
+  %rt85_1 = arith.constant 1.000e-12 : f64
+  %at85_1 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug85_1, %uw85_1, %rt85_1, %at85_1) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin1_mean_f64
+  %c86_x = arith.constant dense<[[1.0, 1.0, -1.2646001734278145, 1.5390727675772342, 3.0088450347642275, -0.0010152283600833394, -1.0806860258205204], [0.0015742902669954551, -2.520479963635773, -1.002948330466508, -0.060325136258487594, -0.4693453718296716, -1.9429951418106304, 0.04506693543523235], [-0.6768819831761221, -1.5382280517924827, 0.3806127571692592, -2.9055304132082105, -0.20113627894293468, 2.0961059819719914, -0.06289639287498458]]> : tensor<3x7xf64>
+  %c86_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, -1.0], [1.0, -1.0, -1.0, -1.0, 1.0, -1.0, -1.0], [1.0, -1.0, -1.0, -1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf64>
+  %c86_g = arith.constant dense<-0.4902746114411647> : tensor<f64>
+  %r86 = loss.hinge_embedding_grad %c86_x, %c86_t, %c86_g {margin = 1.000000e+00 : f64} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
+  vector.print str "case hinge_embedding_grad_margin1_mean_f64\n"
+  %e86_0 = arith.constant dense<[[0.02334641006862689, -0.02334641006862689, 0.0, -0.02334641006862689, 0.0, 0.02334641006862689, 0.02334641006862689], [-0.02334641006862689, 0.02334641006862689, 0.02334641006862689, 0.02334641006862689, -0.02334641006862689, 0.02334641006862689, 0.02334641006862689], [-0.02334641006862689, 0.02334641006862689, 0.02334641006862689, 0.02334641006862689, -0.02334641006862689, 0.0, 0.02334641006862689]]> : tensor<3x7xf64>
+  %ug86_0 = tensor.cast %r86 : tensor<3x7xf64> to tensor<*xf64>
+  %uw86_0 = tensor.cast %e86_0 : tensor<3x7xf64> to tensor<*xf64>
+  %rt86_0 = arith.constant 1.000e-12 : f64
+  %at86_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug86_0, %uw86_0, %rt86_0, %at86_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin2_mean_f64
+  %c87_x = arith.constant dense<[[2.0, 2.0, 0.45451368459808594, -2.7166293986512566, 1.1929101072796315, -1.1898609144109096, 0.674424714506584], [-1.3563647638649257, -0.5727807637735024, -1.656261107678107, 0.4780787962245283, 2.342277273296157, -0.3500593576284611, -0.09394242273500922], [1.7639939443225714, 0.10766800454634609, 0.5244318494103327, 0.060408154031979314, -1.1217257630859723, -1.1523886178194351, 0.6352154098401062]]> : tensor<3x7xf64>
+  %c87_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf64>
+  %c87_g = arith.constant dense<-1.0954285540009552> : tensor<f64>
+  %r87 = loss.hinge_embedding_grad %c87_x, %c87_t, %c87_g {margin = 2.000000e+00 : f64} : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
+  vector.print str "case hinge_embedding_grad_margin2_mean_f64\n"
+  %e87_0 = arith.constant dense<[[0.05216326447623596, -0.05216326447623596, 0.0, 0.0, 0.05216326447623596, 0.05216326447623596, -0.05216326447623596], [-0.05216326447623596, 0.05216326447623596, -0.05216326447623596, -0.05216326447623596, 0.0, -0.05216326447623596, 0.05216326447623596], [-0.05216326447623596, -0.05216326447623596, -0.05216326447623596, -0.05216326447623596, 0.05216326447623596, 0.05216326447623596, 0.05216326447623596]]> : tensor<3x7xf64>
+  %ug87_0 = tensor.cast %r87 : tensor<3x7xf64> to tensor<*xf64>
+  %uw87_0 = tensor.cast %e87_0 : tensor<3x7xf64> to tensor<*xf64>
+  %rt87_0 = arith.constant 1.000e-12 : f64
+  %at87_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug87_0, %uw87_0, %rt87_0, %at87_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // hinge_embedding_grad_int_mean_f64
+  %c88_x = arith.constant dense<[[-0.5271933434139887, -0.8500633667628279, 0.08235679821654943, -0.01905084530020871, -1.251591187028125], [1.1639737154333107, -0.00046470902992450656, 0.8365869134770232, 0.8634545460225069, -0.9564109297243629]]> : tensor<2x5xf64>
+  %c88_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c88_g = arith.constant dense<-0.9538050982923963> : tensor<f64>
+  %r88 = loss.hinge_embedding_grad %c88_x, %c88_t, %c88_g : (tensor<2x5xf64>, tensor<2x5xi64>, tensor<f64>) -> tensor<2x5xf64>
+  vector.print str "case hinge_embedding_grad_int_mean_f64\n"
+  %e88_0 = arith.constant dense<[[-0.09538050982923964, 0.09538050982923964, 0.0, -0.09538050982923964, 0.09538050982923964], [0.0, 0.09538050982923964, -0.09538050982923964, -0.09538050982923964, -0.09538050982923964]]> : tensor<2x5xf64>
+  %ug88_0 = tensor.cast %r88 : tensor<2x5xf64> to tensor<*xf64>
+  %uw88_0 = tensor.cast %e88_0 : tensor<2x5xf64> to tensor<*xf64>
+  %rt88_0 = arith.constant 1.000e-12 : f64
+  %at88_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug88_0, %uw88_0, %rt88_0, %at88_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // soft_margin_grad_mean_f64
+  %c89_x = arith.constant dense<[[0.0, 30.0, -30.0, -3.0375206247093716, 2.7230405642577327, 2.6452326935718715, 0.6225356349284035], [5.66584397560527, 3.125948097116318, 1.0740691007044878, -1.1867482632929105, 4.948905799870129, 1.2701059832216413, 2.188323859793376], [0.3841063726237247, -0.30420419426358636, 1.5627989371130486, 0.5026133267519399, 0.3064333808153935, -3.028687945061236, 2.9069319239740667]]> : tensor<3x7xf64>
+  %c89_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf64>
+  %c89_g = arith.constant dense<-0.3304482809941202> : tensor<f64>
+  %r89 = loss.soft_margin_grad %c89_x, %c89_t, %c89_g : (tensor<3x7xf64>, tensor<3x7xf64>, tensor<f64>) -> tensor<3x7xf64>
+  vector.print str "case soft_margin_grad_mean_f64\n"
+  %e89_0 = arith.constant dense<[[-0.007867816214145718, -0.015735632428289965, 0.015735632428289965, -0.0007200517113476829, 0.0009697460749471685, 0.0010430119817458462, 0.005494961218976067], [-0.015681340108277132, 0.0006616758013601249, -0.011728867961969794, 0.012055996237922325, -0.015624834169256292, -0.01228576637867259, -0.01414941897282558], [0.006375084915792589, 0.00905538351192504, -0.013009506736968048, 0.005931180383436498, 0.006671680738612813, -0.0007261450768142459, -0.014920338545795131]]> : tensor<3x7xf64>
+  %ug89_0 = tensor.cast %r89 : tensor<3x7xf64> to tensor<*xf64>
+  %uw89_0 = tensor.cast %e89_0 : tensor<3x7xf64> to tensor<*xf64>
+  %rt89_0 = arith.constant 1.000e-12 : f64
+  %at89_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug89_0, %uw89_0, %rt89_0, %at89_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // soft_margin_grad_int_mean_f64
+  %c90_x = arith.constant dense<[[-0.4240105297284701, -0.197179275615587, -0.052789514579247215, -0.41456251554150036], [1.0880179717821712, -0.8757821613357714, 1.2325998840987058, 0.022823493610727896]]> : tensor<2x4xf64>
+  %c90_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c90_g = arith.constant dense<-0.8878521843899841> : tensor<f64>
+  %r90 = loss.soft_margin_grad %c90_x, %c90_t, %c90_g : (tensor<2x4xf64>, tensor<2x4xi32>, tensor<f64>) -> tensor<2x4xf64>
+  vector.print str "case soft_margin_grad_int_mean_f64\n"
+  %e90_0 = arith.constant dense<[[0.06708195312901491, -0.05003760408443707, 0.056955086665504896, 0.0], [-0.08301510139276289, 0.07834711980454584, 0.02505149397685327, -0.05612398055755691]]> : tensor<2x4xf64>
+  %ug90_0 = tensor.cast %r90 : tensor<2x4xf64> to tensor<*xf64>
+  %uw90_0 = tensor.cast %e90_0 : tensor<2x4xf64> to tensor<*xf64>
+  %rt90_0 = arith.constant 1.000e-12 : f64
+  %at90_0 = arith.constant 1.000e-14 : f64
+  func.call @lossCheckCloseF64(%ug90_0, %uw90_0, %rt90_0, %at90_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
   // margin_ranking_grad_margin0_none_f16
-  %c76_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.174926758, -0.405273438, -1.1015625, 0.0807495117], [-1.45019531, -0.68359375, 0.986816406, 1.25585938, -1.29003906, -0.254150391, -0.298828125], [0.768066406, -0.297363281, 0.174194336, 0.548828125, -1.48339844, -2.625, 2.21484375]]> : tensor<3x7xf16>
-  %c76_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -0.53515625, 0.870605469, 0.465087891, 0.255859375], [-0.388671875, 0.390869141, 1.71972656, 0.392822266, -1.44238281, -1.41894531, -0.613769531], [-1.0390625, 0.511230469, -0.951660156, -1.15234375, 0.109130859, -0.709960938, -0.420410156]]> : tensor<3x7xf16>
-  %c76_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf16>
-  %c76_g = arith.constant dense<[[-1.43554688, 1.61523438, -2.53710938, -2.89648438, 0.708496094, 1.66210938, -1.05273438], [-0.212402344, 0.308837891, 1.31933594, -1.60058594, -0.222900391, 0.8984375, -1.83984375], [0.907226562, -0.563964844, 0.252685547, 0.952148438, 0.955566406, 1.95410156, 1.65332031]]> : tensor<3x7xf16>
-  %r76:2 = loss.margin_ranking_grad %c76_x1, %c76_x2, %c76_t, %c76_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> (tensor<3x7xf16>, tensor<3x7xf16>)
+  %c91_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 1.13964844, -0.935546875, -0.0530395508, -0.910644531], [0.620605469, -0.849121094, -0.19909668, 2.3203125, 0.0720214844, -0.0873413086, 1.47167969], [-2.24023438, -0.952148438, -0.330322266, 0.785644531, 0.0474853516, -1.29785156, -1.64550781]]> : tensor<3x7xf16>
+  %c91_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 0.587402344, -0.400634766, 0.0845947266, 0.241088867], [1.30859375, 0.383300781, -0.130859375, 0.261962891, -0.0492858887, 0.220825195, -0.167236328], [-0.715820312, 0.975097656, -0.564453125, -0.475585938, -1.53417969, -0.311279297, 0.146484375]]> : tensor<3x7xf16>
+  %c91_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf16>
+  %c91_g = arith.constant dense<[[-1.00683594, -0.430419922, 2.50195312, 1.9609375, 1.96386719, 0.358154297, -0.857421875], [-0.618164062, -0.709960938, 0.75390625, 0.570800781, 0.700195312, -0.257080078, 1.609375], [0.180419922, -0.743164062, 1.50878906, 1.06152344, -0.229736328, 0.182373047, -1.28808594]]> : tensor<3x7xf16>
+  %r91:2 = loss.margin_ranking_grad %c91_x1, %c91_x2, %c91_t, %c91_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> (tensor<3x7xf16>, tensor<3x7xf16>)
   vector.print str "case margin_ranking_grad_margin0_none_f16\n"
-  %w76_0 = arith.extf %r76#0 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e76_0 = arith.constant dense<[[-1.43554688, -1.61523438, -2.53710938, -2.89648438, 0.0, 0.0, 0.0], [0.212402344, -0.308837891, -1.31933594, -0.0, -0.0, -0.0, -0.0], [0.907226562, 0.563964844, -0.0, -0.0, -0.955566406, 0.0, -0.0]]> : tensor<3x7xf32>
-  %ug76_0 = tensor.cast %w76_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw76_0 = tensor.cast %e76_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt76_0 = arith.constant 2.000e-03 : f64
-  %at76_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug76_0, %uw76_0, %rt76_0, %at76_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w76_1 = arith.extf %r76#1 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e76_1 = arith.constant dense<[[1.43554688, 1.61523438, 2.53710938, 2.89648438, -0.0, -0.0, -0.0], [-0.212402344, 0.308837891, 1.31933594, 0.0, 0.0, 0.0, 0.0], [-0.907226562, -0.563964844, 0.0, 0.0, 0.955566406, -0.0, 0.0]]> : tensor<3x7xf32>
-  %ug76_1 = tensor.cast %w76_1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw76_1 = tensor.cast %e76_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt76_1 = arith.constant 2.000e-03 : f64
-  %at76_1 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug76_1, %uw76_1, %rt76_1, %at76_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // margin_ranking_grad_margin0p5_none_f16
-  %c77_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.06347656, -0.0659790039, 0.301757812, 0.496582031], [-1.21582031, 0.267089844, 1.02832031, 1.41015625, 0.617675781, -0.505371094, 0.110473633], [-0.157714844, -0.338378906, 0.56640625, -0.00166511536, -2.91015625, -0.504394531, 2.453125]]> : tensor<3x7xf16>
-  %c77_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 0.00946044922, -1.08007812, 0.0985107422, -1.57910156], [0.145263672, -0.465576172, 0.891601562, -0.129760742, 0.0940551758, 0.283691406, -0.550292969], [1.5, 0.520996094, 1.16894531, 0.504882812, 0.351318359, 0.586425781, 0.916992188]]> : tensor<3x7xf16>
-  %c77_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf16>
-  %c77_g = arith.constant dense<[[-1.7578125, -0.666503906, 1.30761719, -1.3125, -1.33203125, 1.53417969, 1.13085938], [0.193115234, 0.74609375, -1.01855469, 0.198974609, 0.921875, 0.223510742, 0.5546875], [-1.33203125, -0.300292969, -0.526367188, 0.905273438, -0.058013916, 0.055267334, -2.375]]> : tensor<3x7xf16>
-  %r77:2 = loss.margin_ranking_grad %c77_x1, %c77_x2, %c77_t, %c77_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> (tensor<3x7xf16>, tensor<3x7xf16>)
-  vector.print str "case margin_ranking_grad_margin0p5_none_f16\n"
-  %w77_0 = arith.extf %r77#0 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e77_0 = arith.constant dense<[[-1.7578125, 0.666503906, -1.30761719, 1.3125, -1.33203125, -1.53417969, -0.0], [0.0, 0.74609375, 1.01855469, 0.198974609, -0.0, -0.223510742, -0.0], [1.33203125, 0.0, 0.526367188, 0.0, 0.058013916, 0.0, -2.375]]> : tensor<3x7xf32>
-  %ug77_0 = tensor.cast %w77_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw77_0 = tensor.cast %e77_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt77_0 = arith.constant 2.000e-03 : f64
-  %at77_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug77_0, %uw77_0, %rt77_0, %at77_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w77_1 = arith.extf %r77#1 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e77_1 = arith.constant dense<[[1.7578125, -0.666503906, 1.30761719, -1.3125, 1.33203125, 1.53417969, 0.0], [-0.0, -0.74609375, -1.01855469, -0.198974609, 0.0, 0.223510742, 0.0], [-1.33203125, -0.0, -0.526367188, -0.0, -0.058013916, -0.0, 2.375]]> : tensor<3x7xf32>
-  %ug77_1 = tensor.cast %w77_1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw77_1 = tensor.cast %e77_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt77_1 = arith.constant 2.000e-03 : f64
-  %at77_1 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug77_1, %uw77_1, %rt77_1, %at77_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // margin_ranking_grad_int_margin0p5_none_f16
-  %c78_x1 = arith.constant dense<[[-0.377685547, 0.206665039, -1.640625, 0.327636719, 0.254394531, 1.73730469], [-1.15722656, 0.379394531, 0.332519531, -2.40625, 2.95703125, -1.22070312]]> : tensor<2x6xf16>
-  %c78_x2 = arith.constant dense<[[-0.95703125, 0.0440368652, 1.25, 1.99609375, -0.173583984, 1.25878906], [-1.27441406, 0.977539062, -0.658203125, -0.0166931152, -0.113952637, 1.12792969]]> : tensor<2x6xf16>
-  %c78_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c78_g = arith.constant dense<[[0.155761719, -2.86914062, -1.13574219, -0.440917969, 0.0961914062, -0.520019531], [-2.109375, -0.768554688, 0.504394531, 1.45703125, -1.21679688, -0.332763672]]> : tensor<2x6xf16>
-  %r78:2 = loss.margin_ranking_grad %c78_x1, %c78_x2, %c78_t, %c78_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<2x6xf16>, tensor<2x6xf16>, tensor<2x6xi64>, tensor<2x6xf16>) -> (tensor<2x6xf16>, tensor<2x6xf16>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_none_f16\n"
-  %w78_0 = arith.extf %r78#0 : tensor<2x6xf16> to tensor<2x6xf32>
-  %e78_0 = arith.constant dense<[[-0.0, -2.86914062, 1.13574219, 0.0, 0.0961914062, 0.520019531], [-2.109375, 0.0, -0.0, -1.45703125, 0.0, 0.332763672]]> : tensor<2x6xf32>
-  %ug78_0 = tensor.cast %w78_0 : tensor<2x6xf32> to tensor<*xf32>
-  %uw78_0 = tensor.cast %e78_0 : tensor<2x6xf32> to tensor<*xf32>
-  %rt78_0 = arith.constant 2.000e-03 : f64
-  %at78_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug78_0, %uw78_0, %rt78_0, %at78_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w78_1 = arith.extf %r78#1 : tensor<2x6xf16> to tensor<2x6xf32>
-  %e78_1 = arith.constant dense<[[0.0, 2.86914062, -1.13574219, -0.0, -0.0961914062, -0.520019531], [2.109375, -0.0, 0.0, 1.45703125, -0.0, -0.332763672]]> : tensor<2x6xf32>
-  %ug78_1 = tensor.cast %w78_1 : tensor<2x6xf32> to tensor<*xf32>
-  %uw78_1 = tensor.cast %e78_1 : tensor<2x6xf32> to tensor<*xf32>
-  %rt78_1 = arith.constant 2.000e-03 : f64
-  %at78_1 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug78_1, %uw78_1, %rt78_1, %at78_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // hinge_embedding_grad_margin1_none_f16
-  %c79_x = arith.constant dense<[[1.0, 1.0, 0.417236328, -0.529296875, -0.887695312, -0.910644531, -1.10058594], [-0.353027344, 1.78710938, 0.832519531, -1.02148438, 0.0629882812, -3.21289062, -2.58007812], [-1.11914062, 0.695800781, -1.28027344, -0.297607422, 0.0258178711, 1.42675781, 0.677246094]]> : tensor<3x7xf16>
-  %c79_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [1.0, 1.0, -1.0, -1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf16>
-  %c79_g = arith.constant dense<[[0.934082031, -0.421142578, 0.502441406, -0.0444335938, -0.0112304688, 1.6484375, -0.873535156], [-0.382080078, -0.519042969, 0.674316406, 1.57519531, 0.0532836914, -0.17956543, -2.1015625], [0.717285156, 0.0646362305, 0.931152344, -0.41796875, -0.270751953, 0.192749023, -1.43554688]]> : tensor<3x7xf16>
-  %r79 = loss.hinge_embedding_grad %c79_x, %c79_t, %c79_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> tensor<3x7xf16>
-  vector.print str "case hinge_embedding_grad_margin1_none_f16\n"
-  %w79_0 = arith.extf %r79 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e79_0 = arith.constant dense<[[-0.934082031, -0.421142578, 0.0, 0.0, -0.0112304688, 1.6484375, -0.873535156], [-0.382080078, -0.519042969, -0.674316406, -1.57519531, -0.0532836914, 0.17956543, 2.1015625], [0.717285156, 0.0646362305, 0.931152344, 0.41796875, -0.270751953, 0.192749023, -1.43554688]]> : tensor<3x7xf32>
-  %ug79_0 = tensor.cast %w79_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw79_0 = tensor.cast %e79_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt79_0 = arith.constant 2.000e-03 : f64
-  %at79_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug79_0, %uw79_0, %rt79_0, %at79_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // hinge_embedding_grad_margin2_none_f16
-  %c80_x = arith.constant dense<[[2.0, 2.0, -0.541503906, 0.483642578, -1.32714844, 0.345458984, -1.46289062], [-0.465332031, -0.87890625, 1.99804688, 0.866699219, 2.07226562, -0.666992188, 4.3046875], [-1.01757812, 0.792480469, -2.50390625, -0.295898438, -0.872070312, -0.404052734, -0.188476562]]> : tensor<3x7xf16>
-  %c80_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, 1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf16>
-  %c80_g = arith.constant dense<[[-0.560546875, -0.0792236328, -1.07421875, -0.384765625, 0.463134766, 0.476318359, -0.356933594], [1.51367188, 0.687011719, 0.0845947266, 0.241088867, 1.30859375, 0.383300781, 0.417236328], [-1.1484375, 0.475341797, 0.151367188, -0.167236328, -0.715820312, 0.975097656, -0.564453125]]> : tensor<3x7xf16>
-  %r80 = loss.hinge_embedding_grad %c80_x, %c80_t, %c80_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> tensor<3x7xf16>
-  vector.print str "case hinge_embedding_grad_margin2_none_f16\n"
-  %w80_0 = arith.extf %r80 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e80_0 = arith.constant dense<[[0.560546875, -0.0792236328, 0.0, 0.0, 0.463134766, -0.476318359, -0.356933594], [-1.51367188, -0.687011719, -0.0845947266, -0.241088867, 1.30859375, -0.383300781, 0.417236328], [1.1484375, -0.475341797, -0.151367188, -0.167236328, 0.715820312, -0.975097656, 0.564453125]]> : tensor<3x7xf32>
-  %ug80_0 = tensor.cast %w80_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw80_0 = tensor.cast %e80_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt80_0 = arith.constant 2.000e-03 : f64
-  %at80_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug80_0, %uw80_0, %rt80_0, %at80_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // hinge_embedding_grad_int_none_f16
-  %c81_x = arith.constant dense<[[-0.459472656, -1.66992188, -0.0692138672, -0.437011719, 0.639160156], [0.249267578, -1.76171875, -0.131591797, 0.772460938, -0.170043945]]> : tensor<2x5xf16>
-  %c81_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c81_g = arith.constant dense<[[1.07128906, -0.989746094, 0.155639648, -0.83203125, -1.15722656], [-1.43652344, 0.378173828, -1.83105469, -0.0576477051, 1.27050781]]> : tensor<2x5xf16>
-  %r81 = loss.hinge_embedding_grad %c81_x, %c81_t, %c81_g {reduction = #loss.reduction<none>} : (tensor<2x5xf16>, tensor<2x5xi64>, tensor<2x5xf16>) -> tensor<2x5xf16>
-  vector.print str "case hinge_embedding_grad_int_none_f16\n"
-  %w81_0 = arith.extf %r81 : tensor<2x5xf16> to tensor<2x5xf32>
-  %e81_0 = arith.constant dense<[[1.07128906, 0.989746094, 0.0, -0.83203125, 1.15722656], [1.43652344, -0.378173828, -1.83105469, -0.0576477051, 1.27050781]]> : tensor<2x5xf32>
-  %ug81_0 = tensor.cast %w81_0 : tensor<2x5xf32> to tensor<*xf32>
-  %uw81_0 = tensor.cast %e81_0 : tensor<2x5xf32> to tensor<*xf32>
-  %rt81_0 = arith.constant 2.000e-03 : f64
-  %at81_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug81_0, %uw81_0, %rt81_0, %at81_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // soft_margin_grad_none_f16
-  %c82_x = arith.constant dense<[[0.0, 30.0, -30.0, 0.00814819336, 0.937011719, -2.01367188, -0.860839844], [5.00390625, 3.921875, 3.92773438, 2.44140625, 1.32617188, -1.25, -3.546875], [0.294433594, -2.68164062, -1.12109375, -0.273193359, 0.5703125, -1.52929688, 0.574707031]]> : tensor<3x7xf16>
-  %c82_t = arith.constant dense<[[1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf16>
-  %c82_g = arith.constant dense<[[-1.35449219, -1.1875, -1.06347656, 0.90234375, -0.211181641, 0.208129883, -1.15332031], [-0.177978516, -0.494140625, -1.00878906, 0.351318359, 1.1015625, 0.546386719, -1.70019531], [-0.633300781, 0.660644531, -0.598144531, 0.465820312, -1.66796875, 1.38769531, -1.62792969]]> : tensor<3x7xf16>
-  %r82 = loss.soft_margin_grad %c82_x, %c82_t, %c82_g {reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> tensor<3x7xf16>
-  vector.print str "case soft_margin_grad_none_f16\n"
-  %w82_0 = arith.extf %r82 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e82_0 = arith.constant dense<[[0.677246094, -1.1875, 1.06347656, -0.44921875, -0.151733398, 0.0245056152, -0.342773438], [-0.176757812, -0.484619141, -0.989257812, 0.323242188, -0.231079102, -0.424804688, 1.65234375], [-0.363037109, -0.618164062, -0.146972656, 0.201293945, 0.602539062, -1.140625, -1.04199219]]> : tensor<3x7xf32>
-  %ug82_0 = tensor.cast %w82_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw82_0 = tensor.cast %e82_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt82_0 = arith.constant 2.000e-03 : f64
-  %at82_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug82_0, %uw82_0, %rt82_0, %at82_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // soft_margin_grad_int_none_f16
-  %c83_x = arith.constant dense<[[-2.09375, 1.36523438, 0.0395812988, -0.701171875], [-1.2578125, 1.19921875, -1.44238281, 0.265380859]]> : tensor<2x4xf16>
-  %c83_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c83_g = arith.constant dense<[[1.1171875, -0.422607422, 0.202392578, -0.0441894531], [-0.701171875, 0.90625, -0.898925781, -1.02929688]]> : tensor<2x4xf16>
-  %r83 = loss.soft_margin_grad %c83_x, %c83_t, %c83_g {reduction = #loss.reduction<none>} : (tensor<2x4xf16>, tensor<2x4xi32>, tensor<2x4xf16>) -> tensor<2x4xf16>
-  vector.print str "case soft_margin_grad_int_none_f16\n"
-  %w83_0 = arith.extf %r83 : tensor<2x4xf16> to tensor<2x4xf32>
-  %e83_0 = arith.constant dense<[[-0.994628906, -0.336669922, -0.0991821289, 0.0], [-0.155151367, -0.209960938, 0.727050781, -0.582519531]]> : tensor<2x4xf32>
-  %ug83_0 = tensor.cast %w83_0 : tensor<2x4xf32> to tensor<*xf32>
-  %uw83_0 = tensor.cast %e83_0 : tensor<2x4xf32> to tensor<*xf32>
-  %rt83_0 = arith.constant 2.000e-03 : f64
-  %at83_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug83_0, %uw83_0, %rt83_0, %at83_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // margin_ranking_grad_margin0_mean_f16
-  %c84_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.240234375, 0.450927734, 0.920898438, -1.48046875], [0.592285156, 0.836425781, 0.0913085938, 0.0349121094, 0.0173187256, 0.943847656, 2.18359375], [1.16894531, 1.02539062, -0.771484375, 2.234375, 0.0196838379, -1.35058594, -0.506835938]]> : tensor<3x7xf16>
-  %c84_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 0.102416992, 1.08300781, 0.863769531, -0.2265625], [0.726074219, -0.105712891, 1.36035156, 0.587890625, 0.18371582, 1.11914062, 0.102661133], [-0.548828125, -0.537597656, 0.518066406, 0.827636719, -1.01855469, 0.182373047, -0.918457031]]> : tensor<3x7xf16>
-  %c84_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf16>
-  %c84_g = arith.constant dense<1.00683594> : tensor<f16>
-  %r84:2 = loss.margin_ranking_grad %c84_x1, %c84_x2, %c84_t, %c84_g {margin = 0.000000e+00 : f64} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> (tensor<3x7xf16>, tensor<3x7xf16>)
-  vector.print str "case margin_ranking_grad_margin0_mean_f16\n"
-  %w84_0 = arith.extf %r84#0 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e84_0 = arith.constant dense<[[0.0479431152, -0.0479431152, 0.0479431152, -0.0, 0.0, 0.0479431152, 0.0], [-0.0479431152, 0.0479431152, -0.0479431152, 0.0, -0.0479431152, 0.0, -0.0], [-0.0, -0.0, -0.0479431152, -0.0, -0.0, 0.0, 0.0479431152]]> : tensor<3x7xf32>
-  %ug84_0 = tensor.cast %w84_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw84_0 = tensor.cast %e84_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt84_0 = arith.constant 2.000e-03 : f64
-  %at84_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug84_0, %uw84_0, %rt84_0, %at84_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w84_1 = arith.extf %r84#1 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e84_1 = arith.constant dense<[[-0.0479431152, 0.0479431152, -0.0479431152, 0.0, -0.0, -0.0479431152, -0.0], [0.0479431152, -0.0479431152, 0.0479431152, -0.0, 0.0479431152, -0.0, 0.0], [0.0, 0.0, 0.0479431152, 0.0, 0.0, -0.0, -0.0479431152]]> : tensor<3x7xf32>
-  %ug84_1 = tensor.cast %w84_1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw84_1 = tensor.cast %e84_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt84_1 = arith.constant 2.000e-03 : f64
-  %at84_1 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug84_1, %uw84_1, %rt84_1, %at84_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // margin_ranking_grad_margin0p5_mean_f16
-  %c85_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.70605469, -0.51171875, -0.471679688, 2.18164062], [0.467773438, 0.565917969, 0.369140625, -0.665527344, -1.92382812, -2.01367188, 1.04296875], [0.118469238, -0.96875, 0.317138672, -0.327392578, -0.319824219, 1.36621094, 0.890625]]> : tensor<3x7xf16>
-  %c85_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -0.861816406, 0.829589844, 0.0770263672, -0.581542969], [-0.0225067139, 0.0154495239, -1.24707031, -0.26171875, -0.937988281, 1.52734375, 1.07324219], [0.226318359, -0.66015625, 0.771972656, 1.70800781, 0.93359375, 1.54394531, 1.36328125]]> : tensor<3x7xf16>
-  %c85_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0], [1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf16>
-  %c85_g = arith.constant dense<-0.619628906> : tensor<f16>
-  %r85:2 = loss.margin_ranking_grad %c85_x1, %c85_x2, %c85_t, %c85_g {margin = 5.000000e-01 : f64} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> (tensor<3x7xf16>, tensor<3x7xf16>)
-  vector.print str "case margin_ranking_grad_margin0p5_mean_f16\n"
-  %w85_0 = arith.extf %r85#0 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e85_0 = arith.constant dense<[[-0.029510498, 0.029510498, 0.029510498, 0.029510498, 0.029510498, 0.0, -0.029510498], [0.029510498, -0.0, -0.0, -0.029510498, 0.0, 0.029510498, -0.029510498], [0.029510498, -0.029510498, 0.029510498, 0.0, 0.0, 0.029510498, 0.029510498]]> : tensor<3x7xf32>
-  %ug85_0 = tensor.cast %w85_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw85_0 = tensor.cast %e85_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt85_0 = arith.constant 2.000e-03 : f64
-  %at85_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug85_0, %uw85_0, %rt85_0, %at85_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w85_1 = arith.extf %r85#1 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e85_1 = arith.constant dense<[[0.029510498, -0.029510498, -0.029510498, -0.029510498, -0.029510498, -0.0, 0.029510498], [-0.029510498, 0.0, 0.0, 0.029510498, -0.0, -0.029510498, 0.029510498], [-0.029510498, 0.029510498, -0.029510498, -0.0, -0.0, -0.029510498, -0.029510498]]> : tensor<3x7xf32>
-  %ug85_1 = tensor.cast %w85_1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw85_1 = tensor.cast %e85_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt85_1 = arith.constant 2.000e-03 : f64
-  %at85_1 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug85_1, %uw85_1, %rt85_1, %at85_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // margin_ranking_grad_int_margin0p5_mean_f16
-  %c86_x1 = arith.constant dense<[[-0.253173828, -0.198120117, 0.884765625, 1.94824219, -0.974609375, 1.57421875], [0.635742188, 0.167724609, 0.9609375, -1.65332031, 0.339111328, 1.18261719]]> : tensor<2x6xf16>
-  %c86_x2 = arith.constant dense<[[0.324951172, -0.658691406, 0.426513672, 0.0717163086, -0.295166016, -1.97753906], [0.665039062, -0.178955078, -0.6171875, -0.569335938, 1.30761719, -0.989746094]]> : tensor<2x6xf16>
-  %c86_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c86_g = arith.constant dense<0.949707031> : tensor<f16>
-  %r86:2 = loss.margin_ranking_grad %c86_x1, %c86_x2, %c86_t, %c86_g {margin = 5.000000e-01 : f64} : (tensor<2x6xf16>, tensor<2x6xf16>, tensor<2x6xi64>, tensor<f16>) -> (tensor<2x6xf16>, tensor<2x6xf16>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_mean_f16\n"
-  %w86_0 = arith.extf %r86#0 : tensor<2x6xf16> to tensor<2x6xf32>
-  %e86_0 = arith.constant dense<[[-0.0791625977, 0.0791625977, -0.0791625977, -0.0, 0.0, -0.0], [0.0791625977, 0.0791625977, -0.0, -0.0791625977, -0.0, -0.0]]> : tensor<2x6xf32>
-  %ug86_0 = tensor.cast %w86_0 : tensor<2x6xf32> to tensor<*xf32>
-  %uw86_0 = tensor.cast %e86_0 : tensor<2x6xf32> to tensor<*xf32>
-  %rt86_0 = arith.constant 2.000e-03 : f64
-  %at86_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug86_0, %uw86_0, %rt86_0, %at86_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w86_1 = arith.extf %r86#1 : tensor<2x6xf16> to tensor<2x6xf32>
-  %e86_1 = arith.constant dense<[[0.0791625977, -0.0791625977, 0.0791625977, 0.0, -0.0, 0.0], [-0.0791625977, -0.0791625977, 0.0, 0.0791625977, 0.0, 0.0]]> : tensor<2x6xf32>
-  %ug86_1 = tensor.cast %w86_1 : tensor<2x6xf32> to tensor<*xf32>
-  %uw86_1 = tensor.cast %e86_1 : tensor<2x6xf32> to tensor<*xf32>
-  %rt86_1 = arith.constant 2.000e-03 : f64
-  %at86_1 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug86_1, %uw86_1, %rt86_1, %at86_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // hinge_embedding_grad_margin1_mean_f16
-  %c87_x = arith.constant dense<[[1.0, 1.0, 0.242919922, 1.12792969, -0.262451172, -4.5234375, 1.25097656], [0.604492188, 0.982421875, 2.54296875, -0.980957031, 3.17578125, -3.22851562, 1.421875], [-3.68554688, -0.314697266, 1.28515625, 0.663574219, -0.522949219, -0.102600098, -0.343994141]]> : tensor<3x7xf16>
-  %c87_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf16>
-  %c87_g = arith.constant dense<-0.361816406> : tensor<f16>
-  %r87 = loss.hinge_embedding_grad %c87_x, %c87_t, %c87_g {margin = 1.000000e+00 : f64} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> tensor<3x7xf16>
-  vector.print str "case hinge_embedding_grad_margin1_mean_f16\n"
-  %w87_0 = arith.extf %r87 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e87_0 = arith.constant dense<[[0.0172271729, -0.0172271729, 0.0, -0.0172271729, -0.0172271729, 0.0172271729, 0.0], [0.0172271729, -0.0172271729, -0.0172271729, 0.0172271729, -0.0172271729, 0.0172271729, -0.0172271729], [0.0172271729, 0.0172271729, -0.0172271729, -0.0172271729, 0.0172271729, -0.0172271729, -0.0172271729]]> : tensor<3x7xf32>
-  %ug87_0 = tensor.cast %w87_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw87_0 = tensor.cast %e87_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt87_0 = arith.constant 2.000e-03 : f64
-  %at87_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug87_0, %uw87_0, %rt87_0, %at87_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // hinge_embedding_grad_margin2_mean_f16
-  %c88_x = arith.constant dense<[[2.0, 2.0, -0.927246094, -0.145874023, -1.04589844, -0.00909423828, 3.97851562], [0.2578125, -0.0330810547, 0.244750977, 1.22363281, 1.75976562, 0.676757812, 0.856445312], [-0.129638672, 2.25, -0.797363281, 1.17382812, 0.198242188, -0.238769531, -0.473632812]]> : tensor<3x7xf16>
-  %c88_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, -1.0, -1.0], [1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf16>
-  %c88_g = arith.constant dense<-0.225463867> : tensor<f16>
-  %r88 = loss.hinge_embedding_grad %c88_x, %c88_t, %c88_g {margin = 2.000000e+00 : f64} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> tensor<3x7xf16>
-  vector.print str "case hinge_embedding_grad_margin2_mean_f16\n"
-  %w88_0 = arith.extf %r88 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e88_0 = arith.constant dense<[[0.0107345581, -0.0107345581, 0.0, 0.0, -0.0107345581, 0.0107345581, -0.0107345581], [-0.0107345581, -0.0107345581, -0.0107345581, -0.0107345581, -0.0107345581, 0.0107345581, 0.0107345581], [-0.0107345581, -0.0107345581, 0.0107345581, -0.0107345581, 0.0107345581, -0.0107345581, 0.0107345581]]> : tensor<3x7xf32>
-  %ug88_0 = tensor.cast %w88_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw88_0 = tensor.cast %e88_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt88_0 = arith.constant 2.000e-03 : f64
-  %at88_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug88_0, %uw88_0, %rt88_0, %at88_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // hinge_embedding_grad_int_mean_f16
-  %c89_x = arith.constant dense<[[0.0266876221, 1.67578125, -2.00585938, -0.670898438, 0.232421875], [-2.56445312, 0.564941406, -0.630859375, 0.740722656, 0.0100784302]]> : tensor<2x5xf16>
-  %c89_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c89_g = arith.constant dense<0.720703125> : tensor<f16>
-  %r89 = loss.hinge_embedding_grad %c89_x, %c89_t, %c89_g : (tensor<2x5xf16>, tensor<2x5xi64>, tensor<f16>) -> tensor<2x5xf16>
-  vector.print str "case hinge_embedding_grad_int_mean_f16\n"
-  %w89_0 = arith.extf %r89 : tensor<2x5xf16> to tensor<2x5xf32>
-  %e89_0 = arith.constant dense<[[0.0720825195, 0.0, 0.0, 0.0720825195, -0.0720825195], [-0.0720825195, -0.0720825195, 0.0720825195, 0.0720825195, 0.0720825195]]> : tensor<2x5xf32>
-  %ug89_0 = tensor.cast %w89_0 : tensor<2x5xf32> to tensor<*xf32>
-  %uw89_0 = tensor.cast %e89_0 : tensor<2x5xf32> to tensor<*xf32>
-  %rt89_0 = arith.constant 2.000e-03 : f64
-  %at89_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug89_0, %uw89_0, %rt89_0, %at89_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // soft_margin_grad_mean_f16
-  %c90_x = arith.constant dense<[[0.0, 30.0, -30.0, -2.55273438, -3.5, 0.279052734, 0.793457031], [-2.5390625, -0.890625, -0.974609375, -1.03027344, -0.136230469, -3.15234375, -0.928222656], [0.709472656, 0.787109375, -3.10351562, 2.30078125, -0.522949219, -0.8203125, 1.30859375]]> : tensor<3x7xf16>
-  %c90_t = arith.constant dense<[[1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf16>
-  %c90_g = arith.constant dense<0.381835938> : tensor<f16>
-  %r90 = loss.soft_margin_grad %c90_x, %c90_t, %c90_g : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> tensor<3x7xf16>
-  vector.print str "case soft_margin_grad_mean_f16\n"
-  %w90_0 = arith.extf %r90 : tensor<3x7xf16> to tensor<3x7xf32>
-  %e90_0 = arith.constant dense<[[-0.00909423828, 0.0181884766, 0.0, -0.0168762207, 0.000533103943, 0.0103530884, 0.0125198364], [0.00133037567, -0.0128936768, 0.00498199463, -0.0133972168, 0.00847625732, -0.0174407959, 0.00514984131], [0.0121841431, -0.00568771362, 0.000781059265, 0.0165252686, 0.00676727295, 0.00555801392, -0.00386810303]]> : tensor<3x7xf32>
-  %ug90_0 = tensor.cast %w90_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw90_0 = tensor.cast %e90_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt90_0 = arith.constant 2.000e-03 : f64
-  %at90_0 = arith.constant 1.000e-03 : f64
-  func.call @lossCheckCloseF32(%ug90_0, %uw90_0, %rt90_0, %at90_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-
-  // soft_margin_grad_int_mean_f16
-  %c91_x = arith.constant dense<[[-0.196411133, -0.444580078, -0.381347656, -0.701660156], [0.117553711, -1.9609375, 1.81835938, 0.455322266]]> : tensor<2x4xf16>
-  %c91_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c91_g = arith.constant dense<0.151733398> : tensor<f16>
-  %r91 = loss.soft_margin_grad %c91_x, %c91_t, %c91_g : (tensor<2x4xf16>, tensor<2x4xi32>, tensor<f16>) -> tensor<2x4xf16>
-  vector.print str "case soft_margin_grad_int_mean_f16\n"
-  %w91_0 = arith.extf %r91 : tensor<2x4xf16> to tensor<2x4xf32>
-  %e91_0 = arith.constant dense<[[-0.0104141235, 0.00740814209, -0.0112686157, -0.0], [0.0100402832, -0.0166320801, -0.0026473999, 0.0116043091]]> : tensor<2x4xf32>
-  %ug91_0 = tensor.cast %w91_0 : tensor<2x4xf32> to tensor<*xf32>
-  %uw91_0 = tensor.cast %e91_0 : tensor<2x4xf32> to tensor<*xf32>
+  %w91_0 = arith.extf %r91#0 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e91_0 = arith.constant dense<[[-1.00683594, 0.430419922, 2.50195312, -0.0, -1.96386719, -0.358154297, 0.857421875], [0.0, 0.709960938, 0.0, -0.0, -0.0, 0.0, 1.609375], [-0.180419922, 0.743164062, -0.0, -0.0, -0.229736328, 0.0, 1.28808594]]> : tensor<3x7xf32>
+  %ug91_0 = tensor.cast %w91_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw91_0 = tensor.cast %e91_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt91_0 = arith.constant 2.000e-03 : f64
   %at91_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug91_0, %uw91_0, %rt91_0, %at91_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %w91_1 = arith.extf %r91#1 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e91_1 = arith.constant dense<[[1.00683594, -0.430419922, -2.50195312, 0.0, 1.96386719, 0.358154297, -0.857421875], [-0.0, -0.709960938, -0.0, 0.0, 0.0, -0.0, -1.609375], [0.180419922, -0.743164062, 0.0, 0.0, 0.229736328, -0.0, -1.28808594]]> : tensor<3x7xf32>
+  %ug91_1 = tensor.cast %w91_1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw91_1 = tensor.cast %e91_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt91_1 = arith.constant 2.000e-03 : f64
+  %at91_1 = arith.constant 1.000e-03 : f64
+  func.call @lossCheckCloseF32(%ug91_1, %uw91_1, %rt91_1, %at91_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0_none_bf16
-  %c92_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.470703125, -0.078125, 0.71484375, 0.84765625], [-0.6484375, -0.384765625, -0.0932617188, 1.453125, 1.609375, 0.143554688, -1.3515625], [0.6328125, -1.0859375, -0.95703125, -1.15625, -0.77734375, 0.51171875, 0.91796875]]> : tensor<3x7xbf16>
-  %c92_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 0.546875, -0.359375, 0.640625, -0.6640625], [2.0, 0.330078125, 0.6328125, 0.25390625, 0.279296875, 0.5078125, 0.083984375], [-0.133789062, 0.94140625, 0.8125, -0.357421875, -0.158203125, -0.78515625, 0.0407714844]]> : tensor<3x7xbf16>
-  %c92_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -1.0], [1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xbf16>
-  %c92_g = arith.constant dense<[[-0.498046875, 0.0198974609, 0.318359375, -0.24609375, 0.74609375, -1.0, 1.4765625], [0.259765625, 0.89453125, 0.0500488281, -0.8984375, -0.02734375, 1.3125, 0.55078125], [-0.1875, 0.453125, 0.6484375, -0.0341796875, -0.3125, -0.8359375, -0.0395507812]]> : tensor<3x7xbf16>
-  %r92:2 = loss.margin_ranking_grad %c92_x1, %c92_x2, %c92_t, %c92_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> (tensor<3x7xbf16>, tensor<3x7xbf16>)
-  vector.print str "case margin_ranking_grad_margin0_none_bf16\n"
-  %w92_0 = arith.extf %r92#0 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e92_0 = arith.constant dense<[[-0.498046875, -0.0198974609, 0.318359375, 0.0, -0.0, -0.0, -0.0], [0.0, -0.89453125, -0.0500488281, -0.0, -0.0, -1.3125, 0.0], [-0.0, 0.0, -0.6484375, 0.0, 0.0, -0.8359375, -0.0]]> : tensor<3x7xf32>
+  // margin_ranking_grad_margin0p5_none_f16
+  %c92_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.02832031, -0.57421875, 0.920898438, -0.267578125], [-0.337402344, 0.907714844, -0.0542602539, 0.8046875, 0.5703125, 0.611328125, 0.0476379395], [-0.590820312, -0.9453125, 0.332519531, -1.32128906, -0.365478516, -2.63085938, -0.506835938]]> : tensor<3x7xf16>
+  %c92_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -0.494140625, -1.00878906, -1.72558594, -0.742675781], [-1.1484375, 0.78125, 0.8046875, -0.0920410156, 0.147705078, -0.637207031, 0.204345703], [-0.850097656, -0.911132812, -2.2578125, -0.8828125, 2.59570312, 0.145263672, -0.686035156]]> : tensor<3x7xf16>
+  %c92_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf16>
+  %c92_g = arith.constant dense<[[1.20605469, -1.078125, 0.787597656, -0.0808105469, -0.437744141, -0.336669922, 0.489013672], [1.63378906, 1.1015625, 0.698242188, -0.622070312, -0.0798339844, -2.22070312, 1.24902344], [0.297119141, 0.472412109, 1.46484375, 0.78515625, 0.0926513672, -0.568359375, -0.812011719]]> : tensor<3x7xf16>
+  %r92:2 = loss.margin_ranking_grad %c92_x1, %c92_x2, %c92_t, %c92_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> (tensor<3x7xf16>, tensor<3x7xf16>)
+  vector.print str "case margin_ranking_grad_margin0p5_none_f16\n"
+  %w92_0 = arith.extf %r92#0 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e92_0 = arith.constant dense<[[1.20605469, 1.078125, -0.787597656, 0.0, 0.437744141, -0.336669922, -0.489013672], [1.63378906, -1.1015625, -0.698242188, -0.0, 0.0798339844, -0.0, 1.24902344], [0.297119141, -0.472412109, 1.46484375, -0.78515625, -0.0926513672, 0.568359375, -0.812011719]]> : tensor<3x7xf32>
   %ug92_0 = tensor.cast %w92_0 : tensor<3x7xf32> to tensor<*xf32>
   %uw92_0 = tensor.cast %e92_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt92_0 = arith.constant 1.600e-02 : f64
-  %at92_0 = arith.constant 1.000e-02 : f64
+  %rt92_0 = arith.constant 2.000e-03 : f64
+  %at92_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug92_0, %uw92_0, %rt92_0, %at92_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w92_1 = arith.extf %r92#1 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e92_1 = arith.constant dense<[[0.498046875, 0.0198974609, -0.318359375, -0.0, 0.0, 0.0, 0.0], [-0.0, 0.89453125, 0.0500488281, 0.0, 0.0, 1.3125, -0.0], [0.0, -0.0, 0.6484375, -0.0, -0.0, 0.8359375, 0.0]]> : tensor<3x7xf32>
+  %w92_1 = arith.extf %r92#1 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e92_1 = arith.constant dense<[[-1.20605469, -1.078125, 0.787597656, -0.0, -0.437744141, 0.336669922, 0.489013672], [-1.63378906, 1.1015625, 0.698242188, 0.0, -0.0798339844, 0.0, -1.24902344], [-0.297119141, 0.472412109, -1.46484375, 0.78515625, 0.0926513672, -0.568359375, 0.812011719]]> : tensor<3x7xf32>
   %ug92_1 = tensor.cast %w92_1 : tensor<3x7xf32> to tensor<*xf32>
   %uw92_1 = tensor.cast %e92_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt92_1 = arith.constant 1.600e-02 : f64
-  %at92_1 = arith.constant 1.000e-02 : f64
+  %rt92_1 = arith.constant 2.000e-03 : f64
+  %at92_1 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug92_1, %uw92_1, %rt92_1, %at92_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0p5_none_bf16
-  %c93_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.6015625, 1.140625, -0.0373535156, -0.0397949219], [-0.44921875, 0.62890625, 0.84765625, 0.453125, -0.455078125, -0.875, 1.109375], [0.33203125, 0.93359375, -0.7578125, -0.275390625, 1.7109375, -0.0942382812, -0.91796875]]> : tensor<3x7xbf16>
-  %c93_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 0.66796875, -0.5625, 0.890625, 0.0180664062], [0.140625, -1.0703125, -0.75390625, -1.375, -3.1875, -0.57421875, 0.44140625], [0.109375, 1.109375, 1.5546875, -0.546875, 1.0078125, -1.25, -0.51953125]]> : tensor<3x7xbf16>
-  %c93_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xbf16>
-  %c93_g = arith.constant dense<[[-1.0625, 0.859375, -1.578125, -0.0268554688, -0.229492188, 0.6484375, -0.2734375], [-0.326171875, -1.7109375, -0.443359375, -1.2578125, 0.6484375, -0.271484375, -0.31640625], [0.12890625, 0.625, 0.259765625, 0.75, -0.890625, -2.234375, -0.72265625]]> : tensor<3x7xbf16>
-  %r93:2 = loss.margin_ranking_grad %c93_x1, %c93_x2, %c93_t, %c93_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> (tensor<3x7xbf16>, tensor<3x7xbf16>)
-  vector.print str "case margin_ranking_grad_margin0p5_none_bf16\n"
-  %w93_0 = arith.extf %r93#0 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e93_0 = arith.constant dense<[[-1.0625, -0.859375, 1.578125, 0.0, -0.229492188, 0.0, 0.2734375], [0.0, -0.0, -0.443359375, -0.0, -0.0, 0.271484375, -0.0], [0.12890625, 0.625, 0.0, -0.75, -0.890625, -2.234375, -0.72265625]]> : tensor<3x7xf32>
-  %ug93_0 = tensor.cast %w93_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw93_0 = tensor.cast %e93_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt93_0 = arith.constant 1.600e-02 : f64
-  %at93_0 = arith.constant 1.000e-02 : f64
+  // margin_ranking_grad_int_margin0p5_none_f16
+  %c93_x1 = arith.constant dense<[[0.888183594, -0.635742188, -0.309082031, 1.64746094, -0.967773438, -2.56640625], [-1.3203125, 0.850097656, 0.752441406, 0.0606994629, -0.5703125, -0.0550842285]]> : tensor<2x6xf16>
+  %c93_x2 = arith.constant dense<[[0.687988281, -1.70996094, -0.763183594, 0.975585938, 0.854003906, -1.65234375], [1.75488281, 1.36132812, -0.436523438, -0.750976562, -0.609863281, 0.253662109]]> : tensor<2x6xf16>
+  %c93_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c93_g = arith.constant dense<[[-2.28515625, -1.18945312, 0.72265625, 0.167602539, -1.0234375, -0.485595703], [-2.2421875, 0.0930175781, 0.0236816406, 1.42480469, 2.59765625, -0.146484375]]> : tensor<2x6xf16>
+  %r93:2 = loss.margin_ranking_grad %c93_x1, %c93_x2, %c93_t, %c93_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<2x6xf16>, tensor<2x6xf16>, tensor<2x6xi64>, tensor<2x6xf16>) -> (tensor<2x6xf16>, tensor<2x6xf16>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_none_f16\n"
+  %w93_0 = arith.extf %r93#0 : tensor<2x6xf16> to tensor<2x6xf32>
+  %e93_0 = arith.constant dense<[[2.28515625, -1.18945312, -0.72265625, -0.0, 0.0, 0.485595703], [0.0, 0.0, -0.0, -0.0, -0.0, 0.146484375]]> : tensor<2x6xf32>
+  %ug93_0 = tensor.cast %w93_0 : tensor<2x6xf32> to tensor<*xf32>
+  %uw93_0 = tensor.cast %e93_0 : tensor<2x6xf32> to tensor<*xf32>
+  %rt93_0 = arith.constant 2.000e-03 : f64
+  %at93_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug93_0, %uw93_0, %rt93_0, %at93_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w93_1 = arith.extf %r93#1 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e93_1 = arith.constant dense<[[1.0625, 0.859375, -1.578125, -0.0, 0.229492188, -0.0, -0.2734375], [-0.0, 0.0, 0.443359375, 0.0, 0.0, -0.271484375, 0.0], [-0.12890625, -0.625, -0.0, 0.75, 0.890625, 2.234375, 0.72265625]]> : tensor<3x7xf32>
-  %ug93_1 = tensor.cast %w93_1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw93_1 = tensor.cast %e93_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt93_1 = arith.constant 1.600e-02 : f64
-  %at93_1 = arith.constant 1.000e-02 : f64
+  %w93_1 = arith.extf %r93#1 : tensor<2x6xf16> to tensor<2x6xf32>
+  %e93_1 = arith.constant dense<[[-2.28515625, 1.18945312, 0.72265625, 0.0, -0.0, -0.485595703], [-0.0, -0.0, 0.0, 0.0, 0.0, -0.146484375]]> : tensor<2x6xf32>
+  %ug93_1 = tensor.cast %w93_1 : tensor<2x6xf32> to tensor<*xf32>
+  %uw93_1 = tensor.cast %e93_1 : tensor<2x6xf32> to tensor<*xf32>
+  %rt93_1 = arith.constant 2.000e-03 : f64
+  %at93_1 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug93_1, %uw93_1, %rt93_1, %at93_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_int_margin0p5_none_bf16
-  %c94_x1 = arith.constant dense<[[-1.3828125, -0.104003906, -0.0844726562, 0.66015625, 0.180664062, 2.6875], [-1.0625, 0.0239257812, 1.2578125, -0.5234375, -0.41796875, -0.265625]]> : tensor<2x6xbf16>
-  %c94_x2 = arith.constant dense<[[1.5859375, -2.0, -1.1015625, 0.212890625, 1.6015625, -0.106445312], [0.51953125, 1.171875, 0.6875, -0.7578125, -0.8046875, 0.46484375]]> : tensor<2x6xbf16>
-  %c94_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c94_g = arith.constant dense<[[-0.400390625, 1.21875, 1.0703125, 1.53125, 1.140625, -0.490234375], [-1.2734375, -2.421875, -1.640625, -2.3125, 1.140625, 0.8515625]]> : tensor<2x6xbf16>
-  %r94:2 = loss.margin_ranking_grad %c94_x1, %c94_x2, %c94_t, %c94_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<2x6xbf16>, tensor<2x6xbf16>, tensor<2x6xi64>, tensor<2x6xbf16>) -> (tensor<2x6xbf16>, tensor<2x6xbf16>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_none_bf16\n"
-  %w94_0 = arith.extf %r94#0 : tensor<2x6xbf16> to tensor<2x6xf32>
-  %e94_0 = arith.constant dense<[[0.400390625, 1.21875, -0.0, -0.0, 0.0, -0.0], [0.0, 0.0, -0.0, 2.3125, -0.0, -0.8515625]]> : tensor<2x6xf32>
-  %ug94_0 = tensor.cast %w94_0 : tensor<2x6xf32> to tensor<*xf32>
-  %uw94_0 = tensor.cast %e94_0 : tensor<2x6xf32> to tensor<*xf32>
-  %rt94_0 = arith.constant 1.600e-02 : f64
-  %at94_0 = arith.constant 1.000e-02 : f64
+  // hinge_embedding_grad_margin1_none_f16
+  %c94_x = arith.constant dense<[[1.0, 1.0, -1.27441406, 0.709960938, 0.563964844, 0.7265625, 0.845214844], [-1.70996094, 0.755859375, -1.11230469, -0.574707031, -0.9296875, -1.11132812, 1.19140625], [-2.43164062, -1.63378906, 0.123840332, -1.85058594, 2.40039062, -0.140380859, 0.545410156]]> : tensor<3x7xf16>
+  %c94_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, 1.0, -1.0], [1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf16>
+  %c94_g = arith.constant dense<[[-0.664550781, -1.28027344, 0.0934448242, 0.543457031, -1.33984375, -1.61816406, 0.342041016], [-0.199707031, 0.276367188, -0.5078125, 0.163818359, 0.0391235352, 0.931640625, -1.15136719], [-0.651367188, -0.217163086, 0.0411682129, 0.231933594, 0.121826172, 0.418212891, 0.586914062]]> : tensor<3x7xf16>
+  %r94 = loss.hinge_embedding_grad %c94_x, %c94_t, %c94_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> tensor<3x7xf16>
+  vector.print str "case hinge_embedding_grad_margin1_none_f16\n"
+  %w94_0 = arith.extf %r94 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e94_0 = arith.constant dense<[[0.664550781, -1.28027344, 0.0, 0.0, 1.33984375, -1.61816406, -0.342041016], [-0.199707031, -0.276367188, -0.5078125, -0.163818359, -0.0391235352, -0.931640625, -1.15136719], [0.651367188, 0.217163086, -0.0411682129, 0.231933594, 0.121826172, 0.418212891, 0.586914062]]> : tensor<3x7xf32>
+  %ug94_0 = tensor.cast %w94_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw94_0 = tensor.cast %e94_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt94_0 = arith.constant 2.000e-03 : f64
+  %at94_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug94_0, %uw94_0, %rt94_0, %at94_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w94_1 = arith.extf %r94#1 : tensor<2x6xbf16> to tensor<2x6xf32>
-  %e94_1 = arith.constant dense<[[-0.400390625, -1.21875, 0.0, 0.0, -0.0, 0.0], [-0.0, -0.0, 0.0, -2.3125, 0.0, 0.8515625]]> : tensor<2x6xf32>
-  %ug94_1 = tensor.cast %w94_1 : tensor<2x6xf32> to tensor<*xf32>
-  %uw94_1 = tensor.cast %e94_1 : tensor<2x6xf32> to tensor<*xf32>
-  %rt94_1 = arith.constant 1.600e-02 : f64
-  %at94_1 = arith.constant 1.000e-02 : f64
-  func.call @lossCheckCloseF32(%ug94_1, %uw94_1, %rt94_1, %at94_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin1_none_bf16
-  %c95_x = arith.constant dense<[[1.0, 1.0, -1.984375, 0.5, -2.515625, -1.0859375, -0.86328125], [0.9140625, -1.65625, 2.09375, 0.72265625, -1.7265625, -0.322265625, 0.41015625], [-0.8515625, -0.83984375, 1.2421875, 0.76953125, -0.6015625, 0.546875, 0.875]]> : tensor<3x7xbf16>
-  %c95_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, 1.0], [-1.0, -1.0, -1.0, -1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xbf16>
-  %c95_g = arith.constant dense<[[-0.78125, 0.73046875, -1.046875, -1.796875, 0.87890625, 0.65234375, -1.5703125], [-0.28515625, 0.53125, -0.376953125, 0.326171875, 0.44921875, -1.5546875, -0.609375], [-0.251953125, -0.380859375, -1.1328125, -0.076171875, 1.2890625, 0.0991210938, -0.671875]]> : tensor<3x7xbf16>
-  %r95 = loss.hinge_embedding_grad %c95_x, %c95_t, %c95_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> tensor<3x7xbf16>
-  vector.print str "case hinge_embedding_grad_margin1_none_bf16\n"
-  %w95_0 = arith.extf %r95 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e95_0 = arith.constant dense<[[0.78125, 0.73046875, 0.0, 0.0, -0.87890625, -0.65234375, -1.5703125], [0.28515625, -0.53125, 0.0, -0.326171875, -0.44921875, -1.5546875, -0.609375], [0.251953125, 0.380859375, -1.1328125, -0.076171875, -1.2890625, 0.0991210938, -0.671875]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_margin2_none_f16
+  %c95_x = arith.constant dense<[[2.0, 2.0, 2.81054688, 2.23046875, 0.0107040405, 0.260742188, -0.110717773], [1.43164062, 1.66503906, 0.999511719, -1.24902344, 0.530761719, -1.13574219, 0.435058594], [0.828613281, 1.70507812, 1.79101562, 0.116271973, 1.37890625, 2.19335938, -1.88183594]]> : tensor<3x7xf16>
+  %c95_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, 1.0], [1.0, 1.0, 1.0, -1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf16>
+  %c95_g = arith.constant dense<[[0.999023438, -2.02929688, -1.10644531, -0.671875, 0.135375977, -2.25, 0.140014648], [-0.424804688, 0.587890625, 1.48144531, -0.924316406, 0.691894531, -0.449462891, 0.417480469], [-0.437988281, 1.12890625, -0.429443359, 0.841796875, -0.368408203, -0.299316406, -0.218505859]]> : tensor<3x7xf16>
+  %r95 = loss.hinge_embedding_grad %c95_x, %c95_t, %c95_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> tensor<3x7xf16>
+  vector.print str "case hinge_embedding_grad_margin2_none_f16\n"
+  %w95_0 = arith.extf %r95 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e95_0 = arith.constant dense<[[-0.999023438, -2.02929688, -1.10644531, -0.671875, -0.135375977, 2.25, 0.140014648], [-0.424804688, 0.587890625, 1.48144531, 0.924316406, 0.691894531, 0.449462891, -0.417480469], [-0.437988281, 1.12890625, -0.429443359, -0.841796875, -0.368408203, -0.299316406, 0.218505859]]> : tensor<3x7xf32>
   %ug95_0 = tensor.cast %w95_0 : tensor<3x7xf32> to tensor<*xf32>
   %uw95_0 = tensor.cast %e95_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt95_0 = arith.constant 1.600e-02 : f64
-  %at95_0 = arith.constant 1.000e-02 : f64
+  %rt95_0 = arith.constant 2.000e-03 : f64
+  %at95_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug95_0, %uw95_0, %rt95_0, %at95_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin2_none_bf16
-  %c96_x = arith.constant dense<[[2.0, 2.0, -0.44921875, -1.9921875, 1.328125, -2.796875, -2.1875], [-0.129882812, -0.0981445312, 1.046875, -2.609375, -0.229492188, 0.6171875, 0.1484375], [0.5234375, -0.455078125, -0.2734375, -0.58984375, 1.84375, -2.015625, -1.59375]]> : tensor<3x7xbf16>
-  %c96_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xbf16>
-  %c96_g = arith.constant dense<[[-0.5546875, 0.131835938, 0.84765625, -1.4765625, -0.8828125, -0.60546875, 0.65234375], [-0.147460938, 0.287109375, 1.65625, -0.4453125, 0.5546875, 0.294921875, -0.765625], [0.318359375, -0.6484375, -0.7109375, 0.0517578125, 0.6015625, -0.455078125, -1.7578125]]> : tensor<3x7xbf16>
-  %r96 = loss.hinge_embedding_grad %c96_x, %c96_t, %c96_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> tensor<3x7xbf16>
-  vector.print str "case hinge_embedding_grad_margin2_none_bf16\n"
-  %w96_0 = arith.extf %r96 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e96_0 = arith.constant dense<[[0.5546875, 0.131835938, 0.0, 0.0, 0.8828125, 0.60546875, 0.65234375], [-0.147460938, 0.287109375, 1.65625, -0.4453125, 0.5546875, 0.294921875, 0.765625], [-0.318359375, 0.6484375, 0.7109375, 0.0517578125, 0.6015625, -0.455078125, -1.7578125]]> : tensor<3x7xf32>
-  %ug96_0 = tensor.cast %w96_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw96_0 = tensor.cast %e96_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt96_0 = arith.constant 1.600e-02 : f64
-  %at96_0 = arith.constant 1.000e-02 : f64
+  // hinge_embedding_grad_int_none_f16
+  %c96_x = arith.constant dense<[[0.034942627, 0.192749023, -0.367919922, 1.19824219, -1.14941406], [-0.696777344, -0.321044922, -0.890625, -0.850585938, 1.48925781]]> : tensor<2x5xf16>
+  %c96_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c96_g = arith.constant dense<[[0.101806641, -1.03613281, 1.84570312, 0.263183594, 0.297851562], [0.313476562, 0.130371094, 0.271728516, 1.4375, -0.149414062]]> : tensor<2x5xf16>
+  %r96 = loss.hinge_embedding_grad %c96_x, %c96_t, %c96_g {reduction = #loss.reduction<none>} : (tensor<2x5xf16>, tensor<2x5xi64>, tensor<2x5xf16>) -> tensor<2x5xf16>
+  vector.print str "case hinge_embedding_grad_int_none_f16\n"
+  %w96_0 = arith.extf %r96 : tensor<2x5xf16> to tensor<2x5xf32>
+  %e96_0 = arith.constant dense<[[0.101806641, 1.03613281, 0.0, 0.263183594, -0.297851562], [-0.313476562, -0.130371094, 0.271728516, 1.4375, -0.149414062]]> : tensor<2x5xf32>
+  %ug96_0 = tensor.cast %w96_0 : tensor<2x5xf32> to tensor<*xf32>
+  %uw96_0 = tensor.cast %e96_0 : tensor<2x5xf32> to tensor<*xf32>
+  %rt96_0 = arith.constant 2.000e-03 : f64
+  %at96_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug96_0, %uw96_0, %rt96_0, %at96_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_int_none_bf16
-  %c97_x = arith.constant dense<[[0.5390625, 0.53515625, 0.51953125, -0.241210938, 1.421875], [0.5078125, 0.2578125, 2.09375, 0.30078125, 0.4140625]]> : tensor<2x5xbf16>
-  %c97_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c97_g = arith.constant dense<[[0.388671875, 0.54296875, -0.6171875, 0.98828125, -0.90625], [-0.6875, -0.249023438, 1.7265625, 0.0927734375, 0.490234375]]> : tensor<2x5xbf16>
-  %r97 = loss.hinge_embedding_grad %c97_x, %c97_t, %c97_g {reduction = #loss.reduction<none>} : (tensor<2x5xbf16>, tensor<2x5xi64>, tensor<2x5xbf16>) -> tensor<2x5xbf16>
-  vector.print str "case hinge_embedding_grad_int_none_bf16\n"
-  %w97_0 = arith.extf %r97 : tensor<2x5xbf16> to tensor<2x5xf32>
-  %e97_0 = arith.constant dense<[[0.388671875, -0.54296875, 0.0, 0.98828125, 0.0], [0.6875, 0.249023438, 1.7265625, 0.0927734375, 0.490234375]]> : tensor<2x5xf32>
-  %ug97_0 = tensor.cast %w97_0 : tensor<2x5xf32> to tensor<*xf32>
-  %uw97_0 = tensor.cast %e97_0 : tensor<2x5xf32> to tensor<*xf32>
-  %rt97_0 = arith.constant 1.600e-02 : f64
-  %at97_0 = arith.constant 1.000e-02 : f64
+  // soft_margin_grad_none_f16
+  %c97_x = arith.constant dense<[[0.0, 30.0, -30.0, -3.84570312, -0.772949219, 0.9921875, 1.23828125], [-1.42382812, -0.464599609, 0.958007812, -0.775390625, 1.51367188, -0.689453125, 0.737792969], [0.358886719, -1.12792969, -0.733886719, -3.01757812, 1.44628906, 1.76855469, -1.30859375]]> : tensor<3x7xf16>
+  %c97_t = arith.constant dense<[[1.0, 1.0, -1.0, -1.0, -1.0, 1.0, 1.0], [1.0, -1.0, -1.0, 1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf16>
+  %c97_g = arith.constant dense<[[-0.020690918, -0.892089844, 0.157226562, -1.68359375, -0.0756225586, 0.713378906, 0.355712891], [-0.120483398, 0.117004395, -0.141601562, -2.47265625, -0.0873413086, 1.11914062, -0.212280273], [-1.13476562, 0.988769531, 2.0, 1.99707031, 0.134277344, -0.228881836, -1.15820312]]> : tensor<3x7xf16>
+  %r97 = loss.soft_margin_grad %c97_x, %c97_t, %c97_g {reduction = #loss.reduction<none>} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>) -> tensor<3x7xf16>
+  vector.print str "case soft_margin_grad_none_f16\n"
+  %w97_0 = arith.extf %r97 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e97_0 = arith.constant dense<[[0.010345459, 0.0, 0.0, -0.0352172852, -0.0238800049, -0.192993164, -0.0799560547], [0.0971069336, 0.0451660156, -0.102355957, 1.69335938, -0.0715942383, -0.745117188, -0.143554688], [0.466552734, 0.241821289, 0.648925781, 0.0931396484, -0.0255889893, 0.0333557129, -0.246337891]]> : tensor<3x7xf32>
+  %ug97_0 = tensor.cast %w97_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw97_0 = tensor.cast %e97_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt97_0 = arith.constant 2.000e-03 : f64
+  %at97_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug97_0, %uw97_0, %rt97_0, %at97_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_none_bf16
-  %c98_x = arith.constant dense<[[0.0, 30.0, -30.0, -1.1796875, -0.142578125, -0.734375, 2.03125], [-0.80078125, 3.4375, -0.4921875, -1.7890625, -1.0234375, 0.263671875, -0.153320312], [-1.046875, -1.2265625, 1.0859375, 0.84765625, -2.1875, 2.421875, -1.4375]]> : tensor<3x7xbf16>
-  %c98_t = arith.constant dense<[[1.0, 1.0, -1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xbf16>
-  %c98_g = arith.constant dense<[[0.51171875, 0.56640625, 0.416015625, -0.138671875, 0.6796875, 0.072265625, -1.171875], [-0.240234375, -0.5546875, 0.322265625, -0.400390625, 1.15625, 0.7734375, 0.0859375], [0.06640625, 0.87109375, -0.224609375, -1.4140625, -1.5625, -0.197265625, -0.296875]]> : tensor<3x7xbf16>
-  %r98 = loss.soft_margin_grad %c98_x, %c98_t, %c98_g {reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> tensor<3x7xbf16>
-  vector.print str "case soft_margin_grad_none_bf16\n"
-  %w98_0 = arith.extf %r98 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e98_0 = arith.constant dense<[[-0.255859375, -5.30686606e-14, 3.88578059e-14, -0.0327148438, -0.36328125, 0.0234375, -1.0390625], [-0.07421875, 0.0173339844, 0.122070312, -0.0573730469, -0.8515625, -0.3359375, 0.0397949219], [-0.0490722656, -0.671875, 0.056640625, -0.98828125, -0.157226562, 0.0161132812, -0.0568847656]]> : tensor<3x7xf32>
-  %ug98_0 = tensor.cast %w98_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw98_0 = tensor.cast %e98_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt98_0 = arith.constant 1.600e-02 : f64
-  %at98_0 = arith.constant 1.000e-02 : f64
+  // soft_margin_grad_int_none_f16
+  %c98_x = arith.constant dense<[[1.20800781, -0.0466918945, -1.41894531, -0.736328125], [-0.28125, 1.64746094, -0.391113281, -0.050994873]]> : tensor<2x4xf16>
+  %c98_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c98_g = arith.constant dense<[[1.36621094, -0.331054688, -0.427490234, -0.0660400391], [0.266845703, -1.55078125, 0.489501953, 1.26855469]]> : tensor<2x4xf16>
+  %r98 = loss.soft_margin_grad %c98_x, %c98_t, %c98_g {reduction = #loss.reduction<none>} : (tensor<2x4xf16>, tensor<2x4xi32>, tensor<2x4xf16>) -> tensor<2x4xf16>
+  vector.print str "case soft_margin_grad_int_none_f16\n"
+  %w98_0 = arith.extf %r98 : tensor<2x4xf16> to tensor<2x4xf32>
+  %e98_0 = arith.constant dense<[[-0.314208984, -0.161621094, 0.344238281, 0.0], [0.114807129, 0.250488281, -0.291992188, 0.618164062]]> : tensor<2x4xf32>
+  %ug98_0 = tensor.cast %w98_0 : tensor<2x4xf32> to tensor<*xf32>
+  %uw98_0 = tensor.cast %e98_0 : tensor<2x4xf32> to tensor<*xf32>
+  %rt98_0 = arith.constant 2.000e-03 : f64
+  %at98_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug98_0, %uw98_0, %rt98_0, %at98_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_int_none_bf16
-  %c99_x = arith.constant dense<[[-0.484375, -0.94140625, -0.4921875, 0.94921875], [0.1796875, -0.359375, 0.98828125, 0.2734375]]> : tensor<2x4xbf16>
-  %c99_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c99_g = arith.constant dense<[[0.62109375, 0.69140625, 1.8828125, -0.546875], [2.90625, 0.135742188, 0.349609375, -1.4296875]]> : tensor<2x4xbf16>
-  %r99 = loss.soft_margin_grad %c99_x, %c99_t, %c99_g {reduction = #loss.reduction<none>} : (tensor<2x4xbf16>, tensor<2x4xi32>, tensor<2x4xbf16>) -> tensor<2x4xbf16>
-  vector.print str "case soft_margin_grad_int_none_bf16\n"
-  %w99_0 = arith.extf %r99 : tensor<2x4xbf16> to tensor<2x4xf32>
-  %e99_0 = arith.constant dense<[[-0.384765625, 0.194335938, -1.171875, 0.0], [1.5859375, -0.080078125, -0.0947265625, -0.8125]]> : tensor<2x4xf32>
-  %ug99_0 = tensor.cast %w99_0 : tensor<2x4xf32> to tensor<*xf32>
-  %uw99_0 = tensor.cast %e99_0 : tensor<2x4xf32> to tensor<*xf32>
-  %rt99_0 = arith.constant 1.600e-02 : f64
-  %at99_0 = arith.constant 1.000e-02 : f64
+  // margin_ranking_grad_margin0_mean_f16
+  %c99_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.484619141, 0.0999145508, -0.797851562, -0.759765625], [-0.547363281, -0.885742188, -0.920410156, 0.180541992, -0.288818359, -0.350341797, 1.99316406], [0.482666016, -0.0960083008, 0.8671875, -0.088684082, 0.512207031, 0.823242188, -0.415283203]]> : tensor<3x7xf16>
+  %c99_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -0.198852539, -1.42285156, 1.14746094, -1.17285156], [-0.512695312, 1.13378906, 0.771484375, 0.225585938, -1.49511719, -0.302001953, -0.31640625], [-0.627929688, 1.99023438, -0.218017578, 0.961425781, -0.636230469, -0.9453125, 0.148803711]]> : tensor<3x7xf16>
+  %c99_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf16>
+  %c99_g = arith.constant dense<-0.42578125> : tensor<f16>
+  %r99:2 = loss.margin_ranking_grad %c99_x1, %c99_x2, %c99_t, %c99_g {margin = 0.000000e+00 : f64} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> (tensor<3x7xf16>, tensor<3x7xf16>)
+  vector.print str "case margin_ranking_grad_margin0_mean_f16\n"
+  %w99_0 = arith.extf %r99#0 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e99_0 = arith.constant dense<[[-0.0202789307, 0.0202789307, 0.0202789307, -0.0202789307, -0.0202789307, 0.0, -0.0], [0.0, 0.0, 0.0202789307, 0.0202789307, -0.0202789307, 0.0, -0.0202789307], [-0.0, 0.0202789307, -0.0, 0.0, -0.0, -0.0202789307, 0.0202789307]]> : tensor<3x7xf32>
+  %ug99_0 = tensor.cast %w99_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw99_0 = tensor.cast %e99_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt99_0 = arith.constant 2.000e-03 : f64
+  %at99_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug99_0, %uw99_0, %rt99_0, %at99_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %w99_1 = arith.extf %r99#1 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e99_1 = arith.constant dense<[[0.0202789307, -0.0202789307, -0.0202789307, 0.0202789307, 0.0202789307, -0.0, 0.0], [-0.0, -0.0, -0.0202789307, -0.0202789307, 0.0202789307, -0.0, 0.0202789307], [0.0, -0.0202789307, 0.0, -0.0, 0.0, 0.0202789307, -0.0202789307]]> : tensor<3x7xf32>
+  %ug99_1 = tensor.cast %w99_1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw99_1 = tensor.cast %e99_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt99_1 = arith.constant 2.000e-03 : f64
+  %at99_1 = arith.constant 1.000e-03 : f64
+  func.call @lossCheckCloseF32(%ug99_1, %uw99_1, %rt99_1, %at99_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0_mean_bf16
-  %c100_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.75390625, -0.5390625, -0.80859375, 0.87109375], [1.265625, -0.232421875, -0.400390625, 0.155273438, -0.234375, 0.94921875, -0.1640625], [0.6953125, -0.056640625, -1.6796875, 0.29296875, -1.6171875, 1.875, -0.83203125]]> : tensor<3x7xbf16>
-  %c100_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -1.1015625, 1.3828125, -0.34765625, -0.9453125], [-0.151367188, -0.0864257812, -0.65234375, -0.3046875, 2.0, 1.0703125, -1.0625], [0.0913085938, 0.00276184082, 1.1171875, -0.61328125, 0.181640625, 0.0544433594, 0.46875]]> : tensor<3x7xbf16>
-  %c100_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0], [1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xbf16>
-  %c100_g = arith.constant dense<-0.056640625> : tensor<bf16>
-  %r100:2 = loss.margin_ranking_grad %c100_x1, %c100_x2, %c100_t, %c100_g {margin = 0.000000e+00 : f64} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> (tensor<3x7xbf16>, tensor<3x7xbf16>)
-  vector.print str "case margin_ranking_grad_margin0_mean_bf16\n"
-  %w100_0 = arith.extf %r100#0 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e100_0 = arith.constant dense<[[-0.00270080566, 0.00270080566, -0.00270080566, -0.00270080566, 0.00270080566, 0.0, -0.0], [-0.0, 0.0, -0.00270080566, -0.0, 0.00270080566, 0.00270080566, -0.0], [-0.00270080566, 0.00270080566, 0.00270080566, -0.0, 0.0, -0.0, 0.0]]> : tensor<3x7xf32>
+  // margin_ranking_grad_margin0p5_mean_f16
+  %c100_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.526855469, 0.550292969, -0.138427734, -1.06445312], [-0.80859375, -0.810058594, -0.230957031, 0.485107422, 1.30957031, 0.563476562, -0.529296875], [1.76855469, 0.963867188, 0.569335938, 0.485107422, -0.0116577148, 1.10253906, -0.829589844]]> : tensor<3x7xf16>
+  %c100_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 1.49902344, 1.0625, -0.865722656, -1.62988281], [0.132446289, 1.34863281, -0.0951538086, -0.116943359, -0.377197266, 0.425292969, 0.619628906], [-0.69921875, -1.15039062, 0.0896606445, -0.540527344, 0.965820312, -0.153442383, -0.461669922]]> : tensor<3x7xf16>
+  %c100_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, -1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf16>
+  %c100_g = arith.constant dense<-0.12512207> : tensor<f16>
+  %r100:2 = loss.margin_ranking_grad %c100_x1, %c100_x2, %c100_t, %c100_g {margin = 5.000000e-01 : f64} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> (tensor<3x7xf16>, tensor<3x7xf16>)
+  vector.print str "case margin_ranking_grad_margin0p5_mean_f16\n"
+  %w100_0 = arith.extf %r100#0 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e100_0 = arith.constant dense<[[-0.00595855713, 0.00595855713, -0.00595855713, 0.0, 0.00595855713, -0.00595855713, -0.0], [0.0, 0.00595855713, 0.00595855713, -0.0, -0.0, 0.00595855713, 0.00595855713], [-0.00595855713, -0.0, -0.00595855713, -0.00595855713, 0.00595855713, -0.00595855713, -0.00595855713]]> : tensor<3x7xf32>
   %ug100_0 = tensor.cast %w100_0 : tensor<3x7xf32> to tensor<*xf32>
   %uw100_0 = tensor.cast %e100_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt100_0 = arith.constant 1.600e-02 : f64
-  %at100_0 = arith.constant 1.000e-02 : f64
+  %rt100_0 = arith.constant 2.000e-03 : f64
+  %at100_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug100_0, %uw100_0, %rt100_0, %at100_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w100_1 = arith.extf %r100#1 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e100_1 = arith.constant dense<[[0.00270080566, -0.00270080566, 0.00270080566, 0.00270080566, -0.00270080566, -0.0, 0.0], [0.0, -0.0, 0.00270080566, 0.0, -0.00270080566, -0.00270080566, 0.0], [0.00270080566, -0.00270080566, -0.00270080566, 0.0, -0.0, 0.0, -0.0]]> : tensor<3x7xf32>
+  %w100_1 = arith.extf %r100#1 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e100_1 = arith.constant dense<[[0.00595855713, -0.00595855713, 0.00595855713, -0.0, -0.00595855713, 0.00595855713, 0.0], [-0.0, -0.00595855713, -0.00595855713, 0.0, 0.0, -0.00595855713, -0.00595855713], [0.00595855713, 0.0, 0.00595855713, 0.00595855713, -0.00595855713, 0.00595855713, 0.00595855713]]> : tensor<3x7xf32>
   %ug100_1 = tensor.cast %w100_1 : tensor<3x7xf32> to tensor<*xf32>
   %uw100_1 = tensor.cast %e100_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt100_1 = arith.constant 1.600e-02 : f64
-  %at100_1 = arith.constant 1.000e-02 : f64
+  %rt100_1 = arith.constant 2.000e-03 : f64
+  %at100_1 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug100_1, %uw100_1, %rt100_1, %at100_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0p5_mean_bf16
-  %c101_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -3.015625, -0.55859375, -1.7421875, 0.12109375], [-0.0834960938, -0.419921875, 0.37890625, 1.296875, -0.7109375, -0.412109375, 0.115234375], [-0.5625, 0.52734375, -0.29296875, 1.078125, -0.8984375, -0.072265625, -1.4921875]]> : tensor<3x7xbf16>
-  %c101_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -1.5546875, -0.69140625, -1.7734375, 2.125], [1.4453125, -0.88671875, -0.13671875, 0.451171875, 0.416015625, 0.76171875, -1.5703125], [-1.1171875, 1.0234375, -0.0415039062, 0.50390625, -0.376953125, -1.3046875, 0.498046875]]> : tensor<3x7xbf16>
-  %c101_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, 1.0], [1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 1.0], [1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xbf16>
-  %c101_g = arith.constant dense<-0.111328125> : tensor<bf16>
-  %r101:2 = loss.margin_ranking_grad %c101_x1, %c101_x2, %c101_t, %c101_g {margin = 5.000000e-01 : f64} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> (tensor<3x7xbf16>, tensor<3x7xbf16>)
-  vector.print str "case margin_ranking_grad_margin0p5_mean_bf16\n"
-  %w101_0 = arith.extf %r101#0 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e101_0 = arith.constant dense<[[-0.00531005859, 0.00531005859, 0.00531005859, 0.00531005859, -0.00531005859, -0.00531005859, 0.00531005859], [0.00531005859, -0.00531005859, -0.0, -0.00531005859, 0.0, 0.0, -0.0], [-0.0, -0.00531005859, -0.00531005859, -0.00531005859, 0.00531005859, -0.0, 0.00531005859]]> : tensor<3x7xf32>
-  %ug101_0 = tensor.cast %w101_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw101_0 = tensor.cast %e101_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt101_0 = arith.constant 1.600e-02 : f64
-  %at101_0 = arith.constant 1.000e-02 : f64
+  // margin_ranking_grad_int_margin0p5_mean_f16
+  %c101_x1 = arith.constant dense<[[0.615234375, 0.951171875, -0.0622558594, 1.60449219, 0.862792969, 1.50292969], [0.345703125, 0.0223083496, 0.000208854675, -0.794433594, 0.137573242, -0.0473632812]]> : tensor<2x6xf16>
+  %c101_x2 = arith.constant dense<[[-0.0287475586, 0.354003906, 0.0197143555, 0.720703125, -0.447021484, -0.190429688], [0.677734375, -0.290771484, -0.9453125, 0.193969727, 1.1875, -1.0546875]]> : tensor<2x6xf16>
+  %c101_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c101_g = arith.constant dense<-0.125244141> : tensor<f16>
+  %r101:2 = loss.margin_ranking_grad %c101_x1, %c101_x2, %c101_t, %c101_g {margin = 5.000000e-01 : f64} : (tensor<2x6xf16>, tensor<2x6xf16>, tensor<2x6xi64>, tensor<f16>) -> (tensor<2x6xf16>, tensor<2x6xf16>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_mean_f16\n"
+  %w101_0 = arith.extf %r101#0 : tensor<2x6xf16> to tensor<2x6xf32>
+  %e101_0 = arith.constant dense<[[-0.0, -0.0104370117, 0.0104370117, 0.0, -0.0104370117, -0.0], [-0.0104370117, -0.0104370117, -0.0, 0.0104370117, 0.0, -0.0]]> : tensor<2x6xf32>
+  %ug101_0 = tensor.cast %w101_0 : tensor<2x6xf32> to tensor<*xf32>
+  %uw101_0 = tensor.cast %e101_0 : tensor<2x6xf32> to tensor<*xf32>
+  %rt101_0 = arith.constant 2.000e-03 : f64
+  %at101_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug101_0, %uw101_0, %rt101_0, %at101_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w101_1 = arith.extf %r101#1 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e101_1 = arith.constant dense<[[0.00531005859, -0.00531005859, -0.00531005859, -0.00531005859, 0.00531005859, 0.00531005859, -0.00531005859], [-0.00531005859, 0.00531005859, 0.0, 0.00531005859, -0.0, -0.0, 0.0], [0.0, 0.00531005859, 0.00531005859, 0.00531005859, -0.00531005859, 0.0, -0.00531005859]]> : tensor<3x7xf32>
-  %ug101_1 = tensor.cast %w101_1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw101_1 = tensor.cast %e101_1 : tensor<3x7xf32> to tensor<*xf32>
-  %rt101_1 = arith.constant 1.600e-02 : f64
-  %at101_1 = arith.constant 1.000e-02 : f64
+  %w101_1 = arith.extf %r101#1 : tensor<2x6xf16> to tensor<2x6xf32>
+  %e101_1 = arith.constant dense<[[0.0, 0.0104370117, -0.0104370117, -0.0, 0.0104370117, 0.0], [0.0104370117, 0.0104370117, 0.0, -0.0104370117, -0.0, 0.0]]> : tensor<2x6xf32>
+  %ug101_1 = tensor.cast %w101_1 : tensor<2x6xf32> to tensor<*xf32>
+  %uw101_1 = tensor.cast %e101_1 : tensor<2x6xf32> to tensor<*xf32>
+  %rt101_1 = arith.constant 2.000e-03 : f64
+  %at101_1 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug101_1, %uw101_1, %rt101_1, %at101_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_int_margin0p5_mean_bf16
-  %c102_x1 = arith.constant dense<[[0.69140625, -1.75, -1.84375, -0.498046875, -0.66796875, 0.38671875], [0.51953125, -0.515625, 0.53515625, -1.1171875, 0.3203125, -1.359375]]> : tensor<2x6xbf16>
-  %c102_x2 = arith.constant dense<[[-0.5390625, 0.0212402344, -0.609375, 1.15625, 0.447265625, -1.8515625], [0.298828125, -0.88671875, -0.118652344, 0.9140625, 0.0041809082, 2.609375]]> : tensor<2x6xbf16>
-  %c102_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %c102_g = arith.constant dense<-0.7578125> : tensor<bf16>
-  %r102:2 = loss.margin_ranking_grad %c102_x1, %c102_x2, %c102_t, %c102_g {margin = 5.000000e-01 : f64} : (tensor<2x6xbf16>, tensor<2x6xbf16>, tensor<2x6xi64>, tensor<bf16>) -> (tensor<2x6xbf16>, tensor<2x6xbf16>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_mean_bf16\n"
-  %w102_0 = arith.extf %r102#0 : tensor<2x6xbf16> to tensor<2x6xf32>
-  %e102_0 = arith.constant dense<[[-0.0, 0.0, 0.0629882812, 0.0, 0.0, -0.0], [-0.0629882812, -0.0629882812, -0.0, 0.0629882812, 0.0, 0.0629882812]]> : tensor<2x6xf32>
-  %ug102_0 = tensor.cast %w102_0 : tensor<2x6xf32> to tensor<*xf32>
-  %uw102_0 = tensor.cast %e102_0 : tensor<2x6xf32> to tensor<*xf32>
-  %rt102_0 = arith.constant 1.600e-02 : f64
-  %at102_0 = arith.constant 1.000e-02 : f64
+  // hinge_embedding_grad_margin1_mean_f16
+  %c102_x = arith.constant dense<[[1.0, 1.0, -1.01269531, 0.267822266, 1.61523438, 2.10546875, -1.39355469], [0.205444336, 0.340332031, 0.482177734, 2.89453125, -1.484375, 1.58496094, -1.55566406], [1.61816406, -1.20996094, -0.123840332, 0.907714844, 1.9765625, -0.99609375, -0.522460938]]> : tensor<3x7xf16>
+  %c102_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf16>
+  %c102_g = arith.constant dense<0.0166320801> : tensor<f16>
+  %r102 = loss.hinge_embedding_grad %c102_x, %c102_t, %c102_g {margin = 1.000000e+00 : f64} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> tensor<3x7xf16>
+  vector.print str "case hinge_embedding_grad_margin1_mean_f16\n"
+  %w102_0 = arith.extf %r102 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e102_0 = arith.constant dense<[[-0.00079202652, 0.00079202652, 0.0, 0.0, 0.00079202652, 0.00079202652, 0.00079202652], [-0.00079202652, 0.00079202652, 0.00079202652, 0.0, 0.00079202652, 0.00079202652, -0.00079202652], [0.00079202652, -0.00079202652, 0.00079202652, -0.00079202652, 0.0, -0.00079202652, -0.00079202652]]> : tensor<3x7xf32>
+  %ug102_0 = tensor.cast %w102_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw102_0 = tensor.cast %e102_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt102_0 = arith.constant 2.000e-03 : f64
+  %at102_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug102_0, %uw102_0, %rt102_0, %at102_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %w102_1 = arith.extf %r102#1 : tensor<2x6xbf16> to tensor<2x6xf32>
-  %e102_1 = arith.constant dense<[[0.0, -0.0, -0.0629882812, -0.0, -0.0, 0.0], [0.0629882812, 0.0629882812, 0.0, -0.0629882812, -0.0, -0.0629882812]]> : tensor<2x6xf32>
-  %ug102_1 = tensor.cast %w102_1 : tensor<2x6xf32> to tensor<*xf32>
-  %uw102_1 = tensor.cast %e102_1 : tensor<2x6xf32> to tensor<*xf32>
-  %rt102_1 = arith.constant 1.600e-02 : f64
-  %at102_1 = arith.constant 1.000e-02 : f64
-  func.call @lossCheckCloseF32(%ug102_1, %uw102_1, %rt102_1, %at102_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin1_mean_bf16
-  %c103_x = arith.constant dense<[[1.0, 1.0, -0.033203125, 0.0903320312, -2.5625, -1.0546875, -0.0213623047], [-1.0859375, -1.0703125, 0.5390625, 0.0247802734, 2.265625, -4.28125, 0.62890625], [-0.62890625, -1.421875, -3.0, -1.2734375, -0.345703125, 2.40625, 1.6875]]> : tensor<3x7xbf16>
-  %c103_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, -1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [1.0, 1.0, -1.0, -1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xbf16>
-  %c103_g = arith.constant dense<0.53515625> : tensor<bf16>
-  %r103 = loss.hinge_embedding_grad %c103_x, %c103_t, %c103_g {margin = 1.000000e+00 : f64} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> tensor<3x7xbf16>
-  vector.print str "case hinge_embedding_grad_margin1_mean_bf16\n"
-  %w103_0 = arith.extf %r103 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e103_0 = arith.constant dense<[[-0.0255126953, 0.0255126953, 0.0, 0.0, 0.0255126953, 0.0255126953, -0.0255126953], [-0.0255126953, -0.0255126953, -0.0255126953, 0.0255126953, 0.0, -0.0255126953, -0.0255126953], [0.0255126953, 0.0255126953, -0.0255126953, -0.0255126953, -0.0255126953, 0.0, 0.0]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_margin2_mean_f16
+  %c103_x = arith.constant dense<[[2.0, 2.0, -0.997070312, -0.646972656, 1.59863281, 0.607421875, -1.43164062], [-0.172973633, -1.43554688, 0.362548828, -1.64746094, -0.0674438477, 0.0712890625, 0.623535156], [0.16796875, 0.76953125, 2.06054688, -0.973144531, -0.126342773, 2.39257812, -0.605957031]]> : tensor<3x7xf16>
+  %c103_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf16>
+  %c103_g = arith.constant dense<1.64160156> : tensor<f16>
+  %r103 = loss.hinge_embedding_grad %c103_x, %c103_t, %c103_g {margin = 2.000000e+00 : f64} : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> tensor<3x7xf16>
+  vector.print str "case hinge_embedding_grad_margin2_mean_f16\n"
+  %w103_0 = arith.extf %r103 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e103_0 = arith.constant dense<[[-0.0781860352, 0.0781860352, 0.0, 0.0, 0.0781860352, 0.0781860352, 0.0781860352], [0.0781860352, 0.0781860352, 0.0781860352, -0.0781860352, -0.0781860352, 0.0781860352, -0.0781860352], [0.0781860352, -0.0781860352, 0.0, 0.0781860352, -0.0781860352, 0.0781860352, -0.0781860352]]> : tensor<3x7xf32>
   %ug103_0 = tensor.cast %w103_0 : tensor<3x7xf32> to tensor<*xf32>
   %uw103_0 = tensor.cast %e103_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt103_0 = arith.constant 1.600e-02 : f64
-  %at103_0 = arith.constant 1.000e-02 : f64
+  %rt103_0 = arith.constant 2.000e-03 : f64
+  %at103_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug103_0, %uw103_0, %rt103_0, %at103_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin2_mean_bf16
-  %c104_x = arith.constant dense<[[2.0, 2.0, 2.9375, 1.4375, -0.859375, 0.0546875, 1.1015625], [-1.375, 0.56640625, 0.239257812, 1.5546875, 0.71875, 0.69140625, -1.09375], [-2.796875, 1.0625, 1.671875, 0.202148438, 1.6953125, 0.44921875, -4.0625]]> : tensor<3x7xbf16>
-  %c104_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xbf16>
-  %c104_g = arith.constant dense<1.75> : tensor<bf16>
-  %r104 = loss.hinge_embedding_grad %c104_x, %c104_t, %c104_g {margin = 2.000000e+00 : f64} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> tensor<3x7xbf16>
-  vector.print str "case hinge_embedding_grad_margin2_mean_bf16\n"
-  %w104_0 = arith.extf %r104 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e104_0 = arith.constant dense<[[-0.0834960938, 0.0834960938, 0.0834960938, 0.0, -0.0834960938, -0.0834960938, -0.0834960938], [-0.0834960938, -0.0834960938, -0.0834960938, -0.0834960938, 0.0834960938, 0.0834960938, 0.0834960938], [0.0834960938, 0.0834960938, -0.0834960938, 0.0834960938, -0.0834960938, 0.0834960938, -0.0834960938]]> : tensor<3x7xf32>
-  %ug104_0 = tensor.cast %w104_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw104_0 = tensor.cast %e104_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt104_0 = arith.constant 1.600e-02 : f64
-  %at104_0 = arith.constant 1.000e-02 : f64
+  // hinge_embedding_grad_int_mean_f16
+  %c104_x = arith.constant dense<[[-0.502929688, -0.748046875, -0.979492188, 0.285400391, -0.209716797], [-0.126220703, -1.66015625, 0.432128906, 0.272216797, 1.29882812]]> : tensor<2x5xf16>
+  %c104_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c104_g = arith.constant dense<-0.441894531> : tensor<f16>
+  %r104 = loss.hinge_embedding_grad %c104_x, %c104_t, %c104_g : (tensor<2x5xf16>, tensor<2x5xi64>, tensor<f16>) -> tensor<2x5xf16>
+  vector.print str "case hinge_embedding_grad_int_mean_f16\n"
+  %w104_0 = arith.extf %r104 : tensor<2x5xf16> to tensor<2x5xf32>
+  %e104_0 = arith.constant dense<[[-0.0441894531, 0.0441894531, 0.0, -0.0441894531, 0.0441894531], [0.0441894531, 0.0441894531, -0.0441894531, -0.0441894531, -0.0441894531]]> : tensor<2x5xf32>
+  %ug104_0 = tensor.cast %w104_0 : tensor<2x5xf32> to tensor<*xf32>
+  %uw104_0 = tensor.cast %e104_0 : tensor<2x5xf32> to tensor<*xf32>
+  %rt104_0 = arith.constant 2.000e-03 : f64
+  %at104_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug104_0, %uw104_0, %rt104_0, %at104_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_int_mean_bf16
-  %c105_x = arith.constant dense<[[0.333984375, -0.9609375, -2.28125, 0.123046875, 0.640625], [-0.259765625, 0.39453125, -0.400390625, -0.8359375, -0.4609375]]> : tensor<2x5xbf16>
-  %c105_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %c105_g = arith.constant dense<-0.0424804688> : tensor<bf16>
-  %r105 = loss.hinge_embedding_grad %c105_x, %c105_t, %c105_g : (tensor<2x5xbf16>, tensor<2x5xi64>, tensor<bf16>) -> tensor<2x5xbf16>
-  vector.print str "case hinge_embedding_grad_int_mean_bf16\n"
-  %w105_0 = arith.extf %r105 : tensor<2x5xbf16> to tensor<2x5xf32>
-  %e105_0 = arith.constant dense<[[-0.00424194336, 0.00424194336, 0.0, -0.00424194336, 0.00424194336], [0.00424194336, 0.00424194336, -0.00424194336, -0.00424194336, -0.00424194336]]> : tensor<2x5xf32>
-  %ug105_0 = tensor.cast %w105_0 : tensor<2x5xf32> to tensor<*xf32>
-  %uw105_0 = tensor.cast %e105_0 : tensor<2x5xf32> to tensor<*xf32>
-  %rt105_0 = arith.constant 1.600e-02 : f64
-  %at105_0 = arith.constant 1.000e-02 : f64
+  // soft_margin_grad_mean_f16
+  %c105_x = arith.constant dense<[[0.0, 30.0, -30.0, 0.161865234, 1.22949219, -0.98046875, -1.84960938], [1.3046875, 3.30859375, 0.612792969, -2.61523438, -0.342773438, -0.999023438, 0.849121094], [-1.07617188, 1.87207031, 0.348144531, 0.918945312, 1.31347656, -0.471923828, 0.241577148]]> : tensor<3x7xf16>
+  %c105_t = arith.constant dense<[[1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, -1.0, -1.0], [1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf16>
+  %c105_g = arith.constant dense<-1.51757812> : tensor<f16>
+  %r105 = loss.soft_margin_grad %c105_x, %c105_t, %c105_g : (tensor<3x7xf16>, tensor<3x7xf16>, tensor<f16>) -> tensor<3x7xf16>
+  vector.print str "case soft_margin_grad_mean_f16\n"
+  %w105_0 = arith.extf %r105 : tensor<3x7xf16> to tensor<3x7xf32>
+  %e105_0 = arith.constant dense<[[0.0361328125, 0.0, 0.072265625, -0.0390625, -0.0559082031, 0.0525512695, 0.0624389648], [-0.056854248, -0.0697021484, 0.025390625, -0.00492477417, 0.0422668457, -0.0194549561, -0.0506286621], [0.053894043, 0.00963592529, -0.0423583984, 0.020614624, -0.0569458008, 0.0444946289, -0.0404663086]]> : tensor<3x7xf32>
+  %ug105_0 = tensor.cast %w105_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw105_0 = tensor.cast %e105_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt105_0 = arith.constant 2.000e-03 : f64
+  %at105_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug105_0, %uw105_0, %rt105_0, %at105_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_mean_bf16
-  %c106_x = arith.constant dense<[[0.0, 30.0, -30.0, 0.57421875, 1.6015625, -1.46875, -1.0390625], [0.201171875, 0.58203125, 1.5859375, 1.1640625, -4.96875, 1.453125, -3.9375], [1.2578125, 1.09375, 3.90625, -1.015625, 0.953125, -1.96875, 3.09375]]> : tensor<3x7xbf16>
-  %c106_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xbf16>
-  %c106_g = arith.constant dense<0.00668334961> : tensor<bf16>
-  %r106 = loss.soft_margin_grad %c106_x, %c106_t, %c106_g : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> tensor<3x7xbf16>
-  vector.print str "case soft_margin_grad_mean_bf16\n"
-  %w106_0 = arith.extf %r106 : tensor<3x7xbf16> to tensor<3x7xf32>
-  %e106_0 = arith.constant dense<[[0.000159263611, 0.000318527222, -0.000318527222, 0.000203132629, -5.34057617e-05, -0.000259399414, 8.29696655e-05], [0.000175476074, -0.000113964081, 0.000263214111, -7.58171082e-05, 2.1904707e-06, 0.000257492065, 6.07967377e-06], [0.000247955322, -7.96318054e-05, 0.000312805176, 8.4400177e-05, -8.86917114e-05, -0.0002784729, 0.000305175781]]> : tensor<3x7xf32>
-  %ug106_0 = tensor.cast %w106_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw106_0 = tensor.cast %e106_0 : tensor<3x7xf32> to tensor<*xf32>
-  %rt106_0 = arith.constant 1.600e-02 : f64
-  %at106_0 = arith.constant 1.000e-02 : f64
+  // soft_margin_grad_int_mean_f16
+  %c106_x = arith.constant dense<[[0.405761719, -0.58984375, 1.63769531, 1.28222656], [0.496582031, -0.648925781, 0.747558594, -0.201049805]]> : tensor<2x4xf16>
+  %c106_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c106_g = arith.constant dense<-0.354736328> : tensor<f16>
+  %r106 = loss.soft_margin_grad %c106_x, %c106_t, %c106_g : (tensor<2x4xf16>, tensor<2x4xi32>, tensor<f16>) -> tensor<2x4xf16>
+  vector.print str "case soft_margin_grad_int_mean_f16\n"
+  %w106_0 = arith.extf %r106 : tensor<2x4xf16> to tensor<2x4xf32>
+  %e106_0 = arith.constant dense<[[0.0177307129, -0.0158081055, 0.00721740723, 0.0], [-0.0275726318, 0.0291290283, 0.014251709, -0.0199432373]]> : tensor<2x4xf32>
+  %ug106_0 = tensor.cast %w106_0 : tensor<2x4xf32> to tensor<*xf32>
+  %uw106_0 = tensor.cast %e106_0 : tensor<2x4xf32> to tensor<*xf32>
+  %rt106_0 = arith.constant 2.000e-03 : f64
+  %at106_0 = arith.constant 1.000e-03 : f64
   func.call @lossCheckCloseF32(%ug106_0, %uw106_0, %rt106_0, %at106_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_int_mean_bf16
-  %c107_x = arith.constant dense<[[-0.578125, -0.174804688, 1.453125, 1.1484375], [-0.9609375, -1.0234375, 0.7578125, -0.0888671875]]> : tensor<2x4xbf16>
-  %c107_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %c107_g = arith.constant dense<-0.0805664062> : tensor<bf16>
-  %r107 = loss.soft_margin_grad %c107_x, %c107_t, %c107_g : (tensor<2x4xbf16>, tensor<2x4xi32>, tensor<bf16>) -> tensor<2x4xbf16>
-  vector.print str "case soft_margin_grad_int_mean_bf16\n"
-  %w107_0 = arith.extf %r107 : tensor<2x4xbf16> to tensor<2x4xf32>
-  %e107_0 = arith.constant dense<[[0.00643920898, -0.0046081543, 0.00190734863, 0.0], [-0.0027923584, 0.00741577148, 0.00321960449, -0.00482177734]]> : tensor<2x4xf32>
-  %ug107_0 = tensor.cast %w107_0 : tensor<2x4xf32> to tensor<*xf32>
-  %uw107_0 = tensor.cast %e107_0 : tensor<2x4xf32> to tensor<*xf32>
+  // margin_ranking_grad_margin0_none_bf16
+  %c107_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.283203125, 0.40234375, 0.333984375, 0.0196533203], [0.470703125, 0.921875, 1.0703125, 1.8125, -0.6640625, -1.1484375, -1.375], [-0.212890625, 1.6640625, 1.1171875, 1.328125, 0.139648438, 1.4453125, -1.796875]]> : tensor<3x7xbf16>
+  %c107_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -1.234375, 0.796875, -0.147460938, 0.287109375], [1.65625, -0.4453125, 0.5546875, 0.294921875, 1.03125, 0.0180664062, -0.6484375], [-0.7109375, 0.0517578125, 0.6015625, -0.455078125, -1.7578125, 1.0, 0.38671875]]> : tensor<3x7xbf16>
+  %c107_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xbf16>
+  %c107_g = arith.constant dense<[[-1.0078125, 0.0439453125, -0.3671875, 1.015625, -0.400390625, -0.0373535156, 0.61328125], [0.283203125, -1.09375, -1.328125, -2.453125, -0.49609375, -1.28125, -0.0291748047], [0.56640625, 0.609375, -0.241210938, -0.953125, 1.796875, 0.224609375, -0.6015625]]> : tensor<3x7xbf16>
+  %r107:2 = loss.margin_ranking_grad %c107_x1, %c107_x2, %c107_t, %c107_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> (tensor<3x7xbf16>, tensor<3x7xbf16>)
+  vector.print str "case margin_ranking_grad_margin0_none_bf16\n"
+  %w107_0 = arith.extf %r107#0 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e107_0 = arith.constant dense<[[-1.0078125, -0.0439453125, 0.3671875, 1.015625, 0.0, -0.0373535156, 0.0], [0.0, -0.0, -0.0, -2.453125, 0.0, 1.28125, 0.0291748047], [-0.0, 0.609375, -0.0, -0.0, -0.0, -0.0, 0.6015625]]> : tensor<3x7xf32>
+  %ug107_0 = tensor.cast %w107_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw107_0 = tensor.cast %e107_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt107_0 = arith.constant 1.600e-02 : f64
   %at107_0 = arith.constant 1.000e-02 : f64
   func.call @lossCheckCloseF32(%ug107_0, %uw107_0, %rt107_0, %at107_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %w107_1 = arith.extf %r107#1 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e107_1 = arith.constant dense<[[1.0078125, 0.0439453125, -0.3671875, -1.015625, -0.0, 0.0373535156, -0.0], [-0.0, 0.0, 0.0, 2.453125, -0.0, -1.28125, -0.0291748047], [0.0, -0.609375, 0.0, 0.0, 0.0, 0.0, -0.6015625]]> : tensor<3x7xf32>
+  %ug107_1 = tensor.cast %w107_1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw107_1 = tensor.cast %e107_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt107_1 = arith.constant 1.600e-02 : f64
+  %at107_1 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug107_1, %uw107_1, %rt107_1, %at107_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // margin_ranking_grad_margin0p5_none_bf16
+  %c108_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.3125, -0.6015625, -0.138671875, 0.6796875], [0.09765625, -0.63671875, -1.3203125, 0.0864257812, -0.6015625, -1.828125, 0.53125], [-1.765625, 1.4140625, 2.6875, -0.220703125, 2.09375, 0.333984375, 0.0336914062]]> : tensor<3x7xbf16>
+  %c108_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -1.171875, -0.240234375, 0.96484375, 0.310546875], [0.95703125, -0.34765625, 0.6640625, -0.57421875, 0.3046875, -0.196289062, -0.078125], [0.796875, 0.435546875, 0.53515625, -0.138671875, -0.31640625, -1.9765625, 0.78515625]]> : tensor<3x7xbf16>
+  %c108_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [1.0, -1.0, -1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xbf16>
+  %c108_g = arith.constant dense<[[1.2265625, -1.21875, -0.0373535156, -0.16796875, 0.8359375, -0.494140625, -0.6171875], [1.578125, 0.6640625, -0.54296875, -1.1171875, 0.255859375, -0.0815429688, 0.26953125], [-1.2265625, 0.0947265625, 0.0346679688, 0.114257812, -0.447265625, -0.1875, 0.0502929688]]> : tensor<3x7xbf16>
+  %r108:2 = loss.margin_ranking_grad %c108_x1, %c108_x2, %c108_t, %c108_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> (tensor<3x7xbf16>, tensor<3x7xbf16>)
+  vector.print str "case margin_ranking_grad_margin0p5_none_bf16\n"
+  %w108_0 = arith.extf %r108#0 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e108_0 = arith.constant dense<[[1.2265625, 1.21875, 0.0373535156, -0.16796875, 0.8359375, 0.0, -0.6171875], [-1.578125, -0.6640625, 0.0, -1.1171875, -0.255859375, 0.0815429688, -0.0], [1.2265625, 0.0947265625, 0.0346679688, 0.114257812, -0.0, -0.0, 0.0]]> : tensor<3x7xf32>
+  %ug108_0 = tensor.cast %w108_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw108_0 = tensor.cast %e108_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt108_0 = arith.constant 1.600e-02 : f64
+  %at108_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug108_0, %uw108_0, %rt108_0, %at108_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %w108_1 = arith.extf %r108#1 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e108_1 = arith.constant dense<[[-1.2265625, -1.21875, -0.0373535156, 0.16796875, -0.8359375, -0.0, 0.6171875], [1.578125, 0.6640625, -0.0, 1.1171875, 0.255859375, -0.0815429688, 0.0], [-1.2265625, -0.0947265625, -0.0346679688, -0.114257812, 0.0, 0.0, -0.0]]> : tensor<3x7xf32>
+  %ug108_1 = tensor.cast %w108_1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw108_1 = tensor.cast %e108_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt108_1 = arith.constant 1.600e-02 : f64
+  %at108_1 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug108_1, %uw108_1, %rt108_1, %at108_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // margin_ranking_grad_int_margin0p5_none_bf16
+  %c109_x1 = arith.constant dense<[[0.188476562, -0.77734375, 1.2734375, 0.068359375, -0.0500488281, 0.48046875], [-1.7109375, -0.00994873047, 0.78125, -0.166015625, 1.03125, -0.318359375]]> : tensor<2x6xbf16>
+  %c109_x2 = arith.constant dense<[[0.131835938, -1.40625, 1.0234375, -0.9765625, -1.171875, 0.490234375], [-0.6796875, 2.546875, -0.408203125, -0.237304688, -0.287109375, -0.000343322754]]> : tensor<2x6xbf16>
+  %c109_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c109_g = arith.constant dense<[[-0.3046875, -0.875, -0.162109375, 1.4609375, 1.1484375, -1.1015625], [-0.515625, -1.078125, -0.32421875, -0.186523438, 0.87109375, -0.0220947266]]> : tensor<2x6xbf16>
+  %r109:2 = loss.margin_ranking_grad %c109_x1, %c109_x2, %c109_t, %c109_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<2x6xbf16>, tensor<2x6xbf16>, tensor<2x6xi64>, tensor<2x6xbf16>) -> (tensor<2x6xbf16>, tensor<2x6xbf16>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_none_bf16\n"
+  %w109_0 = arith.extf %r109#0 : tensor<2x6xbf16> to tensor<2x6xf32>
+  %e109_0 = arith.constant dense<[[0.3046875, -0.875, 0.162109375, -0.0, 1.1484375, 1.1015625], [0.0, 0.0, -0.0, 0.186523438, -0.0, 0.0220947266]]> : tensor<2x6xf32>
+  %ug109_0 = tensor.cast %w109_0 : tensor<2x6xf32> to tensor<*xf32>
+  %uw109_0 = tensor.cast %e109_0 : tensor<2x6xf32> to tensor<*xf32>
+  %rt109_0 = arith.constant 1.600e-02 : f64
+  %at109_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug109_0, %uw109_0, %rt109_0, %at109_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %w109_1 = arith.extf %r109#1 : tensor<2x6xbf16> to tensor<2x6xf32>
+  %e109_1 = arith.constant dense<[[-0.3046875, 0.875, -0.162109375, 0.0, -1.1484375, -1.1015625], [-0.0, -0.0, 0.0, -0.186523438, 0.0, -0.0220947266]]> : tensor<2x6xf32>
+  %ug109_1 = tensor.cast %w109_1 : tensor<2x6xf32> to tensor<*xf32>
+  %uw109_1 = tensor.cast %e109_1 : tensor<2x6xf32> to tensor<*xf32>
+  %rt109_1 = arith.constant 1.600e-02 : f64
+  %at109_1 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug109_1, %uw109_1, %rt109_1, %at109_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin1_none_bf16
+  %c110_x = arith.constant dense<[[1.0, 1.0, -0.2265625, 1.1953125, -1.21875, 0.55078125, 0.62890625], [-1.3359375, -1.2109375, -0.7421875, -1.03125, 0.2578125, 0.61328125, -1.5546875], [-0.180664062, -1.8671875, -0.314453125, -2.390625, 0.244140625, 0.0712890625, -3.203125]]> : tensor<3x7xbf16>
+  %c110_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xbf16>
+  %c110_g = arith.constant dense<[[-0.245117188, -0.251953125, 0.28515625, 1.34375, 1.1171875, 1.0859375, 1.9375], [0.70703125, -1.3046875, -2.015625, -2.0, 0.42578125, -0.55078125, 0.6953125], [-0.40625, -1.078125, 1.6953125, 1.3125, -0.69921875, -0.166992188, 0.87109375]]> : tensor<3x7xbf16>
+  %r110 = loss.hinge_embedding_grad %c110_x, %c110_t, %c110_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> tensor<3x7xbf16>
+  vector.print str "case hinge_embedding_grad_margin1_none_bf16\n"
+  %w110_0 = arith.extf %r110 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e110_0 = arith.constant dense<[[0.245117188, -0.251953125, 0.0, 1.34375, 1.1171875, 1.0859375, -1.9375], [-0.70703125, 1.3046875, -2.015625, 2.0, -0.42578125, 0.55078125, 0.6953125], [-0.40625, -1.078125, 1.6953125, -1.3125, 0.69921875, 0.166992188, 0.87109375]]> : tensor<3x7xf32>
+  %ug110_0 = tensor.cast %w110_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw110_0 = tensor.cast %e110_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt110_0 = arith.constant 1.600e-02 : f64
+  %at110_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug110_0, %uw110_0, %rt110_0, %at110_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin2_none_bf16
+  %c111_x = arith.constant dense<[[2.0, 2.0, -1.796875, 0.94140625, 2.15625, 0.404296875, 2.3125], [0.64453125, 0.83203125, -1.3828125, 1.53125, -3.171875, 3.5, -2.71875], [-1.359375, -2.734375, 0.0184326172, 1.1953125, -0.953125, -0.9609375, 0.92578125]]> : tensor<3x7xbf16>
+  %c111_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, 1.0], [1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xbf16>
+  %c111_g = arith.constant dense<[[0.71875, -0.85546875, 1.2109375, 0.201171875, -0.90625, 1.765625, -0.328125], [-1.4609375, -0.318359375, 0.859375, 0.5703125, 0.114257812, 0.53125, 1.765625], [-0.23046875, -0.116210938, -0.1640625, 0.87890625, 2.125, 0.5234375, -1.359375]]> : tensor<3x7xbf16>
+  %r111 = loss.hinge_embedding_grad %c111_x, %c111_t, %c111_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> tensor<3x7xbf16>
+  vector.print str "case hinge_embedding_grad_margin2_none_bf16\n"
+  %w111_0 = arith.extf %r111 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e111_0 = arith.constant dense<[[-0.71875, -0.85546875, 0.0, 0.0, -0.90625, -1.765625, -0.328125], [-1.4609375, -0.318359375, 0.859375, 0.5703125, -0.114257812, 0.53125, 1.765625], [0.23046875, 0.116210938, -0.1640625, -0.87890625, 2.125, -0.5234375, -1.359375]]> : tensor<3x7xf32>
+  %ug111_0 = tensor.cast %w111_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw111_0 = tensor.cast %e111_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt111_0 = arith.constant 1.600e-02 : f64
+  %at111_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug111_0, %uw111_0, %rt111_0, %at111_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_int_none_bf16
+  %c112_x = arith.constant dense<[[0.30078125, -1.9921875, 0.9453125, -0.828125, -0.239257812], [-0.208007812, -0.296875, 0.32421875, 0.73828125, 0.255859375]]> : tensor<2x5xbf16>
+  %c112_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c112_g = arith.constant dense<[[0.265625, 1.1953125, 0.6171875, 1.859375, -0.58203125], [2.421875, -1.453125, 0.5703125, -1.375, -0.30078125]]> : tensor<2x5xbf16>
+  %r112 = loss.hinge_embedding_grad %c112_x, %c112_t, %c112_g {reduction = #loss.reduction<none>} : (tensor<2x5xbf16>, tensor<2x5xi64>, tensor<2x5xbf16>) -> tensor<2x5xbf16>
+  vector.print str "case hinge_embedding_grad_int_none_bf16\n"
+  %w112_0 = arith.extf %r112 : tensor<2x5xbf16> to tensor<2x5xf32>
+  %e112_0 = arith.constant dense<[[0.265625, -1.1953125, 0.0, 1.859375, 0.58203125], [-2.421875, 1.453125, 0.5703125, -1.375, -0.30078125]]> : tensor<2x5xf32>
+  %ug112_0 = tensor.cast %w112_0 : tensor<2x5xf32> to tensor<*xf32>
+  %uw112_0 = tensor.cast %e112_0 : tensor<2x5xf32> to tensor<*xf32>
+  %rt112_0 = arith.constant 1.600e-02 : f64
+  %at112_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug112_0, %uw112_0, %rt112_0, %at112_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // soft_margin_grad_none_bf16
+  %c113_x = arith.constant dense<[[0.0, 30.0, -30.0, -4.78125, 0.59375, 0.51953125, 1.8359375], [3.0625, -3.875, -1.1640625, 3.3125, 0.159179688, -1.3359375, 2.078125], [-2.984375, 4.09375, -1.9921875, -1.8046875, -0.7421875, 1.03125, 2.21875]]> : tensor<3x7xbf16>
+  %c113_t = arith.constant dense<[[1.0, 1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, 1.0, -1.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xbf16>
+  %c113_g = arith.constant dense<[[1.84375, 1.1875, -0.84375, -1.1953125, 0.953125, 0.177734375, -0.0539550781], [-0.73828125, -0.33984375, 0.82421875, 1.1328125, -0.79296875, 1.609375, 0.96484375], [0.177734375, -0.5078125, 1.0859375, -0.498046875, -1.9296875, -0.349609375, -1.2890625]]> : tensor<3x7xbf16>
+  %r113 = loss.soft_margin_grad %c113_x, %c113_t, %c113_g {reduction = #loss.reduction<none>} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>) -> tensor<3x7xbf16>
+  vector.print str "case soft_margin_grad_none_bf16\n"
+  %w113_0 = arith.extf %r113 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e113_0 = arith.constant dense<[[-0.921875, -1.11022302e-13, -7.90478794e-14, 1.1875, 0.61328125, 0.111328125, -0.0466308594], [-0.70703125, -0.00689697266, -0.62890625, 1.09375, -0.427734375, -1.2734375, 0.859375], [-0.168945312, 0.00830078125, -0.95703125, 0.427734375, 1.3046875, 0.091796875, -1.1640625]]> : tensor<3x7xf32>
+  %ug113_0 = tensor.cast %w113_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw113_0 = tensor.cast %e113_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt113_0 = arith.constant 1.600e-02 : f64
+  %at113_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug113_0, %uw113_0, %rt113_0, %at113_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // soft_margin_grad_int_none_bf16
+  %c114_x = arith.constant dense<[[0.245117188, 0.69921875, 0.828125, 2.296875], [-0.0483398438, 0.8046875, 1.53125, 0.23828125]]> : tensor<2x4xbf16>
+  %c114_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c114_g = arith.constant dense<[[0.71484375, 2.65625, 0.33984375, 1.09375], [-0.515625, 0.2109375, 0.98046875, 0.131835938]]> : tensor<2x4xbf16>
+  %r114 = loss.soft_margin_grad %c114_x, %c114_t, %c114_g {reduction = #loss.reduction<none>} : (tensor<2x4xbf16>, tensor<2x4xi32>, tensor<2x4xbf16>) -> tensor<2x4xbf16>
+  vector.print str "case soft_margin_grad_int_none_bf16\n"
+  %w114_0 = arith.extf %r114 : tensor<2x4xbf16> to tensor<2x4xf32>
+  %e114_0 = arith.constant dense<[[-0.314453125, 1.7734375, -0.103515625, -0.0], [-0.251953125, -0.0649414062, -0.174804688, 0.0737304688]]> : tensor<2x4xf32>
+  %ug114_0 = tensor.cast %w114_0 : tensor<2x4xf32> to tensor<*xf32>
+  %uw114_0 = tensor.cast %e114_0 : tensor<2x4xf32> to tensor<*xf32>
+  %rt114_0 = arith.constant 1.600e-02 : f64
+  %at114_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug114_0, %uw114_0, %rt114_0, %at114_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // margin_ranking_grad_margin0_mean_bf16
+  %c115_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -0.83984375, -0.5390625, 1.3125, -0.56640625], [0.5859375, 0.65234375, -0.6171875, -0.455078125, -0.37890625, 0.349609375, -0.267578125], [0.88671875, -1.0, 0.345703125, 0.34375, -0.0703125, 1.1484375, -0.6640625]]> : tensor<3x7xbf16>
+  %c115_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -0.099609375, 1.015625, -1.140625, -0.5234375], [1.109375, -0.50390625, 0.3125, -1.265625, -0.48046875, 0.97265625, 0.8984375], [0.0825195312, 1.328125, 0.0310058594, -0.157226562, -1.625, 0.76171875, 0.306640625]]> : tensor<3x7xbf16>
+  %c115_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xbf16>
+  %c115_g = arith.constant dense<0.213867188> : tensor<bf16>
+  %r115:2 = loss.margin_ranking_grad %c115_x1, %c115_x2, %c115_t, %c115_g {margin = 0.000000e+00 : f64} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> (tensor<3x7xbf16>, tensor<3x7xbf16>)
+  vector.print str "case margin_ranking_grad_margin0_mean_bf16\n"
+  %w115_0 = arith.extf %r115#0 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e115_0 = arith.constant dense<[[0.0101928711, -0.0101928711, 0.0101928711, 0.0, -0.0101928711, -0.0, 0.0], [0.0, -0.0, 0.0, 0.0101928711, 0.0101928711, 0.0, -0.0101928711], [0.0101928711, -0.0101928711, -0.0, 0.0101928711, 0.0101928711, -0.0, -0.0101928711]]> : tensor<3x7xf32>
+  %ug115_0 = tensor.cast %w115_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw115_0 = tensor.cast %e115_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt115_0 = arith.constant 1.600e-02 : f64
+  %at115_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug115_0, %uw115_0, %rt115_0, %at115_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %w115_1 = arith.extf %r115#1 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e115_1 = arith.constant dense<[[-0.0101928711, 0.0101928711, -0.0101928711, -0.0, 0.0101928711, 0.0, -0.0], [-0.0, 0.0, -0.0, -0.0101928711, -0.0101928711, -0.0, 0.0101928711], [-0.0101928711, 0.0101928711, 0.0, -0.0101928711, -0.0101928711, 0.0, 0.0101928711]]> : tensor<3x7xf32>
+  %ug115_1 = tensor.cast %w115_1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw115_1 = tensor.cast %e115_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt115_1 = arith.constant 1.600e-02 : f64
+  %at115_1 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug115_1, %uw115_1, %rt115_1, %at115_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // margin_ranking_grad_margin0p5_mean_bf16
+  %c116_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.0703125, 0.0942382812, 0.7578125, -0.375], [1.5546875, 0.423828125, -1.2109375, -1.53125, -1.4609375, -0.3046875, 0.56640625], [1.625, 0.224609375, 0.19921875, -0.228515625, -1.4453125, -0.35546875, 0.165039062]]> : tensor<3x7xbf16>
+  %c116_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -0.188476562, 0.137695312, 2.1875, 1.328125], [0.135742188, -0.170898438, 0.91796875, -1.1640625, -0.8125, -0.3203125, -0.0795898438], [0.462890625, -0.16015625, 0.0776367188, 0.498046875, -0.13671875, -0.149414062, -0.4765625]]> : tensor<3x7xbf16>
+  %c116_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xbf16>
+  %c116_g = arith.constant dense<-0.5859375> : tensor<bf16>
+  %r116:2 = loss.margin_ranking_grad %c116_x1, %c116_x2, %c116_t, %c116_g {margin = 5.000000e-01 : f64} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> (tensor<3x7xbf16>, tensor<3x7xbf16>)
+  vector.print str "case margin_ranking_grad_margin0p5_mean_bf16\n"
+  %w116_0 = arith.extf %r116#0 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e116_0 = arith.constant dense<[[-0.0279541016, 0.0279541016, -0.0279541016, 0.0279541016, 0.0279541016, 0.0, 0.0], [-0.0279541016, -0.0, 0.0, -0.0279541016, 0.0, -0.0279541016, -0.0279541016], [-0.0279541016, 0.0279541016, 0.0279541016, 0.0, 0.0, 0.0279541016, -0.0]]> : tensor<3x7xf32>
+  %ug116_0 = tensor.cast %w116_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw116_0 = tensor.cast %e116_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt116_0 = arith.constant 1.600e-02 : f64
+  %at116_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug116_0, %uw116_0, %rt116_0, %at116_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %w116_1 = arith.extf %r116#1 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e116_1 = arith.constant dense<[[0.0279541016, -0.0279541016, 0.0279541016, -0.0279541016, -0.0279541016, -0.0, -0.0], [0.0279541016, 0.0, -0.0, 0.0279541016, -0.0, 0.0279541016, 0.0279541016], [0.0279541016, -0.0279541016, -0.0279541016, -0.0, -0.0, -0.0279541016, 0.0]]> : tensor<3x7xf32>
+  %ug116_1 = tensor.cast %w116_1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw116_1 = tensor.cast %e116_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt116_1 = arith.constant 1.600e-02 : f64
+  %at116_1 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug116_1, %uw116_1, %rt116_1, %at116_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // margin_ranking_grad_int_margin0p5_mean_bf16
+  %c117_x1 = arith.constant dense<[[1.796875, 1.2265625, 0.94140625, 0.62109375, -0.125976562, -0.172851562], [-1.5546875, -0.62890625, 1.1796875, 0.90625, -0.8984375, -0.0634765625]]> : tensor<2x6xbf16>
+  %c117_x2 = arith.constant dense<[[0.466796875, -0.68359375, 0.180664062, 1.1640625, -0.97265625, 1.6875], [-0.76953125, 1.171875, 1.359375, 0.0329589844, 0.29296875, 0.0419921875]]> : tensor<2x6xbf16>
+  %c117_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %c117_g = arith.constant dense<0.109375> : tensor<bf16>
+  %r117:2 = loss.margin_ranking_grad %c117_x1, %c117_x2, %c117_t, %c117_g {margin = 5.000000e-01 : f64} : (tensor<2x6xbf16>, tensor<2x6xbf16>, tensor<2x6xi64>, tensor<bf16>) -> (tensor<2x6xbf16>, tensor<2x6xbf16>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_mean_bf16\n"
+  %w117_0 = arith.extf %r117#0 : tensor<2x6xbf16> to tensor<2x6xf32>
+  %e117_0 = arith.constant dense<[[-0.0, 0.00909423828, -0.0, -0.0, 0.00909423828, -0.00909423828], [0.0, 0.0, -0.00909423828, -0.0, -0.0, -0.00909423828]]> : tensor<2x6xf32>
+  %ug117_0 = tensor.cast %w117_0 : tensor<2x6xf32> to tensor<*xf32>
+  %uw117_0 = tensor.cast %e117_0 : tensor<2x6xf32> to tensor<*xf32>
+  %rt117_0 = arith.constant 1.600e-02 : f64
+  %at117_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug117_0, %uw117_0, %rt117_0, %at117_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %w117_1 = arith.extf %r117#1 : tensor<2x6xbf16> to tensor<2x6xf32>
+  %e117_1 = arith.constant dense<[[0.0, -0.00909423828, 0.0, 0.0, -0.00909423828, 0.00909423828], [-0.0, -0.0, 0.00909423828, 0.0, 0.0, 0.00909423828]]> : tensor<2x6xf32>
+  %ug117_1 = tensor.cast %w117_1 : tensor<2x6xf32> to tensor<*xf32>
+  %uw117_1 = tensor.cast %e117_1 : tensor<2x6xf32> to tensor<*xf32>
+  %rt117_1 = arith.constant 1.600e-02 : f64
+  %at117_1 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug117_1, %uw117_1, %rt117_1, %at117_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin1_mean_bf16
+  %c118_x = arith.constant dense<[[1.0, 1.0, 1.171875, 0.55859375, 2.9375, -0.8515625, -0.421875], [-3.46875, -1.5546875, -0.237304688, -1.34375, -4.59375, 2.0625, -0.69140625], [1.2265625, 1.6875, -0.0344238281, 2.0625, 2.65625, -0.30859375, -2.875]]> : tensor<3x7xbf16>
+  %c118_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, -1.0], [1.0, 1.0, -1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xbf16>
+  %c118_g = arith.constant dense<-0.478515625> : tensor<bf16>
+  %r118 = loss.hinge_embedding_grad %c118_x, %c118_t, %c118_g {margin = 1.000000e+00 : f64} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> tensor<3x7xbf16>
+  vector.print str "case hinge_embedding_grad_margin1_mean_bf16\n"
+  %w118_0 = arith.extf %r118 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e118_0 = arith.constant dense<[[0.0228271484, -0.0228271484, -0.0228271484, 0.0, -0.0228271484, -0.0228271484, -0.0228271484], [-0.0228271484, 0.0228271484, -0.0228271484, -0.0228271484, -0.0228271484, -0.0228271484, 0.0228271484], [-0.0228271484, -0.0228271484, 0.0228271484, -0.0228271484, -0.0228271484, -0.0228271484, 0.0228271484]]> : tensor<3x7xf32>
+  %ug118_0 = tensor.cast %w118_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw118_0 = tensor.cast %e118_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt118_0 = arith.constant 1.600e-02 : f64
+  %at118_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug118_0, %uw118_0, %rt118_0, %at118_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_margin2_mean_bf16
+  %c119_x = arith.constant dense<[[2.0, 2.0, 2.03125, 0.8984375, 0.67578125, -1.03125, -0.51171875], [-1.1953125, 1.1796875, -0.78515625, 0.283203125, -2.859375, -1.15625, 1.5546875], [0.205078125, 1.421875, 0.90625, 0.0874023438, 0.796875, -4.0625, 2.59375]]> : tensor<3x7xbf16>
+  %c119_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xbf16>
+  %c119_g = arith.constant dense<1.2265625> : tensor<bf16>
+  %r119 = loss.hinge_embedding_grad %c119_x, %c119_t, %c119_g {margin = 2.000000e+00 : f64} : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> tensor<3x7xbf16>
+  vector.print str "case hinge_embedding_grad_margin2_mean_bf16\n"
+  %w119_0 = arith.extf %r119 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e119_0 = arith.constant dense<[[-0.0583496094, 0.0583496094, 0.0583496094, 0.0, 0.0583496094, 0.0583496094, 0.0583496094], [0.0583496094, -0.0583496094, 0.0583496094, -0.0583496094, -0.0583496094, 0.0583496094, 0.0583496094], [-0.0583496094, -0.0583496094, -0.0583496094, 0.0583496094, -0.0583496094, -0.0583496094, 0.0]]> : tensor<3x7xf32>
+  %ug119_0 = tensor.cast %w119_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw119_0 = tensor.cast %e119_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt119_0 = arith.constant 1.600e-02 : f64
+  %at119_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug119_0, %uw119_0, %rt119_0, %at119_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // hinge_embedding_grad_int_mean_bf16
+  %c120_x = arith.constant dense<[[0.0294189453, -0.54296875, 0.78515625, 0.2265625, 1.2421875], [-0.9453125, 0.220703125, -0.6875, 0.189453125, -1.4375]]> : tensor<2x5xbf16>
+  %c120_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %c120_g = arith.constant dense<0.703125> : tensor<bf16>
+  %r120 = loss.hinge_embedding_grad %c120_x, %c120_t, %c120_g : (tensor<2x5xbf16>, tensor<2x5xi64>, tensor<bf16>) -> tensor<2x5xbf16>
+  vector.print str "case hinge_embedding_grad_int_mean_bf16\n"
+  %w120_0 = arith.extf %r120 : tensor<2x5xbf16> to tensor<2x5xf32>
+  %e120_0 = arith.constant dense<[[0.0703125, -0.0703125, 0.0, 0.0703125, 0.0], [-0.0703125, -0.0703125, 0.0703125, 0.0703125, 0.0703125]]> : tensor<2x5xf32>
+  %ug120_0 = tensor.cast %w120_0 : tensor<2x5xf32> to tensor<*xf32>
+  %uw120_0 = tensor.cast %e120_0 : tensor<2x5xf32> to tensor<*xf32>
+  %rt120_0 = arith.constant 1.600e-02 : f64
+  %at120_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug120_0, %uw120_0, %rt120_0, %at120_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // soft_margin_grad_mean_bf16
+  %c121_x = arith.constant dense<[[0.0, 30.0, -30.0, 0.5546875, 3.578125, 0.143554688, -0.361328125], [0.0791015625, 0.5546875, 0.86328125, -2.453125, 1.6953125, 1.3203125, 0.18359375], [-0.08984375, -0.67578125, 1.1953125, 0.6328125, -0.0966796875, -0.357421875, -2.1875]]> : tensor<3x7xbf16>
+  %c121_t = arith.constant dense<[[1.0, -1.0, 1.0, 1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xbf16>
+  %c121_g = arith.constant dense<-0.3125> : tensor<bf16>
+  %r121 = loss.soft_margin_grad %c121_x, %c121_t, %c121_g : (tensor<3x7xbf16>, tensor<3x7xbf16>, tensor<bf16>) -> tensor<3x7xbf16>
+  vector.print str "case soft_margin_grad_mean_bf16\n"
+  %w121_0 = arith.extf %r121 : tensor<3x7xbf16> to tensor<3x7xf32>
+  %e121_0 = arith.constant dense<[[0.00744628906, -0.0148925781, 0.0148925781, 0.00543212891, 0.00040435791, 0.00689697266, -0.00610351562], [-0.00772094727, 0.00543212891, 0.00442504883, 0.013671875, -0.0125732422, -0.01171875, -0.00811767578], [0.00778198242, -0.00500488281, 0.00346374512, 0.0051574707, -0.00708007812, -0.0061340332, 0.0133666992]]> : tensor<3x7xf32>
+  %ug121_0 = tensor.cast %w121_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw121_0 = tensor.cast %e121_0 : tensor<3x7xf32> to tensor<*xf32>
+  %rt121_0 = arith.constant 1.600e-02 : f64
+  %at121_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug121_0, %uw121_0, %rt121_0, %at121_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // soft_margin_grad_int_mean_bf16
+  %c122_x = arith.constant dense<[[1.40625, 0.80859375, -0.68359375, -0.124023438], [0.7890625, -0.65234375, -0.0173339844, 0.0834960938]]> : tensor<2x4xbf16>
+  %c122_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %c122_g = arith.constant dense<2.09375> : tensor<bf16>
+  %r122 = loss.soft_margin_grad %c122_x, %c122_t, %c122_g : (tensor<2x4xbf16>, tensor<2x4xi32>, tensor<bf16>) -> tensor<2x4xbf16>
+  vector.print str "case soft_margin_grad_int_mean_bf16\n"
+  %w122_0 = arith.extf %r122 : tensor<2x4xbf16> to tensor<2x4xf32>
+  %e122_0 = arith.constant dense<[[-0.0515136719, 0.180664062, -0.173828125, -0.0], [0.1796875, -0.171875, -0.131835938, 0.13671875]]> : tensor<2x4xf32>
+  %ug122_0 = tensor.cast %w122_0 : tensor<2x4xf32> to tensor<*xf32>
+  %uw122_0 = tensor.cast %e122_0 : tensor<2x4xf32> to tensor<*xf32>
+  %rt122_0 = arith.constant 1.600e-02 : f64
+  %at122_0 = arith.constant 1.000e-02 : f64
+  func.call @lossCheckCloseF32(%ug122_0, %uw122_0, %rt122_0, %at122_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   return
 }
 
@@ -1751,6 +1988,9 @@ func.func @main() {
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0_none_f32
 // CHECK: PASS
 // CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0_none_f32
+// CHECK: PASS
+// CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_margin0p5_none_f32
 // CHECK: PASS
 // CHECK: PASS
@@ -1758,6 +1998,9 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0p5_none_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0p5_none_f32
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_int_margin0p5_none_f32
@@ -1769,17 +2012,23 @@ func.func @main() {
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin1_none_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin1_none_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_margin2_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_t_margin2_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin2_none_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin2_none_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_int_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_bcast_t_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case soft_margin_grad_0d_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_int_none_f32
 // CHECK: PASS
@@ -1792,6 +2041,9 @@ func.func @main() {
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0_sum_f32
 // CHECK: PASS
 // CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0_sum_f32
+// CHECK: PASS
+// CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_margin0p5_sum_f32
 // CHECK: PASS
 // CHECK: PASS
@@ -1799,6 +2051,9 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0p5_sum_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0p5_sum_f32
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_int_margin0p5_sum_f32
@@ -1810,17 +2065,23 @@ func.func @main() {
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin1_sum_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin1_sum_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_margin2_sum_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_t_margin2_sum_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin2_sum_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin2_sum_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_int_sum_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_sum_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_bcast_t_sum_f32
+// CHECK: PASS
+// CHECK-LABEL: case soft_margin_grad_0d_sum_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_int_sum_f32
 // CHECK: PASS
@@ -1833,6 +2094,9 @@ func.func @main() {
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0_mean_f32
 // CHECK: PASS
 // CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0_mean_f32
+// CHECK: PASS
+// CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_margin0p5_mean_f32
 // CHECK: PASS
 // CHECK: PASS
@@ -1840,6 +2104,9 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0p5_mean_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0p5_mean_f32
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_int_margin0p5_mean_f32
@@ -1851,17 +2118,23 @@ func.func @main() {
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin1_mean_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin1_mean_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_margin2_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_t_margin2_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin2_mean_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin2_mean_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_int_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_bcast_t_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case soft_margin_grad_0d_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_int_mean_f32
 // CHECK: PASS

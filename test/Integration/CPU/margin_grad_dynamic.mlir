@@ -11,25 +11,25 @@ func.func private @lossCheckCloseF32(tensor<*xf32> {bufferization.access = "read
 
 func.func @main() {
   // margin_ranking_grad_margin0_none_f32
-  %c1_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.57461226, 1.79945934, -1.29441977, 1.66067982], [-0.277342886, 1.44127822, 0.758530736, -0.279092938, 1.07978094, -2.03934169, 0.32368052], [0.442851752, -0.185572803, 0.324725658, -0.0331576578, -1.43110478, -2.06919289, 1.57150042]]> : tensor<3x7xf32>
+  %c1_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 1.39630592, 1.28900599, -1.39290559, 2.57940078], [0.0607221127, 0.278073162, -1.80256844, 0.244209379, 0.338664353, 1.12237585, 1.08427155], [0.516019642, -0.735187352, 1.20345366, 0.0321888477, -0.369934618, -0.104135625, 1.69474065]]> : tensor<3x7xf32>
   %d1_x1 = tensor.cast %c1_x1 : tensor<3x7xf32> to tensor<?x?xf32>
-  %c1_x2 = arith.constant dense<[[1.5, 0.25, 1.0, 2.26480722, -0.828379273, -0.316713065, -0.257477969], [-1.72550082, -0.592293918, -0.587099016, 0.663910449, 1.50425446, -0.477968633, -1.59107316], [-1.49061441, 0.0752506852, 0.84677577, 0.651086926, -0.829160333, -1.02543342, 0.130205393]]> : tensor<3x7xf32>
+  %c1_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -1.16805553, -0.555932283, -0.153530791, 0.624930382], [-1.35341108, 0.504659295, 1.78206503, -0.606440306, 1.49911213, -0.849971533, 0.246038496], [-0.92558825, -2.05936956, 0.107476234, 0.372028023, -0.663798392, -0.326941252, 0.549210906]]> : tensor<3x7xf32>
   %d1_x2 = tensor.cast %c1_x2 : tensor<3x7xf32> to tensor<?x?xf32>
-  %c1_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %c1_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
   %d1_t = tensor.cast %c1_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c1_g = arith.constant dense<[[-0.40796259, 0.895932496, 1.08976781, -0.168094367, 0.233903676, 1.14054227, -0.226699859], [-1.2567215, -1.49842703, -0.527061641, -0.188736811, 1.21562767, 0.984562755, 0.229170516], [-0.851463974, 1.15775001, 1.48296261, 0.0728150308, -0.816846311, 1.1210264, 0.96055156]]> : tensor<3x7xf32>
+  %c1_g = arith.constant dense<[[1.7046001, -0.333726227, 0.315876484, 1.35131192, -0.107728302, -0.253227115, -1.7772696], [0.443534106, 1.02294803, 1.22711325, 1.59528005, 0.518202007, 0.332487762, 0.955361307], [0.0301540177, 1.10044551, 1.38687205, 1.80138516, 0.508649886, 1.28531623, -0.637481689]]> : tensor<3x7xf32>
   %d1_g = tensor.cast %c1_g : tensor<3x7xf32> to tensor<?x?xf32>
   %r1:2 = loss.margin_ranking_grad %d1_x1, %d1_x2, %d1_t, %d1_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
   vector.print str "case margin_ranking_grad_margin0_none_f32\n"
   %s1_0 = tensor.cast %r1#0 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e1_0 = arith.constant dense<[[-0.40796259, -0.895932496, 1.08976781, 0.168094367, -0.0, -1.14054227, -0.0], [-1.2567215, -1.49842703, -0.0, 0.188736811, 0.0, 0.0, 0.229170516], [-0.0, -1.15775001, -1.48296261, -0.0728150308, 0.816846311, -1.1210264, -0.0]]> : tensor<3x7xf32>
+  %e1_0 = arith.constant dense<[[1.7046001, 0.333726227, -0.315876484, -0.0, -0.107728302, 0.253227115, -1.7772696], [0.443534106, 0.0, -1.22711325, -0.0, 0.0, -0.0, -0.0], [0.0301540177, -0.0, 1.38687205, 0.0, 0.508649886, -0.0, -0.0]]> : tensor<3x7xf32>
   %ug1_0 = tensor.cast %s1_0 : tensor<3x7xf32> to tensor<*xf32>
   %uw1_0 = tensor.cast %e1_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt1_0 = arith.constant 1.000e-05 : f64
   %at1_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug1_0, %uw1_0, %rt1_0, %at1_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s1_1 = tensor.cast %r1#1 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e1_1 = arith.constant dense<[[0.40796259, 0.895932496, -1.08976781, -0.168094367, 0.0, 1.14054227, 0.0], [1.2567215, 1.49842703, 0.0, -0.188736811, -0.0, -0.0, -0.229170516], [0.0, 1.15775001, 1.48296261, 0.0728150308, -0.816846311, 1.1210264, 0.0]]> : tensor<3x7xf32>
+  %e1_1 = arith.constant dense<[[-1.7046001, -0.333726227, 0.315876484, 0.0, 0.107728302, -0.253227115, 1.7772696], [-0.443534106, -0.0, 1.22711325, 0.0, -0.0, 0.0, 0.0], [-0.0301540177, 0.0, -1.38687205, -0.0, -0.508649886, 0.0, 0.0]]> : tensor<3x7xf32>
   %ug1_1 = tensor.cast %s1_1 : tensor<3x7xf32> to tensor<*xf32>
   %uw1_1 = tensor.cast %e1_1 : tensor<3x7xf32> to tensor<*xf32>
   %rt1_1 = arith.constant 1.000e-05 : f64
@@ -37,25 +37,25 @@ func.func @main() {
   func.call @lossCheckCloseF32(%ug1_1, %uw1_1, %rt1_1, %at1_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
   // margin_ranking_grad_bcast_margin0_none_f32
-  %c2_x1 = arith.constant dense<[[2.1728344], [-0.604759753], [-1.64455104]]> : tensor<3x1xf32>
+  %c2_x1 = arith.constant dense<[[-0.790514886], [-1.2703861], [-0.864201486]]> : tensor<3x1xf32>
   %d2_x1 = tensor.cast %c2_x1 : tensor<3x1xf32> to tensor<?x1xf32>
-  %c2_x2 = arith.constant dense<[[-2.48885298, -0.43999216, -0.386419803, -0.0646605864, -1.84572363, 0.64235729, 0.563510656]]> : tensor<1x7xf32>
+  %c2_x2 = arith.constant dense<[[-0.379577339, -0.791184068, -0.304907411, 0.0549922325, 0.981350541, 0.58523494, 1.43730426]]> : tensor<1x7xf32>
   %d2_x2 = tensor.cast %c2_x2 : tensor<1x7xf32> to tensor<1x?xf32>
-  %c2_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %c2_t = arith.constant dense<[[-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, -1.0], [1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
   %d2_t = tensor.cast %c2_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c2_g = arith.constant dense<[[0.169726357, 0.381916285, -1.57644129, -0.145540327, 0.0420430377, -1.04393625, -1.84158528], [-0.317924649, -0.236058682, -0.908154428, -0.974514365, 0.277596325, 1.32273483, -1.95257914], [-1.73029435, 0.0847681761, -0.183120325, 0.787507713, 0.301587164, -1.15049517, -0.705635786]]> : tensor<3x7xf32>
+  %c2_g = arith.constant dense<[[-1.32796609, -0.368344456, -0.422664016, -1.03826189, -1.05871308, 0.847156048, 0.0111159272], [-0.301823586, 0.260326684, 0.710698605, -0.0207203012, -0.47464481, -0.228009775, 0.579598427], [0.170507774, -0.343260169, -1.10099947, 0.688209891, 0.635767639, -3.08478665, -2.0493567]]> : tensor<3x7xf32>
   %d2_g = tensor.cast %c2_g : tensor<3x7xf32> to tensor<?x?xf32>
   %r2:2 = loss.margin_ranking_grad %d2_x1, %d2_x2, %d2_t, %d2_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x1xf32>, tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> (tensor<?x1xf32>, tensor<1x?xf32>)
   vector.print str "case margin_ranking_grad_bcast_margin0_none_f32\n"
   %s2_0 = tensor.cast %r2#0 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e2_0 = arith.constant dense<[[-1.36467195], [1.42180943], [1.24884737]]> : tensor<3x1xf32>
+  %e2_0 = arith.constant dense<[[0.881474495], [-0.388154715], [4.44593334]]> : tensor<3x1xf32>
   %ug2_0 = tensor.cast %s2_0 : tensor<3x1xf32> to tensor<*xf32>
   %uw2_0 = tensor.cast %e2_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt2_0 = arith.constant 1.000e-05 : f64
   %at2_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug2_0, %uw2_0, %rt2_0, %at2_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s2_1 = tensor.cast %r2#1 : tensor<1x?xf32> to tensor<1x7xf32>
-  %e2_1 = arith.constant dense<[[-0.169726357, -0.151290506, 0.48516655, 0.0, -0.319639355, -1.15049517, 0.0]]> : tensor<1x7xf32>
+  %e2_1 = arith.constant dense<[[-0.301823586, 0.368344456, 0.710698605, -0.370772302, -1.05871308, -2.23763061, -2.0493567]]> : tensor<1x7xf32>
   %ug2_1 = tensor.cast %s2_1 : tensor<1x7xf32> to tensor<*xf32>
   %uw2_1 = tensor.cast %e2_1 : tensor<1x7xf32> to tensor<*xf32>
   %rt2_1 = arith.constant 1.000e-05 : f64
@@ -63,3078 +63,3520 @@ func.func @main() {
   func.call @lossCheckCloseF32(%ug2_1, %uw2_1, %rt2_1, %at2_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
   // margin_ranking_grad_bcast_t_margin0_none_f32
-  %c3_x1 = arith.constant dense<[[-0.0493744984, 1.57836223, 0.38370052, -1.05685318, 0.595859528], [-1.7815634, 1.19408762, 0.400743723, -0.772987366, -0.334579319], [-1.32320571, -0.233826086, -0.337527245, 0.11884395, -0.503210962], [1.92436218, -0.214877754, -1.32394576, -0.191173077, 0.0824226812]]> : tensor<4x5xf32>
+  %c3_x1 = arith.constant dense<[[-1.1734786, 0.0608768947, 0.484190941, 0.064014025, -0.929779887], [-1.46850729, 0.769837439, -1.68900037, -0.169917256, -0.793023944], [-0.0725072473, 1.40907538, -0.536046386, 0.105276331, 0.15749988], [0.851329446, -1.35431039, 0.188343123, 0.981172502, -0.787044227]]> : tensor<4x5xf32>
   %d3_x1 = tensor.cast %c3_x1 : tensor<4x5xf32> to tensor<?x?xf32>
-  %c3_x2 = arith.constant dense<[[0.393480331, -0.499788076, -0.645435095, 1.83992875, 1.03386438], [2.13472104, 1.14337921, 0.658478856, -1.80273974, 1.70549119], [-0.844198287, 0.406001836, 1.16119373, 1.75432372, -0.396870375], [-0.507509172, -1.04291844, -1.37777925, -0.579473734, -1.47512007]]> : tensor<4x5xf32>
+  %c3_x2 = arith.constant dense<[[0.852309763, -0.400950998, 1.78165364, -0.977458954, 1.46984375], [-0.414964676, -1.89534998, 0.24888432, 0.655114412, 0.964884996], [-0.808574975, 1.26854694, -0.520559072, -0.164996073, -0.637324631], [1.22994351, -0.023712879, 0.148362979, 1.9952296, -0.168507785]]> : tensor<4x5xf32>
   %d3_x2 = tensor.cast %c3_x2 : tensor<4x5xf32> to tensor<?x?xf32>
-  %c3_t = arith.constant dense<[[1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<1x5xf32>
+  %c3_t = arith.constant dense<[[1.0, -1.0, -1.0, 1.0, -1.0]]> : tensor<1x5xf32>
   %d3_t = tensor.cast %c3_t : tensor<1x5xf32> to tensor<1x?xf32>
-  %c3_g = arith.constant dense<[[0.023832649, 0.162162229, -0.0636713356, -1.33701932, -0.0244853254], [-1.00176501, 0.509281456, -0.142325103, -1.55993652, -0.0924440473], [0.218139827, -0.796695352, -0.417205989, -0.984729111, 1.07389963], [-0.143902451, -0.420767665, 0.196688488, 0.600541711, -0.271394014]]> : tensor<4x5xf32>
+  %c3_g = arith.constant dense<[[2.33847761, -0.353664786, 0.264386356, 0.441183686, 0.260676146], [-0.745835543, 0.81669724, -0.937340677, 0.788278043, -1.01174045], [-0.0982906744, -1.55859077, 1.23210144, 0.111813933, -2.15824008], [0.380433232, -0.393288851, 1.37696838, 1.21821666, -0.363758653]]> : tensor<4x5xf32>
   %d3_g = tensor.cast %c3_g : tensor<4x5xf32> to tensor<?x?xf32>
   %r3:2 = loss.margin_ranking_grad %d3_x1, %d3_x2, %d3_t, %d3_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
   vector.print str "case margin_ranking_grad_bcast_t_margin0_none_f32\n"
   %s3_0 = tensor.cast %r3#0 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e3_0 = arith.constant dense<[[-0.023832649, -0.0, -0.0636713356, 1.33701932, 0.0], [1.00176501, -0.0, 0.0, -0.0, 0.0], [-0.218139827, 0.796695352, 0.0, 0.984729111, 0.0], [-0.0, -0.0, 0.196688488, -0.0, -0.271394014]]> : tensor<4x5xf32>
+  %e3_0 = arith.constant dense<[[-2.33847761, -0.353664786, 0.0, -0.0, 0.0], [0.745835543, 0.81669724, 0.0, -0.788278043, 0.0], [-0.0, -1.55859077, 0.0, -0.0, -2.15824008], [-0.380433232, 0.0, 1.37696838, -1.21821666, 0.0]]> : tensor<4x5xf32>
   %ug3_0 = tensor.cast %s3_0 : tensor<4x5xf32> to tensor<*xf32>
   %uw3_0 = tensor.cast %e3_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt3_0 = arith.constant 1.000e-05 : f64
   %at3_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug3_0, %uw3_0, %rt3_0, %at3_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s3_1 = tensor.cast %r3#1 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e3_1 = arith.constant dense<[[0.023832649, 0.0, 0.0636713356, -1.33701932, -0.0], [-1.00176501, 0.0, -0.0, 0.0, -0.0], [0.218139827, -0.796695352, -0.0, -0.984729111, -0.0], [0.0, 0.0, -0.196688488, 0.0, 0.271394014]]> : tensor<4x5xf32>
+  %e3_1 = arith.constant dense<[[2.33847761, 0.353664786, -0.0, 0.0, -0.0], [-0.745835543, -0.81669724, -0.0, 0.788278043, -0.0], [0.0, 1.55859077, -0.0, 0.0, 2.15824008], [0.380433232, -0.0, -1.37696838, 1.21821666, -0.0]]> : tensor<4x5xf32>
   %ug3_1 = tensor.cast %s3_1 : tensor<4x5xf32> to tensor<*xf32>
   %uw3_1 = tensor.cast %e3_1 : tensor<4x5xf32> to tensor<*xf32>
   %rt3_1 = arith.constant 1.000e-05 : f64
   %at3_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug3_1, %uw3_1, %rt3_1, %at3_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0p5_none_f32
-  %c4_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 1.11836934, 0.253745437, -0.690074384, 0.158675581], [-0.265641034, -1.58530319, -0.606612086, 0.55335778, 0.32718426, 1.77766454, 2.19745398], [-1.34572124, 0.859472573, -0.744878054, -0.28092292, 1.22289801, 1.76652372, 0.0989590511]]> : tensor<3x7xf32>
-  %d4_x1 = tensor.cast %c4_x1 : tensor<3x7xf32> to tensor<?x?xf32>
-  %c4_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -0.386939079, 1.48182011, -0.166714922, 1.72814178], [-0.443135709, 1.07866073, 1.75181675, -0.691689432, 0.747430563, -0.226307273, 0.228981093], [-1.05327594, 0.866696537, 2.27965569, -0.859407008, 0.334964573, 0.664913833, 0.318193823]]> : tensor<3x7xf32>
-  %d4_x2 = tensor.cast %c4_x2 : tensor<3x7xf32> to tensor<?x?xf32>
-  %c4_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %d4_t = tensor.cast %c4_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c4_g = arith.constant dense<[[0.31254074, 1.01127183, -0.102335326, 0.818783998, 1.2367413, -0.228324771, -0.826642752], [-1.40989482, -0.0317508653, 0.980185151, 1.01109779, -0.0726495534, -0.345144153, -0.842672169], [-0.837825119, -0.920085251, -0.0304362252, -1.04707849, -0.0623113364, -0.773073077, 0.712857485]]> : tensor<3x7xf32>
-  %d4_g = tensor.cast %c4_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r4:2 = loss.margin_ranking_grad %d4_x1, %d4_x2, %d4_t, %d4_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case margin_ranking_grad_margin0p5_none_f32\n"
-  %s4_0 = tensor.cast %r4#0 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e4_0 = arith.constant dense<[[0.31254074, -1.01127183, -0.102335326, 0.818783998, -1.2367413, 0.228324771, 0.826642752], [-1.40989482, 0.0, -0.980185151, -0.0, -0.0726495534, -0.0, -0.842672169], [0.837825119, 0.920085251, 0.0, -1.04707849, -0.0, -0.773073077, -0.712857485]]> : tensor<3x7xf32>
-  %ug4_0 = tensor.cast %s4_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw4_0 = tensor.cast %e4_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_0d_margin0_none_f32
+  %c4_x1 = arith.constant dense<0.497102171> : tensor<f32>
+  %d4_x1 = tensor.cast %c4_x1 : tensor<f32> to tensor<f32>
+  %c4_x2 = arith.constant dense<0.0681042746> : tensor<f32>
+  %d4_x2 = tensor.cast %c4_x2 : tensor<f32> to tensor<f32>
+  %c4_t = arith.constant dense<1.0> : tensor<f32>
+  %d4_t = tensor.cast %c4_t : tensor<f32> to tensor<f32>
+  %c4_g = arith.constant dense<-0.245462492> : tensor<f32>
+  %d4_g = tensor.cast %c4_g : tensor<f32> to tensor<f32>
+  %r4:2 = loss.margin_ranking_grad %d4_x1, %d4_x2, %d4_t, %d4_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0_none_f32\n"
+  %s4_0 = tensor.cast %r4#0 : tensor<f32> to tensor<f32>
+  %e4_0 = arith.constant dense<-0.0> : tensor<f32>
+  %ug4_0 = tensor.cast %s4_0 : tensor<f32> to tensor<*xf32>
+  %uw4_0 = tensor.cast %e4_0 : tensor<f32> to tensor<*xf32>
   %rt4_0 = arith.constant 1.000e-05 : f64
   %at4_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug4_0, %uw4_0, %rt4_0, %at4_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s4_1 = tensor.cast %r4#1 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e4_1 = arith.constant dense<[[-0.31254074, 1.01127183, 0.102335326, -0.818783998, 1.2367413, -0.228324771, -0.826642752], [1.40989482, -0.0, 0.980185151, 0.0, 0.0726495534, 0.0, 0.842672169], [-0.837825119, -0.920085251, -0.0, 1.04707849, 0.0, 0.773073077, 0.712857485]]> : tensor<3x7xf32>
-  %ug4_1 = tensor.cast %s4_1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw4_1 = tensor.cast %e4_1 : tensor<3x7xf32> to tensor<*xf32>
+  %s4_1 = tensor.cast %r4#1 : tensor<f32> to tensor<f32>
+  %e4_1 = arith.constant dense<0.0> : tensor<f32>
+  %ug4_1 = tensor.cast %s4_1 : tensor<f32> to tensor<*xf32>
+  %uw4_1 = tensor.cast %e4_1 : tensor<f32> to tensor<*xf32>
   %rt4_1 = arith.constant 1.000e-05 : f64
   %at4_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug4_1, %uw4_1, %rt4_1, %at4_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_margin0p5_none_f32
-  %c5_x1 = arith.constant dense<[[0.812601686], [2.741081], [-0.932825148]]> : tensor<3x1xf32>
-  %d5_x1 = tensor.cast %c5_x1 : tensor<3x1xf32> to tensor<?x1xf32>
-  %c5_x2 = arith.constant dense<[[0.982123137, 0.276348323, -1.09294951, -0.479807377, 0.610537767, 0.764508545, 0.467550159]]> : tensor<1x7xf32>
-  %d5_x2 = tensor.cast %c5_x2 : tensor<1x7xf32> to tensor<1x?xf32>
-  %c5_t = arith.constant dense<[[1.0, -1.0, 1.0, 1.0, 1.0, -1.0, -1.0], [1.0, -1.0, -1.0, 1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  // margin_ranking_grad_margin0p5_none_f32
+  %c5_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 1.51624525, 1.43452096, -1.03336549, -0.0368925929], [-0.556771874, 0.63444376, -1.56873763, 0.299154848, -0.105939686, -0.284971774, -0.237360835], [-0.0248961523, -0.892356575, 0.794169426, -0.057447467, -0.487775773, -0.588357627, 1.0453378]]> : tensor<3x7xf32>
+  %d5_x1 = tensor.cast %c5_x1 : tensor<3x7xf32> to tensor<?x?xf32>
+  %c5_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 0.191906542, 2.6698041, -1.24840569, 0.450142205], [0.449555725, -0.485807478, 0.298177421, -0.922424674, 0.425856501, 1.08155584, 0.633488059], [0.295090497, 0.0345281027, 0.37012136, 0.901423573, -0.580235302, -1.64178765, -0.275320649]]> : tensor<3x7xf32>
+  %d5_x2 = tensor.cast %c5_x2 : tensor<3x7xf32> to tensor<?x?xf32>
+  %c5_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, 1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
   %d5_t = tensor.cast %c5_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c5_g = arith.constant dense<[[-0.60588634, -0.153530791, 0.624930382, -1.35341108, 0.504659295, -1.06114745, -0.734323144], [0.859826684, 1.42196405, -0.780543149, 1.62628162, 1.69516051, 0.0427105054, 1.76542211], [-0.326580644, -1.57179189, 0.912944317, 0.432285428, 0.457458854, -0.486517191, 0.663138866]]> : tensor<3x7xf32>
+  %c5_g = arith.constant dense<[[1.45016003, -0.578564703, -0.108911656, -0.705863178, -0.626304984, -2.04910374, -0.350289404], [-0.18677704, -0.210198715, -1.22106123, -1.11963797, 1.19994187, 0.164208427, -3.2186358], [-0.0706298426, 0.365160614, -0.100793399, -0.271226227, -0.324604034, 2.21497488, 0.917051554]]> : tensor<3x7xf32>
   %d5_g = tensor.cast %c5_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r5:2 = loss.margin_ranking_grad %d5_x1, %d5_x2, %d5_t, %d5_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x1xf32>, tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> (tensor<?x1xf32>, tensor<1x?xf32>)
-  vector.print str "case margin_ranking_grad_bcast_margin0p5_none_f32\n"
-  %s5_0 = tensor.cast %r5#0 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e5_0 = arith.constant dense<[[-1.84777439], [2.37929201], [-0.230896711]]> : tensor<3x1xf32>
-  %ug5_0 = tensor.cast %s5_0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw5_0 = tensor.cast %e5_0 : tensor<3x1xf32> to tensor<*xf32>
+  %r5:2 = loss.margin_ranking_grad %d5_x1, %d5_x2, %d5_t, %d5_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case margin_ranking_grad_margin0p5_none_f32\n"
+  %s5_0 = tensor.cast %r5#0 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e5_0 = arith.constant dense<[[1.45016003, 0.578564703, 0.108911656, -0.0, 0.626304984, 2.04910374, 0.350289404], [0.0, -0.210198715, 1.22106123, -1.11963797, -1.19994187, 0.0, 0.0], [-0.0706298426, -0.365160614, -0.100793399, 0.271226227, -0.324604034, 2.21497488, -0.0]]> : tensor<3x7xf32>
+  %ug5_0 = tensor.cast %s5_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw5_0 = tensor.cast %e5_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt5_0 = arith.constant 1.000e-05 : f64
   %at5_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug5_0, %uw5_0, %rt5_0, %at5_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s5_1 = tensor.cast %r5#1 : tensor<1x?xf32> to tensor<1x7xf32>
-  %e5_1 = arith.constant dense<[[-0.60588634, -2.84022522, 1.69348741, 0.432285428, -0.733042359, 1.01843691, 0.734323144]]> : tensor<1x7xf32>
-  %ug5_1 = tensor.cast %s5_1 : tensor<1x7xf32> to tensor<*xf32>
-  %uw5_1 = tensor.cast %e5_1 : tensor<1x7xf32> to tensor<*xf32>
+  %s5_1 = tensor.cast %r5#1 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e5_1 = arith.constant dense<[[-1.45016003, -0.578564703, -0.108911656, 0.0, -0.626304984, -2.04910374, -0.350289404], [-0.0, 0.210198715, -1.22106123, 1.11963797, 1.19994187, -0.0, -0.0], [0.0706298426, 0.365160614, 0.100793399, -0.271226227, 0.324604034, -2.21497488, 0.0]]> : tensor<3x7xf32>
+  %ug5_1 = tensor.cast %s5_1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw5_1 = tensor.cast %e5_1 : tensor<3x7xf32> to tensor<*xf32>
   %rt5_1 = arith.constant 1.000e-05 : f64
   %at5_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug5_1, %uw5_1, %rt5_1, %at5_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_t_margin0p5_none_f32
-  %c6_x1 = arith.constant dense<[[-0.134652495, 0.885469079, -0.261049926, -0.521396935, 1.35131192], [-0.107728302, 0.654799998, -0.344221473, 0.293353945, -0.279386252], [-1.07336867, 0.153987333, 1.11252153, -0.0812833086, -3.00002885], [-0.271015346, -1.41846395, -0.274497807, 1.18441749, -0.676539123]]> : tensor<4x5xf32>
-  %d6_x1 = tensor.cast %c6_x1 : tensor<4x5xf32> to tensor<?x?xf32>
-  %c6_x2 = arith.constant dense<[[-0.641868234, 0.136752144, -0.253227115, -1.7772696, 1.46791065], [-0.692982316, -0.539404273, 0.0353073664, -0.422252178, -0.550487757], [0.158784896, -0.789007723, -0.341554463, -0.538355529, -0.992395401], [0.307808489, -0.0253200475, -1.00125527, 0.409855932, -1.52461553]]> : tensor<4x5xf32>
-  %d6_x2 = tensor.cast %c6_x2 : tensor<4x5xf32> to tensor<?x?xf32>
-  %c6_t = arith.constant dense<[[1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<1x5xf32>
-  %d6_t = tensor.cast %c6_t : tensor<1x5xf32> to tensor<1x?xf32>
-  %c6_g = arith.constant dense<[[-1.06447208, -2.25000143, -1.01341879, -0.0221090186, 0.33577615], [0.0562996529, 0.749041736, -0.694422305, -0.613073647, -1.32796609], [-0.368344456, -0.422664016, -1.3793906, -0.617983162, 1.79679155], [0.379172653, 0.476355255, 1.37599182, 0.163641438, 1.279181]]> : tensor<4x5xf32>
-  %d6_g = tensor.cast %c6_g : tensor<4x5xf32> to tensor<?x?xf32>
-  %r6:2 = loss.margin_ranking_grad %d6_x1, %d6_x2, %d6_t, %d6_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_none_f32\n"
-  %s6_0 = tensor.cast %r6#0 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e6_0 = arith.constant dense<[[-0.0, -2.25000143, -1.01341879, -0.0221090186, -0.33577615], [-0.0, 0.749041736, -0.694422305, -0.613073647, 1.32796609], [0.368344456, -0.422664016, -1.3793906, -0.617983162, -1.79679155], [-0.379172653, 0.0, 1.37599182, 0.163641438, -0.0]]> : tensor<4x5xf32>
-  %ug6_0 = tensor.cast %s6_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw6_0 = tensor.cast %e6_0 : tensor<4x5xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_margin0p5_none_f32
+  %c6_x1 = arith.constant dense<[[-0.002475349], [-0.0914693102], [0.553202868]]> : tensor<3x1xf32>
+  %d6_x1 = tensor.cast %c6_x1 : tensor<3x1xf32> to tensor<?x1xf32>
+  %c6_x2 = arith.constant dense<[[0.310806066, 0.0739463568, -2.82348394, -0.988432348, 1.48667371, 1.46209133, 0.121518403]]> : tensor<1x7xf32>
+  %d6_x2 = tensor.cast %c6_x2 : tensor<1x7xf32> to tensor<1x?xf32>
+  %c6_t = arith.constant dense<[[1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %d6_t = tensor.cast %c6_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c6_g = arith.constant dense<[[-0.576229334, 0.0947318524, -0.350690037, -0.226038113, -0.793394923, -0.721436799, -0.0640396252], [-1.96722043, 0.789687634, 0.150574625, 0.430207372, -1.55931401, -2.8691299, 0.00470359158], [1.64450073, 0.490744799, 1.33034611, -0.266435921, 1.32944381, -1.85866785, 0.5399369]]> : tensor<3x7xf32>
+  %d6_g = tensor.cast %c6_g : tensor<3x7xf32> to tensor<?x?xf32>
+  %r6:2 = loss.margin_ranking_grad %d6_x1, %d6_x2, %d6_t, %d6_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x1xf32>, tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> (tensor<?x1xf32>, tensor<1x?xf32>)
+  vector.print str "case margin_ranking_grad_bcast_margin0p5_none_f32\n"
+  %s6_0 = tensor.cast %r6#0 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e6_0 = arith.constant dense<[[0.606921554], [3.40618944], [5.8641963]]> : tensor<3x1xf32>
+  %ug6_0 = tensor.cast %s6_0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw6_0 = tensor.cast %e6_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt6_0 = arith.constant 1.000e-05 : f64
   %at6_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug6_0, %uw6_0, %rt6_0, %at6_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s6_1 = tensor.cast %r6#1 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e6_1 = arith.constant dense<[[0.0, 2.25000143, 1.01341879, 0.0221090186, 0.33577615], [0.0, -0.749041736, 0.694422305, 0.613073647, -1.32796609], [-0.368344456, 0.422664016, 1.3793906, 0.617983162, 1.79679155], [0.379172653, -0.0, -1.37599182, -0.163641438, 0.0]]> : tensor<4x5xf32>
-  %ug6_1 = tensor.cast %s6_1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw6_1 = tensor.cast %e6_1 : tensor<4x5xf32> to tensor<*xf32>
+  %s6_1 = tensor.cast %r6#1 : tensor<1x?xf32> to tensor<1x7xf32>
+  %e6_1 = arith.constant dense<[[-0.253509641, -1.37516427, -1.48092079, 0.0, -1.55931401, -4.72779751, -0.480600864]]> : tensor<1x7xf32>
+  %ug6_1 = tensor.cast %s6_1 : tensor<1x7xf32> to tensor<*xf32>
+  %uw6_1 = tensor.cast %e6_1 : tensor<1x7xf32> to tensor<*xf32>
   %rt6_1 = arith.constant 1.000e-05 : f64
   %at6_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug6_1, %uw6_1, %rt6_1, %at6_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_int_margin0p5_none_f32
-  %c7_x1 = arith.constant dense<[[-0.846101701, 1.15947509, 1.15467644, 0.931938052, 0.15948458, -0.482156813], [-0.132211789, 1.02622139, -0.161703467, -1.1701566, -0.143987969, 0.0919996276]]> : tensor<2x6xf32>
-  %d7_x1 = tensor.cast %c7_x1 : tensor<2x6xf32> to tensor<?x?xf32>
-  %c7_x2 = arith.constant dense<[[0.918653965, 0.660336673, -0.482353747, 0.414686203, 2.0596087, -0.0993177816], [0.610919416, 0.417972505, -1.16121233, -1.32063222, 0.551443338, 0.533993959]]> : tensor<2x6xf32>
-  %d7_x2 = tensor.cast %c7_x2 : tensor<2x6xf32> to tensor<?x?xf32>
-  %c7_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %d7_t = tensor.cast %c7_t : tensor<2x6xi64> to tensor<?x?xi64>
-  %c7_g = arith.constant dense<[[-0.246920392, -1.60477197, -0.114162982, -0.0839906186, -0.439839065, 0.138231307], [0.864183605, -0.247639328, 2.01991749, -0.0544827096, -0.544302762, -0.314688027]]> : tensor<2x6xf32>
-  %d7_g = tensor.cast %c7_g : tensor<2x6xf32> to tensor<?x?xf32>
-  %r7:2 = loss.margin_ranking_grad %d7_x1, %d7_x2, %d7_t, %d7_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xi64>, tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_none_f32\n"
-  %s7_0 = tensor.cast %r7#0 : tensor<?x?xf32> to tensor<2x6xf32>
-  %e7_0 = arith.constant dense<[[0.246920392, -1.60477197, -0.0, 0.0, 0.0, -0.138231307], [0.0, -0.247639328, -0.0, 0.0544827096, 0.0, 0.314688027]]> : tensor<2x6xf32>
-  %ug7_0 = tensor.cast %s7_0 : tensor<2x6xf32> to tensor<*xf32>
-  %uw7_0 = tensor.cast %e7_0 : tensor<2x6xf32> to tensor<*xf32>
+  // margin_ranking_grad_bcast_t_margin0p5_none_f32
+  %c7_x1 = arith.constant dense<[[0.0984636024, -0.253263772, -1.38047171, -0.0772256777, -0.104153067], [0.886806488, -0.412434042, -0.776499271, 2.18043733, -0.344093889], [1.17889512, -0.288823247, 1.23617899, 0.175931096, -1.49349082], [-0.0620461181, -1.97403574, 0.600011826, 0.958564878, 0.426814288]]> : tensor<4x5xf32>
+  %d7_x1 = tensor.cast %c7_x1 : tensor<4x5xf32> to tensor<?x?xf32>
+  %c7_x2 = arith.constant dense<[[-0.235870793, -0.15568237, 0.111341596, -0.193347126, 1.06296635], [-1.09131563, -0.114044018, 0.926745594, -0.138982952, -0.626133621], [0.191817507, -0.55810827, 1.01794016, 0.0705901384, 0.873809755], [0.689625084, -1.3923347, -1.09134245, 0.645524919, 0.7873981]]> : tensor<4x5xf32>
+  %d7_x2 = tensor.cast %c7_x2 : tensor<4x5xf32> to tensor<?x?xf32>
+  %c7_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<1x5xf32>
+  %d7_t = tensor.cast %c7_t : tensor<1x5xf32> to tensor<1x?xf32>
+  %c7_g = arith.constant dense<[[-1.01366103, 0.752424121, 2.14372134, -0.771513045, -0.0306142829], [-1.28520703, -0.737858772, -0.704716206, 0.838853717, 0.558060527], [-1.45416188, 0.513140321, 0.261110604, -0.183924422, -0.521911561], [0.334783643, 0.356658757, 0.683925569, 0.701010048, -0.000409827975]]> : tensor<4x5xf32>
+  %d7_g = tensor.cast %c7_g : tensor<4x5xf32> to tensor<?x?xf32>
+  %r7:2 = loss.margin_ranking_grad %d7_x1, %d7_x2, %d7_t, %d7_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_none_f32\n"
+  %s7_0 = tensor.cast %r7#0 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e7_0 = arith.constant dense<[[-1.01366103, 0.752424121, -2.14372134, -0.771513045, 0.0306142829], [-1.28520703, -0.737858772, 0.704716206, 0.838853717, -0.558060527], [-1.45416188, 0.513140321, -0.261110604, -0.183924422, 0.521911561], [0.0, 0.0, -0.0, 0.701010048, 0.000409827975]]> : tensor<4x5xf32>
+  %ug7_0 = tensor.cast %s7_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw7_0 = tensor.cast %e7_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt7_0 = arith.constant 1.000e-05 : f64
   %at7_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug7_0, %uw7_0, %rt7_0, %at7_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s7_1 = tensor.cast %r7#1 : tensor<?x?xf32> to tensor<2x6xf32>
-  %e7_1 = arith.constant dense<[[-0.246920392, 1.60477197, 0.0, -0.0, -0.0, 0.138231307], [-0.0, 0.247639328, 0.0, -0.0544827096, -0.0, -0.314688027]]> : tensor<2x6xf32>
-  %ug7_1 = tensor.cast %s7_1 : tensor<2x6xf32> to tensor<*xf32>
-  %uw7_1 = tensor.cast %e7_1 : tensor<2x6xf32> to tensor<*xf32>
+  %s7_1 = tensor.cast %r7#1 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e7_1 = arith.constant dense<[[1.01366103, -0.752424121, 2.14372134, 0.771513045, -0.0306142829], [1.28520703, 0.737858772, -0.704716206, -0.838853717, 0.558060527], [1.45416188, -0.513140321, 0.261110604, 0.183924422, -0.521911561], [-0.0, -0.0, 0.0, -0.701010048, -0.000409827975]]> : tensor<4x5xf32>
+  %ug7_1 = tensor.cast %s7_1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw7_1 = tensor.cast %e7_1 : tensor<4x5xf32> to tensor<*xf32>
   %rt7_1 = arith.constant 1.000e-05 : f64
   %at7_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug7_1, %uw7_1, %rt7_1, %at7_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin1_none_f32
-  %c8_x = arith.constant dense<[[1.0, 1.0, -1.29276133, -1.26448691, -0.18330206, -1.47947276, 1.69820631], [1.07257867, -0.958257318, -3.36216426, 1.27846467, -0.601426482, 2.67248034, 0.553922534], [1.73503757, -1.28317821, 0.668811858, -0.0420030095, -1.57981157, 1.29517186, -1.95176172]]> : tensor<3x7xf32>
-  %d8_x = tensor.cast %c8_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c8_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
-  %d8_t = tensor.cast %c8_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c8_g = arith.constant dense<[[0.459570438, -0.778188527, 0.621898651, -3.23070836, -1.18217897, 0.837539971, 1.59443355], [0.767414927, 0.19901745, 0.750683665, -0.502762914, -0.347920984, -0.0568042397, 0.769585252], [-0.868263602, 0.752230883, -2.27533174, 0.548329234, 0.597543478, -1.19029987, -0.201467648]]> : tensor<3x7xf32>
-  %d8_g = tensor.cast %c8_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r8 = loss.hinge_embedding_grad %d8_x, %d8_t, %d8_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_margin1_none_f32\n"
-  %s8_0 = tensor.cast %r8 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e8_0 = arith.constant dense<[[-0.459570438, -0.778188527, 0.0, 0.0, 1.18217897, 0.837539971, 0.0], [0.0, 0.19901745, 0.750683665, -0.502762914, 0.347920984, 0.0, -0.769585252], [-0.868263602, -0.752230883, -2.27533174, 0.548329234, 0.597543478, -1.19029987, 0.201467648]]> : tensor<3x7xf32>
-  %ug8_0 = tensor.cast %s8_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw8_0 = tensor.cast %e8_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_0d_margin0p5_none_f32
+  %c8_x1 = arith.constant dense<-0.530673146> : tensor<f32>
+  %d8_x1 = tensor.cast %c8_x1 : tensor<f32> to tensor<f32>
+  %c8_x2 = arith.constant dense<1.37003279> : tensor<f32>
+  %d8_x2 = tensor.cast %c8_x2 : tensor<f32> to tensor<f32>
+  %c8_t = arith.constant dense<-1.0> : tensor<f32>
+  %d8_t = tensor.cast %c8_t : tensor<f32> to tensor<f32>
+  %c8_g = arith.constant dense<1.23910141> : tensor<f32>
+  %d8_g = tensor.cast %c8_g : tensor<f32> to tensor<f32>
+  %r8:2 = loss.margin_ranking_grad %d8_x1, %d8_x2, %d8_t, %d8_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0p5_none_f32\n"
+  %s8_0 = tensor.cast %r8#0 : tensor<f32> to tensor<f32>
+  %e8_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug8_0 = tensor.cast %s8_0 : tensor<f32> to tensor<*xf32>
+  %uw8_0 = tensor.cast %e8_0 : tensor<f32> to tensor<*xf32>
   %rt8_0 = arith.constant 1.000e-05 : f64
   %at8_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug8_0, %uw8_0, %rt8_0, %at8_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s8_1 = tensor.cast %r8#1 : tensor<f32> to tensor<f32>
+  %e8_1 = arith.constant dense<-0.0> : tensor<f32>
+  %ug8_1 = tensor.cast %s8_1 : tensor<f32> to tensor<*xf32>
+  %uw8_1 = tensor.cast %e8_1 : tensor<f32> to tensor<*xf32>
+  %rt8_1 = arith.constant 1.000e-05 : f64
+  %at8_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug8_1, %uw8_1, %rt8_1, %at8_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin1_none_f32
-  %c9_x = arith.constant dense<[[-0.961143374, 3.46318221, 0.303568959, 2.83930254, -1.99824655, 0.448732287, -0.158909529], [-0.42745766, -1.78284538, -1.9287529, -2.00098109, 0.818144679, 1.75782704, -0.731663644], [-0.882536471, 1.56800663, 0.525586843, -0.584412694, 0.931058347, 0.153625906, -0.286261111]]> : tensor<3x7xf32>
-  %d9_x = tensor.cast %c9_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c9_t = arith.constant dense<[-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0]> : tensor<7xf32>
-  %d9_t = tensor.cast %c9_t : tensor<7xf32> to tensor<?xf32>
-  %c9_g = arith.constant dense<[[-0.351246387, 0.554148614, 1.4845705, 0.202895343, -1.53775132, -0.96540761, 1.54570496], [0.213462919, -0.108987488, 0.162882462, 0.964185417, 0.0209866334, 0.655460179, -0.920916438], [0.857806504, -2.53153324, 1.50043893, -1.15815818, -0.0331470333, -0.611418962, -1.30425143]]> : tensor<3x7xf32>
-  %d9_g = tensor.cast %c9_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r9 = loss.hinge_embedding_grad %d9_x, %d9_t, %d9_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin1_none_f32\n"
-  %s9_0 = tensor.cast %r9 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e9_0 = arith.constant dense<[[0.351246387, 0.554148614, -1.4845705, 0.202895343, -1.53775132, 0.96540761, 1.54570496], [-0.213462919, -0.108987488, -0.162882462, 0.964185417, 0.0209866334, 0.0, -0.920916438], [-0.857806504, -2.53153324, -1.50043893, -1.15815818, -0.0331470333, 0.611418962, -1.30425143]]> : tensor<3x7xf32>
-  %ug9_0 = tensor.cast %s9_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw9_0 = tensor.cast %e9_0 : tensor<3x7xf32> to tensor<*xf32>
+  // margin_ranking_grad_int_margin0p5_none_f32
+  %c9_x1 = arith.constant dense<[[-1.85002089, 1.91299784, 0.432999045, 1.59488952, 0.00446196878, 0.293566972], [0.48176071, 0.0857698396, 1.26021361, -0.209104076, -0.0370215848, 2.89884377]]> : tensor<2x6xf32>
+  %d9_x1 = tensor.cast %c9_x1 : tensor<2x6xf32> to tensor<?x?xf32>
+  %c9_x2 = arith.constant dense<[[-0.863079548, -0.655817449, -1.29058325, 0.25776273, 0.880589306, 0.979508638], [0.304170132, -0.724505007, -0.18800202, -0.0533792526, -0.447669297, -0.0345150828]]> : tensor<2x6xf32>
+  %d9_x2 = tensor.cast %c9_x2 : tensor<2x6xf32> to tensor<?x?xf32>
+  %c9_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %d9_t = tensor.cast %c9_t : tensor<2x6xi64> to tensor<?x?xi64>
+  %c9_g = arith.constant dense<[[0.818948686, 1.57521749, -0.77035135, -0.85188967, -1.27335024, 0.607691944], [-1.48599017, -2.40422893, 0.909359574, 0.400047481, -0.13590157, 0.759360671]]> : tensor<2x6xf32>
+  %d9_g = tensor.cast %c9_g : tensor<2x6xf32> to tensor<?x?xf32>
+  %r9:2 = loss.margin_ranking_grad %d9_x1, %d9_x2, %d9_t, %d9_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xi64>, tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_none_f32\n"
+  %s9_0 = tensor.cast %r9#0 : tensor<?x?xf32> to tensor<2x6xf32>
+  %e9_0 = arith.constant dense<[[-0.818948686, 1.57521749, -0.0, 0.0, 0.0, -0.607691944], [-1.48599017, -2.40422893, -0.0, -0.400047481, 0.0, -0.0]]> : tensor<2x6xf32>
+  %ug9_0 = tensor.cast %s9_0 : tensor<2x6xf32> to tensor<*xf32>
+  %uw9_0 = tensor.cast %e9_0 : tensor<2x6xf32> to tensor<*xf32>
   %rt9_0 = arith.constant 1.000e-05 : f64
   %at9_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug9_0, %uw9_0, %rt9_0, %at9_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s9_1 = tensor.cast %r9#1 : tensor<?x?xf32> to tensor<2x6xf32>
+  %e9_1 = arith.constant dense<[[0.818948686, -1.57521749, 0.0, -0.0, -0.0, 0.607691944], [1.48599017, 2.40422893, 0.0, 0.400047481, -0.0, 0.0]]> : tensor<2x6xf32>
+  %ug9_1 = tensor.cast %s9_1 : tensor<2x6xf32> to tensor<*xf32>
+  %uw9_1 = tensor.cast %e9_1 : tensor<2x6xf32> to tensor<*xf32>
+  %rt9_1 = arith.constant 1.000e-05 : f64
+  %at9_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug9_1, %uw9_1, %rt9_1, %at9_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin1_none_f32
-  %c10_x = arith.constant dense<[[0.214323983, -0.251323223, -0.717314363, -0.809519708, -0.929852486, -2.26486826, 0.192092001]]> : tensor<1x7xf32>
-  %d10_x = tensor.cast %c10_x : tensor<1x7xf32> to tensor<1x?xf32>
-  %c10_t = arith.constant dense<[[-1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [1.0, -1.0, -1.0, 1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_margin1_none_f32
+  %c10_x = arith.constant dense<[[1.0, 1.0, 0.78011781, -1.31461418, -0.728404641, -0.20018816, -0.608392119], [-1.97916543, 0.651852608, -2.60116577, 1.64565551, -1.03114223, 3.29113984, 0.311069816], [0.159440532, -0.813301325, 0.724533319, -1.49603426, 2.01872063, 2.77254987, 0.107899107]]> : tensor<3x7xf32>
+  %d10_x = tensor.cast %c10_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c10_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf32>
   %d10_t = tensor.cast %c10_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c10_g = arith.constant dense<[[1.66226351, -0.688533366, -2.04910374, -0.350289404, -0.18677704, -0.431393832, -0.384287506], [2.59059548, 0.417236924, -0.890088916, 0.0294547547, -0.659724593, 0.330022007, 0.465331256], [-1.6305002, -1.1253196, 0.816839397, -1.54755902, 0.160321787, -1.31043553, -0.0381842814]]> : tensor<3x7xf32>
+  %c10_g = arith.constant dense<[[1.23806655, -0.804623961, 0.703227103, 0.736268342, 1.80720377, 0.0794280395, 0.157245591], [0.833087206, 0.373627931, -0.540648699, -0.102427088, -0.549834371, -1.43360543, -1.15794349], [0.646427274, -0.590145826, 1.30139303, 1.23077357, -0.613427043, -0.915765584, 0.941326261]]> : tensor<3x7xf32>
   %d10_g = tensor.cast %c10_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r10 = loss.hinge_embedding_grad %d10_x, %d10_t, %d10_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<1x?xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin1_none_f32\n"
-  %s10_0 = tensor.cast %r10 : tensor<1x?xf32> to tensor<1x7xf32>
-  %e10_0 = arith.constant dense<[[-0.702168226, 1.39661598, -1.97585416, -1.86839366, -0.63326931, 2.07185125, 0.811434507]]> : tensor<1x7xf32>
-  %ug10_0 = tensor.cast %s10_0 : tensor<1x7xf32> to tensor<*xf32>
-  %uw10_0 = tensor.cast %e10_0 : tensor<1x7xf32> to tensor<*xf32>
+  %r10 = loss.hinge_embedding_grad %d10_x, %d10_t, %d10_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_margin1_none_f32\n"
+  %s10_0 = tensor.cast %r10 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e10_0 = arith.constant dense<[[-1.23806655, -0.804623961, 0.0, 0.0, 1.80720377, 0.0794280395, 0.157245591], [-0.833087206, -0.373627931, -0.540648699, 0.0, 0.549834371, -1.43360543, -1.15794349], [0.646427274, -0.590145826, 1.30139303, 1.23077357, -0.613427043, 0.0, -0.941326261]]> : tensor<3x7xf32>
+  %ug10_0 = tensor.cast %s10_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw10_0 = tensor.cast %e10_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt10_0 = arith.constant 1.000e-05 : f64
   %at10_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug10_0, %uw10_0, %rt10_0, %at10_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin2_none_f32
-  %c11_x = arith.constant dense<[[2.0, 2.0, -0.79375571, -1.31302488, -1.80386567, 1.76976967, -1.69429886], [-2.38523054, -0.625985026, -0.332526714, -0.561206937, -2.21766806, -0.864344001, 1.21251738], [0.717363358, -0.0238891523, 1.06619501, 2.75872946, 0.336362273, -1.25680149, -2.67034554]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_bcast_t_margin1_none_f32
+  %c11_x = arith.constant dense<[[2.39374375, 0.872559428, 0.805219829, -0.847784579, -1.118451, 0.769307554, -0.426467717], [0.601318121, -0.0352983922, -0.893902779, 0.58392632, 0.0345975086, -2.09954143, 0.608267784], [-1.32791924, 2.96071815, 0.859021246, 1.08923459, 0.0751932785, 1.51496232, 1.52500379]]> : tensor<3x7xf32>
   %d11_x = tensor.cast %c11_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c11_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
-  %d11_t = tensor.cast %c11_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c11_g = arith.constant dense<[[0.250019699, -0.692638338, 0.104715049, -0.448067784, -0.299844503, -1.48114634, 1.03811324], [-0.855562806, 0.855104327, 0.366781265, -0.249631047, -0.235870793, -0.15568237, 0.512027979], [0.600026548, -1.88612747, 0.279890031, -0.309050441, -0.884849131, -1.36329877, -1.24724114]]> : tensor<3x7xf32>
+  %c11_t = arith.constant dense<[1.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0]> : tensor<7xf32>
+  %d11_t = tensor.cast %c11_t : tensor<7xf32> to tensor<?xf32>
+  %c11_g = arith.constant dense<[[0.163752943, -0.941788435, 0.0175880156, 1.37688899, 0.708287239, 1.10565138, -1.46917164], [-0.875981808, 0.256638765, -0.315601319, -0.728171289, 1.98668993, -1.52560925, 0.466176271], [0.163178131, -1.02199161, 0.578679025, -0.284421146, 0.319226921, -0.972892761, -2.74458694]]> : tensor<3x7xf32>
   %d11_g = tensor.cast %c11_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r11 = loss.hinge_embedding_grad %d11_x, %d11_t, %d11_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_margin2_none_f32\n"
+  %r11 = loss.hinge_embedding_grad %d11_x, %d11_t, %d11_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin1_none_f32\n"
   %s11_0 = tensor.cast %r11 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e11_0 = arith.constant dense<[[-0.250019699, -0.692638338, 0.0, 0.0, -0.299844503, 1.48114634, 1.03811324], [-0.855562806, -0.855104327, 0.366781265, -0.249631047, 0.235870793, -0.15568237, -0.512027979], [-0.600026548, -1.88612747, 0.279890031, -0.309050441, 0.884849131, -1.36329877, 1.24724114]]> : tensor<3x7xf32>
+  %e11_0 = arith.constant dense<[[0.163752943, -0.941788435, -0.0175880156, 1.37688899, -0.708287239, 1.10565138, -1.46917164], [-0.875981808, 0.256638765, 0.315601319, -0.728171289, -1.98668993, -1.52560925, 0.466176271], [0.163178131, -1.02199161, -0.578679025, -0.284421146, -0.319226921, -0.972892761, -2.74458694]]> : tensor<3x7xf32>
   %ug11_0 = tensor.cast %s11_0 : tensor<3x7xf32> to tensor<*xf32>
   %uw11_0 = tensor.cast %e11_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt11_0 = arith.constant 1.000e-05 : f64
   %at11_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug11_0, %uw11_0, %rt11_0, %at11_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin2_none_f32
-  %c12_x = arith.constant dense<[[2.55613256, -1.19746625, -0.591557264, -3.04656935, -0.95011884, -0.597267449, 0.653124094], [1.41037655, -0.268998474, -1.36032188, 1.54017174, -0.0759351626, 2.1656034, -0.355654687], [-2.35274243, 1.72059393, -0.976990402, 0.274158478, -1.11555505, 1.39563584, 2.45991874]]> : tensor<3x7xf32>
-  %d12_x = tensor.cast %c12_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c12_t = arith.constant dense<[1.0, -1.0, 1.0, -1.0, 1.0, -1.0, -1.0]> : tensor<7xf32>
-  %d12_t = tensor.cast %c12_t : tensor<7xf32> to tensor<?xf32>
-  %c12_g = arith.constant dense<[[-0.607403159, -0.410785139, -0.0704569668, -0.438555956, -0.212703362, 1.05782712, -0.801882327], [1.15878868, 0.954425991, 0.1308752, -2.11914039, -0.264475226, 1.94217598, 0.00295944745], [-4.15907145, 1.90164053, 1.26488984, 1.92294526, -0.683515489, -0.0468249731, 0.273863971]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_bcast_x_margin1_none_f32
+  %c12_x = arith.constant dense<[[-1.12117863, -0.111643307, 0.0289436746, -0.820395529, -1.160905, -1.40695786, 0.789733529]]> : tensor<1x7xf32>
+  %d12_x = tensor.cast %c12_x : tensor<1x7xf32> to tensor<1x?xf32>
+  %c12_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0], [1.0, 1.0, -1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
+  %d12_t = tensor.cast %c12_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c12_g = arith.constant dense<[[-0.237020999, -0.869855285, 1.40478683, -0.392261326, 1.05323982, 0.640146017, -0.0500531457], [-0.344377458, -0.363360107, 0.345791489, -0.48800388, 0.727605045, 0.463320047, -0.980917335], [-1.13403952, -0.478612661, -0.536165118, 0.19159472, 0.89240694, 2.64171958, 0.119499296]]> : tensor<3x7xf32>
   %d12_g = tensor.cast %c12_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r12 = loss.hinge_embedding_grad %d12_x, %d12_t, %d12_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin2_none_f32\n"
-  %s12_0 = tensor.cast %r12 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e12_0 = arith.constant dense<[[-0.607403159, 0.410785139, -0.0704569668, 0.438555956, -0.212703362, -1.05782712, 0.801882327], [1.15878868, -0.954425991, 0.1308752, 2.11914039, -0.264475226, 0.0, -0.00295944745], [-4.15907145, -1.90164053, 1.26488984, -1.92294526, -0.683515489, 0.0468249731, 0.0]]> : tensor<3x7xf32>
-  %ug12_0 = tensor.cast %s12_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw12_0 = tensor.cast %e12_0 : tensor<3x7xf32> to tensor<*xf32>
+  %r12 = loss.hinge_embedding_grad %d12_x, %d12_t, %d12_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<1x?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin1_none_f32\n"
+  %s12_0 = tensor.cast %r12 : tensor<1x?xf32> to tensor<1x7xf32>
+  %e12_0 = arith.constant dense<[[-0.552641034, 0.0278825164, 1.59516048, -0.287337273, 0.888437927, -3.74518561, 1.15046978]]> : tensor<1x7xf32>
+  %ug12_0 = tensor.cast %s12_0 : tensor<1x7xf32> to tensor<*xf32>
+  %uw12_0 = tensor.cast %e12_0 : tensor<1x7xf32> to tensor<*xf32>
   %rt12_0 = arith.constant 1.000e-05 : f64
   %at12_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug12_0, %uw12_0, %rt12_0, %at12_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin2_none_f32
-  %c13_x = arith.constant dense<[[0.168116719, 4.34826565, -1.29461932, -0.983726203, -1.93587482, 0.386644095, 1.32088399]]> : tensor<1x7xf32>
-  %d13_x = tensor.cast %c13_x : tensor<1x7xf32> to tensor<1x?xf32>
-  %c13_t = arith.constant dense<[[1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_bcast_rank_margin1_none_f32
+  %c13_x = arith.constant dense<[2.43331361, -0.162819624, 0.652147174, 2.13185573, -0.241862923, -0.895343363, 2.00253844]> : tensor<7xf32>
+  %d13_x = tensor.cast %c13_x : tensor<7xf32> to tensor<?xf32>
+  %c13_t = arith.constant dense<[[-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
   %d13_t = tensor.cast %c13_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c13_g = arith.constant dense<[[1.82608306, 0.292773873, 0.152006745, 2.36517882, -0.133458763, -0.882163942, -0.917303622], [-0.273639977, 1.73579967, -1.67889774, -0.283135235, 0.422117442, 1.43947077, 0.929276943], [-1.3464967, 0.207445994, -0.351906747, -0.342806339, 0.445226043, -1.29071844, 0.179994836]]> : tensor<3x7xf32>
+  %c13_g = arith.constant dense<[[-0.637997806, 1.12070251, -1.35326505, 0.176325768, -0.858376741, 0.00331006199, 0.250493199], [-0.263687611, -0.740324974, -1.35037827, -0.718536913, -0.0328735113, -0.130212396, -3.38348413], [-1.1355176, 1.07715356, -1.28758156, 0.597003341, 1.52976096, 2.85352349, -1.01319098]]> : tensor<3x7xf32>
   %d13_g = tensor.cast %c13_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r13 = loss.hinge_embedding_grad %d13_x, %d13_t, %d13_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<1x?xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin2_none_f32\n"
-  %s13_0 = tensor.cast %r13 : tensor<1x?xf32> to tensor<1x7xf32>
-  %e13_0 = arith.constant dense<[[0.75322634, 0.292773873, 1.87879777, -2.99112034, -1.00080228, 1.84802532, -2.02657533]]> : tensor<1x7xf32>
-  %ug13_0 = tensor.cast %s13_0 : tensor<1x7xf32> to tensor<*xf32>
-  %uw13_0 = tensor.cast %e13_0 : tensor<1x7xf32> to tensor<*xf32>
+  %r13 = loss.hinge_embedding_grad %d13_x, %d13_t, %d13_g {margin = 1.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin1_none_f32\n"
+  %s13_0 = tensor.cast %r13 : tensor<?xf32> to tensor<7xf32>
+  %e13_0 = arith.constant dense<[0.0, 0.696776032, 1.41606176, -0.718536913, 0.638510704, 2.72000098, -4.39667511]> : tensor<7xf32>
+  %ug13_0 = tensor.cast %s13_0 : tensor<7xf32> to tensor<*xf32>
+  %uw13_0 = tensor.cast %e13_0 : tensor<7xf32> to tensor<*xf32>
   %rt13_0 = arith.constant 1.000e-05 : f64
   %at13_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug13_0, %uw13_0, %rt13_0, %at13_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_int_none_f32
-  %c14_x = arith.constant dense<[[1.45532835, -0.603628278, -1.26314962, -1.78938186, -1.15543139], [0.584752679, -0.153656885, -0.312724948, -0.956430495, -1.62044919]]> : tensor<2x5xf32>
-  %d14_x = tensor.cast %c14_x : tensor<2x5xf32> to tensor<?x?xf32>
-  %c14_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %d14_t = tensor.cast %c14_t : tensor<2x5xi64> to tensor<?x?xi64>
-  %c14_g = arith.constant dense<[[1.5201025, -0.212405533, 0.0109283784, 0.0236018766, -0.221010461], [0.999700785, 0.461743176, 0.861744821, -0.462164551, -1.93875289]]> : tensor<2x5xf32>
-  %d14_g = tensor.cast %c14_g : tensor<2x5xf32> to tensor<?x?xf32>
-  %r14 = loss.hinge_embedding_grad %d14_x, %d14_t, %d14_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?x?xf32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_int_none_f32\n"
-  %s14_0 = tensor.cast %r14 : tensor<?x?xf32> to tensor<2x5xf32>
-  %e14_0 = arith.constant dense<[[1.5201025, 0.212405533, 0.0, 0.0236018766, 0.221010461], [-0.999700785, -0.461743176, 0.861744821, -0.462164551, -1.93875289]]> : tensor<2x5xf32>
-  %ug14_0 = tensor.cast %s14_0 : tensor<2x5xf32> to tensor<*xf32>
-  %uw14_0 = tensor.cast %e14_0 : tensor<2x5xf32> to tensor<*xf32>
+  // hinge_embedding_grad_margin2_none_f32
+  %c14_x = arith.constant dense<[[2.0, 2.0, 2.08351994, 0.803202808, -1.96678543, -1.41639495, 1.19970715], [-0.361261845, 0.734759867, 0.22303082, 0.525905669, -1.94682705, 2.00956964, -0.824670732], [-0.340860039, -1.47879815, 2.41507769, 0.894595683, -0.212925911, 2.33286238, 2.99975324]]> : tensor<3x7xf32>
+  %d14_x = tensor.cast %c14_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c14_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, -1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %d14_t = tensor.cast %c14_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c14_g = arith.constant dense<[[1.31926858, -2.14116955, -0.918729186, 0.820388317, 0.110509038, 0.27763167, -0.561423063], [-0.250256151, 1.87136531, -1.19562197, 0.170431182, -1.01543975, -1.89458644, -1.2197504], [-0.568781018, 0.24869211, 0.928309083, 0.295172691, 1.85671949, 0.413449168, -0.300372452]]> : tensor<3x7xf32>
+  %d14_g = tensor.cast %c14_g : tensor<3x7xf32> to tensor<?x?xf32>
+  %r14 = loss.hinge_embedding_grad %d14_x, %d14_t, %d14_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_margin2_none_f32\n"
+  %s14_0 = tensor.cast %r14 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e14_0 = arith.constant dense<[[-1.31926858, -2.14116955, -0.918729186, 0.0, -0.110509038, -0.27763167, -0.561423063], [-0.250256151, 1.87136531, -1.19562197, 0.170431182, -1.01543975, 0.0, 1.2197504], [0.568781018, -0.24869211, 0.928309083, -0.295172691, -1.85671949, 0.413449168, 0.0]]> : tensor<3x7xf32>
+  %ug14_0 = tensor.cast %s14_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw14_0 = tensor.cast %e14_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt14_0 = arith.constant 1.000e-05 : f64
   %at14_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug14_0, %uw14_0, %rt14_0, %at14_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_none_f32
-  %c15_x = arith.constant dense<[[0.0, 30.0, -30.0, 1.47253668, 3.61440754, 0.158856079, 0.314491183], [1.66617441, 0.747255862, -1.0812974, -0.204854175, -1.09966874, -2.86721087, -2.31588697], [1.29285455, -1.18029165, 2.60278606, 2.46154714, -1.22685409, -1.83153117, 1.88265252]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_bcast_t_margin2_none_f32
+  %c15_x = arith.constant dense<[[0.433285922, -0.218617678, 0.436650902, -3.1058991, 2.23852539, -0.647037625, 2.07472134], [0.51788187, -0.445147663, -0.480854243, 1.14902508, -0.746394336, -2.09543085, -1.00354409], [2.34115505, -3.86965013, 1.06108153, -1.51846886, 1.43963969, -3.67180967, 0.740904748]]> : tensor<3x7xf32>
   %d15_x = tensor.cast %c15_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c15_t = arith.constant dense<[[1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, 1.0, 1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
-  %d15_t = tensor.cast %c15_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c15_g = arith.constant dense<[[1.2924186, -0.867070079, -0.403254688, -0.176419765, -0.290614665, -0.243444383, 0.594201565], [2.05749249, -0.0156245576, 0.500592351, 1.44899964, 1.10565138, -1.46917164, -0.167294249], [1.29575193, 1.23954058, 0.117776789, -0.302781343, -0.0658297837, 0.466176271, 0.163178131]]> : tensor<3x7xf32>
+  %c15_t = arith.constant dense<[1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0]> : tensor<7xf32>
+  %d15_t = tensor.cast %c15_t : tensor<7xf32> to tensor<?xf32>
+  %c15_g = arith.constant dense<[[1.41075277, 1.05136204, 1.25030696, 1.2657119, 0.236324742, -0.281545788, 1.38437474], [0.11002253, -0.211366534, -0.395584881, -0.099726513, 1.2940141, -0.465095669, 0.524287224], [-0.226120532, 0.413321376, 1.7673769, 0.873613119, 0.441511124, 0.044701077, 0.0838815719]]> : tensor<3x7xf32>
   %d15_g = tensor.cast %c15_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r15 = loss.soft_margin_grad %d15_x, %d15_t, %d15_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
-  vector.print str "case soft_margin_grad_none_f32\n"
+  %r15 = loss.hinge_embedding_grad %d15_x, %d15_t, %d15_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin2_none_f32\n"
   %s15_0 = tensor.cast %r15 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e15_0 = arith.constant dense<[[-0.6462093, 8.11371505e-14, 0.403254688, -0.143507361, -0.28299284, 0.112074316, 0.343437284], [-0.327007353, -0.0106025198, 0.126780301, -0.798449814, -0.829457462, -0.0790391639, 0.152268589], [1.01668572, -0.948248863, -0.00812180806, 0.0237980746, 0.0509040318, -0.401817858, -0.0215533022]]> : tensor<3x7xf32>
+  %e15_0 = arith.constant dense<[[1.41075277, 1.05136204, 1.25030696, -1.2657119, 0.236324742, -0.281545788, 1.38437474], [0.11002253, -0.211366534, -0.395584881, 0.099726513, 1.2940141, -0.465095669, 0.524287224], [-0.226120532, 0.413321376, 1.7673769, -0.873613119, 0.441511124, 0.044701077, 0.0838815719]]> : tensor<3x7xf32>
   %ug15_0 = tensor.cast %s15_0 : tensor<3x7xf32> to tensor<*xf32>
   %uw15_0 = tensor.cast %e15_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt15_0 = arith.constant 1.000e-05 : f64
   %at15_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug15_0, %uw15_0, %rt15_0, %at15_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_bcast_t_none_f32
-  %c16_x = arith.constant dense<[[0.100418836, 0.817588925, -1.7628572, -2.11317849, 1.41450524, -3.00579166, 0.424724817], [-2.28864217, 1.96150124, -0.369172871, -1.06226909, 3.36474943, 0.700316906, -2.12867594], [1.88569367, 0.0332720838, 4.50947762, -1.86665583, -0.519306242, 0.140143171, -0.371534705]]> : tensor<3x7xf32>
-  %d16_x = tensor.cast %c16_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c16_t = arith.constant dense<[-1.0, 1.0, 1.0, 1.0, 1.0, -1.0, -1.0]> : tensor<7xf32>
-  %d16_t = tensor.cast %c16_t : tensor<7xf32> to tensor<?xf32>
-  %c16_g = arith.constant dense<[[-0.491131872, 1.2423625, -1.06664979, -0.611066937, -1.32075882, 0.65296495, 0.59403646], [1.05357552, -0.840444267, 1.9645009, 1.00914812, 0.640146017, -0.0500531457, 1.02268672], [1.47899723, 0.53820169, 0.580058873, -0.291220725, 0.815413475, -0.980917335, -1.13403952]]> : tensor<3x7xf32>
+  // hinge_embedding_grad_bcast_x_margin2_none_f32
+  %c16_x = arith.constant dense<[[1.4073391, 0.376674742, 0.785436392, 0.178595677, 0.594213724, -2.3352747, -0.38228631]]> : tensor<1x7xf32>
+  %d16_x = tensor.cast %c16_x : tensor<1x7xf32> to tensor<1x?xf32>
+  %c16_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, -1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %d16_t = tensor.cast %c16_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c16_g = arith.constant dense<[[0.181075096, -0.321178615, -0.196631119, -0.395202219, -1.05159783, 1.95232427, 0.312324107], [0.943624794, 0.340990663, 0.429352522, -1.59653735, -1.18258226, 1.21619785, -0.158554748], [1.11084425, 1.04492545, 0.00921991467, -0.186335325, 0.537685573, -1.63060212, -1.02490699]]> : tensor<3x7xf32>
   %d16_g = tensor.cast %c16_g : tensor<3x7xf32> to tensor<?x?xf32>
-  %r16 = loss.soft_margin_grad %d16_x, %d16_t, %d16_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
-  vector.print str "case soft_margin_grad_bcast_t_none_f32\n"
-  %s16_0 = tensor.cast %r16 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e16_0 = arith.constant dense<[[-0.257885307, -0.380505443, 0.910457194, 0.545180142, 0.25824061, 0.0307970326, 0.35916236], [0.097000584, 0.103630707, -1.16152906, -0.749922097, -0.0213907883, -0.0334484167, 0.108753279], [1.28415966, -0.264624476, -0.00631361175, 0.25221777, -0.511252463, -0.524769723, -0.462881178]]> : tensor<3x7xf32>
-  %ug16_0 = tensor.cast %s16_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw16_0 = tensor.cast %e16_0 : tensor<3x7xf32> to tensor<*xf32>
+  %r16 = loss.hinge_embedding_grad %d16_x, %d16_t, %d16_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<1x?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin2_none_f32\n"
+  %s16_0 = tensor.cast %r16 : tensor<1x?xf32> to tensor<1x7xf32>
+  %e16_0 = arith.constant dense<[[1.87339401, -1.02511334, 0.63520354, 1.80540419, 2.77186561, -0.894475698, -0.554028153]]> : tensor<1x7xf32>
+  %ug16_0 = tensor.cast %s16_0 : tensor<1x7xf32> to tensor<*xf32>
+  %uw16_0 = tensor.cast %e16_0 : tensor<1x7xf32> to tensor<*xf32>
   %rt16_0 = arith.constant 1.000e-05 : f64
   %at16_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug16_0, %uw16_0, %rt16_0, %at16_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_int_none_f32
-  %c17_x = arith.constant dense<[[-0.6177665, -0.852324128, -1.18455231, 0.782307565], [0.433457762, 0.076041922, 0.276085824, -0.108546421]]> : tensor<2x4xf32>
-  %d17_x = tensor.cast %c17_x : tensor<2x4xf32> to tensor<?x?xf32>
-  %c17_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %d17_t = tensor.cast %c17_t : tensor<2x4xi32> to tensor<?x?xi32>
-  %c17_g = arith.constant dense<[[0.434764802, 1.42123723, -0.161241949, -0.596895576], [1.33502555, 1.72592425, -1.11245406, -2.51731491]]> : tensor<2x4xf32>
-  %d17_g = tensor.cast %c17_g : tensor<2x4xf32> to tensor<?x?xf32>
-  %r17 = loss.soft_margin_grad %d17_x, %d17_t, %d17_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xi32>, tensor<?x?xf32>) -> tensor<?x?xf32>
-  vector.print str "case soft_margin_grad_int_none_f32\n"
-  %s17_0 = tensor.cast %r17 : tensor<?x?xf32> to tensor<2x4xf32>
-  %e17_0 = arith.constant dense<[[-0.28247121, 0.424872547, 0.123473495, 0.0], [0.809958756, -0.830167294, 0.479927868, -1.19041312]]> : tensor<2x4xf32>
-  %ug17_0 = tensor.cast %s17_0 : tensor<2x4xf32> to tensor<*xf32>
-  %uw17_0 = tensor.cast %e17_0 : tensor<2x4xf32> to tensor<*xf32>
+  // hinge_embedding_grad_bcast_rank_margin2_none_f32
+  %c17_x = arith.constant dense<[-0.7752828, 1.39080751, -1.85072982, 2.93475413, -0.445092887, 2.49959803, 1.32472193]> : tensor<7xf32>
+  %d17_x = tensor.cast %c17_x : tensor<7xf32> to tensor<?xf32>
+  %c17_t = arith.constant dense<[[1.0, 1.0, 1.0, 1.0, -1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %d17_t = tensor.cast %c17_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c17_g = arith.constant dense<[[-0.28026256, -0.712237895, 0.282384843, -0.704830289, 0.685334206, -0.951998711, 1.31355155], [-0.325604022, -1.04774511, 1.94434631, 1.80074883, 0.298051268, -0.447938293, 0.332983524], [0.414865971, -0.214021847, -0.0549748205, -0.936546922, 0.109511793, -0.984058261, 1.02397692]]> : tensor<3x7xf32>
+  %d17_g = tensor.cast %c17_g : tensor<3x7xf32> to tensor<?x?xf32>
+  %r17 = loss.hinge_embedding_grad %d17_x, %d17_t, %d17_g {margin = 2.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin2_none_f32\n"
+  %s17_0 = tensor.cast %r17 : tensor<?xf32> to tensor<7xf32>
+  %e17_0 = arith.constant dense<[0.460207433, 0.549529076, 2.17175627, -1.64137721, -1.0928973, -0.984058261, -0.0434089005]> : tensor<7xf32>
+  %ug17_0 = tensor.cast %s17_0 : tensor<7xf32> to tensor<*xf32>
+  %uw17_0 = tensor.cast %e17_0 : tensor<7xf32> to tensor<*xf32>
   %rt17_0 = arith.constant 1.000e-05 : f64
   %at17_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug17_0, %uw17_0, %rt17_0, %at17_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_margin_grad_none_f32
-  %c18_x = arith.constant dense<[[0.136470482, 0.5, -1.56300414, 1.5, 0.5], [-0.75, 0.25, 1.33038628, 1.0963273, 0.279941797], [-1.34724665, -0.771668375, 0.0658146814, -1.9109906, 0.251534283], [0.556164443, 0.420128763, 1.10246921, -0.304762632, -0.56269598]]> : tensor<4x5xf32>
-  %d18_x = tensor.cast %c18_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c18_t = arith.constant dense<[[3, 0, -1, 1, 2], [1, 1, 4, -1, 0], [0, 1, 2, 3, 4], [-1, 2, 3, 0, 0]]> : tensor<4x5xi64>
-  %d18_t = tensor.cast %c18_t : tensor<4x5xi64> to tensor<?x?xi64>
-  %c18_g = arith.constant dense<[0.455247611, -0.467171669, 1.53631055, 1.03434992]> : tensor<4xf32>
-  %d18_g = tensor.cast %c18_g : tensor<4xf32> to tensor<?xf32>
-  %r18 = loss.multilabel_margin_grad %d18_x, %d18_t, %d18_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multilabel_margin_grad_none_f32\n"
-  %s18_0 = tensor.cast %r18 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e18_0 = arith.constant dense<[[-0.182099044, 0.0910495222, 0.0, 0.0, 0.0910495222], [-0.0, 0.373737335, -0.280303001, -0.280303001, 0.186868668], [0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<4x5xf32>
-  %ug18_0 = tensor.cast %s18_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw18_0 = tensor.cast %e18_0 : tensor<4x5xf32> to tensor<*xf32>
+  // hinge_embedding_grad_int_none_f32
+  %c18_x = arith.constant dense<[[-0.0870659947, -0.0431963168, 0.392266393, 1.08642614, -1.95591211], [0.946212947, -1.30489254, 1.27320361, 0.796934545, -1.34271407]]> : tensor<2x5xf32>
+  %d18_x = tensor.cast %c18_x : tensor<2x5xf32> to tensor<?x?xf32>
+  %c18_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %d18_t = tensor.cast %c18_t : tensor<2x5xi64> to tensor<?x?xi64>
+  %c18_g = arith.constant dense<[[0.373365551, 0.814282596, -0.300211042, -1.05666029, -1.22541213], [2.6452713, -0.429222792, -0.533877015, -1.17773926, -0.168133646]]> : tensor<2x5xf32>
+  %d18_g = tensor.cast %c18_g : tensor<2x5xf32> to tensor<?x?xf32>
+  %r18 = loss.hinge_embedding_grad %d18_x, %d18_t, %d18_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_int_none_f32\n"
+  %s18_0 = tensor.cast %r18 : tensor<?x?xf32> to tensor<2x5xf32>
+  %e18_0 = arith.constant dense<[[0.373365551, -0.814282596, 0.0, -1.05666029, 1.22541213], [-2.6452713, 0.429222792, -0.533877015, -1.17773926, -0.168133646]]> : tensor<2x5xf32>
+  %ug18_0 = tensor.cast %s18_0 : tensor<2x5xf32> to tensor<*xf32>
+  %uw18_0 = tensor.cast %e18_0 : tensor<2x5xf32> to tensor<*xf32>
   %rt18_0 = arith.constant 1.000e-05 : f64
   %at18_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug18_0, %uw18_0, %rt18_0, %at18_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_margin_grad_1d_none_f32
-  %c19_x = arith.constant dense<[0.0, 1.23590696, 1.0, 1.05640328, -0.496301323, 0.308622688]> : tensor<6xf32>
-  %d19_x = tensor.cast %c19_x : tensor<6xf32> to tensor<?xf32>
-  %c19_t = arith.constant dense<[2, 5, 2, -1, 0, 1]> : tensor<6xi32>
-  %d19_t = tensor.cast %c19_t : tensor<6xi32> to tensor<?xi32>
-  %c19_g = arith.constant dense<1.43658578> : tensor<f32>
-  %d19_g = tensor.cast %c19_g : tensor<f32> to tensor<f32>
-  %r19 = loss.multilabel_margin_grad %d19_x, %d19_t, %d19_g {reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xi32>, tensor<f32>) -> tensor<?xf32>
-  vector.print str "case multilabel_margin_grad_1d_none_f32\n"
-  %s19_0 = tensor.cast %r19 : tensor<?xf32> to tensor<6xf32>
-  %e19_0 = arith.constant dense<[0.239430964, 0.718292892, -0.957723856, 0.718292892, 0.239430964, -0.957723856]> : tensor<6xf32>
-  %ug19_0 = tensor.cast %s19_0 : tensor<6xf32> to tensor<*xf32>
-  %uw19_0 = tensor.cast %e19_0 : tensor<6xf32> to tensor<*xf32>
+  // soft_margin_grad_none_f32
+  %c19_x = arith.constant dense<[[0.0, 30.0, -30.0, 2.34028482, 0.483197331, -1.36117887, -1.25423658], [-1.45071113, -0.891000271, -0.512344241, -0.547511339, 0.944455504, 2.52940392, 0.639218152], [0.707997799, -0.60483259, -1.18423712, 0.632440031, 0.717052102, 1.11443388, -0.976241589]]> : tensor<3x7xf32>
+  %d19_x = tensor.cast %c19_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c19_t = arith.constant dense<[[-1.0, 1.0, -1.0, -1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, -1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %d19_t = tensor.cast %c19_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c19_g = arith.constant dense<[[-1.02495313, -0.0048558428, -2.0315764, 1.15659833, 1.60489619, 0.704452634, 1.0609647], [-0.73075521, 0.961615503, -0.351660639, 1.54610276, 0.775250494, 0.633240044, -1.72879183], [0.773720622, -0.199650198, 0.0385705084, 0.437530637, 0.769158781, -0.223898351, 0.374471366]]> : tensor<3x7xf32>
+  %d19_g = tensor.cast %c19_g : tensor<3x7xf32> to tensor<?x?xf32>
+  %r19 = loss.soft_margin_grad %d19_x, %d19_t, %d19_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  vector.print str "case soft_margin_grad_none_f32\n"
+  %s19_0 = tensor.cast %r19 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e19_0 = arith.constant dense<[[-0.512476563, 4.5439146e-16, -1.90107262e-13, 1.0550015, 0.992632449, -0.560709953, -0.825464904], [-0.138764679, 0.279737264, 0.219913036, 0.56655699, 0.558179379, -0.0467472933, 0.597164989], [-0.255359828, 0.129125997, 0.00903673097, 0.2857261, 0.516842067, 0.0553130135, 0.10246966]]> : tensor<3x7xf32>
+  %ug19_0 = tensor.cast %s19_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw19_0 = tensor.cast %e19_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt19_0 = arith.constant 1.000e-05 : f64
   %at19_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug19_0, %uw19_0, %rt19_0, %at19_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_margin_grad_0d_t0_none_f32
-  %c20_x = arith.constant dense<-1.54157257> : tensor<f32>
-  %d20_x = tensor.cast %c20_x : tensor<f32> to tensor<f32>
-  %c20_t = arith.constant dense<0> : tensor<i64>
-  %d20_t = tensor.cast %c20_t : tensor<i64> to tensor<i64>
-  %c20_g = arith.constant dense<-0.346356183> : tensor<f32>
-  %d20_g = tensor.cast %c20_g : tensor<f32> to tensor<f32>
-  %r20 = loss.multilabel_margin_grad %d20_x, %d20_t, %d20_g {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
-  vector.print str "case multilabel_margin_grad_0d_t0_none_f32\n"
-  %s20_0 = tensor.cast %r20 : tensor<f32> to tensor<f32>
-  %e20_0 = arith.constant dense<-0.0> : tensor<f32>
-  %ug20_0 = tensor.cast %s20_0 : tensor<f32> to tensor<*xf32>
-  %uw20_0 = tensor.cast %e20_0 : tensor<f32> to tensor<*xf32>
+  // soft_margin_grad_bcast_t_none_f32
+  %c20_x = arith.constant dense<[[-2.42971325, 0.217830241, -1.90329862, -0.221509799, 1.60329843, 1.40077436, 3.01454067], [0.0585746132, 1.29035676, -1.68153465, -2.31320715, -4.13834906, 1.01048982, 2.12080884], [-0.701818883, 2.93964934, -1.31447887, -3.18669558, -1.55649233, -0.624765813, -2.60557628]]> : tensor<3x7xf32>
+  %d20_x = tensor.cast %c20_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c20_t = arith.constant dense<[1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 1.0]> : tensor<7xf32>
+  %d20_t = tensor.cast %c20_t : tensor<7xf32> to tensor<?xf32>
+  %c20_g = arith.constant dense<[[-0.0365486518, 0.109850667, 0.0862265751, 0.724948108, -0.166019946, -1.78524101, -0.254068464], [1.00135374, -1.00103414, -0.761132598, 1.21026933, -0.304721028, -0.588883758, -1.38010883], [-0.512855411, 1.62411714, 1.04611087, 0.79655236, -0.952141345, 0.476159722, 0.294064134]]> : tensor<3x7xf32>
+  %d20_g = tensor.cast %c20_g : tensor<3x7xf32> to tensor<?x?xf32>
+  %r20 = loss.soft_margin_grad %d20_x, %d20_t, %d20_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  vector.print str "case soft_margin_grad_bcast_t_none_f32\n"
+  %s20_0 = tensor.cast %r20 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e20_0 = arith.constant dense<[[0.0335905924, -0.048966676, -0.0750399157, 0.322491616, -0.138208106, -1.43231094, 0.0118836155], [-0.486017585, 0.216015592, 0.641716719, 0.108966649, -0.00478374772, -0.431720108, 0.147796825], [0.342890471, -0.0815761536, -0.824609101, 0.0315988138, -0.165815935, 0.166036099, -0.273838282]]> : tensor<3x7xf32>
+  %ug20_0 = tensor.cast %s20_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw20_0 = tensor.cast %e20_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt20_0 = arith.constant 1.000e-05 : f64
   %at20_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug20_0, %uw20_0, %rt20_0, %at20_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_margin_grad_0d_tm1_none_f32
-  %c21_x = arith.constant dense<-1.24128568> : tensor<f32>
+  // soft_margin_grad_0d_none_f32
+  %c21_x = arith.constant dense<-0.875695586> : tensor<f32>
   %d21_x = tensor.cast %c21_x : tensor<f32> to tensor<f32>
-  %c21_t = arith.constant dense<-1> : tensor<i64>
-  %d21_t = tensor.cast %c21_t : tensor<i64> to tensor<i64>
-  %c21_g = arith.constant dense<0.880633235> : tensor<f32>
+  %c21_t = arith.constant dense<1.0> : tensor<f32>
+  %d21_t = tensor.cast %c21_t : tensor<f32> to tensor<f32>
+  %c21_g = arith.constant dense<0.570708573> : tensor<f32>
   %d21_g = tensor.cast %c21_g : tensor<f32> to tensor<f32>
-  %r21 = loss.multilabel_margin_grad %d21_x, %d21_t, %d21_g {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
-  vector.print str "case multilabel_margin_grad_0d_tm1_none_f32\n"
+  %r21 = loss.soft_margin_grad %d21_x, %d21_t, %d21_g {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
+  vector.print str "case soft_margin_grad_0d_none_f32\n"
   %s21_0 = tensor.cast %r21 : tensor<f32> to tensor<f32>
-  %e21_0 = arith.constant dense<0.0> : tensor<f32>
+  %e21_0 = arith.constant dense<-0.402879983> : tensor<f32>
   %ug21_0 = tensor.cast %s21_0 : tensor<f32> to tensor<*xf32>
   %uw21_0 = tensor.cast %e21_0 : tensor<f32> to tensor<*xf32>
   %rt21_0 = arith.constant 1.000e-05 : f64
   %at21_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug21_0, %uw21_0, %rt21_0, %at21_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_none_f32
-  %c22_x = arith.constant dense<[[0.0, 40.0, -40.0, 5.91968632, 2.32514739], [-0.0477304012, -2.87389851, 0.751329839, -1.74305832, -2.89613605], [2.03134108, -0.218399033, 0.00342829782, -3.50434256, -0.705195785]]> : tensor<3x5xf32>
-  %d22_x = tensor.cast %c22_x : tensor<3x5xf32> to tensor<?x?xf32>
-  %c22_t = arith.constant dense<[[1.0, 1.0, 0.0, 0.0, 1.0], [0.25, 1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x5xf32>
-  %d22_t = tensor.cast %c22_t : tensor<3x5xf32> to tensor<?x?xf32>
-  %c22_g = arith.constant dense<[2.75338006, -1.34213459, -0.988963008]> : tensor<3xf32>
-  %d22_g = tensor.cast %c22_g : tensor<3xf32> to tensor<?xf32>
-  %r22 = loss.multilabel_soft_margin_grad %d22_x, %d22_t, %d22_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multilabel_soft_margin_grad_none_f32\n"
-  %s22_0 = tensor.cast %r22 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e22_0 = arith.constant dense<[[-0.275337994, -2.33946674e-18, 2.33946674e-18, 0.549200833, -0.0490440689], [-0.0639043078, 0.254077077, -0.182387605, -0.0399754494, -0.0140507808], [-0.174858272, 0.109653004, 0.0987267792, 0.192019254, 0.132390246]]> : tensor<3x5xf32>
-  %ug22_0 = tensor.cast %s22_0 : tensor<3x5xf32> to tensor<*xf32>
-  %uw22_0 = tensor.cast %e22_0 : tensor<3x5xf32> to tensor<*xf32>
+  // soft_margin_grad_int_none_f32
+  %c22_x = arith.constant dense<[[-0.415624768, 0.114497446, 0.181692466, -0.330067605], [-0.285522938, -0.428876311, -1.3391583, 0.298177928]]> : tensor<2x4xf32>
+  %d22_x = tensor.cast %c22_x : tensor<2x4xf32> to tensor<?x?xf32>
+  %c22_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %d22_t = tensor.cast %c22_t : tensor<2x4xi32> to tensor<?x?xi32>
+  %c22_g = arith.constant dense<[[0.135510609, -0.971843481, -1.512725, 1.51025999], [0.332338303, -1.17012823, 1.70704007, 0.994945943]]> : tensor<2x4xf32>
+  %d22_g = tensor.cast %c22_g : tensor<2x4xf32> to tensor<?x?xf32>
+  %r22 = loss.soft_margin_grad %d22_x, %d22_t, %d22_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xi32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  vector.print str "case soft_margin_grad_int_none_f32\n"
+  %s22_0 = tensor.cast %r22 : tensor<?x?xf32> to tensor<2x4xf32>
+  %e22_0 = arith.constant dense<[[-0.0816364437, -0.513709784, 0.687838197, -0.0], [0.142606452, 0.708635867, -1.35257578, 0.571096003]]> : tensor<2x4xf32>
+  %ug22_0 = tensor.cast %s22_0 : tensor<2x4xf32> to tensor<*xf32>
+  %uw22_0 = tensor.cast %e22_0 : tensor<2x4xf32> to tensor<*xf32>
   %rt22_0 = arith.constant 1.000e-05 : f64
   %at22_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug22_0, %uw22_0, %rt22_0, %at22_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_w_none_f32
-  %c23_x = arith.constant dense<[[0.140166849, -0.95020628, -0.0897904858, 1.79598892, -0.591383338], [1.41024184, 1.6532017, -1.09586477, -1.89067388, -0.532497704], [1.95861864, 0.0566944331, -1.22799647, 3.67609882, 1.7027688]]> : tensor<3x5xf32>
-  %d23_x = tensor.cast %c23_x : tensor<3x5xf32> to tensor<?x?xf32>
-  %c23_t = arith.constant dense<[[1.0, 0.0, 1.0, 0.0, 1.0], [1.0, 1.0, 0.0, 1.0, 1.0], [1.0, 0.0, 1.0, 1.0, 1.0]]> : tensor<3x5xf32>
-  %d23_t = tensor.cast %c23_t : tensor<3x5xf32> to tensor<?x?xf32>
-  %c23_w = arith.constant dense<[1.25102806, 1.21628606, 0.508864522, 2.14823914, 1.29025221]> : tensor<5xf32>
-  %d23_w = tensor.cast %c23_w : tensor<5xf32> to tensor<?xf32>
-  %c23_g = arith.constant dense<[-0.956356227, 0.0149156787, 2.46055532]> : tensor<3xf32>
-  %d23_g = tensor.cast %c23_g : tensor<3xf32> to tensor<?xf32>
-  %r23 = loss.multilabel_soft_margin_grad %d23_x, %d23_t weight(%d23_w), %d23_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multilabel_soft_margin_grad_w_none_f32\n"
-  %s23_0 = tensor.cast %r23 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e23_0 = arith.constant dense<[[0.111271568, -0.0648702681, 0.0508489609, -0.352409363, 0.158853203], [-0.000732200511, -0.000582990702, 0.00038028555, -0.0055679027, -0.00242512044], [-0.0761039257, 0.307755232, -0.193690136, -0.0261081569, -0.0978479236]]> : tensor<3x5xf32>
-  %ug23_0 = tensor.cast %s23_0 : tensor<3x5xf32> to tensor<*xf32>
-  %uw23_0 = tensor.cast %e23_0 : tensor<3x5xf32> to tensor<*xf32>
+  // multilabel_margin_grad_none_f32
+  %c23_x = arith.constant dense<[[-0.406685501, 0.5, 2.48586702, 1.5, 0.5], [-0.75, 0.25, 0.0283745062, 0.819788814, 1.095258], [1.02695, -0.310879052, 0.804318547, 1.38070035, 0.199190453], [2.16715932, -1.16350234, 0.574648559, -0.395906359, 1.24286652]]> : tensor<4x5xf32>
+  %d23_x = tensor.cast %c23_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c23_t = arith.constant dense<[[3, 0, -1, 1, 2], [1, 1, 4, -1, 0], [0, 1, 2, 3, 4], [-1, 2, 3, 0, 0]]> : tensor<4x5xi64>
+  %d23_t = tensor.cast %c23_t : tensor<4x5xi64> to tensor<?x?xi64>
+  %c23_g = arith.constant dense<[-3.60225153, -0.475989521, 0.347922146, 2.30209756]> : tensor<4xf32>
+  %d23_g = tensor.cast %c23_g : tensor<4xf32> to tensor<?xf32>
+  %r23 = loss.multilabel_margin_grad %d23_x, %d23_t, %d23_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multilabel_margin_grad_none_f32\n"
+  %s23_0 = tensor.cast %r23 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e23_0 = arith.constant dense<[[2.16135097, -0.720450282, -1.44090056, 0.720450282, -0.720450282], [-0.0, 0.380791605, -0.190395802, -0.285593718, 0.0951979011], [0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<4x5xf32>
+  %ug23_0 = tensor.cast %s23_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw23_0 = tensor.cast %e23_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt23_0 = arith.constant 1.000e-05 : f64
   %at23_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug23_0, %uw23_0, %rt23_0, %at23_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_bcast_t_w_none_f32
-  %c24_x = arith.constant dense<[[[1.7188549, -2.46928835, 2.50453353, -1.44323838], [3.84265876, -0.535144985, -5.29556513, 1.55178726], [-1.83745837, 1.64077663, 0.221018076, 1.45369267]], [[-0.0340346284, 1.10314655, -0.972812653, -2.10020494], [2.04116535, -2.14265132, 1.3076694, 0.626194775], [-3.14895725, -1.84285986, -0.170655504, -0.890166044]]]> : tensor<2x3x4xf32>
-  %d24_x = tensor.cast %c24_x : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c24_t = arith.constant dense<[0.0, 0.0, 1.0, 0.0]> : tensor<4xf32>
-  %d24_t = tensor.cast %c24_t : tensor<4xf32> to tensor<?xf32>
-  %c24_w = arith.constant dense<[[0.75339359, 0.551645637, 0.849010944, 1.43479967], [1.30174088, 0.99263525, 1.47947371, 1.45112181], [1.97491288, 1.18166876, 1.19060266, 1.49669623]]> : tensor<3x4xf32>
-  %d24_w = tensor.cast %c24_w : tensor<3x4xf32> to tensor<?x?xf32>
-  %c24_g = arith.constant dense<[[0.494420916, 0.0981998965, 1.06981409], [-2.29276705, -0.363500983, 0.175047547]]> : tensor<2x3xf32>
-  %d24_g = tensor.cast %c24_g : tensor<2x3xf32> to tensor<?x?xf32>
-  %r24 = loss.multilabel_soft_margin_grad %d24_x, %d24_t weight(%d24_w), %d24_g {reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?x?xf32>
-  vector.print str "case multilabel_soft_margin_grad_bcast_t_w_none_f32\n"
-  %s24_0 = tensor.cast %r24 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e24_0 = arith.constant dense<[[[0.0789668858, 0.00532121817, -0.00792743545, 0.033881478], [0.0312870182, 0.00899996608, -0.0361398458, 0.0293967444], [0.07254906, 0.264729172, -0.141691968, 0.324466914]], [[-0.212245479, -0.237417564, 0.353149205, -0.0897065178], [-0.104698114, -0.0094734244, 0.0286208019, -0.0859306231], [0.0035549039, 0.0070697316, -0.0282690469, 0.0190649405]]]> : tensor<2x3x4xf32>
-  %ug24_0 = tensor.cast %s24_0 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw24_0 = tensor.cast %e24_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  // multilabel_margin_grad_1d_none_f32
+  %c24_x = arith.constant dense<[0.0, 1.58955276, 1.0, -1.55223906, 0.991476536, -0.271930516]> : tensor<6xf32>
+  %d24_x = tensor.cast %c24_x : tensor<6xf32> to tensor<?xf32>
+  %c24_t = arith.constant dense<[2, 5, 2, -1, 0, 1]> : tensor<6xi32>
+  %d24_t = tensor.cast %c24_t : tensor<6xi32> to tensor<?xi32>
+  %c24_g = arith.constant dense<-0.748029232> : tensor<f32>
+  %d24_g = tensor.cast %c24_g : tensor<f32> to tensor<f32>
+  %r24 = loss.multilabel_margin_grad %d24_x, %d24_t, %d24_g {reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xi32>, tensor<f32>) -> tensor<?xf32>
+  vector.print str "case multilabel_margin_grad_1d_none_f32\n"
+  %s24_0 = tensor.cast %r24 : tensor<?xf32> to tensor<6xf32>
+  %e24_0 = arith.constant dense<[-0.124671541, -0.374014616, 0.498686165, -0.0, -0.374014616, 0.374014616]> : tensor<6xf32>
+  %ug24_0 = tensor.cast %s24_0 : tensor<6xf32> to tensor<*xf32>
+  %uw24_0 = tensor.cast %e24_0 : tensor<6xf32> to tensor<*xf32>
   %rt24_0 = arith.constant 1.000e-05 : f64
   %at24_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug24_0, %uw24_0, %rt24_0, %at24_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_1d_none_f32
-  %c25_x = arith.constant dense<[-0.993513525, 2.97234726, -1.55375302, 0.356989086, -1.18733788, -1.8742646]> : tensor<6xf32>
-  %d25_x = tensor.cast %c25_x : tensor<6xf32> to tensor<?xf32>
-  %c25_t = arith.constant dense<[1.0, 0.0, 1.0, 0.0, 1.0, 0.0]> : tensor<6xf32>
-  %d25_t = tensor.cast %c25_t : tensor<6xf32> to tensor<?xf32>
-  %c25_w = arith.constant dense<[0.663767159, 0.513737798, 1.26028883, 0.615632713, 0.709919214, 3.03553295]> : tensor<6xf32>
-  %d25_w = tensor.cast %c25_w : tensor<6xf32> to tensor<?xf32>
-  %c25_g = arith.constant dense<-0.09857627> : tensor<f32>
+  // multilabel_margin_grad_0d_t0_none_f32
+  %c25_x = arith.constant dense<0.312336266> : tensor<f32>
+  %d25_x = tensor.cast %c25_x : tensor<f32> to tensor<f32>
+  %c25_t = arith.constant dense<0> : tensor<i64>
+  %d25_t = tensor.cast %c25_t : tensor<i64> to tensor<i64>
+  %c25_g = arith.constant dense<0.244575799> : tensor<f32>
   %d25_g = tensor.cast %c25_g : tensor<f32> to tensor<f32>
-  %r25 = loss.multilabel_soft_margin_grad %d25_x, %d25_t weight(%d25_w), %d25_g {reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
-  vector.print str "case multilabel_soft_margin_grad_1d_none_f32\n"
-  %s25_0 = tensor.cast %r25 : tensor<?xf32> to tensor<6xf32>
-  %e25_0 = arith.constant dense<[0.00795847084, -0.00802942272, 0.0170916766, -0.00595045369, 0.00893735141, -0.00663541118]> : tensor<6xf32>
-  %ug25_0 = tensor.cast %s25_0 : tensor<6xf32> to tensor<*xf32>
-  %uw25_0 = tensor.cast %e25_0 : tensor<6xf32> to tensor<*xf32>
+  %r25 = loss.multilabel_margin_grad %d25_x, %d25_t, %d25_g {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
+  vector.print str "case multilabel_margin_grad_0d_t0_none_f32\n"
+  %s25_0 = tensor.cast %r25 : tensor<f32> to tensor<f32>
+  %e25_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug25_0 = tensor.cast %s25_0 : tensor<f32> to tensor<*xf32>
+  %uw25_0 = tensor.cast %e25_0 : tensor<f32> to tensor<*xf32>
   %rt25_0 = arith.constant 1.000e-05 : f64
   %at25_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug25_0, %uw25_0, %rt25_0, %at25_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_int_none_f32
-  %c26_x = arith.constant dense<[[-0.281503171, 2.0663631, 0.749878466, -0.161707088], [-1.11417544, 0.516268969, 1.42502463, -0.405904323]]> : tensor<2x4xf32>
-  %d26_x = tensor.cast %c26_x : tensor<2x4xf32> to tensor<?x?xf32>
-  %c26_t = arith.constant dense<[[1, 0, 1, 0], [0, 0, 1, 1]]> : tensor<2x4xi64>
-  %d26_t = tensor.cast %c26_t : tensor<2x4xi64> to tensor<?x?xi64>
-  %c26_g = arith.constant dense<[-0.291363597, -0.451899856]> : tensor<2xf32>
-  %d26_g = tensor.cast %c26_g : tensor<2xf32> to tensor<?xf32>
-  %r26 = loss.multilabel_soft_margin_grad %d26_x, %d26_t, %d26_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multilabel_soft_margin_grad_int_none_f32\n"
-  %s26_0 = tensor.cast %r26 : tensor<?x?xf32> to tensor<2x4xf32>
-  %e26_0 = arith.constant dense<[[0.0415131003, -0.0646528974, 0.0233708415, -0.0334821269], [-0.0279153548, -0.0707533881, 0.0219030306, 0.067796886]]> : tensor<2x4xf32>
-  %ug26_0 = tensor.cast %s26_0 : tensor<2x4xf32> to tensor<*xf32>
-  %uw26_0 = tensor.cast %e26_0 : tensor<2x4xf32> to tensor<*xf32>
+  // multilabel_margin_grad_0d_tm1_none_f32
+  %c26_x = arith.constant dense<1.63808215> : tensor<f32>
+  %d26_x = tensor.cast %c26_x : tensor<f32> to tensor<f32>
+  %c26_t = arith.constant dense<-1> : tensor<i64>
+  %d26_t = tensor.cast %c26_t : tensor<i64> to tensor<i64>
+  %c26_g = arith.constant dense<-0.573472142> : tensor<f32>
+  %d26_g = tensor.cast %c26_g : tensor<f32> to tensor<f32>
+  %r26 = loss.multilabel_margin_grad %d26_x, %d26_t, %d26_g {reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
+  vector.print str "case multilabel_margin_grad_0d_tm1_none_f32\n"
+  %s26_0 = tensor.cast %r26 : tensor<f32> to tensor<f32>
+  %e26_0 = arith.constant dense<-0.0> : tensor<f32>
+  %ug26_0 = tensor.cast %s26_0 : tensor<f32> to tensor<*xf32>
+  %uw26_0 = tensor.cast %e26_0 : tensor<f32> to tensor<*xf32>
   %rt26_0 = arith.constant 1.000e-05 : f64
   %at26_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug26_0, %uw26_0, %rt26_0, %at26_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_margin1_p1_none_f32
-  %c27_x = arith.constant dense<[[0.874041617, 0.75, 1.54070556, -0.25, -1.5610261], [0.5, -2.29849339, 0.5, -1.99259925, -0.5], [0.375975817, 0.643054962, 0.0589745939, 0.612999618, 1.42902541], [0.139926895, -0.691459239, 1.85154891, 0.579099953, 1.04613626]]> : tensor<4x5xf32>
-  %d27_x = tensor.cast %c27_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c27_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d27_t = tensor.cast %c27_t : tensor<4xi64> to tensor<?xi64>
-  %c27_g = arith.constant dense<[-0.300309986, -0.304554492, 0.266845196, -0.92113024]> : tensor<4xf32>
-  %d27_g = tensor.cast %c27_g : tensor<4xf32> to tensor<?xf32>
-  %r27 = loss.multi_margin_grad %d27_x, %d27_t, %d27_g {margin = 1.000000e+00 : f64, p = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_margin1_p1_none_f32\n"
-  %s27_0 = tensor.cast %r27 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e27_0 = arith.constant dense<[[-0.0600619987, 0.120123997, -0.0600619987, -0.0, -0.0], [0.0609108992, -0.0, -0.0609108992, -0.0, -0.0], [0.0, 0.0533690378, 0.0, 0.0533690378, -0.106738076], [-0.0, -0.0, 0.184226051, -0.0, -0.184226051]]> : tensor<4x5xf32>
-  %ug27_0 = tensor.cast %s27_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw27_0 = tensor.cast %e27_0 : tensor<4x5xf32> to tensor<*xf32>
+  // multilabel_soft_margin_grad_none_f32
+  %c27_x = arith.constant dense<[[0.0, 40.0, -40.0, 1.44572985, 3.55726075], [-1.73278153, -1.01539171, 1.32222295, 1.57048202, -0.238687918], [0.828193963, -3.20556378, -0.227311388, -2.81583452, 1.05391288]]> : tensor<3x5xf32>
+  %d27_x = tensor.cast %c27_x : tensor<3x5xf32> to tensor<?x?xf32>
+  %c27_t = arith.constant dense<[[1.0, 1.0, 0.0, 0.0, 0.0], [0.25, 0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 0.0, 1.0]]> : tensor<3x5xf32>
+  %d27_t = tensor.cast %c27_t : tensor<3x5xf32> to tensor<?x?xf32>
+  %c27_g = arith.constant dense<[0.875675321, -0.578678608, 0.024926303]> : tensor<3xf32>
+  %d27_g = tensor.cast %c27_g : tensor<3xf32> to tensor<?xf32>
+  %r27 = loss.multilabel_soft_margin_grad %d27_x, %d27_t, %d27_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multilabel_soft_margin_grad_none_f32\n"
+  %s27_0 = tensor.cast %r27 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e27_0 = arith.constant dense<[[-0.0875675306, -7.44035778e-19, 7.44035778e-19, 0.141743883, 0.170279235], [0.0115467058, -0.0307771396, -0.0913792923, 0.0199236367, 0.0647414401], [0.0034696064, 0.000194210224, -0.00277471822, 0.000281540008, -0.00128856243]]> : tensor<3x5xf32>
+  %ug27_0 = tensor.cast %s27_0 : tensor<3x5xf32> to tensor<*xf32>
+  %uw27_0 = tensor.cast %e27_0 : tensor<3x5xf32> to tensor<*xf32>
   %rt27_0 = arith.constant 1.000e-05 : f64
   %at27_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug27_0, %uw27_0, %rt27_0, %at27_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_w_margin1_p1_none_f32
-  %c28_x = arith.constant dense<[[-0.099726513, 0.75, -0.465095669, -0.25, -0.467599869], [0.5, -1.35311651, 0.5, -0.356192291, -0.5], [-1.53466833, -1.16517174, 0.0137020722, 0.532977045, 0.831791282], [-0.557439625, 0.578764558, 1.53780425, -1.39141297, 0.383670926]]> : tensor<4x5xf32>
-  %d28_x = tensor.cast %c28_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c28_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d28_t = tensor.cast %c28_t : tensor<4xi64> to tensor<?xi64>
-  %c28_w = arith.constant dense<[1.9676578, 0.721747637, 2.33970284, 0.852531374, 0.898710728]> : tensor<5xf32>
+  // multilabel_soft_margin_grad_w_none_f32
+  %c28_x = arith.constant dense<[[0.394615203, 0.765521228, 2.42028809, -6.05071688, -0.242733911], [-2.30138612, 1.28559864, -3.15425277, -0.745068312, 1.47373378], [2.70673537, -0.740887702, -2.4081018, -2.72487545, -3.55461526]]> : tensor<3x5xf32>
+  %d28_x = tensor.cast %c28_x : tensor<3x5xf32> to tensor<?x?xf32>
+  %c28_t = arith.constant dense<[[0.0, 0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 1.0, 1.0], [1.0, 0.0, 0.0, 1.0, 0.0]]> : tensor<3x5xf32>
+  %d28_t = tensor.cast %c28_t : tensor<3x5xf32> to tensor<?x?xf32>
+  %c28_w = arith.constant dense<[1.56334698, 2.87574887, 1.16842902, 1.96619868, 1.50244045]> : tensor<5xf32>
   %d28_w = tensor.cast %c28_w : tensor<5xf32> to tensor<?xf32>
-  %c28_g = arith.constant dense<[0.381983578, -0.877794027, 0.892177999, 0.488631606]> : tensor<4xf32>
-  %d28_g = tensor.cast %c28_g : tensor<4xf32> to tensor<?xf32>
-  %r28 = loss.multi_margin_grad %d28_x, %d28_t weight(%d28_w), %d28_g {margin = 1.000000e+00 : f64, p = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_w_margin1_p1_none_f32\n"
-  %s28_0 = tensor.cast %r28 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e28_0 = arith.constant dense<[[0.0551391505, -0.0551391505, 0.0, 0.0, 0.0], [0.690879285, -0.0, -0.345439643, -0.345439643, -0.0], [0.0, 0.0, 0.16036199, 0.16036199, -0.320723981], [0.0, 0.228650555, -0.228650555, 0.0, 0.0]]> : tensor<4x5xf32>
-  %ug28_0 = tensor.cast %s28_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw28_0 = tensor.cast %e28_0 : tensor<4x5xf32> to tensor<*xf32>
+  %c28_g = arith.constant dense<[-0.221867323, -0.0392710976, 0.733810604]> : tensor<3xf32>
+  %d28_g = tensor.cast %c28_g : tensor<3xf32> to tensor<?xf32>
+  %r28 = loss.multilabel_soft_margin_grad %d28_x, %d28_t weight(%d28_w), %d28_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multilabel_soft_margin_grad_w_none_f32\n"
+  %s28_0 = tensor.cast %r28 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e28_0 = arith.constant dense<[[-0.0414418392, -0.0870982781, 0.0042327391, -0.00020508586, -0.0293083154], [0.0111613926, -0.0176944993, -0.000375563861, 0.0104719177, 0.00219932664], [-0.0143576935, 0.136242315, 0.0141569627, -0.270810664, 0.00612940267]]> : tensor<3x5xf32>
+  %ug28_0 = tensor.cast %s28_0 : tensor<3x5xf32> to tensor<*xf32>
+  %uw28_0 = tensor.cast %e28_0 : tensor<3x5xf32> to tensor<*xf32>
   %rt28_0 = arith.constant 1.000e-05 : f64
   %at28_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug28_0, %uw28_0, %rt28_0, %at28_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_margin0p5_p1_none_f32
-  %c29_x = arith.constant dense<[[1.48295045, 0.75, 2.07970333, 0.25, 0.516327798], [0.5, -0.661679804, 0.5, 0.985405445, 0.0], [0.0695768148, 0.818206668, 1.01186419, -0.829072714, 0.0578626618], [-0.592192709, 0.365433753, 1.29929757, -1.37464523, -0.8880229]]> : tensor<4x5xf32>
-  %d29_x = tensor.cast %c29_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c29_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d29_t = tensor.cast %c29_t : tensor<4xi64> to tensor<?xi64>
-  %c29_g = arith.constant dense<[-1.58222306, -0.59455359, -2.88929009, 0.144663781]> : tensor<4xf32>
-  %d29_g = tensor.cast %c29_g : tensor<4xf32> to tensor<?xf32>
-  %r29 = loss.multi_margin_grad %d29_x, %d29_t, %d29_g {margin = 5.000000e-01 : f64, p = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_margin0p5_p1_none_f32\n"
-  %s29_0 = tensor.cast %r29 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e29_0 = arith.constant dense<[[-0.316444606, 0.949333847, -0.316444606, -0.0, -0.316444606], [0.23782143, -0.0, -0.118910715, -0.118910715, -0.0], [-0.577858031, -0.577858031, -0.577858031, -0.0, 1.73357403], [0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<4x5xf32>
-  %ug29_0 = tensor.cast %s29_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw29_0 = tensor.cast %e29_0 : tensor<4x5xf32> to tensor<*xf32>
+  // multilabel_soft_margin_grad_bcast_t_w_none_f32
+  %c29_x = arith.constant dense<[[[1.16481233, 0.09183231, 3.10840344, -0.0208366569], [-2.1413126, -4.24381733, 2.57830691, 0.182078242], [-0.36374855, -1.07409549, -1.14376807, 1.82591963]], [[0.167930067, -0.695468724, -0.48938325, 5.42251444], [-0.728000581, -0.948596954, 1.71417701, -0.873005807], [-1.82574117, -1.10685003, -1.0784626, -0.0270863231]]]> : tensor<2x3x4xf32>
+  %d29_x = tensor.cast %c29_x : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c29_t = arith.constant dense<[1.0, 0.0, 0.0, 1.0]> : tensor<4xf32>
+  %d29_t = tensor.cast %c29_t : tensor<4xf32> to tensor<?xf32>
+  %c29_w = arith.constant dense<[[0.745173514, 0.983797848, 0.680221558, 0.824740946], [0.90161413, 1.04640508, 0.620582402, 0.734912694], [1.23451877, 2.47164416, 1.24874067, 0.72291857]]> : tensor<3x4xf32>
+  %d29_w = tensor.cast %c29_w : tensor<3x4xf32> to tensor<?x?xf32>
+  %c29_g = arith.constant dense<[[-1.23151278, -1.30712116, 0.649032891], [-0.114557393, -0.628479421, 1.41066432]]> : tensor<2x3xf32>
+  %d29_g = tensor.cast %c29_g : tensor<2x3xf32> to tensor<?x?xf32>
+  %r29 = loss.multilabel_soft_margin_grad %d29_x, %d29_t weight(%d29_w), %d29_g {reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?x?xf32>
+  vector.print str "case multilabel_soft_margin_grad_bcast_t_w_none_f32\n"
+  %s29_0 = tensor.cast %r29 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e29_0 = arith.constant dense<[[[0.0545553267, -0.158393845, -0.200469956, 0.128282532], [0.263650656, -0.00483838329, -0.18848744, 0.109175846], [-0.118172877, 0.102115981, 0.0489585325, -0.0162723791]], [[0.00977678038, -0.00937724672, -0.00740357582, 0.000103848193], [0.0955317393, -0.0458981432, -0.0826242119, 0.0814487189], [-0.374966472, 0.216572687, 0.111769304, -0.129200727]]]> : tensor<2x3x4xf32>
+  %ug29_0 = tensor.cast %s29_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw29_0 = tensor.cast %e29_0 : tensor<2x3x4xf32> to tensor<*xf32>
   %rt29_0 = arith.constant 1.000e-05 : f64
   %at29_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug29_0, %uw29_0, %rt29_0, %at29_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_w_margin0p5_p1_none_f32
-  %c30_x = arith.constant dense<[[0.0842943415, 0.75, 0.0772371441, 0.25, 1.5802834], [0.5, 1.75986791, 0.5, -0.907879472, 0.0], [1.35650539, -1.10397077, -0.843525767, 0.352699399, 1.1544112], [-0.628460765, 1.53706336, -0.724202871, -0.693863869, 0.915581942]]> : tensor<4x5xf32>
-  %d30_x = tensor.cast %c30_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c30_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d30_t = tensor.cast %c30_t : tensor<4xi64> to tensor<?xi64>
-  %c30_w = arith.constant dense<[1.01452625, 2.54133844, 0.835408866, 1.94010317, 1.42767704]> : tensor<5xf32>
-  %d30_w = tensor.cast %c30_w : tensor<5xf32> to tensor<?xf32>
-  %c30_g = arith.constant dense<[0.589685023, -0.0867428184, -0.511427701, -0.432786226]> : tensor<4xf32>
-  %d30_g = tensor.cast %c30_g : tensor<4xf32> to tensor<?xf32>
-  %r30 = loss.multi_margin_grad %d30_x, %d30_t weight(%d30_w), %d30_g {margin = 5.000000e-01 : f64, p = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_w_margin0p5_p1_none_f32\n"
-  %s30_0 = tensor.cast %r30 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e30_0 = arith.constant dense<[[0.0, -0.299717844, 0.0, 0.0, 0.299717844], [0.0352011472, -0.0176005736, -0.0176005736, -0.0, -0.0], [-0.146030724, -0.0, -0.0, -0.0, 0.146030724], [-0.0723106936, -0.0723106936, 0.289242774, -0.0723106936, -0.0723106936]]> : tensor<4x5xf32>
-  %ug30_0 = tensor.cast %s30_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw30_0 = tensor.cast %e30_0 : tensor<4x5xf32> to tensor<*xf32>
+  // multilabel_soft_margin_grad_1d_none_f32
+  %c30_x = arith.constant dense<[-0.995620906, -2.23868728, -1.11713994, 2.34646988, 2.63213682, 0.332561046]> : tensor<6xf32>
+  %d30_x = tensor.cast %c30_x : tensor<6xf32> to tensor<?xf32>
+  %c30_t = arith.constant dense<1.0> : tensor<6xf32>
+  %d30_t = tensor.cast %c30_t : tensor<6xf32> to tensor<?xf32>
+  %c30_w = arith.constant dense<[1.58034742, 2.03876996, 1.29996216, 0.636614799, 0.793443203, 2.0750432]> : tensor<6xf32>
+  %d30_w = tensor.cast %c30_w : tensor<6xf32> to tensor<?xf32>
+  %c30_g = arith.constant dense<-0.995092273> : tensor<f32>
+  %d30_g = tensor.cast %c30_g : tensor<f32> to tensor<f32>
+  %r30 = loss.multilabel_soft_margin_grad %d30_x, %d30_t weight(%d30_w), %d30_g {reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+  vector.print str "case multilabel_soft_margin_grad_1d_none_f32\n"
+  %s30_0 = tensor.cast %r30 : tensor<?xf32> to tensor<6xf32>
+  %e30_0 = arith.constant dense<[0.191383526, 0.305555642, 0.16244328, 0.00922222529, 0.0088296039, 0.143720284]> : tensor<6xf32>
+  %ug30_0 = tensor.cast %s30_0 : tensor<6xf32> to tensor<*xf32>
+  %uw30_0 = tensor.cast %e30_0 : tensor<6xf32> to tensor<*xf32>
   %rt30_0 = arith.constant 1.000e-05 : f64
   %at30_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug30_0, %uw30_0, %rt30_0, %at30_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_margin1_p2_none_f32
-  %c31_x = arith.constant dense<[[0.874975681, 0.75, -0.452006072, -0.25, -0.724642694], [0.5, -2.18126702, 0.5, 0.525023103, -0.5], [-0.391076952, -0.951998711, -0.621122181, 1.20982039, 1.14129364], [-1.07993746, -1.50109434, 1.79737449, 0.0886594504, 0.332983524]]> : tensor<4x5xf32>
-  %d31_x = tensor.cast %c31_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c31_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d31_t = tensor.cast %c31_t : tensor<4xi64> to tensor<?xi64>
-  %c31_g = arith.constant dense<[1.2778064, 0.403576374, -2.29417825, -0.120374732]> : tensor<4xf32>
-  %d31_g = tensor.cast %c31_g : tensor<4xf32> to tensor<?xf32>
-  %r31 = loss.multi_margin_grad %d31_x, %d31_t, %d31_g {margin = 1.000000e+00 : f64, p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_margin1_p2_none_f32\n"
-  %s31_0 = tensor.cast %r31 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e31_0 = arith.constant dense<[[0.575000465, -0.575000465, 0.0, 0.0, 0.0], [-0.326900601, 0.0, 0.161430553, 0.165470049, 0.0], [-0.0, -0.0, -0.0, -0.980556309, 0.980556309], [-0.0, -0.0, -0.0, -0.0, -0.0]]> : tensor<4x5xf32>
-  %ug31_0 = tensor.cast %s31_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw31_0 = tensor.cast %e31_0 : tensor<4x5xf32> to tensor<*xf32>
+  // multilabel_soft_margin_grad_int_none_f32
+  %c31_x = arith.constant dense<[[-1.09961772, -1.06439602, 0.734289885, -0.00276527228], [-1.36060417, 1.08013284, -0.360305399, 0.636170268]]> : tensor<2x4xf32>
+  %d31_x = tensor.cast %c31_x : tensor<2x4xf32> to tensor<?x?xf32>
+  %c31_t = arith.constant dense<[[1, 0, 1, 0], [0, 0, 1, 1]]> : tensor<2x4xi64>
+  %d31_t = tensor.cast %c31_t : tensor<2x4xi64> to tensor<?x?xi64>
+  %c31_g = arith.constant dense<[0.781451166, 0.476650476]> : tensor<2xf32>
+  %d31_g = tensor.cast %c31_g : tensor<2xf32> to tensor<?xf32>
+  %r31 = loss.multilabel_soft_margin_grad %d31_x, %d31_t, %d31_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multilabel_soft_margin_grad_int_none_f32\n"
+  %s31_0 = tensor.cast %r31 : tensor<?x?xf32> to tensor<2x4xf32>
+  %e31_0 = arith.constant dense<[[-0.146558911, 0.0501047485, -0.0633471757, 0.097546339], [0.0243261103, 0.0889571756, -0.0702004135, -0.0412437022]]> : tensor<2x4xf32>
+  %ug31_0 = tensor.cast %s31_0 : tensor<2x4xf32> to tensor<*xf32>
+  %uw31_0 = tensor.cast %e31_0 : tensor<2x4xf32> to tensor<*xf32>
   %rt31_0 = arith.constant 1.000e-05 : f64
   %at31_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug31_0, %uw31_0, %rt31_0, %at31_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_w_margin1_p2_none_f32
-  %c32_x = arith.constant dense<[[-0.0198959447, 0.75, -0.388822436, -0.25, -0.869511902], [0.5, 1.40820658, 0.5, -0.522546351, -0.5], [1.17014241, 0.241598666, 0.957101643, 0.229188651, 0.892620921], [-2.09967685, 1.60406077, -1.0835216, -0.843569756, 0.510721266]]> : tensor<4x5xf32>
+  // multi_margin_grad_margin1_p1_none_f32
+  %c32_x = arith.constant dense<[[0.0797370076, 0.75, -0.94263804, -0.25, 0.687841475], [0.5, -0.0163801704, 0.5, -1.08317828, -0.5], [2.09408712, 2.00046778, 0.251152664, -0.404195726, -1.04933584], [0.160825208, 1.26988149, 1.08720219, -0.0751516223, -0.664087892]]> : tensor<4x5xf32>
   %d32_x = tensor.cast %c32_x : tensor<4x5xf32> to tensor<?x?xf32>
   %c32_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
   %d32_t = tensor.cast %c32_t : tensor<4xi64> to tensor<?xi64>
-  %c32_w = arith.constant dense<[1.89069068, 1.81841648, 1.3977108, 2.25865912, 2.98819542]> : tensor<5xf32>
-  %d32_w = tensor.cast %c32_w : tensor<5xf32> to tensor<?xf32>
-  %c32_g = arith.constant dense<[0.308534563, 0.190078691, -0.0412780046, 0.0170294531]> : tensor<4xf32>
+  %c32_g = arith.constant dense<[0.399655372, 3.196805, 0.653605044, -0.233298123]> : tensor<4xf32>
   %d32_g = tensor.cast %c32_g : tensor<4xf32> to tensor<?xf32>
-  %r32 = loss.multi_margin_grad %d32_x, %d32_t weight(%d32_w), %d32_g {margin = 1.000000e+00 : f64, p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_w_margin1_p2_none_f32\n"
+  %r32 = loss.multi_margin_grad %d32_x, %d32_t, %d32_g {margin = 1.000000e+00 : f64, p = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_margin1_p1_none_f32\n"
   %s32_0 = tensor.cast %r32 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e32_0 = arith.constant dense<[[0.0516394302, -0.0516394302, 0.0, 0.0, 0.0], [-0.418060511, 0.274308532, 0.143752009, 0.0, 0.0], [-0.0630312487, -0.0172181074, -0.0525200926, -0.0166058131, 0.14937526], [0.0, 0.0351091027, -0.0716140866, 0.011805458, 0.0246995278]]> : tensor<4x5xf32>
+  %e32_0 = arith.constant dense<[[0.0799310729, -0.159862146, 0.0, 0.0, 0.0799310729], [-1.27872205, 0.639361024, 0.639361024, 0.0, 0.0], [0.130721003, 0.130721003, 0.130721003, 0.130721003, -0.522884011], [-0.0466596261, -0.0466596261, 0.0933192521, -0.0, -0.0]]> : tensor<4x5xf32>
   %ug32_0 = tensor.cast %s32_0 : tensor<4x5xf32> to tensor<*xf32>
   %uw32_0 = tensor.cast %e32_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt32_0 = arith.constant 1.000e-05 : f64
   %at32_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug32_0, %uw32_0, %rt32_0, %at32_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_margin0p5_p2_none_f32
-  %c33_x = arith.constant dense<[[-0.725355566, 0.75, -0.256172121, 0.25, -0.0901452824], [0.5, -0.188761398, 0.5, 0.22878021, 0.0], [-0.0857757926, 1.34066617, 0.966399968, 0.534951806, -0.771530867], [-2.32736325, 0.999322474, -0.106413923, 1.22885716, 0.447994322]]> : tensor<4x5xf32>
+  // multi_margin_grad_w_margin1_p1_none_f32
+  %c33_x = arith.constant dense<[[0.951900303, 0.75, 0.313973218, -0.25, -0.498359621], [0.5, -0.410106421, 0.5, 0.718500376, -0.5], [-0.850483179, 0.675441504, 2.27696395, 0.738899171, -0.0207418185], [2.07398438, 0.18167749, -0.0053007002, 0.990163267, 1.03870392]]> : tensor<4x5xf32>
   %d33_x = tensor.cast %c33_x : tensor<4x5xf32> to tensor<?x?xf32>
   %c33_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
   %d33_t = tensor.cast %c33_t : tensor<4xi64> to tensor<?xi64>
-  %c33_g = arith.constant dense<[0.719932318, -1.66335177, -0.965394676, -0.694932103]> : tensor<4xf32>
+  %c33_w = arith.constant dense<[1.90322793, 1.94210505, 0.66506207, 1.20329094, 0.792547584]> : tensor<5xf32>
+  %d33_w = tensor.cast %c33_w : tensor<5xf32> to tensor<?xf32>
+  %c33_g = arith.constant dense<[0.167983651, 0.762105227, -0.733424246, 1.80047226]> : tensor<4xf32>
   %d33_g = tensor.cast %c33_g : tensor<4xf32> to tensor<?xf32>
-  %r33 = loss.multi_margin_grad %d33_x, %d33_t, %d33_g {margin = 5.000000e-01 : f64, p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_margin0p5_p2_none_f32\n"
+  %r33 = loss.multi_margin_grad %d33_x, %d33_t weight(%d33_w), %d33_g {margin = 1.000000e+00 : f64, p = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_w_margin1_p1_none_f32\n"
   %s33_0 = tensor.cast %r33 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e33_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [0.484887153, -0.0, -0.332670361, -0.152216792, -0.0], [-0.457888663, -1.0087204, -0.864194632, -0.69758749, 3.02839112], [-0.0, -0.446351111, 1.24960351, -0.510155499, -0.29309687]]> : tensor<4x5xf32>
+  %e33_0 = arith.constant dense<[[0.0652483776, -0.130496755, 0.0652483776, 0.0, 0.0], [-0.870275974, 0.290091991, 0.290091991, 0.290091991, 0.0], [-0.116254725, -0.116254725, -0.116254725, -0.116254725, 0.465018898], [0.23948516, 0.23948516, -0.957940638, 0.23948516, 0.23948516]]> : tensor<4x5xf32>
   %ug33_0 = tensor.cast %s33_0 : tensor<4x5xf32> to tensor<*xf32>
   %uw33_0 = tensor.cast %e33_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt33_0 = arith.constant 1.000e-05 : f64
   %at33_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug33_0, %uw33_0, %rt33_0, %at33_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_w_margin0p5_p2_none_f32
-  %c34_x = arith.constant dense<[[-0.0379603058, 0.75, 0.572848201, 0.25, 0.128948703], [0.5, 0.520029485, 0.5, 0.617737114, 0.0], [0.00326781673, -1.73802924, 0.748304784, -0.970765054, -0.260672718], [-0.29512164, -1.21396768, -0.700727761, 0.92378068, 1.83531976]]> : tensor<4x5xf32>
+  // multi_margin_grad_margin0p5_p1_none_f32
+  %c34_x = arith.constant dense<[[-0.532183766, 0.75, -1.22305548, 0.25, 1.31555712], [0.5, -0.587942421, 0.5, 1.47700322, 0.0], [-0.0393143035, 1.63311589, 1.42534411, 0.489248782, -1.53350174], [0.310770929, -0.300161004, -0.314830005, -0.435112178, 0.40783447]]> : tensor<4x5xf32>
   %d34_x = tensor.cast %c34_x : tensor<4x5xf32> to tensor<?x?xf32>
   %c34_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
   %d34_t = tensor.cast %c34_t : tensor<4xi64> to tensor<?xi64>
-  %c34_w = arith.constant dense<[1.0382247, 1.55183148, 1.86955822, 0.628240466, 1.22441435]> : tensor<5xf32>
-  %d34_w = tensor.cast %c34_w : tensor<5xf32> to tensor<?xf32>
-  %c34_g = arith.constant dense<[0.17348136, -0.425739259, -0.109143503, -0.0298191812]> : tensor<4xf32>
+  %c34_g = arith.constant dense<[-0.521426797, 0.596692383, -0.872989714, 0.693071425]> : tensor<4xf32>
   %d34_g = tensor.cast %c34_g : tensor<4xf32> to tensor<?xf32>
-  %r34 = loss.multi_margin_grad %d34_x, %d34_t weight(%d34_w), %d34_g {margin = 5.000000e-01 : f64, p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_w_margin0p5_p2_none_f32\n"
+  %r34 = loss.multi_margin_grad %d34_x, %d34_t, %d34_g {margin = 5.000000e-01 : f64, p = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_margin0p5_p1_none_f32\n"
   %s34_0 = tensor.cast %r34 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e34_0 = arith.constant dense<[[0.0, -0.0347660817, 0.0347660817, 0.0, 0.0], [0.289565653, -0.0919439197, -0.0884025991, -0.109219134, -0.0], [-0.0408362485, -0.0, -0.0806620121, -0.0, 0.121498264], [-0.0201945435, -0.0, 0.13527225, -0.0473754294, -0.0677022785]]> : tensor<4x5xf32>
+  %e34_0 = arith.constant dense<[[-0.0, 0.104285359, -0.0, -0.0, -0.104285359], [-0.23867695, 0.0, 0.119338475, 0.119338475, 0.0], [-0.174597949, -0.174597949, -0.174597949, -0.174597949, 0.698391795], [0.138614282, 0.138614282, -0.554457128, 0.138614282, 0.138614282]]> : tensor<4x5xf32>
   %ug34_0 = tensor.cast %s34_0 : tensor<4x5xf32> to tensor<*xf32>
   %uw34_0 = tensor.cast %e34_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt34_0 = arith.constant 1.000e-05 : f64
   %at34_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug34_0, %uw34_0, %rt34_0, %at34_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_1d_p2_none_f32
-  %c35_x = arith.constant dense<[-0.24474062, 0.304502428, 0.404938042, -0.116949245, -0.433257848]> : tensor<5xf32>
-  %d35_x = tensor.cast %c35_x : tensor<5xf32> to tensor<?xf32>
-  %c35_t = arith.constant dense<3> : tensor<i64>
-  %d35_t = tensor.cast %c35_t : tensor<i64> to tensor<i64>
-  %c35_g = arith.constant dense<0.179858863> : tensor<f32>
-  %d35_g = tensor.cast %c35_g : tensor<f32> to tensor<f32>
-  %r35 = loss.multi_margin_grad %d35_x, %d35_t, %d35_g {p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<i64>, tensor<f32>) -> tensor<?xf32>
-  vector.print str "case multi_margin_grad_1d_p2_none_f32\n"
-  %s35_0 = tensor.cast %r35 : tensor<?xf32> to tensor<5xf32>
-  %e35_0 = arith.constant dense<[0.0627497807, 0.10226427, 0.10948997, -0.323691189, 0.0491871834]> : tensor<5xf32>
-  %ug35_0 = tensor.cast %s35_0 : tensor<5xf32> to tensor<*xf32>
-  %uw35_0 = tensor.cast %e35_0 : tensor<5xf32> to tensor<*xf32>
+  // multi_margin_grad_w_margin0p5_p1_none_f32
+  %c35_x = arith.constant dense<[[0.689805806, 0.75, -1.14976394, 0.25, 0.304584414], [0.5, -1.10406256, 0.5, 0.772700429, 0.0], [-1.03370225, -1.23969662, 0.301034898, 0.194442168, -1.22201514], [-0.721881032, 0.104294308, 0.779301703, -0.377035171, -1.33106005]]> : tensor<4x5xf32>
+  %d35_x = tensor.cast %c35_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c35_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d35_t = tensor.cast %c35_t : tensor<4xi64> to tensor<?xi64>
+  %c35_w = arith.constant dense<[1.3321197, 0.719036222, 0.595562279, 1.59648383, 1.06318712]> : tensor<5xf32>
+  %d35_w = tensor.cast %c35_w : tensor<5xf32> to tensor<?xf32>
+  %c35_g = arith.constant dense<[0.939578891, 0.149204642, -1.09917045, -1.43362355]> : tensor<4xf32>
+  %d35_g = tensor.cast %c35_g : tensor<4xf32> to tensor<?xf32>
+  %r35 = loss.multi_margin_grad %d35_x, %d35_t weight(%d35_w), %d35_g {margin = 5.000000e-01 : f64, p = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_w_margin0p5_p1_none_f32\n"
+  %s35_0 = tensor.cast %r35 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e35_0 = arith.constant dense<[[0.135118246, -0.270236492, 0.0, 0.0, 0.135118246], [-0.0795033798, 0.0, 0.0397516899, 0.0397516899, 0.0], [-0.233724773, -0.233724773, -0.233724773, -0.233724773, 0.934899092], [-0.0, -0.0, -0.0, -0.0, -0.0]]> : tensor<4x5xf32>
+  %ug35_0 = tensor.cast %s35_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw35_0 = tensor.cast %e35_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt35_0 = arith.constant 1.000e-05 : f64
   %at35_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug35_0, %uw35_0, %rt35_0, %at35_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_1d_t1_p2_none_f32
-  %c36_x = arith.constant dense<[-1.28291774, -0.151515782, 0.164543405, -0.45793429, -0.743597269]> : tensor<5xf32>
-  %d36_x = tensor.cast %c36_x : tensor<5xf32> to tensor<?xf32>
-  %c36_t = arith.constant dense<2> : tensor<1xi64>
-  %d36_t = tensor.cast %c36_t : tensor<1xi64> to tensor<1xi64>
-  %c36_g = arith.constant dense<0.255332649> : tensor<1xf32>
-  %d36_g = tensor.cast %c36_g : tensor<1xf32> to tensor<1xf32>
-  %r36 = loss.multi_margin_grad %d36_x, %d36_t, %d36_g {p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<1xi64>, tensor<1xf32>) -> tensor<?xf32>
-  vector.print str "case multi_margin_grad_1d_t1_p2_none_f32\n"
-  %s36_0 = tensor.cast %r36 : tensor<?xf32> to tensor<5xf32>
-  %e36_0 = arith.constant dense<[0.0, 0.0698529705, -0.117792353, 0.0385575071, 0.00938187353]> : tensor<5xf32>
-  %ug36_0 = tensor.cast %s36_0 : tensor<5xf32> to tensor<*xf32>
-  %uw36_0 = tensor.cast %e36_0 : tensor<5xf32> to tensor<*xf32>
+  // multi_margin_grad_margin1_p2_none_f32
+  %c36_x = arith.constant dense<[[0.219850421, 0.75, -2.10786939, -0.25, -0.101479396], [0.5, 0.0811199248, 0.5, -0.219016969, -0.5], [-0.497624189, -0.164364412, -1.76098514, 0.169603124, 0.514044404], [-0.654640198, 0.199434996, -0.551290929, 0.854020953, 0.305564821]]> : tensor<4x5xf32>
+  %d36_x = tensor.cast %c36_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c36_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d36_t = tensor.cast %c36_t : tensor<4xi64> to tensor<?xi64>
+  %c36_g = arith.constant dense<[-0.386966377, 0.234959275, 1.68336213, 1.21701658]> : tensor<4xf32>
+  %d36_g = tensor.cast %c36_g : tensor<4xf32> to tensor<?xf32>
+  %r36 = loss.multi_margin_grad %d36_x, %d36_t, %d36_g {margin = 1.000000e+00 : f64, p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_margin1_p2_none_f32\n"
+  %s36_0 = tensor.cast %r36 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e36_0 = arith.constant dense<[[-0.0727265254, 0.0957155153, -0.0, -0.0, -0.0229889918], [-0.175007343, 0.0546158068, 0.0939837098, 0.0264078286, 0.0], [0.0, 0.216541767, 0.0, 0.441417098, -0.657958865], [0.436495513, 0.852265, -3.36361194, 1.1709218, 0.90392971]]> : tensor<4x5xf32>
+  %ug36_0 = tensor.cast %s36_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw36_0 = tensor.cast %e36_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt36_0 = arith.constant 1.000e-05 : f64
   %at36_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug36_0, %uw36_0, %rt36_0, %at36_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_1xc_t0d_p2_none_f32
-  %c37_x = arith.constant dense<[[0.957684934, -0.883895278, -1.3314867, -1.05117786]]> : tensor<1x4xf32>
-  %d37_x = tensor.cast %c37_x : tensor<1x4xf32> to tensor<1x?xf32>
-  %c37_t = arith.constant dense<1> : tensor<i64>
-  %d37_t = tensor.cast %c37_t : tensor<i64> to tensor<i64>
-  %c37_g = arith.constant dense<-0.393672764> : tensor<f32>
-  %d37_g = tensor.cast %c37_g : tensor<f32> to tensor<f32>
-  %r37 = loss.multi_margin_grad %d37_x, %d37_t, %d37_g {p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<i64>, tensor<f32>) -> tensor<1x?xf32>
-  vector.print str "case multi_margin_grad_1xc_t0d_p2_none_f32\n"
-  %s37_0 = tensor.cast %r37 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e37_0 = arith.constant dense<[[-0.559326351, 0.831969559, -0.108734109, -0.163909078]]> : tensor<1x4xf32>
-  %ug37_0 = tensor.cast %s37_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw37_0 = tensor.cast %e37_0 : tensor<1x4xf32> to tensor<*xf32>
+  // multi_margin_grad_w_margin1_p2_none_f32
+  %c37_x = arith.constant dense<[[0.187050685, 0.75, 1.6537751, -0.25, -1.08351994], [0.5, 0.169596598, 0.5, -0.544502318, -0.5], [-1.83825755, -0.0448132828, 0.12362776, -1.66584718, -1.09485078], [0.733078957, 1.13449657, 0.328615636, 1.114362, -0.316061229]]> : tensor<4x5xf32>
+  %d37_x = tensor.cast %c37_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c37_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d37_t = tensor.cast %c37_t : tensor<4xi64> to tensor<?xi64>
+  %c37_w = arith.constant dense<[1.00543547, 0.917370439, 0.512067378, 0.852271318, 3.01663399]> : tensor<5xf32>
+  %d37_w = tensor.cast %c37_w : tensor<5xf32> to tensor<?xf32>
+  %c37_g = arith.constant dense<[0.00196561217, 0.804743767, 0.714521348, -0.535176158]> : tensor<4xf32>
+  %d37_g = tensor.cast %c37_g : tensor<4xf32> to tensor<?xf32>
+  %r37 = loss.multi_margin_grad %d37_x, %d37_t weight(%d37_w), %d37_g {margin = 1.000000e+00 : f64, p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_w_margin1_p2_none_f32\n"
+  %s37_0 = tensor.cast %r37 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e37_0 = arith.constant dense<[[0.000315234967, -0.00168838562, 0.00137315074, 0.0, 0.0], [-0.540360212, 0.216713041, 0.323647171, 0.0, 0.0], [0.221229479, 1.76750088, 1.91272724, 0.369878203, -4.2713356], [-0.153955162, -0.197957963, 0.586613953, -0.195750833, -0.0389499888]]> : tensor<4x5xf32>
+  %ug37_0 = tensor.cast %s37_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw37_0 = tensor.cast %e37_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt37_0 = arith.constant 1.000e-05 : f64
   %at37_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug37_0, %uw37_0, %rt37_0, %at37_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_0d_p2_none_f32
-  %c38_x = arith.constant dense<-1.47316551> : tensor<f32>
-  %d38_x = tensor.cast %c38_x : tensor<f32> to tensor<f32>
-  %c38_t = arith.constant dense<0> : tensor<i64>
-  %d38_t = tensor.cast %c38_t : tensor<i64> to tensor<i64>
-  %c38_g = arith.constant dense<-1.25170887> : tensor<f32>
-  %d38_g = tensor.cast %c38_g : tensor<f32> to tensor<f32>
-  %r38 = loss.multi_margin_grad %d38_x, %d38_t, %d38_g {p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
-  vector.print str "case multi_margin_grad_0d_p2_none_f32\n"
-  %s38_0 = tensor.cast %r38 : tensor<f32> to tensor<f32>
-  %e38_0 = arith.constant dense<-0.0> : tensor<f32>
-  %ug38_0 = tensor.cast %s38_0 : tensor<f32> to tensor<*xf32>
-  %uw38_0 = tensor.cast %e38_0 : tensor<f32> to tensor<*xf32>
+  // multi_margin_grad_margin0p5_p2_none_f32
+  %c38_x = arith.constant dense<[[0.534975946, 0.75, 0.773931563, 0.25, -0.45805788], [0.5, -0.414053619, 0.5, -0.557669222, 0.0], [-0.55231297, -1.75396824, 1.84701324, -0.511398911, 1.22564709], [0.902995288, 0.00250444049, 1.10762024, 0.282315761, -0.621420145]]> : tensor<4x5xf32>
+  %d38_x = tensor.cast %c38_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c38_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d38_t = tensor.cast %c38_t : tensor<4xi64> to tensor<?xi64>
+  %c38_g = arith.constant dense<[-0.334948957, 0.683956742, 0.624818087, -0.305336922]> : tensor<4xf32>
+  %d38_g = tensor.cast %c38_g : tensor<4xf32> to tensor<?xf32>
+  %r38 = loss.multi_margin_grad %d38_x, %d38_t, %d38_g {margin = 5.000000e-01 : f64, p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_margin0p5_p2_none_f32\n"
+  %s38_0 = tensor.cast %r38 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e38_0 = arith.constant dense<[[-0.0381809585, 0.108377092, -0.0701961294, -0.0, -0.0], [-0.136791348, 0.0, 0.136791348, 0.0, 0.0], [0.0, 0.0, 0.280259937, 0.0, -0.280259937], [-0.0360755622, -0.0, 0.0360755622, -0.0, -0.0]]> : tensor<4x5xf32>
+  %ug38_0 = tensor.cast %s38_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw38_0 = tensor.cast %e38_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt38_0 = arith.constant 1.000e-05 : f64
   %at38_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug38_0, %uw38_0, %rt38_0, %at38_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_margin0_none_f32
-  %c39_x1 = arith.constant dense<[[1.0, 0.0, 2.0, 0.0, 0.0, 1.0], [1.50727034, 0.0292873066, 1.96582294, -0.460321814, -1.16159618, -0.0365486518], [0.109850667, 0.0862265751, 0.724948108, -0.166019946, -0.169176802, -1.05704308], [0.719694793, -0.583994865, -0.949467063, -0.181248426, 0.551456988, 0.429131627]]> : tensor<4x6xf32>
-  %d39_x1 = tensor.cast %c39_x1 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c39_x2 = arith.constant dense<[[0.0, 3.0, 0.0, 1.0, 0.0, 0.0], [0.713197351, 0.349481136, -0.26602906, -0.74985975, 1.95291853, 0.668343365], [0.109850667, 0.0862265751, 0.724948108, -0.166019946, -0.169176802, -1.05704308], [0.887527704, 0.227528811, -0.497677803, -0.203661755, 0.296334058, -0.412894726]]> : tensor<4x6xf32>
-  %d39_x2 = tensor.cast %c39_x2 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c39_t = arith.constant dense<[-1.0, 0.0, 1.0, 1.0]> : tensor<4xf32>
-  %d39_t = tensor.cast %c39_t : tensor<4xf32> to tensor<?xf32>
-  %c39_g = arith.constant dense<[-3.60225153, -2.0500586, 0.320587993, 0.81725651]> : tensor<4xf32>
+  // multi_margin_grad_w_margin0p5_p2_none_f32
+  %c39_x = arith.constant dense<[[1.3268466, 0.75, -0.919723332, 0.25, 2.21137547], [0.5, -0.198459789, 0.5, -1.65336931, 0.0], [-1.22505212, -0.296579182, -1.21687698, 0.872198045, 1.08922958], [0.471072495, 0.556223631, 0.209034026, 0.226032883, -1.40055633]]> : tensor<4x5xf32>
+  %d39_x = tensor.cast %c39_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c39_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d39_t = tensor.cast %c39_t : tensor<4xi64> to tensor<?xi64>
+  %c39_w = arith.constant dense<[1.51655018, 1.69515514, 0.89668107, 1.06565285, 2.48258471]> : tensor<5xf32>
+  %d39_w = tensor.cast %c39_w : tensor<5xf32> to tensor<?xf32>
+  %c39_g = arith.constant dense<[0.538165748, 2.33555031, 1.05103648, -1.29787886]> : tensor<4xf32>
   %d39_g = tensor.cast %c39_g : tensor<4xf32> to tensor<?xf32>
-  %r39:2 = loss.cosine_embedding_grad %d39_x1, %d39_x2, %d39_t, %d39_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_margin0_none_f32\n"
-  %s39_0 = tensor.cast %r39#0 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e39_0 = arith.constant dense<[[0.0, -1.39514601, 0.0, -0.465048671, 0.0, 0.0], [0.0, 0.0, 0.0, -0.0, 0.0, 0.0], [-1.19244892e-14, -9.35709843e-15, -7.87148124e-14, 1.80203075e-14, 1.83603133e-14, 1.1474155e-13], [-0.262608051, -0.222305164, 0.0371650606, 0.0570141375, -0.0249300152, 0.276234895]]> : tensor<4x6xf32>
-  %ug39_0 = tensor.cast %s39_0 : tensor<4x6xf32> to tensor<*xf32>
-  %uw39_0 = tensor.cast %e39_0 : tensor<4x6xf32> to tensor<*xf32>
+  %r39 = loss.multi_margin_grad %d39_x, %d39_t weight(%d39_w), %d39_g {margin = 5.000000e-01 : f64, p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_w_margin0p5_p2_none_f32\n"
+  %s39_0 = tensor.cast %r39 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e39_0 = arith.constant dense<[[0.392951846, -1.10867691, 0.0, 0.0, 0.715725064], [-0.708395839, 0.0, 0.708395839, 0.0, 0.0], [0.0, 0.0, 0.0, 0.295338392, -0.295338392], [-0.3547391, -0.394378096, 0.989787042, -0.240669876, -0.0]]> : tensor<4x5xf32>
+  %ug39_0 = tensor.cast %s39_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw39_0 = tensor.cast %e39_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt39_0 = arith.constant 1.000e-05 : f64
   %at39_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug39_0, %uw39_0, %rt39_0, %at39_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s39_1 = tensor.cast %r39#1 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e39_1 = arith.constant dense<[[-0.465048671, 0.0, -0.930097342, 0.0, 0.0, -0.465048671], [0.0, 0.0, 0.0, -0.0, 0.0, 0.0], [-1.19244892e-14, -9.35709843e-15, -7.87148124e-14, 1.80203075e-14, 1.83603133e-14, 1.1474155e-13], [-0.0361953005, 0.343784362, 0.271094412, 0.0157021768, -0.155038476, -0.334134251]]> : tensor<4x6xf32>
-  %ug39_1 = tensor.cast %s39_1 : tensor<4x6xf32> to tensor<*xf32>
-  %uw39_1 = tensor.cast %e39_1 : tensor<4x6xf32> to tensor<*xf32>
-  %rt39_1 = arith.constant 1.000e-05 : f64
-  %at39_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug39_1, %uw39_1, %rt39_1, %at39_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_x2_margin0_none_f32
-  %c40_x1 = arith.constant dense<[[-0.0263826475, -0.691839635, -0.0803006962, 0.0810762793, 0.511638582, -0.134423614], [0.295978278, 0.235142633, -0.694409311, 0.409238994, 0.181771591, 0.734800875], [1.8253684, 0.0250598695, -2.0076859, 0.335758179, 0.507575035, 0.640771449], [-0.0902450085, -0.17286694, 0.657032311, -0.399263322, 1.28238845, -0.754624307]]> : tensor<4x6xf32>
-  %d40_x1 = tensor.cast %c40_x1 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c40_x2 = arith.constant dense<[[-0.163118631, -0.271930516, -0.748029232, 0.312336266, 0.244575799, 1.63808215]]> : tensor<1x6xf32>
-  %d40_x2 = tensor.cast %c40_x2 : tensor<1x6xf32> to tensor<1x?xf32>
-  %c40_t = arith.constant dense<[-1.0, 1.0, 1.0, 1.0]> : tensor<4xf32>
-  %d40_t = tensor.cast %c40_t : tensor<4xf32> to tensor<?xf32>
-  %c40_g = arith.constant dense<[0.722864926, 1.77863038, -0.866390765, -0.507695854]> : tensor<4xf32>
-  %d40_g = tensor.cast %c40_g : tensor<4xf32> to tensor<?xf32>
-  %r40:2 = loss.cosine_embedding_grad %d40_x1, %d40_x2, %d40_t, %d40_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_x2_margin0_none_f32\n"
-  %s40_0 = tensor.cast %r40#0 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e40_0 = arith.constant dense<[[-0.0689700693, -0.0475646742, -0.320516378, 0.128882632, 0.05428911, 0.734172761], [0.447100908, 0.470994294, -0.129134461, 0.180638328, -0.00586955668, -0.552003264], [-0.116505444, -0.0453586616, -0.0223414041, 0.0341170095, 0.0146473572, 0.234183073], [-0.0337942243, -0.0582118481, -0.0654500723, 0.0168850981, 0.146563768, 0.20052354]]> : tensor<4x6xf32>
-  %ug40_0 = tensor.cast %s40_0 : tensor<4x6xf32> to tensor<*xf32>
-  %uw40_0 = tensor.cast %e40_0 : tensor<4x6xf32> to tensor<*xf32>
+  // multi_margin_grad_1d_p2_none_f32
+  %c40_x = arith.constant dense<[-0.376359701, 2.60899901, 0.755422473, 1.22502482, -1.00861597]> : tensor<5xf32>
+  %d40_x = tensor.cast %c40_x : tensor<5xf32> to tensor<?xf32>
+  %c40_t = arith.constant dense<3> : tensor<i64>
+  %d40_t = tensor.cast %c40_t : tensor<i64> to tensor<i64>
+  %c40_g = arith.constant dense<-0.480570942> : tensor<f32>
+  %d40_g = tensor.cast %c40_g : tensor<f32> to tensor<f32>
+  %r40 = loss.multi_margin_grad %d40_x, %d40_t, %d40_g {p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<i64>, tensor<f32>) -> tensor<?xf32>
+  vector.print str "case multi_margin_grad_1d_p2_none_f32\n"
+  %s40_0 = tensor.cast %r40 : tensor<?xf32> to tensor<5xf32>
+  %e40_0 = arith.constant dense<[-0.0, -0.45826748, -0.101957478, 0.56022495, -0.0]> : tensor<5xf32>
+  %ug40_0 = tensor.cast %s40_0 : tensor<5xf32> to tensor<*xf32>
+  %uw40_0 = tensor.cast %e40_0 : tensor<5xf32> to tensor<*xf32>
   %rt40_0 = arith.constant 1.000e-05 : f64
   %at40_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug40_0, %uw40_0, %rt40_0, %at40_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s40_1 = tensor.cast %r40#1 : tensor<1x?xf32> to tensor<1x6xf32>
-  %e40_1 = arith.constant dense<[[-0.0269185156, -0.612897158, 0.0518318675, -0.19942379, 0.450067073, -0.109929062]]> : tensor<1x6xf32>
-  %ug40_1 = tensor.cast %s40_1 : tensor<1x6xf32> to tensor<*xf32>
-  %uw40_1 = tensor.cast %e40_1 : tensor<1x6xf32> to tensor<*xf32>
-  %rt40_1 = arith.constant 1.000e-05 : f64
-  %at40_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug40_1, %uw40_1, %rt40_1, %at40_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_t_margin0_none_f32
-  %c41_x1 = arith.constant dense<[[0.661111474, 0.785241008, -0.119343959, 0.414096981, -1.60278189], [-0.113655694, -1.40791726, 0.526956439, 0.248970017, 0.254790306], [0.949310541, -0.515909016, -2.15128541, -1.35072744, -0.759745419]]> : tensor<3x5xf32>
-  %d41_x1 = tensor.cast %c41_x1 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c41_x2 = arith.constant dense<[[-0.185403198, 0.667682588, 1.67827535, -1.36830676, -0.512961626], [0.609983385, -0.134710222, 1.07467759, 0.875675321, -0.578678608], [0.024926303, 0.197307602, 0.382760614, 1.21014404, -3.02535844]]> : tensor<3x5xf32>
-  %d41_x2 = tensor.cast %c41_x2 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c41_t = arith.constant dense<-1.0> : tensor<1xf32>
-  %d41_t = tensor.cast %c41_t : tensor<1xf32> to tensor<1xf32>
-  %c41_g = arith.constant dense<[-1.15069306, 0.642799318, -1.57712638]> : tensor<3xf32>
-  %d41_g = tensor.cast %c41_g : tensor<3xf32> to tensor<?xf32>
-  %r41:2 = loss.cosine_embedding_grad %d41_x1, %d41_x2, %d41_t, %d41_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_t_margin0_none_f32\n"
-  %s41_0 = tensor.cast %r41#0 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e41_0 = arith.constant dense<[[0.0669756159, -0.145080015, -0.428213477, 0.358741999, 0.081117861], [0.164725021, 0.0789506286, 0.231690302, 0.203306481, -0.16809912], [0.0, 0.0, 0.0, 0.0, -0.0]]> : tensor<3x5xf32>
-  %ug41_0 = tensor.cast %s41_0 : tensor<3x5xf32> to tensor<*xf32>
-  %uw41_0 = tensor.cast %e41_0 : tensor<3x5xf32> to tensor<*xf32>
+  // multi_margin_grad_1d_t1_p2_none_f32
+  %c41_x = arith.constant dense<[-0.559322238, 0.756601632, 0.96600306, -0.607005119, -0.106885329]> : tensor<5xf32>
+  %d41_x = tensor.cast %c41_x : tensor<5xf32> to tensor<?xf32>
+  %c41_t = arith.constant dense<2> : tensor<1xi64>
+  %d41_t = tensor.cast %c41_t : tensor<1xi64> to tensor<1xi64>
+  %c41_g = arith.constant dense<-0.534521997> : tensor<1xf32>
+  %d41_g = tensor.cast %c41_g : tensor<1xf32> to tensor<1xf32>
+  %r41 = loss.multi_margin_grad %d41_x, %d41_t, %d41_g {p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<1xi64>, tensor<1xf32>) -> tensor<?xf32>
+  vector.print str "case multi_margin_grad_1d_t1_p2_none_f32\n"
+  %s41_0 = tensor.cast %r41 : tensor<?xf32> to tensor<5xf32>
+  %e41_0 = arith.constant dense<[-0.0, -0.169036925, 0.169036925, -0.0, -0.0]> : tensor<5xf32>
+  %ug41_0 = tensor.cast %s41_0 : tensor<5xf32> to tensor<*xf32>
+  %uw41_0 = tensor.cast %e41_0 : tensor<5xf32> to tensor<*xf32>
   %rt41_0 = arith.constant 1.000e-05 : f64
   %at41_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug41_0, %uw41_0, %rt41_0, %at41_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s41_1 = tensor.cast %r41#1 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e41_1 = arith.constant dense<[[-0.171201915, -0.184449524, 0.0659117252, -0.133884862, 0.394573838], [-0.0734965503, -0.349264055, 0.0559863336, -0.000394416595, 0.107209146], [0.0, 0.0, 0.0, 0.0, -0.0]]> : tensor<3x5xf32>
-  %ug41_1 = tensor.cast %s41_1 : tensor<3x5xf32> to tensor<*xf32>
-  %uw41_1 = tensor.cast %e41_1 : tensor<3x5xf32> to tensor<*xf32>
-  %rt41_1 = arith.constant 1.000e-05 : f64
-  %at41_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug41_1, %uw41_1, %rt41_1, %at41_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_x1_margin0_none_f32
-  %c42_x1 = arith.constant dense<[[-0.372534156, 0.736866891, 1.35336769, -0.370443851, -1.2040509]]> : tensor<1x5xf32>
-  %d42_x1 = tensor.cast %c42_x1 : tensor<1x5xf32> to tensor<1x?xf32>
-  %c42_x2 = arith.constant dense<[[-1.36243773, -1.77730763, -1.95403206, -1.60801721, 0.755816102], [-1.14916587, -1.13016868, 0.802310407, -0.368934244, -0.0741725862], [1.02124703, 0.160557061, 0.779335499, -0.18614018, -2.03070879]]> : tensor<3x5xf32>
-  %d42_x2 = tensor.cast %c42_x2 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c42_t = arith.constant dense<[1.0, -1.0, -1.0]> : tensor<3xf32>
-  %d42_t = tensor.cast %c42_t : tensor<3xf32> to tensor<?xf32>
-  %c42_g = arith.constant dense<[2.37574887, 0.668429017, -1.46619868]> : tensor<3xf32>
-  %d42_g = tensor.cast %c42_g : tensor<3xf32> to tensor<?xf32>
-  %r42:2 = loss.cosine_embedding_grad %d42_x1, %d42_x2, %d42_t, %d42_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_x1_margin0_none_f32\n"
-  %s42_0 = tensor.cast %r42#0 : tensor<1x?xf32> to tensor<1x5xf32>
-  %e42_0 = arith.constant dense<[[-0.0102295782, 0.271108299, 0.425271064, 0.574710071, 0.470272392]]> : tensor<1x5xf32>
-  %ug42_0 = tensor.cast %s42_0 : tensor<1x5xf32> to tensor<*xf32>
-  %uw42_0 = tensor.cast %e42_0 : tensor<1x5xf32> to tensor<*xf32>
+  // multi_margin_grad_1xc_t0d_p2_none_f32
+  %c42_x = arith.constant dense<[[0.965991437, -1.70520711, -0.895585716, 1.12144387]]> : tensor<1x4xf32>
+  %d42_x = tensor.cast %c42_x : tensor<1x4xf32> to tensor<1x?xf32>
+  %c42_t = arith.constant dense<1> : tensor<i64>
+  %d42_t = tensor.cast %c42_t : tensor<i64> to tensor<i64>
+  %c42_g = arith.constant dense<-0.815015018> : tensor<f32>
+  %d42_g = tensor.cast %c42_g : tensor<f32> to tensor<f32>
+  %r42 = loss.multi_margin_grad %d42_x, %d42_t, %d42_g {p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<i64>, tensor<f32>) -> tensor<1x?xf32>
+  vector.print str "case multi_margin_grad_1xc_t0d_p2_none_f32\n"
+  %s42_0 = tensor.cast %r42 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e42_0 = arith.constant dense<[[-1.49604094, 3.79286432, -0.737434328, -1.559389]]> : tensor<1x4xf32>
+  %ug42_0 = tensor.cast %s42_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw42_0 = tensor.cast %e42_0 : tensor<1x4xf32> to tensor<*xf32>
   %rt42_0 = arith.constant 1.000e-05 : f64
   %at42_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug42_0, %uw42_0, %rt42_0, %at42_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s42_1 = tensor.cast %r42#1 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e42_1 = arith.constant dense<[[0.271022707, -0.0607792586, -0.250883669, 0.296414405, 0.327636391], [-0.0115600098, 0.18662627, 0.204277411, -0.0487293191, -0.212517738], [0.285169601, -0.193610504, -0.273293465, 0.0794233605, 0.0159411784]]> : tensor<3x5xf32>
-  %ug42_1 = tensor.cast %s42_1 : tensor<3x5xf32> to tensor<*xf32>
-  %uw42_1 = tensor.cast %e42_1 : tensor<3x5xf32> to tensor<*xf32>
-  %rt42_1 = arith.constant 1.000e-05 : f64
-  %at42_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug42_1, %uw42_1, %rt42_1, %at42_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_d_margin0_none_f32
-  %c43_x1 = arith.constant dense<[[3.00244045], [-2.22186732], [-2.03927112]]> : tensor<3x1xf32>
-  %d43_x1 = tensor.cast %c43_x1 : tensor<3x1xf32> to tensor<?x1xf32>
-  %c43_x2 = arith.constant dense<[[0.733810604, 0.104458839, 0.0564854294, -0.166339576], [-0.0232249871, -0.493100464, 2.04774809, -1.20495224], [-1.09312916, -1.77109373, 0.573465586, -1.67702854]]> : tensor<3x4xf32>
-  %d43_x2 = tensor.cast %c43_x2 : tensor<3x4xf32> to tensor<?x?xf32>
-  %c43_t = arith.constant dense<[1.0, -1.0, -1.0]> : tensor<3xf32>
-  %d43_t = tensor.cast %c43_t : tensor<3xf32> to tensor<?xf32>
-  %c43_g = arith.constant dense<[-0.922939062, 1.47218204, 0.813493192]> : tensor<3xf32>
-  %d43_g = tensor.cast %c43_g : tensor<3xf32> to tensor<?xf32>
-  %r43:2 = loss.cosine_embedding_grad %d43_x1, %d43_x2, %d43_t, %d43_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x1xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x1xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_d_margin0_none_f32\n"
-  %s43_0 = tensor.cast %r43#0 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e43_0 = arith.constant dense<[[3.25295346e-14], [0.0], [-1.3933299e-13]]> : tensor<3x1xf32>
-  %ug43_0 = tensor.cast %s43_0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw43_0 = tensor.cast %e43_0 : tensor<3x1xf32> to tensor<*xf32>
+  // multi_margin_grad_0d_p2_none_f32
+  %c43_x = arith.constant dense<-0.277455837> : tensor<f32>
+  %d43_x = tensor.cast %c43_x : tensor<f32> to tensor<f32>
+  %c43_t = arith.constant dense<0> : tensor<i64>
+  %d43_t = tensor.cast %c43_t : tensor<i64> to tensor<i64>
+  %c43_g = arith.constant dense<1.06564498> : tensor<f32>
+  %d43_g = tensor.cast %c43_g : tensor<f32> to tensor<f32>
+  %r43 = loss.multi_margin_grad %d43_x, %d43_t, %d43_g {p = 2 : i64, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
+  vector.print str "case multi_margin_grad_0d_p2_none_f32\n"
+  %s43_0 = tensor.cast %r43 : tensor<f32> to tensor<f32>
+  %e43_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug43_0 = tensor.cast %s43_0 : tensor<f32> to tensor<*xf32>
+  %uw43_0 = tensor.cast %e43_0 : tensor<f32> to tensor<*xf32>
   %rt43_0 = arith.constant 1.000e-05 : f64
   %at43_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug43_0, %uw43_0, %rt43_0, %at43_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s43_1 = tensor.cast %r43#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e43_1 = arith.constant dense<[[0.0954893231, 1.05273592, 1.12570357, 1.46462131], [-0.0, -0.0, 0.0, -0.0], [-0.124866292, -0.0177470744, -0.388190269, -0.0326094888]]> : tensor<3x4xf32>
-  %ug43_1 = tensor.cast %s43_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw43_1 = tensor.cast %e43_1 : tensor<3x4xf32> to tensor<*xf32>
-  %rt43_1 = arith.constant 1.000e-05 : f64
-  %at43_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug43_1, %uw43_1, %rt43_1, %at43_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_margin0p5_none_f32
-  %c44_x1 = arith.constant dense<[[0.487165272, 0.123643897, -0.727048337, -1.70614409, -0.454770446, 0.859018087], [0.734977961, 1.19640374, -1.5133611, 0.53340596, 0.579684079, -0.0129819689], [-2.23939276, 0.401542395, 0.352066457, -0.497708887, -0.333973348, 0.686866224], [-1.81254041, 0.286105901, -0.850419521, -0.324505568, -1.94498956, -0.137972683]]> : tensor<4x6xf32>
+  // cosine_embedding_grad_margin0_none_f32
+  %c44_x1 = arith.constant dense<[[1.0, 0.0, 2.0, 0.0, 0.0, 1.0], [0.288352817, 0.59983027, -0.635474265, 1.89026701, 0.175838336, 0.309226364], [-1.14091325, 0.670511842, -0.40668577, 0.968173981, -0.0070217899, 0.499135226], [0.149200425, 1.07293212, -0.59503448, -1.36193764, -0.11129038, -0.182748333]]> : tensor<4x6xf32>
   %d44_x1 = tensor.cast %c44_x1 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c44_x2 = arith.constant dense<[[0.70187825, 0.350966156, 0.297612101, -0.303869754, 0.497786254, -0.165229931], [1.2982558, -0.0838768706, 1.19151115, -0.838211834, -3.7682724, -0.556851208], [-0.978011906, 1.72622085, 0.891321242, 0.369655609, 0.726768792, 1.28042924], [-0.799635589, -0.478650182, -0.206481412, 0.195171848, 0.11193078, 0.630783081]]> : tensor<4x6xf32>
+  %c44_x2 = arith.constant dense<[[0.0, 3.0, 0.0, 1.0, 0.0, 0.0], [0.802304626, -0.218405977, 0.62129426, 0.611868739, -0.814424574, 1.05024266], [-1.14091325, 0.670511842, -0.40668577, 0.968173981, -0.0070217899, 0.499135226], [-0.175987259, 0.187877581, -0.179865256, 0.521054566, 0.970917404, 0.517703176]]> : tensor<4x6xf32>
   %d44_x2 = tensor.cast %c44_x2 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c44_t = arith.constant dense<[-1.0, 1.0, 1.0, -1.0]> : tensor<4xf32>
+  %c44_t = arith.constant dense<[-1.0, 0.0, -1.0, 1.0]> : tensor<4xf32>
   %d44_t = tensor.cast %c44_t : tensor<4xf32> to tensor<?xf32>
-  %c44_g = arith.constant dense<[-0.823339462, 0.695897102, 0.286688626, 1.16094398]> : tensor<4xf32>
+  %c44_g = arith.constant dense<[0.731548071, 0.987024069, -0.0820861533, -1.5527631]> : tensor<4xf32>
   %d44_g = tensor.cast %c44_g : tensor<4xf32> to tensor<?xf32>
-  %r44:2 = loss.cosine_embedding_grad %d44_x1, %d44_x2, %d44_t, %d44_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_margin0p5_none_f32\n"
+  %r44:2 = loss.cosine_embedding_grad %d44_x1, %d44_x2, %d44_t, %d44_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_margin0_none_f32\n"
   %s44_0 = tensor.cast %r44#0 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e44_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0, -0.0], [-0.135089591, -0.0582523458, -0.00616923301, 0.0329449251, 0.246018171, 0.0416667089], [-0.0155014703, -0.0649184808, -0.0297590829, -0.0290698856, -0.04040372, -0.038044218], [0.0, -0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<4x6xf32>
+  %e44_0 = arith.constant dense<[[0.0, 0.283327341, 0.0, 0.0944424495, 0.0, 0.0], [0.0, -0.0, 0.0, 0.0, -0.0, 0.0], [9.72485981e-15, -5.71417913e-15, 3.46771223e-15, -8.2538143e-15, 5.98479599e-17, -4.25527669e-15], [-0.0990981236, 0.256825656, -0.19290553, 0.180617139, 0.633972585, 0.322914749]]> : tensor<4x6xf32>
   %ug44_0 = tensor.cast %s44_0 : tensor<4x6xf32> to tensor<*xf32>
   %uw44_0 = tensor.cast %e44_0 : tensor<4x6xf32> to tensor<*xf32>
   %rt44_0 = arith.constant 1.000e-05 : f64
   %at44_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug44_0, %uw44_0, %rt44_0, %at44_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s44_1 = tensor.cast %r44#1 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e44_1 = arith.constant dense<[[0.0, 0.0, -0.0, 0.0, -0.0, 0.0], [-0.0726991072, -0.0868162662, 0.0942431986, -0.0272166189, 0.0114174923, 0.00894446298], [0.0756050274, 0.021565685, 0.0048173843, 0.0300976392, 0.0310378112, -0.000985162915], [0.0, 0.0, 0.0, -0.0, -0.0, -0.0]]> : tensor<4x6xf32>
+  %e44_1 = arith.constant dense<[[0.0944424495, 0.0, 0.188884899, 0.0, 0.0, 0.0944424495], [0.0, 0.0, -0.0, 0.0, 0.0, 0.0], [9.72485981e-15, -5.71417913e-15, 3.46771223e-15, -8.2538143e-15, 5.98479599e-17, -4.25527669e-15], [0.0527400561, 0.765597403, -0.444704264, -0.769929349, 0.18384327, 0.0157130957]]> : tensor<4x6xf32>
   %ug44_1 = tensor.cast %s44_1 : tensor<4x6xf32> to tensor<*xf32>
   %uw44_1 = tensor.cast %e44_1 : tensor<4x6xf32> to tensor<*xf32>
   %rt44_1 = arith.constant 1.000e-05 : f64
   %at44_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug44_1, %uw44_1, %rt44_1, %at44_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_x2_margin0p5_none_f32
-  %c45_x1 = arith.constant dense<[[-1.65807855, -0.388594657, 0.00975469779, -1.36787713, 0.988367319, 1.19909847], [0.687841475, -2.20078373, -1.67127943, -0.687232912, 0.951900303, 1.72602105], [0.313973218, -1.15612364, -0.488664478, -1.46226096, -1.73883176, 0.0966358632], [2.32076216, 0.0890615359, -0.138915926, 0.934171855, 0.312361985, 0.405983746]]> : tensor<4x6xf32>
+  // cosine_embedding_grad_bcast_x2_margin0_none_f32
+  %c45_x1 = arith.constant dense<[[-2.11285949, 1.03350902, 0.976130664, -0.162985995, -0.21516861, -0.341228843], [0.392991155, 0.684633732, 2.06951237, -0.713533044, -0.770047426, 2.15649223], [-1.37385404, 1.30938637, 0.603528261, 0.548403919, -0.109755956, -0.250067711], [-0.499937415, -1.04791737, -1.1973418, 1.83971131, -0.120589532, -0.349684477]]> : tensor<4x6xf32>
   %d45_x1 = tensor.cast %c45_x1 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c45_x2 = arith.constant dense<[[-0.63527441, -0.506344557, 0.177022249, 0.0769110546, 0.320294142, 1.17171836]]> : tensor<1x6xf32>
+  %c45_x2 = arith.constant dense<[[-2.29039931, -0.586411178, 1.89814031, -0.629075706, -0.953903258, 1.54052925]]> : tensor<1x6xf32>
   %d45_x2 = tensor.cast %c45_x2 : tensor<1x6xf32> to tensor<1x?xf32>
-  %c45_t = arith.constant dense<[1.0, -1.0, 1.0, 1.0]> : tensor<4xf32>
+  %c45_t = arith.constant dense<[-1.0, -1.0, 1.0, 1.0]> : tensor<4xf32>
   %d45_t = tensor.cast %c45_t : tensor<4xf32> to tensor<?xf32>
-  %c45_g = arith.constant dense<[0.0287959855, 0.464346975, -1.10961139, -0.551261842]> : tensor<4xf32>
+  %c45_g = arith.constant dense<[0.715512335, -0.566870809, 1.27714443, 0.801971078]> : tensor<4xf32>
   %d45_g = tensor.cast %c45_g : tensor<4xf32> to tensor<?xf32>
-  %r45:2 = loss.cosine_embedding_grad %d45_x1, %d45_x2, %d45_t, %d45_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_x2_margin0p5_none_f32\n"
+  %r45:2 = loss.cosine_embedding_grad %d45_x1, %d45_x2, %d45_t, %d45_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_x2_margin0_none_f32\n"
   %s45_0 = tensor.cast %r45#0 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e45_0 = arith.constant dense<[[-0.000193221538, 0.00255972077, -0.00126168807, -0.0045392164, 0.000540683046, -0.00505117746], [-0.0697517097, -0.00334567321, 0.0475590788, 0.0199238826, 0.0104836682, 0.0717328861], [-0.179396853, -0.158165276, 0.0456604138, 0.00634897128, 0.0733920112, 0.338177115], [-0.0464132205, -0.0722195283, 0.0230922271, 0.0299302023, 0.0530597866, 0.179367006]]> : tensor<4x6xf32>
+  %e45_0 = arith.constant dense<[[-0.0334082358, -0.115412973, 0.0802777484, -0.0374999605, -0.0590335652, 0.142081395], [0.12357495, 0.0505520925, -0.0248434469, 0.00733772013, 0.0212281421, -0.00471939053], [0.234580413, 0.249552816, -0.255439669, 0.170033082, 0.150448799, -0.29171735], [0.218717203, 0.0832108185, -0.133583784, 0.00158889918, 0.0884990692, -0.126818523]]> : tensor<4x6xf32>
   %ug45_0 = tensor.cast %s45_0 : tensor<4x6xf32> to tensor<*xf32>
   %uw45_0 = tensor.cast %e45_0 : tensor<4x6xf32> to tensor<*xf32>
   %rt45_0 = arith.constant 1.000e-05 : f64
   %at45_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug45_0, %uw45_0, %rt45_0, %at45_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s45_1 = tensor.cast %r45#1 : tensor<1x?xf32> to tensor<1x6xf32>
-  %e45_1 = arith.constant dense<[[0.50623399, -0.510544002, -0.310994744, -0.335944474, -0.378580481, 0.22636351]]> : tensor<1x6xf32>
+  %e45_1 = arith.constant dense<[[0.0613415949, -0.0929072648, 0.00833077263, -0.245364308, 0.0352511182, -0.0327969491]]> : tensor<1x6xf32>
   %ug45_1 = tensor.cast %s45_1 : tensor<1x6xf32> to tensor<*xf32>
   %uw45_1 = tensor.cast %e45_1 : tensor<1x6xf32> to tensor<*xf32>
   %rt45_1 = arith.constant 1.000e-05 : f64
   %at45_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug45_1, %uw45_1, %rt45_1, %at45_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_t_margin0p5_none_f32
-  %c46_x1 = arith.constant dense<[[-0.210013628, 0.959534943, -0.670191169, -0.0338960364, 1.144472], [0.289387196, -0.382442176, 0.445253015, 1.40322793, 1.44210505], [0.1650621, 0.70329088, -0.292547613, 0.167983651, 0.762105227]]> : tensor<3x5xf32>
+  // cosine_embedding_grad_bcast_t_margin0_none_f32
+  %c46_x1 = arith.constant dense<[[0.891171157, 1.38931346, -0.104524985, 2.05181098, 0.666418433], [-1.91187859, 0.830175579, 1.22156131, 1.07596862, 2.5965097], [1.12796247, 1.41602254, 0.415291935, -0.622354925, 1.71892011]]> : tensor<3x5xf32>
   %d46_x1 = tensor.cast %c46_x1 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c46_x2 = arith.constant dense<[[-0.733424246, 1.80047226, -0.521426797, -0.622250438, 0.483788937], [0.0615870841, -1.71332824, 1.25570083, -0.243934676, -0.141858548], [0.648747623, -0.836795926, -1.33536065, -0.431731164, 0.406020254]]> : tensor<3x5xf32>
+  %c46_x2 = arith.constant dense<[[0.521997094, -0.509298503, 0.104410969, 0.533325195, -1.40834653], [1.25167131, -0.31809628, -0.66756171, -0.345788181, 1.02593184], [-0.983108819, -0.690262735, 0.759759426, -0.805404603, -0.536292851]]> : tensor<3x5xf32>
   %d46_x2 = tensor.cast %c46_x2 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c46_t = arith.constant dense<-1.0> : tensor<1xf32>
+  %c46_t = arith.constant dense<1.0> : tensor<1xf32>
   %d46_t = tensor.cast %c46_t : tensor<1xf32> to tensor<1xf32>
-  %c46_g = arith.constant dense<[-0.125091642, -0.943275392, -1.61790848]> : tensor<3xf32>
+  %c46_g = arith.constant dense<[-1.32833183, 1.74406338, -0.774499357]> : tensor<3xf32>
   %d46_g = tensor.cast %c46_g : tensor<3xf32> to tensor<?xf32>
-  %r46:2 = loss.cosine_embedding_grad %d46_x1, %d46_x2, %d46_t, %d46_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_t_margin0p5_none_f32\n"
+  %r46:2 = loss.cosine_embedding_grad %d46_x1, %d46_x2, %d46_t, %d46_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_t_margin0_none_f32\n"
   %s46_0 = tensor.cast %r46#0 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e46_0 = arith.constant dense<[[0.0181300733, -0.0284808595, -0.00591297913, 0.0205901451, 0.0243527498], [0.0, 0.0, 0.0, -0.0, -0.0], [0.0, -0.0, 0.0, -0.0, 0.0]]> : tensor<3x5xf32>
+  %e46_0 = arith.constant dense<[[0.155578569, -0.143100813, 0.030030882, 0.163347155, -0.40793255], [-0.282278657, 0.0640539825, 0.146044001, 0.0657577813, -0.324286699], [-0.107015796, -0.0403370708, 0.154474005, -0.17391029, 0.00316609559]]> : tensor<3x5xf32>
   %ug46_0 = tensor.cast %s46_0 : tensor<3x5xf32> to tensor<*xf32>
   %uw46_0 = tensor.cast %e46_0 : tensor<3x5xf32> to tensor<*xf32>
   %rt46_0 = arith.constant 1.000e-05 : f64
   %at46_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug46_0, %uw46_0, %rt46_0, %at46_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s46_1 = tensor.cast %r46#1 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e46_1 = arith.constant dense<[[-0.00807661191, 0.00426307833, 0.0125180753, -0.0119103631, -0.0299368277], [0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<3x5xf32>
+  %e46_1 = arith.constant dense<[[0.265035301, 0.399796546, -0.0294099562, 0.60344696, 0.179994494], [0.379560441, -0.185842857, -0.254845113, -0.247069344, -0.769797087], [0.0690071508, 0.156311423, 0.169111326, -0.210747182, 0.228388637]]> : tensor<3x5xf32>
   %ug46_1 = tensor.cast %s46_1 : tensor<3x5xf32> to tensor<*xf32>
   %uw46_1 = tensor.cast %e46_1 : tensor<3x5xf32> to tensor<*xf32>
   %rt46_1 = arith.constant 1.000e-05 : f64
   %at46_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug46_1, %uw46_1, %rt46_1, %at46_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_x1_margin0p5_none_f32
-  %c47_x1 = arith.constant dense<[[-1.56621075, -1.11675632, 0.164006904, 1.70735347, 1.19100404]]> : tensor<1x5xf32>
+  // cosine_embedding_grad_bcast_x1_margin0_none_f32
+  %c47_x1 = arith.constant dense<[[0.143627018, -0.972390294, -0.402672529, -0.649130762, -0.377920777]]> : tensor<1x5xf32>
   %d47_x1 = tensor.cast %c47_x1 : tensor<1x5xf32> to tensor<1x?xf32>
-  %c47_x2 = arith.constant dense<[[-1.69270551, -0.0728114843, -1.20691705, -0.247490227, -0.51614958], [1.41541195, 0.911046326, 0.188743874, 0.204495087, -0.104064867], [-0.271427363, 2.13738084, -0.434364945, -0.0253655855, -0.28073433]]> : tensor<3x5xf32>
+  %c47_x2 = arith.constant dense<[[-0.629396379, -0.77988863, -0.335166395, 0.518355906, 1.01650727], [0.186463356, -1.99313915, -1.19013274, -0.22758238, -0.800520658], [1.29239655, 1.24720871, 0.83839339, 0.393858433, 0.0428195596]]> : tensor<3x5xf32>
   %d47_x2 = tensor.cast %c47_x2 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c47_t = arith.constant dense<[1.0, -1.0, 1.0]> : tensor<3xf32>
+  %c47_t = arith.constant dense<[-1.0, 1.0, 1.0]> : tensor<3xf32>
   %d47_t = tensor.cast %c47_t : tensor<3xf32> to tensor<?xf32>
-  %c47_g = arith.constant dense<[-0.832119763, -0.52738452, -0.857878566]> : tensor<3xf32>
+  %c47_g = arith.constant dense<[-0.967571437, -1.00433898, 0.480142921]> : tensor<3xf32>
   %d47_g = tensor.cast %c47_g : tensor<3xf32> to tensor<?xf32>
-  %r47:2 = loss.cosine_embedding_grad %d47_x1, %d47_x2, %d47_t, %d47_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_x1_margin0p5_none_f32\n"
+  %r47:2 = loss.cosine_embedding_grad %d47_x1, %d47_x2, %d47_t, %d47_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_x1_margin0_none_f32\n"
   %s47_0 = tensor.cast %r47#0 : tensor<1x?xf32> to tensor<1x5xf32>
-  %e47_0 = arith.constant dense<[[-0.291314393, 0.264200658, -0.220635995, -0.0105309272, -0.0898789093]]> : tensor<1x5xf32>
+  %e47_0 = arith.constant dense<[[0.0245291498, 0.191222563, -0.0876139849, 0.0551904403, -0.484138429]]> : tensor<1x5xf32>
   %ug47_0 = tensor.cast %s47_0 : tensor<1x5xf32> to tensor<*xf32>
   %uw47_0 = tensor.cast %e47_0 : tensor<1x5xf32> to tensor<*xf32>
   %rt47_0 = arith.constant 1.000e-05 : f64
   %at47_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug47_0, %uw47_0, %rt47_0, %at47_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s47_1 = tensor.cast %r47#1 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e47_1 = arith.constant dense<[[-0.138802588, -0.148525998, 0.075015232, 0.242751941, 0.184346572], [0.0, 0.0, 0.0, 0.0, 0.0], [-0.231742859, -0.0091883475, -0.00671582343, 0.231119484, 0.143612623]]> : tensor<3x5xf32>
+  %e47_1 = arith.constant dense<[[-0.0789245665, 0.45232901, 0.187113464, 0.318860143, 0.197266206], [0.0172899365, -0.00911611412, 0.0501059517, -0.169009984, 0.000280548033], [-0.120749362, 0.0863271505, 0.0122038517, 0.089717105, 0.0658720583]]> : tensor<3x5xf32>
   %ug47_1 = tensor.cast %s47_1 : tensor<3x5xf32> to tensor<*xf32>
   %uw47_1 = tensor.cast %e47_1 : tensor<3x5xf32> to tensor<*xf32>
   %rt47_1 = arith.constant 1.000e-05 : f64
   %at47_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug47_1, %uw47_1, %rt47_1, %at47_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_d_margin0p5_none_f32
-  %c48_x1 = arith.constant dense<[[-3.1220715], [2.05937243], [3.3252461]]> : tensor<3x1xf32>
+  // cosine_embedding_grad_bcast_d_margin0_none_f32
+  %c48_x1 = arith.constant dense<[[3.13180351], [2.03889942], [2.73213291]]> : tensor<3x1xf32>
   %d48_x1 = tensor.cast %c48_x1 : tensor<3x1xf32> to tensor<?x1xf32>
-  %c48_x2 = arith.constant dense<[[-0.464832872, 0.75678277, 0.0547204092, 0.425829411], [-0.803749084, -1.46330035, -0.223947495, -0.524097621], [-0.753119826, 2.64372587, -1.01840687, 0.00807203632]]> : tensor<3x4xf32>
+  %c48_x2 = arith.constant dense<[[0.351836234, 1.48046923, 0.494909078, -0.248724774], [0.0106869191, -0.0717169866, 0.254694253, 0.303499788], [-0.922411442, -0.116189659, 0.203535929, -1.03203571]]> : tensor<3x4xf32>
   %d48_x2 = tensor.cast %c48_x2 : tensor<3x4xf32> to tensor<?x?xf32>
-  %c48_t = arith.constant dense<-1.0> : tensor<3xf32>
+  %c48_t = arith.constant dense<[-1.0, 1.0, 1.0]> : tensor<3xf32>
   %d48_t = tensor.cast %c48_t : tensor<3xf32> to tensor<?xf32>
-  %c48_g = arith.constant dense<[0.242211372, 0.148675054, -0.037789423]> : tensor<3xf32>
+  %c48_g = arith.constant dense<[-0.109273322, -0.521642208, 1.73352277]> : tensor<3xf32>
   %d48_g = tensor.cast %c48_g : tensor<3xf32> to tensor<?xf32>
-  %r48:2 = loss.cosine_embedding_grad %d48_x1, %d48_x2, %d48_t, %d48_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x1xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x1xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_d_margin0p5_none_f32\n"
+  %r48:2 = loss.cosine_embedding_grad %d48_x1, %d48_x2, %d48_t, %d48_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?x1xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x1xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_d_margin0_none_f32\n"
   %s48_0 = tensor.cast %r48#0 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e48_0 = arith.constant dense<0.0> : tensor<3x1xf32>
+  %e48_0 = arith.constant dense<[[-4.5519144e-15], [7.59392549e-14], [1.13020704e-13]]> : tensor<3x1xf32>
   %ug48_0 = tensor.cast %s48_0 : tensor<3x1xf32> to tensor<*xf32>
   %uw48_0 = tensor.cast %e48_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt48_0 = arith.constant 1.000e-05 : f64
   %at48_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug48_0, %uw48_0, %rt48_0, %at48_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s48_1 = tensor.cast %r48#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e48_1 = arith.constant dense<-0.0> : tensor<3x4xf32>
+  %e48_1 = arith.constant dense<[[-0.0486612692, 0.0117019126, -0.0410092399, -0.0807813406], [1.25266385, 1.57969415, 0.284289926, 0.0905990005], [-0.155776128, -1.0988934, -1.47290814, -0.0275377855]]> : tensor<3x4xf32>
   %ug48_1 = tensor.cast %s48_1 : tensor<3x4xf32> to tensor<*xf32>
   %uw48_1 = tensor.cast %e48_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt48_1 = arith.constant 1.000e-05 : f64
   %at48_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug48_1, %uw48_1, %rt48_1, %at48_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_1d_marginm0p5_none_f32
-  %c49_x1 = arith.constant dense<[-0.785174668, -0.128297925, 1.68175089, -1.74387634, 0.517169416]> : tensor<5xf32>
+  // cosine_embedding_grad_1d_bcast_d_margin0_none_f32
+  %c49_x1 = arith.constant dense<[0.832663596, -1.9036355, 0.960596323, -0.810523748, -1.05827343]> : tensor<5xf32>
   %d49_x1 = tensor.cast %c49_x1 : tensor<5xf32> to tensor<?xf32>
-  %c49_x2 = arith.constant dense<[0.359495521, 0.355306119, -1.01930475, -1.1282022, 0.395218581]> : tensor<5xf32>
-  %d49_x2 = tensor.cast %c49_x2 : tensor<5xf32> to tensor<?xf32>
-  %c49_t = arith.constant dense<-1> : tensor<i64>
-  %d49_t = tensor.cast %c49_t : tensor<i64> to tensor<i64>
-  %c49_g = arith.constant dense<0.0533441529> : tensor<f32>
+  %c49_x2 = arith.constant dense<-2.62926078> : tensor<1xf32>
+  %d49_x2 = tensor.cast %c49_x2 : tensor<1xf32> to tensor<1xf32>
+  %c49_t = arith.constant dense<-1.0> : tensor<f32>
+  %d49_t = tensor.cast %c49_t : tensor<f32> to tensor<f32>
+  %c49_g = arith.constant dense<0.420884162> : tensor<f32>
   %d49_g = tensor.cast %c49_g : tensor<f32> to tensor<f32>
-  %r49:2 = loss.cosine_embedding_grad %d49_x1, %d49_x2, %d49_t, %d49_g {margin = -5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xf32>, tensor<i64>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>)
-  vector.print str "case cosine_embedding_grad_1d_marginm0p5_none_f32\n"
+  %r49:2 = loss.cosine_embedding_grad %d49_x1, %d49_x2, %d49_t, %d49_g {margin = 0.000000e+00 : f64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<1xf32>, tensor<f32>, tensor<f32>) -> (tensor<?xf32>, tensor<1xf32>)
+  vector.print str "case cosine_embedding_grad_1d_bcast_d_margin0_none_f32\n"
   %s49_0 = tensor.cast %r49#0 : tensor<?xf32> to tensor<5xf32>
-  %e49_0 = arith.constant dense<[0.00465308176, 0.00444460567, -0.0130635621, -0.0136006316, 0.004786734]> : tensor<5xf32>
+  %e49_0 = arith.constant dense<[-0.196205869, -0.0735744387, -0.201939374, -0.122563921, -0.111460634]> : tensor<5xf32>
   %ug49_0 = tensor.cast %s49_0 : tensor<5xf32> to tensor<*xf32>
   %uw49_0 = tensor.cast %e49_0 : tensor<5xf32> to tensor<*xf32>
   %rt49_0 = arith.constant 1.000e-05 : f64
   %at49_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug49_0, %uw49_0, %rt49_0, %at49_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s49_1 = tensor.cast %r49#1 : tensor<?xf32> to tensor<5xf32>
-  %e49_1 = arith.constant dense<[-0.00996721536, -0.0018042, 0.0214961711, -0.0209967475, 0.00619096775]> : tensor<5xf32>
-  %ug49_1 = tensor.cast %s49_1 : tensor<5xf32> to tensor<*xf32>
-  %uw49_1 = tensor.cast %e49_1 : tensor<5xf32> to tensor<*xf32>
+  %s49_1 = tensor.cast %r49#1 : tensor<1xf32> to tensor<1xf32>
+  %e49_1 = arith.constant dense<-1.72778458e-14> : tensor<1xf32>
+  %ug49_1 = tensor.cast %s49_1 : tensor<1xf32> to tensor<*xf32>
+  %uw49_1 = tensor.cast %e49_1 : tensor<1xf32> to tensor<*xf32>
   %rt49_1 = arith.constant 1.000e-05 : f64
   %at49_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug49_1, %uw49_1, %rt49_1, %at49_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_int_none_f32
-  %c50_x1 = arith.constant dense<[[-1.32595015, -0.483630449, 0.219036207, -0.0955622643], [-1.09648383, 0.563187182, 0.939578891, 0.149204642], [-1.09917045, -1.43362355, 1.69706774, 1.08966839]]> : tensor<3x4xf32>
-  %d50_x1 = tensor.cast %c50_x1 : tensor<3x4xf32> to tensor<?x?xf32>
-  %c50_x2 = arith.constant dense<[[1.53125083, -0.73871845, -0.502374768, 0.640239596], [1.16156089, -0.999265969, 0.902815938, 1.54823434], [-1.33662498, 0.578370452, -1.2574935, 0.0498226471]]> : tensor<3x4xf32>
-  %d50_x2 = tensor.cast %c50_x2 : tensor<3x4xf32> to tensor<?x?xf32>
-  %c50_t = arith.constant dense<[1, -1, -1]> : tensor<3xi64>
-  %d50_t = tensor.cast %c50_t : tensor<3xi64> to tensor<?xi64>
-  %c50_g = arith.constant dense<[-0.542611122, -1.86933041, 0.151399627]> : tensor<3xf32>
-  %d50_g = tensor.cast %c50_g : tensor<3xf32> to tensor<?xf32>
-  %r50:2 = loss.cosine_embedding_grad %d50_x1, %d50_x2, %d50_t, %d50_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_int_none_f32\n"
-  %s50_0 = tensor.cast %r50#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e50_0 = arith.constant dense<[[0.06794177, -0.236097291, -0.061383754, 0.111457936], [0.0, 0.0, 0.0, 0.0], [-0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
-  %ug50_0 = tensor.cast %s50_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw50_0 = tensor.cast %e50_0 : tensor<3x4xf32> to tensor<*xf32>
+  // cosine_embedding_grad_margin0p5_none_f32
+  %c50_x1 = arith.constant dense<[[-0.0355678648, 0.323470145, -1.47409999, -1.30212569, -0.32558623, 0.805679917], [-1.58968163, -1.9041276, 0.842890322, 0.362556726, 0.861905932, 0.294113398], [0.141925871, -0.219166204, -0.930838048, 1.55587304, -0.832598925, 0.632457793], [0.0547837056, 0.614322066, -2.04926205, 1.62093866, 0.0301411543, 0.939387739]]> : tensor<4x6xf32>
+  %d50_x1 = tensor.cast %c50_x1 : tensor<4x6xf32> to tensor<?x?xf32>
+  %c50_x2 = arith.constant dense<[[0.134039685, 0.0241859835, -0.639228404, -0.907314539, -0.12773481, 1.02632475], [-1.11058962, 0.269705981, 0.0581128635, -1.49213302, -0.05487727, 0.577451348], [0.91288209, 0.113679774, -1.11834383, 1.39220011, -0.309520215, 1.3564018], [0.341458231, 1.06391716, 0.475663096, -0.0920120105, 1.44345498, 1.82674313]]> : tensor<4x6xf32>
+  %d50_x2 = tensor.cast %c50_x2 : tensor<4x6xf32> to tensor<?x?xf32>
+  %c50_t = arith.constant dense<[1.0, -1.0, -1.0, 1.0]> : tensor<4xf32>
+  %d50_t = tensor.cast %c50_t : tensor<4xf32> to tensor<?xf32>
+  %c50_g = arith.constant dense<[-0.152311593, 1.51210761, -0.304900944, -0.23364453]> : tensor<4xf32>
+  %d50_g = tensor.cast %c50_g : tensor<4xf32> to tensor<?xf32>
+  %r50:2 = loss.cosine_embedding_grad %d50_x1, %d50_x2, %d50_t, %d50_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_margin0p5_none_f32\n"
+  %s50_0 = tensor.cast %r50#0 : tensor<?x?xf32> to tensor<4x6xf32>
+  %e50_0 = arith.constant dense<[[0.00719898567, -0.00830738898, 0.0135337152, -0.00380099472, 0.00360775646, 0.0237297192], [0.0, 0.0, 0.0, -0.0, -0.0, 0.0], [-0.0456501655, -0.0196291804, 0.0113565288, 0.00924226735, -0.0307096578, -0.0430078432], [0.0103978757, 0.0301557612, 0.0252267849, -0.0110683544, 0.0449732691, 0.0523605794]]> : tensor<4x6xf32>
+  %ug50_0 = tensor.cast %s50_0 : tensor<4x6xf32> to tensor<*xf32>
+  %uw50_0 = tensor.cast %e50_0 : tensor<4x6xf32> to tensor<*xf32>
   %rt50_0 = arith.constant 1.000e-05 : f64
   %at50_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug50_0, %uw50_0, %rt50_0, %at50_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s50_1 = tensor.cast %r50#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e50_1 = arith.constant dense<[[-0.106793404, -0.17438142, -0.00839821715, 0.0476222672], [0.0, 0.0, 0.0, 0.0], [-0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
-  %ug50_1 = tensor.cast %s50_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw50_1 = tensor.cast %e50_1 : tensor<3x4xf32> to tensor<*xf32>
+  %s50_1 = tensor.cast %r50#1 : tensor<?x?xf32> to tensor<4x6xf32>
+  %e50_1 = arith.constant dense<[[-0.00959240738, 0.0134376548, -0.0298338495, -0.00601199782, -0.00738800596, -0.0238797329], [0.0, -0.0, 0.0, 0.0, 0.0, 0.0], [0.0316487961, 0.0179526918, 0.00601051515, -0.0309745632, 0.0356791243, 0.0220845677], [-0.0003096617, 0.0129039083, -0.0668816268, 0.0512190796, -0.00760673173, 0.0185482651]]> : tensor<4x6xf32>
+  %ug50_1 = tensor.cast %s50_1 : tensor<4x6xf32> to tensor<*xf32>
+  %uw50_1 = tensor.cast %e50_1 : tensor<4x6xf32> to tensor<*xf32>
   %rt50_1 = arith.constant 1.000e-05 : f64
   %at50_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug50_1, %uw50_1, %rt50_1, %at50_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_margin0p5_p2_none_f32
-  %c51_a = arith.constant dense<[[0.698370516, -0.926442623, 0.29321292, 0.350186855], [-1.40204632, 0.655523419, 0.669200718, 0.59275806], [0.163854599, -0.262340397, 0.227074936, -0.0659169853]]> : tensor<3x4xf32>
-  %d51_a = tensor.cast %c51_a : tensor<3x4xf32> to tensor<?x?xf32>
-  %c51_p = arith.constant dense<[[-1.14386594, 0.217772529, 1.37999094, -1.3761524]]> : tensor<1x4xf32>
-  %d51_p = tensor.cast %c51_p : tensor<1x4xf32> to tensor<1x?xf32>
-  %c51_n = arith.constant dense<[[1.25311267], [-0.449347585], [0.771168828]]> : tensor<3x1xf32>
-  %d51_n = tensor.cast %c51_n : tensor<3x1xf32> to tensor<?x1xf32>
-  %c51_g = arith.constant dense<[-0.386966377, 0.234959275, 1.68336213]> : tensor<3xf32>
-  %d51_g = tensor.cast %c51_g : tensor<3xf32> to tensor<?xf32>
-  %r51:3 = loss.triplet_margin_grad %d51_a, %d51_p, %d51_n, %d51_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
-  vector.print str "case triplet_margin_grad_bcast_margin0p5_p2_none_f32\n"
-  %s51_0 = tensor.cast %r51#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e51_0 = arith.constant dense<[[-0.321790367, -0.174841195, -0.00124755863, -0.358415157], [0.0777671933, -0.0751001015, -0.201898813, 0.0988909826], [1.64112926, 0.753284335, -0.282003045, 1.89096057]]> : tensor<3x4xf32>
-  %ug51_0 = tensor.cast %s51_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw51_0 = tensor.cast %e51_0 : tensor<3x4xf32> to tensor<*xf32>
+  // cosine_embedding_grad_bcast_x2_margin0p5_none_f32
+  %c51_x1 = arith.constant dense<[[-0.262365818, -0.503108442, 0.13692525, 0.540799201, 3.19593215, -0.0999211296], [-1.50750375, -0.253201753, 0.110394567, -0.138404191, 0.0243911166, 0.924603045], [-0.118376002, -1.00751173, -1.52227342, -1.26046813, 0.413588613, 1.20476127], [0.905035913, 1.93381774, -0.137582079, -1.0613507, 0.732963026, -0.18596375]]> : tensor<4x6xf32>
+  %d51_x1 = tensor.cast %c51_x1 : tensor<4x6xf32> to tensor<?x?xf32>
+  %c51_x2 = arith.constant dense<[[1.09546006, 0.428955942, -0.196550265, -0.42904219, 3.09529781, -0.948693752]]> : tensor<1x6xf32>
+  %d51_x2 = tensor.cast %c51_x2 : tensor<1x6xf32> to tensor<1x?xf32>
+  %c51_t = arith.constant dense<[1.0, -1.0, 1.0, -1.0]> : tensor<4xf32>
+  %d51_t = tensor.cast %c51_t : tensor<4xf32> to tensor<?xf32>
+  %c51_g = arith.constant dense<[0.482569426, -0.241455391, -0.559794247, -0.520144284]> : tensor<4xf32>
+  %d51_g = tensor.cast %c51_g : tensor<4xf32> to tensor<?xf32>
+  %r51:2 = loss.cosine_embedding_grad %d51_x1, %d51_x2, %d51_t, %d51_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_x2_margin0p5_none_f32\n"
+  %s51_0 = tensor.cast %r51#0 : tensor<?x?xf32> to tensor<4x6xf32>
+  %e51_0 = arith.constant dense<[[-0.0555358939, -0.0360765383, 0.0131803118, 0.0374291912, -0.0159990042, 0.0363866091], [0.0, 0.0, 0.0, -0.0, 0.0, 0.0], [0.0693491623, 0.0309834108, -0.00629556971, -0.0219563134, 0.192971572, -0.0644478127], [-0.0245260671, 0.0617622361, 0.00552119361, -0.0223348662, -0.151729688, 0.0482524224]]> : tensor<4x6xf32>
+  %ug51_0 = tensor.cast %s51_0 : tensor<4x6xf32> to tensor<*xf32>
+  %uw51_0 = tensor.cast %e51_0 : tensor<4x6xf32> to tensor<*xf32>
   %rt51_0 = arith.constant 1.000e-05 : f64
   %at51_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug51_0, %uw51_0, %rt51_0, %at51_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s51_1 = tensor.cast %r51#1 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e51_1 = arith.constant dense<[[-0.718206704, 0.165461734, 0.805387437, -0.978087366]]> : tensor<1x4xf32>
-  %ug51_1 = tensor.cast %s51_1 : tensor<1x4xf32> to tensor<*xf32>
-  %uw51_1 = tensor.cast %e51_1 : tensor<1x4xf32> to tensor<*xf32>
+  %s51_1 = tensor.cast %r51#1 : tensor<1x?xf32> to tensor<1x6xf32>
+  %e51_1 = arith.constant dense<[[0.00811085012, -0.134714052, -0.103770614, -0.0615818202, 0.0130431894, 0.0403592959]]> : tensor<1x6xf32>
+  %ug51_1 = tensor.cast %s51_1 : tensor<1x6xf32> to tensor<*xf32>
+  %uw51_1 = tensor.cast %e51_1 : tensor<1x6xf32> to tensor<*xf32>
   %rt51_1 = arith.constant 1.000e-05 : f64
   %at51_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug51_1, %uw51_1, %rt51_1, %at51_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s51_2 = tensor.cast %r51#2 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e51_2 = arith.constant dense<[[0.682446003], [0.257158339], [-3.26089549]]> : tensor<3x1xf32>
-  %ug51_2 = tensor.cast %s51_2 : tensor<3x1xf32> to tensor<*xf32>
-  %uw51_2 = tensor.cast %e51_2 : tensor<3x1xf32> to tensor<*xf32>
-  %rt51_2 = arith.constant 1.000e-05 : f64
-  %at51_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug51_2, %uw51_2, %rt51_2, %at51_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_margin0p5_p1_none_f32
-  %c52_a = arith.constant dense<[[1.21701658, 0.769906878, 1.26386189, 0.96632731], [-0.130604297, -0.741301656, -0.764465988, 1.04690993], [1.18176448, 0.590142131, 1.78663874, 1.13072705]]> : tensor<3x4xf32>
-  %d52_a = tensor.cast %c52_a : tensor<3x4xf32> to tensor<?x?xf32>
-  %c52_p = arith.constant dense<[[-1.52204049, -2.04995942, 1.1469543, 0.495608538]]> : tensor<1x4xf32>
-  %d52_p = tensor.cast %c52_p : tensor<1x4xf32> to tensor<1x?xf32>
-  %c52_n = arith.constant dense<[[0.127024204], [0.800278962], [0.678103745]]> : tensor<3x1xf32>
-  %d52_n = tensor.cast %c52_n : tensor<3x1xf32> to tensor<?x1xf32>
-  %c52_g = arith.constant dense<[-0.699328363, -0.0462324433, -2.04831934]> : tensor<3xf32>
+  // cosine_embedding_grad_bcast_t_margin0p5_none_f32
+  %c52_x1 = arith.constant dense<[[-0.786328793, -0.744378626, 0.778750002, 0.900672019, 1.59358275], [-0.542801976, -1.26310205, -0.214138746, 1.39036393, 0.535569787], [-2.08382249, 1.55394149, 0.031938374, 0.655883968, 1.13459182]]> : tensor<3x5xf32>
+  %d52_x1 = tensor.cast %c52_x1 : tensor<3x5xf32> to tensor<?x?xf32>
+  %c52_x2 = arith.constant dense<[[-0.699896395, -0.754196167, -0.472471684, -1.62664795, 0.123978861], [-0.793036044, -0.902861774, 0.540436029, 0.937023044, -1.04229009], [-0.0694900826, -0.365734726, -1.80096161, -1.40260375, 0.225912556]]> : tensor<3x5xf32>
+  %d52_x2 = tensor.cast %c52_x2 : tensor<3x5xf32> to tensor<?x?xf32>
+  %c52_t = arith.constant dense<-1.0> : tensor<1xf32>
+  %d52_t = tensor.cast %c52_t : tensor<1xf32> to tensor<1xf32>
+  %c52_g = arith.constant dense<[-1.45577872, -1.2485224, 0.403333724]> : tensor<3xf32>
   %d52_g = tensor.cast %c52_g : tensor<3xf32> to tensor<?xf32>
-  %r52:3 = loss.triplet_margin_grad %d52_a, %d52_p, %d52_n, %d52_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
-  vector.print str "case triplet_margin_grad_bcast_margin0p5_p1_none_f32\n"
-  %s52_0 = tensor.cast %r52#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e52_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0], [-0.0924648866, -0.0924648866, 0.0, 0.0], [0.0, -4.09663868, 0.0, 0.0]]> : tensor<3x4xf32>
-  %ug52_0 = tensor.cast %s52_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw52_0 = tensor.cast %e52_0 : tensor<3x4xf32> to tensor<*xf32>
+  %r52:2 = loss.cosine_embedding_grad %d52_x1, %d52_x2, %d52_t, %d52_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_t_margin0p5_none_f32\n"
+  %s52_0 = tensor.cast %r52#0 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e52_0 = arith.constant dense<[[-0.0, -0.0, 0.0, 0.0, 0.0], [0.161009386, 0.0745926276, -0.20814538, -0.0640229285, 0.422087818], [-0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<3x5xf32>
+  %ug52_0 = tensor.cast %s52_0 : tensor<3x5xf32> to tensor<*xf32>
+  %uw52_0 = tensor.cast %e52_0 : tensor<3x5xf32> to tensor<*xf32>
   %rt52_0 = arith.constant 1.000e-05 : f64
   %at52_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug52_0, %uw52_0, %rt52_0, %at52_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s52_1 = tensor.cast %r52#1 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e52_1 = arith.constant dense<[[2.79388022, 2.79388022, 2.7014153, 2.79388022]]> : tensor<1x4xf32>
-  %ug52_1 = tensor.cast %s52_1 : tensor<1x4xf32> to tensor<*xf32>
-  %uw52_1 = tensor.cast %e52_1 : tensor<1x4xf32> to tensor<*xf32>
+  %s52_1 = tensor.cast %r52#1 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e52_1 = arith.constant dense<[[-0.0, -0.0, 0.0, 0.0, 0.0], [0.0227292478, 0.231267706, 0.170454249, -0.265319198, -0.367765635], [-0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<3x5xf32>
+  %ug52_1 = tensor.cast %s52_1 : tensor<3x5xf32> to tensor<*xf32>
+  %uw52_1 = tensor.cast %e52_1 : tensor<3x5xf32> to tensor<*xf32>
   %rt52_1 = arith.constant 1.000e-05 : f64
   %at52_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug52_1, %uw52_1, %rt52_1, %at52_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s52_2 = tensor.cast %r52#2 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e52_2 = arith.constant dense<[[-2.79731345], [0.0924648866], [-4.09663868]]> : tensor<3x1xf32>
-  %ug52_2 = tensor.cast %s52_2 : tensor<3x1xf32> to tensor<*xf32>
-  %uw52_2 = tensor.cast %e52_2 : tensor<3x1xf32> to tensor<*xf32>
-  %rt52_2 = arith.constant 1.000e-05 : f64
-  %at52_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug52_2, %uw52_2, %rt52_2, %at52_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_margin0p5_p2_swap_none_f32
-  %c53_a = arith.constant dense<[[0.690613389, -2.47245312, 0.656849384, -0.652341366], [-0.198281869, 0.259182185, -0.186353192, -1.42029309], [0.162052989, 0.0471120812, -0.304137588, -0.451604813]]> : tensor<3x4xf32>
-  %d53_a = tensor.cast %c53_a : tensor<3x4xf32> to tensor<?x?xf32>
-  %c53_p = arith.constant dense<[[0.940940261, -1.37910056, 0.836018503, 0.505435467]]> : tensor<1x4xf32>
-  %d53_p = tensor.cast %c53_p : tensor<1x4xf32> to tensor<1x?xf32>
-  %c53_n = arith.constant dense<[[0.417370439], [-0.0120673813], [-0.352271318]]> : tensor<3x1xf32>
-  %d53_n = tensor.cast %c53_n : tensor<3x1xf32> to tensor<?x1xf32>
-  %c53_g = arith.constant dense<[-2.51663399, 0.00196561217, 0.804743767]> : tensor<3xf32>
+  // cosine_embedding_grad_bcast_x1_margin0p5_none_f32
+  %c53_x1 = arith.constant dense<[[0.185398221, 1.28902555, -0.470053405, 1.45688283, 0.145089611]]> : tensor<1x5xf32>
+  %d53_x1 = tensor.cast %c53_x1 : tensor<1x5xf32> to tensor<1x?xf32>
+  %c53_x2 = arith.constant dense<[[0.66196239, -2.22991395, 0.366970062, -0.983024061, -1.08087051], [-0.0270800814, 1.50799263, -0.0137640284, 1.25789773, 1.37961185], [0.0233714432, 0.325569928, -2.00263643, -0.76488626, 0.460974962]]> : tensor<3x5xf32>
+  %d53_x2 = tensor.cast %c53_x2 : tensor<3x5xf32> to tensor<?x?xf32>
+  %c53_t = arith.constant dense<[-1.0, 1.0, -1.0]> : tensor<3xf32>
+  %d53_t = tensor.cast %c53_t : tensor<3xf32> to tensor<?xf32>
+  %c53_g = arith.constant dense<[-0.0767532736, 0.712664008, 0.38032943]> : tensor<3xf32>
   %d53_g = tensor.cast %c53_g : tensor<3xf32> to tensor<?xf32>
-  %r53:3 = loss.triplet_margin_grad %d53_a, %d53_p, %d53_n, %d53_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
-  vector.print str "case triplet_margin_grad_bcast_margin0p5_p2_swap_none_f32\n"
-  %s53_0 = tensor.cast %r53#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e53_0 = arith.constant dense<[[0.388415158, 1.696486, 0.27800408, 1.79644907], [-0.000506356067, 0.000723505626, -0.000444741599, 0.000619607221], [-0.911096573, 0.0341792218, -0.474995017, -0.228447586]]> : tensor<3x4xf32>
-  %ug53_0 = tensor.cast %s53_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw53_0 = tensor.cast %e53_0 : tensor<3x4xf32> to tensor<*xf32>
+  %r53:2 = loss.cosine_embedding_grad %d53_x1, %d53_x2, %d53_t, %d53_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_x1_margin0p5_none_f32\n"
+  %s53_0 = tensor.cast %r53#0 : tensor<1x?xf32> to tensor<1x5xf32>
+  %e53_0 = arith.constant dense<[[0.0307551958, -0.0361203589, -0.0658306032, 0.0249647573, -0.182346061]]> : tensor<1x5xf32>
+  %ug53_0 = tensor.cast %s53_0 : tensor<1x5xf32> to tensor<*xf32>
+  %uw53_0 = tensor.cast %e53_0 : tensor<1x5xf32> to tensor<*xf32>
   %rt53_0 = arith.constant 1.000e-05 : f64
   %at53_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug53_0, %uw53_0, %rt53_0, %at53_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s53_1 = tensor.cast %r53#1 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e53_1 = arith.constant dense<[[0.583215296, -4.5737195, 0.687909544, -1.33022749]]> : tensor<1x4xf32>
-  %ug53_1 = tensor.cast %s53_1 : tensor<1x4xf32> to tensor<*xf32>
-  %uw53_1 = tensor.cast %e53_1 : tensor<1x4xf32> to tensor<*xf32>
+  %s53_1 = tensor.cast %r53#1 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e53_1 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [-0.0300748385, -0.0364936329, 0.0678638071, -0.086677216, 0.119006552], [0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<3x5xf32>
+  %ug53_1 = tensor.cast %s53_1 : tensor<3x5xf32> to tensor<*xf32>
+  %uw53_1 = tensor.cast %e53_1 : tensor<3x5xf32> to tensor<*xf32>
   %rt53_1 = arith.constant 1.000e-05 : f64
   %at53_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug53_1, %uw53_1, %rt53_1, %at53_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s53_2 = tensor.cast %r53#2 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e53_2 = arith.constant dense<[[1.00453866], [-0.0020207481], [1.05091786]]> : tensor<3x1xf32>
-  %ug53_2 = tensor.cast %s53_2 : tensor<3x1xf32> to tensor<*xf32>
-  %uw53_2 = tensor.cast %e53_2 : tensor<3x1xf32> to tensor<*xf32>
-  %rt53_2 = arith.constant 1.000e-05 : f64
-  %at53_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug53_2, %uw53_2, %rt53_2, %at53_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_margin0p5_p1_swap_none_f32
-  %c54_a = arith.constant dense<[[0.714521348, -0.535176158, -0.334948957, -0.0133373383], [-0.912335694, -0.897063076, 0.611755133, 0.887028337], [1.28531563, -0.953432143, 0.46131435, 0.482291698]]> : tensor<3x4xf32>
-  %d54_a = tensor.cast %c54_a : tensor<3x4xf32> to tensor<?x?xf32>
-  %c54_p = arith.constant dense<[[-1.41623747, 0.350104094, -0.299576551, -1.0371449]]> : tensor<1x4xf32>
-  %d54_p = tensor.cast %c54_p : tensor<1x4xf32> to tensor<1x?xf32>
-  %c54_n = arith.constant dense<[[0.556197703], [0.516089618], [-0.612607479]]> : tensor<3x1xf32>
-  %d54_n = tensor.cast %c54_n : tensor<3x1xf32> to tensor<?x1xf32>
-  %c54_g = arith.constant dense<[-0.619181633, -1.16406941, 1.43878317]> : tensor<3xf32>
+  // cosine_embedding_grad_bcast_d_margin0p5_none_f32
+  %c54_x1 = arith.constant dense<[[-3.6670289], [3.35355902], [4.02320051]]> : tensor<3x1xf32>
+  %d54_x1 = tensor.cast %c54_x1 : tensor<3x1xf32> to tensor<?x1xf32>
+  %c54_x2 = arith.constant dense<[[-1.15252972, 0.731077194, -0.851638556, -1.74600315], [1.58505332, -0.2705746, 0.353569329, -0.764413953], [0.792524338, -0.425276726, -1.24634683, 0.731168449]]> : tensor<3x4xf32>
+  %d54_x2 = tensor.cast %c54_x2 : tensor<3x4xf32> to tensor<?x?xf32>
+  %c54_t = arith.constant dense<[1.0, -1.0, 1.0]> : tensor<3xf32>
+  %d54_t = tensor.cast %c54_t : tensor<3xf32> to tensor<?xf32>
+  %c54_g = arith.constant dense<[1.83553815, 0.851981163, 0.0782248303]> : tensor<3xf32>
   %d54_g = tensor.cast %c54_g : tensor<3xf32> to tensor<?xf32>
-  %r54:3 = loss.triplet_margin_grad %d54_a, %d54_p, %d54_n, %d54_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
-  vector.print str "case triplet_margin_grad_bcast_margin0p5_p1_swap_none_f32\n"
-  %s54_0 = tensor.cast %r54#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e54_0 = arith.constant dense<[[0.0, 0.0, 0.0, -1.23836327], [-2.32813883, 0.0, 0.0, 0.0], [1.43878317, -1.43878317, 1.43878317, 1.43878317]]> : tensor<3x4xf32>
-  %ug54_0 = tensor.cast %s54_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw54_0 = tensor.cast %e54_0 : tensor<3x4xf32> to tensor<*xf32>
+  %r54:2 = loss.cosine_embedding_grad %d54_x1, %d54_x2, %d54_t, %d54_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x1xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) -> (tensor<?x1xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_d_margin0p5_none_f32\n"
+  %s54_0 = tensor.cast %r54#0 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e54_0 = arith.constant dense<[[4.71844785e-14], [0.0], [1.03216047e-16]]> : tensor<3x1xf32>
+  %ug54_0 = tensor.cast %s54_0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw54_0 = tensor.cast %e54_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt54_0 = arith.constant 1.000e-05 : f64
   %at54_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug54_0, %uw54_0, %rt54_0, %at54_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s54_1 = tensor.cast %r54#1 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e54_1 = arith.constant dense<[[1.78325105, -1.78325105, -2.33267856, 1.78325105]]> : tensor<1x4xf32>
-  %ug54_1 = tensor.cast %s54_1 : tensor<1x4xf32> to tensor<*xf32>
-  %uw54_1 = tensor.cast %e54_1 : tensor<1x4xf32> to tensor<*xf32>
+  %s54_1 = tensor.cast %r54#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e54_1 = arith.constant dense<[[0.295862406, 1.07587731, 0.420463562, 0.0501008406], [0.0, 0.0, 0.0, 0.0], [-0.0478194021, -0.0449613556, -0.0430343896, -0.0476754084]]> : tensor<3x4xf32>
+  %ug54_1 = tensor.cast %s54_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw54_1 = tensor.cast %e54_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt54_1 = arith.constant 1.000e-05 : f64
   %at54_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug54_1, %uw54_1, %rt54_1, %at54_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s54_2 = tensor.cast %r54#2 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e54_2 = arith.constant dense<[[1.23836327], [0.0], [0.0]]> : tensor<3x1xf32>
-  %ug54_2 = tensor.cast %s54_2 : tensor<3x1xf32> to tensor<*xf32>
-  %uw54_2 = tensor.cast %e54_2 : tensor<3x1xf32> to tensor<*xf32>
-  %rt54_2 = arith.constant 1.000e-05 : f64
-  %at54_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug54_2, %uw54_2, %rt54_2, %at54_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_rows_margin0p5_p2_none_f32
-  %c55_a = arith.constant dense<[[-0.0932456478, 0.83530724, -1.38350046, -0.932690918]]> : tensor<1x4xf32>
-  %d55_a = tensor.cast %c55_a : tensor<1x4xf32> to tensor<1x?xf32>
-  %c55_p = arith.constant dense<[[-0.41701895, 0.829742908, 1.05611503, 0.844749987], [1.65800035, -0.586770296, 2.36601639, -0.19697091], [0.583056867, -0.578993618, 0.0026002063, -1.13182557]]> : tensor<3x4xf32>
-  %d55_p = tensor.cast %c55_p : tensor<3x4xf32> to tensor<?x?xf32>
-  %c55_n = arith.constant dense<[[0.578534663, 0.683956742, 0.624818087, -0.305336922], [1.01655018, 0.0326140784, -0.0336688571, -0.397714078], [0.424452692, 0.75917542, -0.1237133, 0.324265987]]> : tensor<3x4xf32>
-  %d55_n = tensor.cast %c55_n : tensor<3x4xf32> to tensor<?x?xf32>
-  %c55_g = arith.constant dense<[-0.329569459, 1.84475136, 2.13506818]> : tensor<3xf32>
-  %d55_g = tensor.cast %c55_g : tensor<3xf32> to tensor<?xf32>
-  %r55:3 = loss.triplet_margin_grad %d55_a, %d55_p, %d55_n, %d55_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p2_none_f32\n"
-  %s55_0 = tensor.cast %r55#0 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e55_0 = arith.constant dense<[[0.0714049712, 1.22018695, -0.303278416, 1.93717003]]> : tensor<1x4xf32>
-  %ug55_0 = tensor.cast %s55_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw55_0 = tensor.cast %e55_0 : tensor<1x4xf32> to tensor<*xf32>
+  // cosine_embedding_grad_1d_bcast_d_margin0p5_none_f32
+  %c55_x1 = arith.constant dense<[0.515624404, 0.181960613, -0.151538104, -0.995264232, -0.752022684]> : tensor<5xf32>
+  %d55_x1 = tensor.cast %c55_x1 : tensor<5xf32> to tensor<?xf32>
+  %c55_x2 = arith.constant dense<3.13773704> : tensor<1xf32>
+  %d55_x2 = tensor.cast %c55_x2 : tensor<1xf32> to tensor<1xf32>
+  %c55_t = arith.constant dense<1.0> : tensor<f32>
+  %d55_t = tensor.cast %c55_t : tensor<f32> to tensor<f32>
+  %c55_g = arith.constant dense<-1.93632293> : tensor<f32>
+  %d55_g = tensor.cast %c55_g : tensor<f32> to tensor<f32>
+  %r55:2 = loss.cosine_embedding_grad %d55_x1, %d55_x2, %d55_t, %d55_g {margin = 5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<1xf32>, tensor<f32>, tensor<f32>) -> (tensor<?xf32>, tensor<1xf32>)
+  vector.print str "case cosine_embedding_grad_1d_bcast_d_margin0p5_none_f32\n"
+  %s55_0 = tensor.cast %r55#0 : tensor<?xf32> to tensor<5xf32>
+  %e55_0 = arith.constant dense<[1.87894976, 1.57739758, 1.27599454, 0.513468087, 0.733300209]> : tensor<5xf32>
+  %ug55_0 = tensor.cast %s55_0 : tensor<5xf32> to tensor<*xf32>
+  %uw55_0 = tensor.cast %e55_0 : tensor<5xf32> to tensor<*xf32>
   %rt55_0 = arith.constant 1.000e-05 : f64
   %at55_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug55_0, %uw55_0, %rt55_0, %at55_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s55_1 = tensor.cast %r55#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e55_1 = arith.constant dense<[[0.03514966, 0.00060418481, -0.264849991, -0.192962825], [0.728063762, -0.591215849, 1.55882621, 0.305868298], [0.686928749, -1.43652582, 1.40788054, -0.202264816]]> : tensor<3x4xf32>
-  %ug55_1 = tensor.cast %s55_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw55_1 = tensor.cast %e55_1 : tensor<3x4xf32> to tensor<*xf32>
+  %s55_1 = tensor.cast %r55#1 : tensor<1xf32> to tensor<1xf32>
+  %e55_1 = arith.constant dense<-5.49560397e-14> : tensor<1xf32>
+  %ug55_1 = tensor.cast %s55_1 : tensor<1xf32> to tensor<*xf32>
+  %uw55_1 = tensor.cast %e55_1 : tensor<1xf32> to tensor<*xf32>
   %rt55_1 = arith.constant 1.000e-05 : f64
   %at55_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug55_1, %uw55_1, %rt55_1, %at55_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s55_2 = tensor.cast %r55#2 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e55_2 = arith.constant dense<[[0.100006111, -0.0225313194, 0.298973233, 0.0933924764], [-1.02567494, 0.741851807, -1.24751651, -0.494425893], [-0.595878303, 0.0876301527, -1.45003498, -1.44677734]]> : tensor<3x4xf32>
-  %ug55_2 = tensor.cast %s55_2 : tensor<3x4xf32> to tensor<*xf32>
-  %uw55_2 = tensor.cast %e55_2 : tensor<3x4xf32> to tensor<*xf32>
-  %rt55_2 = arith.constant 1.000e-05 : f64
-  %at55_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug55_2, %uw55_2, %rt55_2, %at55_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_rows_margin0p5_p1_none_f32
-  %c56_a = arith.constant dense<[[-1.07666922, 0.326160401, -0.796165466, 0.571582973]]> : tensor<1x4xf32>
-  %d56_a = tensor.cast %c56_a : tensor<1x4xf32> to tensor<1x?xf32>
-  %c56_p = arith.constant dense<[[-1.16158319, -1.07215631, -0.305468678, -0.403062671], [0.568640947, 0.921704769, 1.08103585, -0.287417859], [-1.57511139, 0.423203826, 0.124230154, -0.617095947]]> : tensor<3x4xf32>
-  %d56_p = tensor.cast %c56_p : tensor<3x4xf32> to tensor<?x?xf32>
-  %c56_n = arith.constant dense<[[-1.38725936, -0.353593796, 0.824352443, -0.453625143], [-0.19700937, 1.08126903, -0.315434813, 0.106118046], [-1.56206691, 0.288215071, 1.19515514, 0.39668107]]> : tensor<3x4xf32>
-  %d56_n = tensor.cast %c56_n : tensor<3x4xf32> to tensor<?x?xf32>
-  %c56_g = arith.constant dense<[-0.565652907, 1.98258471, 0.538165748]> : tensor<3xf32>
-  %d56_g = tensor.cast %c56_g : tensor<3xf32> to tensor<?xf32>
-  %r56:3 = loss.triplet_margin_grad %d56_a, %d56_p, %d56_n, %d56_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p1_none_f32\n"
-  %s56_0 = tensor.cast %r56#0 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e56_0 = arith.constant dense<[[0.0, -1.0763315, 0.0, 0.0]]> : tensor<1x4xf32>
-  %ug56_0 = tensor.cast %s56_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw56_0 = tensor.cast %e56_0 : tensor<1x4xf32> to tensor<*xf32>
+  // cosine_embedding_grad_1d_marginm0p5_none_f32
+  %c56_x1 = arith.constant dense<[-0.143190444, 1.43313718, -0.886331141, -0.423583001, -0.0761656538]> : tensor<5xf32>
+  %d56_x1 = tensor.cast %c56_x1 : tensor<5xf32> to tensor<?xf32>
+  %c56_x2 = arith.constant dense<[-0.684617996, 0.885290921, 0.374435514, -0.249750867, -0.26688233]> : tensor<5xf32>
+  %d56_x2 = tensor.cast %c56_x2 : tensor<5xf32> to tensor<?xf32>
+  %c56_t = arith.constant dense<-1> : tensor<i64>
+  %d56_t = tensor.cast %c56_t : tensor<i64> to tensor<i64>
+  %c56_g = arith.constant dense<0.5623703> : tensor<f32>
+  %d56_g = tensor.cast %c56_g : tensor<f32> to tensor<f32>
+  %r56:2 = loss.cosine_embedding_grad %d56_x1, %d56_x2, %d56_t, %d56_g {margin = -5.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xf32>, tensor<i64>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>)
+  vector.print str "case cosine_embedding_grad_1d_marginm0p5_none_f32\n"
+  %s56_0 = tensor.cast %r56#0 : tensor<?xf32> to tensor<5xf32>
+  %e56_0 = arith.constant dense<[-0.164346516, 0.0884017423, 0.185824335, -0.0230218321, -0.0620431155]> : tensor<5xf32>
+  %ug56_0 = tensor.cast %s56_0 : tensor<5xf32> to tensor<*xf32>
+  %uw56_0 = tensor.cast %e56_0 : tensor<5xf32> to tensor<*xf32>
   %rt56_0 = arith.constant 1.000e-05 : f64
   %at56_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug56_0, %uw56_0, %rt56_0, %at56_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s56_1 = tensor.cast %r56#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e56_1 = arith.constant dense<[[-0.0, -0.0, 0.0, -0.0], [1.98258471, 1.98258471, 1.98258471, -1.98258471], [-0.538165748, 0.538165748, 0.538165748, -0.538165748]]> : tensor<3x4xf32>
-  %ug56_1 = tensor.cast %s56_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw56_1 = tensor.cast %e56_1 : tensor<3x4xf32> to tensor<*xf32>
+  %s56_1 = tensor.cast %r56#1 : tensor<?xf32> to tensor<5xf32>
+  %e56_1 = arith.constant dense<[0.0984996036, 0.198171839, -0.305506796, -0.0609354749, 0.0330903158]> : tensor<5xf32>
+  %ug56_1 = tensor.cast %s56_1 : tensor<5xf32> to tensor<*xf32>
+  %uw56_1 = tensor.cast %e56_1 : tensor<5xf32> to tensor<*xf32>
   %rt56_1 = arith.constant 1.000e-05 : f64
   %at56_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug56_1, %uw56_1, %rt56_1, %at56_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s56_2 = tensor.cast %r56#2 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e56_2 = arith.constant dense<[[0.0, 0.0, -0.0, 0.0], [-1.98258471, -1.98258471, -1.98258471, 1.98258471], [0.538165748, 0.538165748, -0.538165748, 0.538165748]]> : tensor<3x4xf32>
-  %ug56_2 = tensor.cast %s56_2 : tensor<3x4xf32> to tensor<*xf32>
-  %uw56_2 = tensor.cast %e56_2 : tensor<3x4xf32> to tensor<*xf32>
-  %rt56_2 = arith.constant 1.000e-05 : f64
-  %at56_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug56_2, %uw56_2, %rt56_2, %at56_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_rows_margin0p5_p2_swap_none_f32
-  %c57_a = arith.constant dense<[[2.33555031, 1.05103648, -1.29787886, -0.376359701]]> : tensor<1x4xf32>
-  %d57_a = tensor.cast %c57_a : tensor<1x4xf32> to tensor<1x?xf32>
-  %c57_p = arith.constant dense<[[2.60899901, 0.755422473, 1.22502482, -1.00861597], [-0.559322238, 0.756601632, 0.96600306, -0.607005119], [-0.106885329, 0.965991437, -1.70520711, -0.895585716]]> : tensor<3x4xf32>
-  %d57_p = tensor.cast %c57_p : tensor<3x4xf32> to tensor<?x?xf32>
-  %c57_n = arith.constant dense<[[1.12144387, -0.277455837, -0.480570942, -0.534521997], [-0.815015018, 1.06564498, -0.210272074, -0.932462871], [1.37709761, 0.00144920358, 0.390628308, 2.02816582]]> : tensor<3x4xf32>
-  %d57_n = tensor.cast %c57_n : tensor<3x4xf32> to tensor<?x?xf32>
-  %c57_g = arith.constant dense<[0.153325051, 1.03952932, -0.334082842]> : tensor<3xf32>
+  // cosine_embedding_grad_int_none_f32
+  %c57_x1 = arith.constant dense<[[0.336683393, 1.11816609, 0.0545272902, -0.0404128917], [-1.05848038, 0.0341268517, -0.437344611, -0.310625583], [-1.17677307, -0.31305337, 1.39594603, -0.197533384]]> : tensor<3x4xf32>
+  %d57_x1 = tensor.cast %c57_x1 : tensor<3x4xf32> to tensor<?x?xf32>
+  %c57_x2 = arith.constant dense<[[-0.388568103, 0.710518122, 0.0204564054, -0.766175568], [-0.357287914, 0.665345609, -2.19468212, -0.405118406], [0.146974981, -1.37306154, 0.0277642943, -0.838399768]]> : tensor<3x4xf32>
+  %d57_x2 = tensor.cast %c57_x2 : tensor<3x4xf32> to tensor<?x?xf32>
+  %c57_t = arith.constant dense<[1, -1, -1]> : tensor<3xi64>
+  %d57_t = tensor.cast %c57_t : tensor<3xi64> to tensor<?xi64>
+  %c57_g = arith.constant dense<[-1.66947818, -0.770056546, 2.12576532]> : tensor<3xf32>
   %d57_g = tensor.cast %c57_g : tensor<3xf32> to tensor<?xf32>
-  %r57:3 = loss.triplet_margin_grad %d57_a, %d57_p, %d57_n, %d57_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p2_swap_none_f32\n"
-  %s57_0 = tensor.cast %r57#0 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e57_0 = arith.constant dense<[[0.704847336, -0.00264353259, -0.720864236, 0.0895102024]]> : tensor<1x4xf32>
-  %ug57_0 = tensor.cast %s57_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw57_0 = tensor.cast %e57_0 : tensor<1x4xf32> to tensor<*xf32>
+  %r57:2 = loss.cosine_embedding_grad %d57_x1, %d57_x2, %d57_t, %d57_g {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_int_none_f32\n"
+  %s57_0 = tensor.cast %r57#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e57_0 = arith.constant dense<[[-0.716507435, 0.181701943, -0.00930523872, -0.954412937], [-0.209024608, -0.173269436, 0.477222145, 0.0213272162], [0.214256942, -0.940324545, -0.11142192, -0.57356894]]> : tensor<3x4xf32>
+  %ug57_0 = tensor.cast %s57_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw57_0 = tensor.cast %e57_0 : tensor<3x4xf32> to tensor<*xf32>
   %rt57_0 = arith.constant 1.000e-05 : f64
   %at57_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug57_0, %uw57_0, %rt57_0, %at57_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s57_1 = tensor.cast %r57#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e57_1 = arith.constant dense<[[0.015930023, -0.0172214061, 0.146974713, -0.0368329026], [-1.02155447, 0.167208329, -0.31471619, -0.328257024], [-0.0, 0.0, -0.0, -0.0]]> : tensor<3x4xf32>
+  %e57_1 = arith.constant dense<[[0.709289968, 0.922327161, 0.0551428795, 0.497080266], [0.265074074, 0.0396592952, -0.0414028093, 0.0556513481], [-0.849422634, -0.0497560054, 0.982406616, -0.0348878875]]> : tensor<3x4xf32>
   %ug57_1 = tensor.cast %s57_1 : tensor<3x4xf32> to tensor<*xf32>
   %uw57_1 = tensor.cast %e57_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt57_1 = arith.constant 1.000e-05 : f64
   %at57_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug57_1, %uw57_1, %rt57_1, %at57_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s57_2 = tensor.cast %r57#2 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e57_2 = arith.constant dense<[[0.0938784331, 0.102723092, -0.0631966218, 0.0122296605], [0.206898645, -0.250066489, 0.951802313, 0.26335007], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
-  %ug57_2 = tensor.cast %s57_2 : tensor<3x4xf32> to tensor<*xf32>
-  %uw57_2 = tensor.cast %e57_2 : tensor<3x4xf32> to tensor<*xf32>
-  %rt57_2 = arith.constant 1.000e-05 : f64
-  %at57_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug57_2, %uw57_2, %rt57_2, %at57_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_rows_margin0p5_p1_swap_none_f32
-  %c58_a = arith.constant dense<[[0.447778761, -0.95454967, 0.826204836, 0.432252526]]> : tensor<1x4xf32>
-  %d58_a = tensor.cast %c58_a : tensor<1x4xf32> to tensor<1x?xf32>
-  %c58_p = arith.constant dense<[[0.828281581, -0.198972762, 0.0688365772, -0.581272364], [-0.414367169, 0.993290424, -0.0672740415, -1.44212711], [-0.0961291343, -0.755376339, -1.6176337, -0.691497147]]> : tensor<3x4xf32>
-  %d58_p = tensor.cast %c58_p : tensor<3x4xf32> to tensor<?x?xf32>
-  %c58_n = arith.constant dense<[[0.800560117, 1.78363359, 1.10146284, 0.183259323], [-1.40057421, -0.585535765, 0.847895741, 0.5018273], [-0.289657563, -0.0032006246, 0.516974807, 0.43865782]]> : tensor<3x4xf32>
-  %d58_n = tensor.cast %c58_n : tensor<3x4xf32> to tensor<?x?xf32>
-  %c58_g = arith.constant dense<[-1.64953339, -0.860301375, -2.55806994]> : tensor<3xf32>
+  // triplet_margin_grad_bcast_margin0p5_p2_none_f32
+  %c58_a = arith.constant dense<[[-1.22703755, -0.707526803, 0.425039351, 0.0746315047], [0.0625958219, 0.412364393, 1.19578493, 0.459545344], [-1.11755502, -0.350438833, -0.517123103, 0.227466211]]> : tensor<3x4xf32>
+  %d58_a = tensor.cast %c58_a : tensor<3x4xf32> to tensor<?x?xf32>
+  %c58_p = arith.constant dense<[[0.76444459, -0.573483765, -0.343974024, 1.7926904]]> : tensor<1x4xf32>
+  %d58_p = tensor.cast %c58_p : tensor<1x4xf32> to tensor<1x?xf32>
+  %c58_n = arith.constant dense<[[-0.180290058], [0.122439645], [-0.00559817487]]> : tensor<3x1xf32>
+  %d58_n = tensor.cast %c58_n : tensor<3x1xf32> to tensor<?x1xf32>
+  %c58_g = arith.constant dense<[0.698241651, 2.02457309, -0.111882679]> : tensor<3xf32>
   %d58_g = tensor.cast %c58_g : tensor<3xf32> to tensor<?xf32>
-  %r58:3 = loss.triplet_margin_grad %d58_a, %d58_p, %d58_n, %d58_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p1_swap_none_f32\n"
-  %s58_0 = tensor.cast %r58#0 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e58_0 = arith.constant dense<[[0.0, 0.0, -1.72060275, -6.8367424]]> : tensor<1x4xf32>
-  %ug58_0 = tensor.cast %s58_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw58_0 = tensor.cast %e58_0 : tensor<1x4xf32> to tensor<*xf32>
+  %r58:3 = loss.triplet_margin_grad %d58_a, %d58_p, %d58_n, %d58_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
+  vector.print str "case triplet_margin_grad_bcast_margin0p5_p2_none_f32\n"
+  %s58_0 = tensor.cast %r58#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e58_0 = arith.constant dense<[[0.0371645018, 0.239894405, -0.118878499, -0.569735944], [-0.495636612, 0.337920219, -0.552120626, -1.72594476], [-0.0107779289, -0.0399709903, -0.0364067666, 0.0912404954]]> : tensor<3x4xf32>
+  %ug58_0 = tensor.cast %s58_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw58_0 = tensor.cast %e58_0 : tensor<3x4xf32> to tensor<*xf32>
   %rt58_0 = arith.constant 1.000e-05 : f64
   %at58_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug58_0, %uw58_0, %rt58_0, %at58_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s58_1 = tensor.cast %r58#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e58_1 = arith.constant dense<[[0.0, 0.0, -0.0, -0.0], [0.860301375, -0.860301375, 0.860301375, 0.860301375], [2.55806994, -2.55806994, 2.55806994, 2.55806994]]> : tensor<3x4xf32>
-  %ug58_1 = tensor.cast %s58_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw58_1 = tensor.cast %e58_1 : tensor<3x4xf32> to tensor<*xf32>
+  %s58_1 = tensor.cast %r58#1 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e58_1 = arith.constant dense<[[1.02116597, -0.798241019, -1.51941979, 1.50545287]]> : tensor<1x4xf32>
+  %ug58_1 = tensor.cast %s58_1 : tensor<1x4xf32> to tensor<*xf32>
+  %uw58_1 = tensor.cast %e58_1 : tensor<1x4xf32> to tensor<*xf32>
   %rt58_1 = arith.constant 1.000e-05 : f64
   %at58_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug58_1, %uw58_1, %rt58_1, %at58_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s58_2 = tensor.cast %r58#2 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e58_2 = arith.constant dense<[[-0.0, 0.0, 0.0, 0.0], [-0.860301375, 0.860301375, 0.860301375, 0.860301375], [-2.55806994, 2.55806994, -2.55806994, 2.55806994]]> : tensor<3x4xf32>
-  %ug58_2 = tensor.cast %s58_2 : tensor<3x4xf32> to tensor<*xf32>
-  %uw58_2 = tensor.cast %e58_2 : tensor<3x4xf32> to tensor<*xf32>
+  %s58_2 = tensor.cast %r58#2 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e58_2 = arith.constant dense<[[-0.370930612], [2.85505152], [0.150173739]]> : tensor<3x1xf32>
+  %ug58_2 = tensor.cast %s58_2 : tensor<3x1xf32> to tensor<*xf32>
+  %uw58_2 = tensor.cast %e58_2 : tensor<3x1xf32> to tensor<*xf32>
   %rt58_2 = arith.constant 1.000e-05 : f64
   %at58_2 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug58_2, %uw58_2, %rt58_2, %at58_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_1d_margin0p5_p2_none_f32
-  %c59_a = arith.constant dense<[-0.700020969, -0.278721333, -0.491255939, -0.672151923, -1.08319199]> : tensor<5xf32>
-  %d59_a = tensor.cast %c59_a : tensor<5xf32> to tensor<?xf32>
-  %c59_p = arith.constant dense<[0.942662954, -0.622337282, -0.276531756, 0.724791586, -0.456488758]> : tensor<5xf32>
-  %d59_p = tensor.cast %c59_p : tensor<5xf32> to tensor<?xf32>
-  %c59_n = arith.constant dense<[-0.113650322, -0.816412687, -1.02531004, -0.877051711, -0.651077151]> : tensor<5xf32>
-  %d59_n = tensor.cast %c59_n : tensor<5xf32> to tensor<?xf32>
-  %c59_g = arith.constant dense<1.46006119> : tensor<f32>
-  %d59_g = tensor.cast %c59_g : tensor<f32> to tensor<f32>
-  %r59:3 = loss.triplet_margin_grad %d59_a, %d59_p, %d59_n, %d59_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>)
-  vector.print str "case triplet_margin_grad_1d_margin0p5_p2_none_f32\n"
-  %s59_0 = tensor.cast %r59#0 : tensor<?xf32> to tensor<5xf32>
-  %e59_0 = arith.constant dense<[-0.251648366, -0.513208628, -0.865510106, -1.17320633, 0.188130215]> : tensor<5xf32>
-  %ug59_0 = tensor.cast %s59_0 : tensor<5xf32> to tensor<*xf32>
-  %uw59_0 = tensor.cast %e59_0 : tensor<5xf32> to tensor<*xf32>
+  // triplet_margin_grad_bcast_margin0p5_p1_none_f32
+  %c59_a = arith.constant dense<[[0.190637514, -2.08453345, 0.63874352, 1.11356771], [-0.463527411, 0.370712847, 0.126645982, -0.693588853], [-2.06037569, -1.53554821, -0.0946187079, 1.15471554]]> : tensor<3x4xf32>
+  %d59_a = tensor.cast %c59_a : tensor<3x4xf32> to tensor<?x?xf32>
+  %c59_p = arith.constant dense<[[0.496830195, 1.28915799, -1.33985829, -0.785813689]]> : tensor<1x4xf32>
+  %d59_p = tensor.cast %c59_p : tensor<1x4xf32> to tensor<1x?xf32>
+  %c59_n = arith.constant dense<[[-1.45738459], [-1.76918435], [-1.42881155]]> : tensor<3x1xf32>
+  %d59_n = tensor.cast %c59_n : tensor<3x1xf32> to tensor<?x1xf32>
+  %c59_g = arith.constant dense<[-1.20887315, -1.11309206, 0.331693888]> : tensor<3xf32>
+  %d59_g = tensor.cast %c59_g : tensor<3xf32> to tensor<?xf32>
+  %r59:3 = loss.triplet_margin_grad %d59_a, %d59_p, %d59_n, %d59_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
+  vector.print str "case triplet_margin_grad_bcast_margin0p5_p1_none_f32\n"
+  %s59_0 = tensor.cast %r59#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e59_0 = arith.constant dense<[[2.41774631, 0.0, 0.0, 0.0], [-0.0, -0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
+  %ug59_0 = tensor.cast %s59_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw59_0 = tensor.cast %e59_0 : tensor<3x4xf32> to tensor<*xf32>
   %rt59_0 = arith.constant 1.000e-05 : f64
   %at59_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug59_0, %uw59_0, %rt59_0, %at59_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s59_1 = tensor.cast %r59#1 : tensor<?xf32> to tensor<5xf32>
-  %e59_1 = arith.constant dense<[1.05108964, -0.219867289, 0.137393117, 0.89384985, 0.401002675]> : tensor<5xf32>
-  %ug59_1 = tensor.cast %s59_1 : tensor<5xf32> to tensor<*xf32>
-  %uw59_1 = tensor.cast %e59_1 : tensor<5xf32> to tensor<*xf32>
+  %s59_1 = tensor.cast %r59#1 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e59_1 = arith.constant dense<[[-0.877179265, -0.877179265, 0.877179265, 0.877179265]]> : tensor<1x4xf32>
+  %ug59_1 = tensor.cast %s59_1 : tensor<1x4xf32> to tensor<*xf32>
+  %uw59_1 = tensor.cast %e59_1 : tensor<1x4xf32> to tensor<*xf32>
   %rt59_1 = arith.constant 1.000e-05 : f64
   %at59_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug59_1, %uw59_1, %rt59_1, %at59_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s59_2 = tensor.cast %r59#2 : tensor<?xf32> to tensor<5xf32>
-  %e59_2 = arith.constant dense<[-0.799441278, 0.733075917, 0.728116989, 0.27935648, -0.589132905]> : tensor<5xf32>
-  %ug59_2 = tensor.cast %s59_2 : tensor<5xf32> to tensor<*xf32>
-  %uw59_2 = tensor.cast %e59_2 : tensor<5xf32> to tensor<*xf32>
+  %s59_2 = tensor.cast %r59#2 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e59_2 = arith.constant dense<[[-2.41774631], [0.0], [0.0]]> : tensor<3x1xf32>
+  %ug59_2 = tensor.cast %s59_2 : tensor<3x1xf32> to tensor<*xf32>
+  %uw59_2 = tensor.cast %e59_2 : tensor<3x1xf32> to tensor<*xf32>
   %rt59_2 = arith.constant 1.000e-05 : f64
   %at59_2 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug59_2, %uw59_2, %rt59_2, %at59_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_1d_margin0p5_p2_swap_none_f32
-  %c60_a = arith.constant dense<[0.554001153, 0.295663297, -0.262619972, 0.34620446, -1.70692325]> : tensor<5xf32>
-  %d60_a = tensor.cast %c60_a : tensor<5xf32> to tensor<?xf32>
-  %c60_p = arith.constant dense<[0.535773039, -0.572345614, 0.544750929, -1.52291191, 0.518654943]> : tensor<5xf32>
-  %d60_p = tensor.cast %c60_p : tensor<5xf32> to tensor<?xf32>
-  %c60_n = arith.constant dense<[1.30104065, -0.286609918, 1.02769756, -0.194145069, 0.725758791]> : tensor<5xf32>
-  %d60_n = tensor.cast %c60_n : tensor<5xf32> to tensor<?xf32>
-  %c60_g = arith.constant dense<0.0831576362> : tensor<f32>
-  %d60_g = tensor.cast %c60_g : tensor<f32> to tensor<f32>
-  %r60:3 = loss.triplet_margin_grad %d60_a, %d60_p, %d60_n, %d60_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>)
-  vector.print str "case triplet_margin_grad_1d_margin0p5_p2_swap_none_f32\n"
-  %s60_0 = tensor.cast %r60#0 : tensor<?xf32> to tensor<5xf32>
-  %e60_0 = arith.constant dense<[0.000482943549, 0.0229961704, -0.0213896353, 0.0495184921, -0.0589621738]> : tensor<5xf32>
-  %ug60_0 = tensor.cast %s60_0 : tensor<5xf32> to tensor<*xf32>
-  %uw60_0 = tensor.cast %e60_0 : tensor<5xf32> to tensor<*xf32>
+  // triplet_margin_grad_bcast_margin0p5_p2_swap_none_f32
+  %c60_a = arith.constant dense<[[2.14220262, -1.75497854, 1.27614748, -0.00874473155], [-0.598245919, -2.20849037, 1.34955525, 0.388992906], [0.439068526, -0.414613247, 0.925325751, -0.7580266]]> : tensor<3x4xf32>
+  %d60_a = tensor.cast %c60_a : tensor<3x4xf32> to tensor<?x?xf32>
+  %c60_p = arith.constant dense<[[0.168180153, 1.34279943, 0.3471286, 0.202700958]]> : tensor<1x4xf32>
+  %d60_p = tensor.cast %c60_p : tensor<1x4xf32> to tensor<1x?xf32>
+  %c60_n = arith.constant dense<[[0.142159626], [-0.126557663], [-0.7399351]]> : tensor<3x1xf32>
+  %d60_n = tensor.cast %c60_n : tensor<3x1xf32> to tensor<?x1xf32>
+  %c60_g = arith.constant dense<[0.755690455, 0.272068173, 0.502802849]> : tensor<3xf32>
+  %d60_g = tensor.cast %c60_g : tensor<3xf32> to tensor<?xf32>
+  %r60:3 = loss.triplet_margin_grad %d60_a, %d60_p, %d60_n, %d60_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
+  vector.print str "case triplet_margin_grad_bcast_margin0p5_p2_swap_none_f32\n"
+  %s60_0 = tensor.cast %r60#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e60_0 = arith.constant dense<[[0.393100202, -0.616880596, 0.185001805, -0.0421063639], [-0.055260323, -0.256052911, 0.0722764358, 0.0134319821], [-0.222110912, -0.499504447, -0.266935796, -0.225385308]]> : tensor<3x4xf32>
+  %ug60_0 = tensor.cast %s60_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw60_0 = tensor.cast %e60_0 : tensor<3x4xf32> to tensor<*xf32>
   %rt60_0 = arith.constant 1.000e-05 : f64
   %at60_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug60_0, %uw60_0, %rt60_0, %at60_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s60_1 = tensor.cast %r60#1 : tensor<?xf32> to tensor<5xf32>
-  %e60_1 = arith.constant dense<[0.0381812081, -0.0085597774, 0.0457898676, 0.0176157616, 0.0694257915]> : tensor<5xf32>
-  %ug60_1 = tensor.cast %s60_1 : tensor<5xf32> to tensor<*xf32>
-  %uw60_1 = tensor.cast %e60_1 : tensor<5xf32> to tensor<*xf32>
+  %s60_1 = tensor.cast %r60#1 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e60_1 = arith.constant dense<[[-0.468688756, 0.300500274, -0.60281086, 0.165169418]]> : tensor<1x4xf32>
+  %ug60_1 = tensor.cast %s60_1 : tensor<1x4xf32> to tensor<*xf32>
+  %uw60_1 = tensor.cast %e60_1 : tensor<1x4xf32> to tensor<*xf32>
   %rt60_1 = arith.constant 1.000e-05 : f64
   %at60_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug60_1, %uw60_1, %rt60_1, %at60_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s60_2 = tensor.cast %r60#2 : tensor<?xf32> to tensor<5xf32>
-  %e60_2 = arith.constant dense<[-0.038664151, -0.014436393, -0.0244002324, -0.0671342537, -0.0104636159]> : tensor<5xf32>
-  %ug60_2 = tensor.cast %s60_2 : tensor<5xf32> to tensor<*xf32>
-  %uw60_2 = tensor.cast %e60_2 : tensor<5xf32> to tensor<*xf32>
+  %s60_2 = tensor.cast %r60#2 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e60_2 = arith.constant dense<[[0.924437761], [0.434923291], [0.766895115]]> : tensor<3x1xf32>
+  %ug60_2 = tensor.cast %s60_2 : tensor<3x1xf32> to tensor<*xf32>
+  %uw60_2 = tensor.cast %e60_2 : tensor<3x1xf32> to tensor<*xf32>
   %rt60_2 = arith.constant 1.000e-05 : f64
   %at60_2 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug60_2, %uw60_2, %rt60_2, %at60_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_0d_margin0p5_p2_none_f32
-  %c61_a = arith.constant dense<-0.645369053> : tensor<f32>
-  %d61_a = tensor.cast %c61_a : tensor<f32> to tensor<f32>
-  %c61_p = arith.constant dense<1.77993381> : tensor<f32>
-  %d61_p = tensor.cast %c61_p : tensor<f32> to tensor<f32>
-  %c61_n = arith.constant dense<0.532229245> : tensor<f32>
-  %d61_n = tensor.cast %c61_n : tensor<f32> to tensor<f32>
-  %c61_g = arith.constant dense<-0.233678311> : tensor<f32>
-  %d61_g = tensor.cast %c61_g : tensor<f32> to tensor<f32>
-  %r61:3 = loss.triplet_margin_grad %d61_a, %d61_p, %d61_n, %d61_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>)
-  vector.print str "case triplet_margin_grad_0d_margin0p5_p2_none_f32\n"
-  %s61_0 = tensor.cast %r61#0 : tensor<f32> to tensor<f32>
-  %e61_0 = arith.constant dense<0.0> : tensor<f32>
-  %ug61_0 = tensor.cast %s61_0 : tensor<f32> to tensor<*xf32>
-  %uw61_0 = tensor.cast %e61_0 : tensor<f32> to tensor<*xf32>
+  // triplet_margin_grad_bcast_margin0p5_p1_swap_none_f32
+  %c61_a = arith.constant dense<[[1.9207592, 0.395996898, -0.0925953835, -0.879296839], [0.59423703, -0.105743513, 0.803651512, -0.3098239], [-2.58841944, -0.373260528, -1.2688365, -0.564062059]]> : tensor<3x4xf32>
+  %d61_a = tensor.cast %c61_a : tensor<3x4xf32> to tensor<?x?xf32>
+  %c61_p = arith.constant dense<[[-1.16180992, 1.02352047, -1.15745032, 0.0272305161]]> : tensor<1x4xf32>
+  %d61_p = tensor.cast %c61_p : tensor<1x4xf32> to tensor<1x?xf32>
+  %c61_n = arith.constant dense<[[0.704729199], [0.399034947], [0.603089869]]> : tensor<3x1xf32>
+  %d61_n = tensor.cast %c61_n : tensor<3x1xf32> to tensor<?x1xf32>
+  %c61_g = arith.constant dense<[-0.560131609, 2.38434815, -1.02011406]> : tensor<3xf32>
+  %d61_g = tensor.cast %c61_g : tensor<3xf32> to tensor<?xf32>
+  %r61:3 = loss.triplet_margin_grad %d61_a, %d61_p, %d61_n, %d61_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
+  vector.print str "case triplet_margin_grad_bcast_margin0p5_p1_swap_none_f32\n"
+  %s61_0 = tensor.cast %r61#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e61_0 = arith.constant dense<[[0.0, 0.0, -1.12026322, 0.0], [0.0, 0.0, 0.0, 0.0], [-0.0, -0.0, -0.0, -0.0]]> : tensor<3x4xf32>
+  %ug61_0 = tensor.cast %s61_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw61_0 = tensor.cast %e61_0 : tensor<3x4xf32> to tensor<*xf32>
   %rt61_0 = arith.constant 1.000e-05 : f64
   %at61_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug61_0, %uw61_0, %rt61_0, %at61_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s61_1 = tensor.cast %r61#1 : tensor<f32> to tensor<f32>
-  %e61_1 = arith.constant dense<-0.233678311> : tensor<f32>
-  %ug61_1 = tensor.cast %s61_1 : tensor<f32> to tensor<*xf32>
-  %uw61_1 = tensor.cast %e61_1 : tensor<f32> to tensor<*xf32>
+  %s61_1 = tensor.cast %r61#1 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e61_1 = arith.constant dense<[[-1.8242166, 1.8242166, -1.8242166, 1.8242166]]> : tensor<1x4xf32>
+  %ug61_1 = tensor.cast %s61_1 : tensor<1x4xf32> to tensor<*xf32>
+  %uw61_1 = tensor.cast %e61_1 : tensor<1x4xf32> to tensor<*xf32>
   %rt61_1 = arith.constant 1.000e-05 : f64
   %at61_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug61_1, %uw61_1, %rt61_1, %at61_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s61_2 = tensor.cast %r61#2 : tensor<f32> to tensor<f32>
-  %e61_2 = arith.constant dense<0.233678311> : tensor<f32>
-  %ug61_2 = tensor.cast %s61_2 : tensor<f32> to tensor<*xf32>
-  %uw61_2 = tensor.cast %e61_2 : tensor<f32> to tensor<*xf32>
+  %s61_2 = tensor.cast %r61#2 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e61_2 = arith.constant dense<[[1.12026322], [0.0], [0.0]]> : tensor<3x1xf32>
+  %ug61_2 = tensor.cast %s61_2 : tensor<3x1xf32> to tensor<*xf32>
+  %uw61_2 = tensor.cast %e61_2 : tensor<3x1xf32> to tensor<*xf32>
   %rt61_2 = arith.constant 1.000e-05 : f64
   %at61_2 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug61_2, %uw61_2, %rt61_2, %at61_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_0d_margin0p5_p2_swap_none_f32
-  %c62_a = arith.constant dense<-0.0504950434> : tensor<f32>
-  %d62_a = tensor.cast %c62_a : tensor<f32> to tensor<f32>
-  %c62_p = arith.constant dense<0.497957915> : tensor<f32>
-  %d62_p = tensor.cast %c62_p : tensor<f32> to tensor<f32>
-  %c62_n = arith.constant dense<-0.110486627> : tensor<f32>
-  %d62_n = tensor.cast %c62_n : tensor<f32> to tensor<f32>
-  %c62_g = arith.constant dense<-0.463905782> : tensor<f32>
-  %d62_g = tensor.cast %c62_g : tensor<f32> to tensor<f32>
-  %r62:3 = loss.triplet_margin_grad %d62_a, %d62_p, %d62_n, %d62_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>)
-  vector.print str "case triplet_margin_grad_0d_margin0p5_p2_swap_none_f32\n"
-  %s62_0 = tensor.cast %r62#0 : tensor<f32> to tensor<f32>
-  %e62_0 = arith.constant dense<0.927811563> : tensor<f32>
-  %ug62_0 = tensor.cast %s62_0 : tensor<f32> to tensor<*xf32>
-  %uw62_0 = tensor.cast %e62_0 : tensor<f32> to tensor<*xf32>
+  // triplet_margin_grad_bcast_rows_margin0p5_p2_none_f32
+  %c62_a = arith.constant dense<[[-0.721101999, 0.307946563, 0.59089756, -1.41819084]]> : tensor<1x4xf32>
+  %d62_a = tensor.cast %c62_a : tensor<1x4xf32> to tensor<1x?xf32>
+  %c62_p = arith.constant dense<[[-0.463725299, -2.56449986, 1.61020315, 2.12649512], [-1.56686342, 0.975986898, -0.627147973, -0.391391128], [0.5160712, 0.479562163, 0.786149383, -0.0262631513]]> : tensor<3x4xf32>
+  %d62_p = tensor.cast %c62_p : tensor<3x4xf32> to tensor<?x?xf32>
+  %c62_n = arith.constant dense<[[0.0477581806, -0.689297676, -2.29233766, 0.349061579], [-0.749297917, -1.40528476, 1.19513249, 1.78633511], [0.678748786, -0.077195242, -0.668727338, 0.653652549]]> : tensor<3x4xf32>
+  %d62_n = tensor.cast %c62_n : tensor<3x4xf32> to tensor<?x?xf32>
+  %c62_g = arith.constant dense<[0.812792182, 1.03756177, -1.58495486]> : tensor<3xf32>
+  %d62_g = tensor.cast %c62_g : tensor<3xf32> to tensor<?xf32>
+  %r62:3 = loss.triplet_margin_grad %d62_a, %d62_p, %d62_n, %d62_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p2_none_f32\n"
+  %s62_0 = tensor.cast %r62#0 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e62_0 = arith.constant dense<[[0.128496349, 0.274038643, -0.826367319, -0.217303947]]> : tensor<1x4xf32>
+  %ug62_0 = tensor.cast %s62_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw62_0 = tensor.cast %e62_0 : tensor<1x4xf32> to tensor<*xf32>
   %rt62_0 = arith.constant 1.000e-05 : f64
   %at62_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug62_0, %uw62_0, %rt62_0, %at62_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s62_1 = tensor.cast %r62#1 : tensor<f32> to tensor<f32>
-  %e62_1 = arith.constant dense<-0.463905782> : tensor<f32>
-  %ug62_1 = tensor.cast %s62_1 : tensor<f32> to tensor<*xf32>
-  %uw62_1 = tensor.cast %e62_1 : tensor<f32> to tensor<*xf32>
+  %s62_1 = tensor.cast %r62#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e62_1 = arith.constant dense<[[0.0446804129, -0.49865678, 0.176951244, 0.615357161], [-0.0, 0.0, -0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
+  %ug62_1 = tensor.cast %s62_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw62_1 = tensor.cast %e62_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt62_1 = arith.constant 1.000e-05 : f64
   %at62_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug62_1, %uw62_1, %rt62_1, %at62_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s62_2 = tensor.cast %r62#2 : tensor<f32> to tensor<f32>
-  %e62_2 = arith.constant dense<-0.463905782> : tensor<f32>
-  %ug62_2 = tensor.cast %s62_2 : tensor<f32> to tensor<*xf32>
-  %uw62_2 = tensor.cast %e62_2 : tensor<f32> to tensor<*xf32>
+  %s62_2 = tensor.cast %r62#2 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e62_2 = arith.constant dense<[[-0.173176765, 0.224618122, 0.649416089, -0.398053229], [0.0, 0.0, -0.0, -0.0], [-0.0, 0.0, 0.0, -0.0]]> : tensor<3x4xf32>
+  %ug62_2 = tensor.cast %s62_2 : tensor<3x4xf32> to tensor<*xf32>
+  %uw62_2 = tensor.cast %e62_2 : tensor<3x4xf32> to tensor<*xf32>
   %rt62_2 = arith.constant 1.000e-05 : f64
   %at62_2 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug62_2, %uw62_2, %rt62_2, %at62_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_3d_margin0p5_p2_none_f32
-  %c63_a = arith.constant dense<[[[2.06533718, -0.590601325, -0.497991115, 0.702157497], [2.82725143, -0.919798017, 0.0829397142, -2.34920025], [1.53379881, 0.00960430037, -0.862161577, 0.636827707]], [[0.741049469, 1.2650677, 0.308262765, 0.155659318], [-1.38301671, 1.10035157, 1.28753603, -0.235874757], [-1.87285352, -0.676136911, 0.582558036, 0.397826344]]]> : tensor<2x3x4xf32>
-  %d63_a = tensor.cast %c63_a : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c63_p = arith.constant dense<[[[-0.912239492, 0.815869331, -0.736824572, -2.27486753], [1.37705922, -0.189879298, -2.59515262, 1.31511021], [0.307289571, -1.11703742, -0.363669425, 0.790888608]], [[0.353683919, 0.168365598, 0.07056503, 1.84147334], [0.0901220664, -1.84560812, 1.00444078, -1.92846215], [-0.345079869, 1.61912739, 0.360442102, 2.15014815]]]> : tensor<2x3x4xf32>
-  %d63_p = tensor.cast %c63_p : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c63_n = arith.constant dense<[[[0.675890863, -1.81972718, -0.372055084, 0.613710582], [-0.513529718, 0.912508607, -1.32636905, -0.126025945], [0.219096899, -0.601395607, 0.0335548446, 0.172573537]], [[0.190439552, -0.648459971, -0.354179531, -1.29494476], [0.102926813, 0.840463579, -1.32705331, -2.31500268], [1.55290556, -0.521657646, -0.36763829, -1.24456275]]]> : tensor<2x3x4xf32>
-  %d63_n = tensor.cast %c63_n : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c63_g = arith.constant dense<[[0.318482131, 0.480142921, 1.13180363], [0.0388994478, 0.732132852, 0.351836234]]> : tensor<2x3xf32>
-  %d63_g = tensor.cast %c63_g : tensor<2x3xf32> to tensor<?x?xf32>
-  %r63:3 = loss.triplet_margin_grad %d63_a, %d63_p, %d63_n, %d63_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?xf32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>)
-  vector.print str "case triplet_margin_grad_3d_margin0p5_p2_none_f32\n"
-  %s63_0 = tensor.cast %r63#0 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e63_0 = arith.constant dense<[[[-0.0244148243, -0.311053634, 0.0386565179, 0.198138192], [-0.201915637, 0.117264666, 0.120646261, -0.134501785], [-0.0470586382, 0.339107543, 0.250697762, -0.397402823]], [[-0.00108781946, -0.00848768838, -0.00561674451, -0.0539242625], [0.00641634176, 0.528818369, -0.466450542, -0.0816437677], [0.0, 0.0, 0.0, -0.0]]]> : tensor<2x3x4xf32>
-  %ug63_0 = tensor.cast %s63_0 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw63_0 = tensor.cast %e63_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  // triplet_margin_grad_bcast_rows_margin0p5_p1_none_f32
+  %c63_a = arith.constant dense<[[1.33885384, 0.724552512, 0.791163385, -1.23469353]]> : tensor<1x4xf32>
+  %d63_a = tensor.cast %c63_a : tensor<1x4xf32> to tensor<1x?xf32>
+  %c63_p = arith.constant dense<[[-0.392368346, 0.000474042812, -0.474847019, 1.75423992], [0.318641573, 0.60676676, -0.0432273857, 0.527192116], [-0.706956863, -0.0737535134, 1.95535326, 1.11487854]]> : tensor<3x4xf32>
+  %d63_p = tensor.cast %c63_p : tensor<3x4xf32> to tensor<?x?xf32>
+  %c63_n = arith.constant dense<[[0.61595428, 0.87567699, -2.23209739, -0.645128489], [-0.173317716, -0.533261597, 1.23881233, -0.0893330052], [0.745909274, 1.39950991, -0.26744774, 1.48288751]]> : tensor<3x4xf32>
+  %d63_n = tensor.cast %c63_n : tensor<3x4xf32> to tensor<?x?xf32>
+  %c63_g = arith.constant dense<[-1.19495535, -0.657426238, 0.345521003]> : tensor<3xf32>
+  %d63_g = tensor.cast %c63_g : tensor<3xf32> to tensor<?xf32>
+  %r63:3 = loss.triplet_margin_grad %d63_a, %d63_p, %d63_n, %d63_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p1_none_f32\n"
+  %s63_0 = tensor.cast %r63#0 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e63_0 = arith.constant dense<[[0.0, -1.69886875, -0.691042006, 0.0]]> : tensor<1x4xf32>
+  %ug63_0 = tensor.cast %s63_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw63_0 = tensor.cast %e63_0 : tensor<1x4xf32> to tensor<*xf32>
   %rt63_0 = arith.constant 1.000e-05 : f64
   %at63_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug63_0, %uw63_0, %rt63_0, %at63_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s63_1 = tensor.cast %r63#1 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e63_1 = arith.constant dense<[[[-0.21331057, 0.100758024, -0.0171098523, -0.213271052], [-0.144451916, 0.0727061853, -0.266761482, 0.364997238], [-0.79540062, -0.730635822, 0.323275059, 0.0999089405]], [[-0.00730812317, -0.0206905864, -0.00448446488, 0.0318048336], [0.290396243, -0.580730438, -0.0558061078, -0.333656043], [0.0, 0.0, -0.0, 0.0]]]> : tensor<2x3x4xf32>
-  %ug63_1 = tensor.cast %s63_1 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw63_1 = tensor.cast %e63_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %s63_1 = tensor.cast %r63#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e63_1 = arith.constant dense<[[1.19495535, 1.19495535, 1.19495535, -1.19495535], [-0.0, -0.0, -0.0, 0.0], [-0.345521003, -0.345521003, 0.345521003, 0.345521003]]> : tensor<3x4xf32>
+  %ug63_1 = tensor.cast %s63_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw63_1 = tensor.cast %e63_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt63_1 = arith.constant 1.000e-05 : f64
   %at63_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug63_1, %uw63_1, %rt63_1, %at63_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s63_2 = tensor.cast %r63#2 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e63_2 = arith.constant dense<[[[0.237725392, 0.210295603, -0.0215466637, 0.0151328631], [0.346367568, -0.189970851, 0.146115243, -0.230495453], [0.842459261, 0.391528279, -0.573972821, 0.297493875]], [[0.00839594286, 0.0291782748, 0.0101012094, 0.0221194252], [-0.296812594, 0.0519120544, 0.522256613, 0.415299803], [-0.0, -0.0, 0.0, 0.0]]]> : tensor<2x3x4xf32>
-  %ug63_2 = tensor.cast %s63_2 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw63_2 = tensor.cast %e63_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %s63_2 = tensor.cast %r63#2 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e63_2 = arith.constant dense<[[-1.19495535, 1.19495535, -1.19495535, 1.19495535], [0.0, 0.0, -0.0, -0.0], [0.345521003, -0.345521003, 0.345521003, -0.345521003]]> : tensor<3x4xf32>
+  %ug63_2 = tensor.cast %s63_2 : tensor<3x4xf32> to tensor<*xf32>
+  %uw63_2 = tensor.cast %e63_2 : tensor<3x4xf32> to tensor<*xf32>
   %rt63_2 = arith.constant 1.000e-05 : f64
   %at63_2 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug63_2, %uw63_2, %rt63_2, %at63_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_3d_margin0p5_p2_swap_none_f32
-  %c64_a = arith.constant dense<[[[0.44140473, -0.493411779, -1.08642411, 0.0664198846], [0.546256661, 0.365172565, -0.349091291, 0.319039673], [-0.0355678648, 0.323470145, -1.47409999, -1.30212569]], [[-0.32558623, 0.805679917, -1.58968163, -1.9041276], [-1.03459609, 0.941879809, 2.19083309, -0.494516224], [-0.554233849, -1.51312196, 0.20042783, 1.84608698]]]> : tensor<2x3x4xf32>
-  %d64_a = tensor.cast %c64_a : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c64_p = arith.constant dense<[[[-1.09977877, 0.0865980983, -0.0951063484, 0.421320289], [1.20794046, -0.0257648733, -0.458210528, 0.630953312], [0.134039685, 0.0241859835, -0.639228404, -0.907314539]], [[-0.12773481, 1.02632475, -1.11058962, 0.269705981], [-1.44413078, 0.438781708, 1.81684637, 0.899633884], [-1.52754509, 0.621523619, -0.311430514, -0.271409452]]]> : tensor<2x3x4xf32>
-  %d64_p = tensor.cast %c64_p : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c64_n = arith.constant dense<[[[1.0332427, 1.44668376, 0.323821396, -3.33200121], [-0.813312769, 1.81181741, 0.233803168, 0.97129029], [1.58297753, 0.674537539, 0.955705404, -0.444543958]], [[0.786392689, -1.31988597, -0.584107757, -0.229605094], [1.07107127, 0.707459331, 0.0586638115, 1.08933294], [-0.00420188205, -0.753371954, -1.22956109, 0.307954311]]]> : tensor<2x3x4xf32>
-  %d64_n = tensor.cast %c64_n : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c64_g = arith.constant dense<[[1.48046923, -0.739511609, -1.01660943], [1.93053281, 0.413840503, 0.662578106]]> : tensor<2x3xf32>
-  %d64_g = tensor.cast %c64_g : tensor<2x3xf32> to tensor<?x?xf32>
-  %r64:3 = loss.triplet_margin_grad %d64_a, %d64_p, %d64_n, %d64_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?xf32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>)
-  vector.print str "case triplet_margin_grad_3d_margin0p5_p2_swap_none_f32\n"
-  %s64_0 = tensor.cast %r64#0 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e64_0 = arith.constant dense<[[[0.0, 0.0, 0.0, -0.0], [-0.0, 0.0, 0.0, 0.0], [-0.0, 0.0, -0.0, -0.0]], [[-0.170088038, -0.18968308, -0.411864936, -1.86880028], [0.0, 0.0, 0.0, -0.0], [0.359877378, -0.222921401, -0.305996686, -0.00485221855]]]> : tensor<2x3x4xf32>
-  %ug64_0 = tensor.cast %s64_0 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw64_0 = tensor.cast %e64_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  // triplet_margin_grad_bcast_rows_margin0p5_p2_swap_none_f32
+  %c64_a = arith.constant dense<[[-0.275565863, -0.984355986, 0.076498054, -0.134489551]]> : tensor<1x4xf32>
+  %d64_a = tensor.cast %c64_a : tensor<1x4xf32> to tensor<1x?xf32>
+  %c64_p = arith.constant dense<[[0.979695857, -0.542080522, -0.0133510577, 0.139716104], [-0.444491476, -0.283223152, 0.435721278, -0.0196099374], [-0.203466833, 1.97398591, -0.601596594, -1.42571533]]> : tensor<3x4xf32>
+  %d64_p = tensor.cast %c64_p : tensor<3x4xf32> to tensor<?x?xf32>
+  %c64_n = arith.constant dense<[[0.188461244, 2.13705587, 0.290744096, -0.63722086], [0.729972661, -1.77861977, 0.70413667, -0.786314845], [-0.648230255, -1.11064196, -0.631070077, 0.635287404]]> : tensor<3x4xf32>
+  %d64_n = tensor.cast %c64_n : tensor<3x4xf32> to tensor<?x?xf32>
+  %c64_g = arith.constant dense<[0.792110384, 0.542447984, -1.99757349]> : tensor<3xf32>
+  %d64_g = tensor.cast %c64_g : tensor<3xf32> to tensor<?xf32>
+  %r64:3 = loss.triplet_margin_grad %d64_a, %d64_p, %d64_n, %d64_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p2_swap_none_f32\n"
+  %s64_0 = tensor.cast %r64#0 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e64_0 = arith.constant dense<[[0.71001339, 2.01705956, 0.854615867, -2.15825319]]> : tensor<1x4xf32>
+  %ug64_0 = tensor.cast %s64_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw64_0 = tensor.cast %e64_0 : tensor<1x4xf32> to tensor<*xf32>
   %rt64_0 = arith.constant 1.000e-05 : f64
   %at64_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug64_0, %uw64_0, %rt64_0, %at64_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s64_1 = tensor.cast %r64#1 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e64_1 = arith.constant dense<[[[-0.0, 0.0, 0.0, 0.0], [0.0, -0.0, -0.0, 0.0], [0.0, 0.0, 0.0, 0.0]], [[0.843537927, -1.53880429, 0.799730837, 1.5009501], [0.0, 0.0, -0.0, 0.0], [-0.201433048, 0.441778034, -0.105932489, -0.438229322]]]> : tensor<2x3x4xf32>
-  %ug64_1 = tensor.cast %s64_1 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw64_1 = tensor.cast %e64_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %s64_1 = tensor.cast %r64#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e64_1 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0], [-0.0, 0.0, 0.0, 0.0], [-0.0436546691, -1.79124725, 0.410580456, 0.781825542]]> : tensor<3x4xf32>
+  %ug64_1 = tensor.cast %s64_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw64_1 = tensor.cast %e64_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt64_1 = arith.constant 1.000e-05 : f64
   %at64_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug64_1, %uw64_1, %rt64_1, %at64_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s64_2 = tensor.cast %r64#2 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e64_2 = arith.constant dense<[[[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]], [[-0.673449934, 1.72848737, -0.387865901, 0.367850274], [0.0, -0.0, 0.0, 0.0], [-0.158444345, -0.218856633, 0.41192919, 0.443081558]]]> : tensor<2x3x4xf32>
-  %ug64_2 = tensor.cast %s64_2 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw64_2 = tensor.cast %e64_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %s64_2 = tensor.cast %r64#2 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e64_2 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [-0.666358769, -0.225812301, -1.26519632, 1.37642765]]> : tensor<3x4xf32>
+  %ug64_2 = tensor.cast %s64_2 : tensor<3x4xf32> to tensor<*xf32>
+  %uw64_2 = tensor.cast %e64_2 : tensor<3x4xf32> to tensor<*xf32>
   %rt64_2 = arith.constant 1.000e-05 : f64
   %at64_2 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug64_2, %uw64_2, %rt64_2, %at64_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_eps1em06_margin1_p2_swap_none_f32
-  %c65_a = arith.constant dense<[[0.313580334, -1.17682862, 0.515987098, -1.2860148, -0.312772959], [0.495378345, 1.36097908, 1.40771735, 1.05574906, -0.302606255], [0.187150657, 0.5, -0.68274039, 0.25, -0.41713348], [-0.0468770079, -0.0682841465, -1.17907548, -0.295719415, -1.176265]]> : tensor<4x5xf32>
-  %d65_a = tensor.cast %c65_a : tensor<4x5xf32> to tensor<?x?xf32>
-  %c65_p = arith.constant dense<[[0.313580334, -1.17682862, 0.515987098, -1.2860148, -0.312772959], [-0.781241417, -0.230242893, 0.65000242, -1.40225112, -0.791986108], [0.187150657, -1.5, -0.68274039, 2.25, -0.41713348], [-1.49627912, 0.225855753, -0.903782964, -0.585616529, -0.967065454]]> : tensor<4x5xf32>
-  %d65_p = tensor.cast %c65_p : tensor<4x5xf32> to tensor<?x?xf32>
-  %c65_n = arith.constant dense<[[-1.07939827, 1.15838242, -0.483144015, -0.724757433, -0.80219388], [0.495378345, 1.36097908, 1.40771735, 1.05574906, -0.302606255], [-0.298437238, 0.747257948, 0.651348531, -0.523578525, -0.484673381], [-0.301408857, -0.910639286, 0.186857566, 0.270926744, -0.306832194]]> : tensor<4x5xf32>
-  %d65_n = tensor.cast %c65_n : tensor<4x5xf32> to tensor<?x?xf32>
-  %c65_g = arith.constant dense<[-0.410766244, -0.2705746, 0.353569329, -0.764413953]> : tensor<4xf32>
-  %d65_g = tensor.cast %c65_g : tensor<4xf32> to tensor<?xf32>
-  %r65:3 = loss.triplet_margin_grad %d65_a, %d65_p, %d65_n, %d65_g {eps = 1.000000e-06 : f64, margin = 1.000000e+00 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_eps1em06_margin1_p2_swap_none_f32\n"
-  %s65_0 = tensor.cast %r65#0 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e65_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [0.0169373285, -0.00870835129, 0.0592373051, -0.0793661997, 0.0811113939], [-0.104881503, 0.303416044, 0.288147807, -0.417095453, -0.0145879341], [-0.615619719, 0.479393214, -0.405474603, -0.367981791, -0.241294563]]> : tensor<4x5xf32>
-  %ug65_0 = tensor.cast %s65_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw65_0 = tensor.cast %e65_0 : tensor<4x5xf32> to tensor<*xf32>
+  // triplet_margin_grad_bcast_rows_margin0p5_p1_swap_none_f32
+  %c65_a = arith.constant dense<[[-0.853476703, -0.183866799, 0.432167262, 0.0928490013]]> : tensor<1x4xf32>
+  %d65_a = tensor.cast %c65_a : tensor<1x4xf32> to tensor<1x?xf32>
+  %c65_p = arith.constant dense<[[0.381112337, -0.268185824, -1.46888697, 0.545028925], [0.806435525, 0.961107373, -0.183196545, 0.664129198], [0.622482777, -0.357543021, 0.263695002, -1.0028646]]> : tensor<3x4xf32>
+  %d65_p = tensor.cast %c65_p : tensor<3x4xf32> to tensor<?x?xf32>
+  %c65_n = arith.constant dense<[[0.463965148, 0.718848944, -2.27970791, -0.588956416], [-0.411856592, 2.28663254, 1.18033898, -0.262057394], [0.305235177, -0.46978873, -1.01644814, 0.0916003585]]> : tensor<3x4xf32>
+  %d65_n = tensor.cast %c65_n : tensor<3x4xf32> to tensor<?x?xf32>
+  %c65_g = arith.constant dense<[-1.50036383, -1.30124104, -0.707796931]> : tensor<3xf32>
+  %d65_g = tensor.cast %c65_g : tensor<3xf32> to tensor<?xf32>
+  %r65:3 = loss.triplet_margin_grad %d65_a, %d65_p, %d65_n, %d65_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p1_swap_none_f32\n"
+  %s65_0 = tensor.cast %r65#0 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e65_0 = arith.constant dense<[[2.20816088, -2.20816088, -4.81064272, 3.3950491]]> : tensor<1x4xf32>
+  %ug65_0 = tensor.cast %s65_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw65_0 = tensor.cast %e65_0 : tensor<1x4xf32> to tensor<*xf32>
   %rt65_0 = arith.constant 1.000e-05 : f64
   %at65_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug65_0, %uw65_0, %rt65_0, %at65_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s65_1 = tensor.cast %r65#1 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e65_1 = arith.constant dense<[[-0.0, 0.0, -0.0, 0.0, -0.0], [0.104067311, 0.129712984, 0.0617673323, 0.200370833, 0.0398932472], [-1.25005641e-07, -0.250011384, -1.25005641e-07, 0.250011146, -1.25005641e-07], [0.716537833, -0.145412728, -0.136095196, 0.143316224, -0.103420973]]> : tensor<4x5xf32>
-  %ug65_1 = tensor.cast %s65_1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw65_1 = tensor.cast %e65_1 : tensor<4x5xf32> to tensor<*xf32>
+  %s65_1 = tensor.cast %r65#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e65_1 = arith.constant dense<[[-3.00072765, 0.0, 3.00072765, 0.0], [-1.30124104, -1.30124104, 1.30124104, -1.30124104], [0.0, 1.41559386, 1.41559386, 0.0]]> : tensor<3x4xf32>
+  %ug65_1 = tensor.cast %s65_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw65_1 = tensor.cast %e65_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt65_1 = arith.constant 1.000e-05 : f64
   %at65_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug65_1, %uw65_1, %rt65_1, %at65_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s65_2 = tensor.cast %r65#2 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e65_2 = arith.constant dense<[[0.0, -0.0, 0.0, -0.0, 0.0], [-0.121004641, -0.121004641, -0.121004641, -0.121004641, -0.121004641], [0.104881629, -0.0534046628, -0.288147688, 0.167084292, 0.0145880589], [-0.100918129, -0.333980471, 0.541569769, 0.224665567, 0.344715536]]> : tensor<4x5xf32>
-  %ug65_2 = tensor.cast %s65_2 : tensor<4x5xf32> to tensor<*xf32>
-  %uw65_2 = tensor.cast %e65_2 : tensor<4x5xf32> to tensor<*xf32>
+  %s65_2 = tensor.cast %r65#2 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e65_2 = arith.constant dense<[[1.50036383, 1.50036383, -1.50036383, -1.50036383], [1.30124104, 1.30124104, 1.30124104, -1.30124104], [-0.707796931, -0.707796931, -0.707796931, 0.707796931]]> : tensor<3x4xf32>
+  %ug65_2 = tensor.cast %s65_2 : tensor<3x4xf32> to tensor<*xf32>
+  %uw65_2 = tensor.cast %e65_2 : tensor<3x4xf32> to tensor<*xf32>
   %rt65_2 = arith.constant 1.000e-05 : f64
   %at65_2 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug65_2, %uw65_2, %rt65_2, %at65_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_eps0_margin1_pinf_none_f32
-  %c66_a = arith.constant dense<[[0.232001334, 0.918517232, 0.468133479, 1.48421872, 0.35345459], [-0.430101007, 0.752063036, 1.11900854, -2.17533517, -0.406320751], [-0.716736078, 0.5, 1.17386532, 0.25, -0.557391346], [0.0161762442, 0.0701357722, 0.193599865, -0.509064376, 0.464356631]]> : tensor<4x5xf32>
-  %d66_a = tensor.cast %c66_a : tensor<4x5xf32> to tensor<?x?xf32>
-  %c66_p = arith.constant dense<[[0.232001334, 0.918517232, 0.468133479, 1.48421872, 0.35345459], [0.364246756, 0.138399228, -0.013688134, -0.568310618, 0.388106525], [-0.716736078, -1.5, 1.17386532, 2.25, -0.557391346], [0.0964403078, -0.340871185, 1.20387673, -0.182973444, -1.14266539]]> : tensor<4x5xf32>
-  %d66_p = tensor.cast %c66_p : tensor<4x5xf32> to tensor<?x?xf32>
-  %c66_n = arith.constant dense<[[2.89710665, -0.121880606, 0.627104759, 1.91507113, -1.20646501], [-0.430101007, 0.752063036, 1.11900854, -2.17533517, -0.406320751], [0.474132538, 1.18373358, 0.877291262, -0.930359006, -1.3686564], [1.94924164, 0.72382164, -0.359543711, 0.53516835, 1.81599224]]> : tensor<4x5xf32>
-  %d66_n = tensor.cast %c66_n : tensor<4x5xf32> to tensor<?x?xf32>
-  %c66_g = arith.constant dense<[0.792524338, -0.414613247, 0.925325751, -0.7580266]> : tensor<4xf32>
-  %d66_g = tensor.cast %c66_g : tensor<4xf32> to tensor<?xf32>
-  %r66:3 = loss.triplet_margin_grad %d66_a, %d66_p, %d66_n, %d66_g {eps = 0.000000e+00 : f64, margin = 1.000000e+00 : f64, p = 0x7FF0000000000000 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_eps0_margin1_pinf_none_f32\n"
-  %s66_0 = tensor.cast %r66#0 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e66_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.414613247, 0.0], [0.925325751, 0.462662876, 0.0, -0.462662876, 0.0], [-0.7580266, -0.0, 0.0, 0.0, -0.7580266]]> : tensor<4x5xf32>
-  %ug66_0 = tensor.cast %s66_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw66_0 = tensor.cast %e66_0 : tensor<4x5xf32> to tensor<*xf32>
+  // triplet_margin_grad_1d_margin0p5_p2_none_f32
+  %c66_a = arith.constant dense<[-0.364751846, -1.5752517, 0.91345042, 0.205085889, 0.634292901]> : tensor<5xf32>
+  %d66_a = tensor.cast %c66_a : tensor<5xf32> to tensor<?xf32>
+  %c66_p = arith.constant dense<[0.402745426, -0.114624836, 2.30021429, 0.0801590756, -0.592046082]> : tensor<5xf32>
+  %d66_p = tensor.cast %c66_p : tensor<5xf32> to tensor<?xf32>
+  %c66_n = arith.constant dense<[0.887517929, 0.868519843, -0.332467139, 0.574021518, 0.23461464]> : tensor<5xf32>
+  %d66_n = tensor.cast %c66_n : tensor<5xf32> to tensor<?xf32>
+  %c66_g = arith.constant dense<1.11106002> : tensor<f32>
+  %d66_g = tensor.cast %c66_g : tensor<f32> to tensor<f32>
+  %r66:3 = loss.triplet_margin_grad %d66_a, %d66_p, %d66_n, %d66_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>)
+  vector.print str "case triplet_margin_grad_1d_margin0p5_p2_none_f32\n"
+  %s66_0 = tensor.cast %r66#0 : tensor<?xf32> to tensor<5xf32>
+  %e66_0 = arith.constant dense<0.0> : tensor<5xf32>
+  %ug66_0 = tensor.cast %s66_0 : tensor<5xf32> to tensor<*xf32>
+  %uw66_0 = tensor.cast %e66_0 : tensor<5xf32> to tensor<*xf32>
   %rt66_0 = arith.constant 1.000e-05 : f64
   %at66_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug66_0, %uw66_0, %rt66_0, %at66_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s66_1 = tensor.cast %r66#1 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e66_1 = arith.constant dense<[[-0.0, -0.0, -0.0, -0.0, -0.0], [-0.0, 0.0, 0.0, -0.414613247, -0.0], [-0.0, -0.462662876, -0.0, 0.462662876, -0.0], [-0.0, 0.0, -0.0, -0.0, 0.7580266]]> : tensor<4x5xf32>
-  %ug66_1 = tensor.cast %s66_1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw66_1 = tensor.cast %e66_1 : tensor<4x5xf32> to tensor<*xf32>
+  %s66_1 = tensor.cast %r66#1 : tensor<?xf32> to tensor<5xf32>
+  %e66_1 = arith.constant dense<0.0> : tensor<5xf32>
+  %ug66_1 = tensor.cast %s66_1 : tensor<5xf32> to tensor<*xf32>
+  %uw66_1 = tensor.cast %e66_1 : tensor<5xf32> to tensor<*xf32>
   %rt66_1 = arith.constant 1.000e-05 : f64
   %at66_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug66_1, %uw66_1, %rt66_1, %at66_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s66_2 = tensor.cast %r66#2 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e66_2 = arith.constant dense<[[-0.0, 0.0, -0.0, -0.0, 0.0], [-0.0, -0.0, -0.0, -0.0, -0.0], [-0.925325751, -0.0, 0.0, 0.0, 0.0], [0.7580266, 0.0, -0.0, 0.0, 0.0]]> : tensor<4x5xf32>
-  %ug66_2 = tensor.cast %s66_2 : tensor<4x5xf32> to tensor<*xf32>
-  %uw66_2 = tensor.cast %e66_2 : tensor<4x5xf32> to tensor<*xf32>
+  %s66_2 = tensor.cast %r66#2 : tensor<?xf32> to tensor<5xf32>
+  %e66_2 = arith.constant dense<-0.0> : tensor<5xf32>
+  %ug66_2 = tensor.cast %s66_2 : tensor<5xf32> to tensor<*xf32>
+  %uw66_2 = tensor.cast %e66_2 : tensor<5xf32> to tensor<*xf32>
   %rt66_2 = arith.constant 1.000e-05 : f64
   %at66_2 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug66_2, %uw66_2, %rt66_2, %at66_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0_mean_f32
-  %c67_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.217430815, -1.32766747, 1.22875023, -1.63489962], [-1.49226189, 0.345549017, 0.221805006, -0.55544579, -0.342478186, -0.6961959, -0.397669911], [-1.15568388, -0.400549501, 0.663050354, 0.669467926, -0.181621715, -0.636910498, 0.437128842]]> : tensor<3x7xf32>
-  %d67_x1 = tensor.cast %c67_x1 : tensor<3x7xf32> to tensor<?x?xf32>
-  %c67_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -0.630624771, 1.0865438, -0.553875566, 0.932035327], [-0.502144277, 0.67764616, 0.188557893, 0.384979367, -0.156638369, 1.00010514, 0.000669169007], [0.468191177, 1.8550849, -1.76901448, 0.359057575, 1.4728533, 1.91032863, 1.07247245]]> : tensor<3x7xf32>
-  %d67_x2 = tensor.cast %c67_x2 : tensor<3x7xf32> to tensor<?x?xf32>
-  %c67_t = arith.constant dense<[[-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %d67_t = tensor.cast %c67_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c67_g = arith.constant dense<0.168180153> : tensor<f32>
+  // triplet_margin_grad_1d_margin0p5_p2_swap_none_f32
+  %c67_a = arith.constant dense<[-1.03403378, -0.839493334, 1.79338872, 0.258609176, -0.123696841]> : tensor<5xf32>
+  %d67_a = tensor.cast %c67_a : tensor<5xf32> to tensor<?xf32>
+  %c67_p = arith.constant dense<[2.1241889, -0.550695896, -1.14637566, 0.269107193, -0.430603832]> : tensor<5xf32>
+  %d67_p = tensor.cast %c67_p : tensor<5xf32> to tensor<?xf32>
+  %c67_n = arith.constant dense<[0.025346119, 0.939299226, 1.03241861, 0.424898088, -0.728328705]> : tensor<5xf32>
+  %d67_n = tensor.cast %c67_n : tensor<5xf32> to tensor<?xf32>
+  %c67_g = arith.constant dense<-0.267354012> : tensor<f32>
   %d67_g = tensor.cast %c67_g : tensor<f32> to tensor<f32>
-  %r67:2 = loss.margin_ranking_grad %d67_x1, %d67_x2, %d67_t, %d67_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case margin_ranking_grad_margin0_mean_f32\n"
-  %s67_0 = tensor.cast %r67#0 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e67_0 = arith.constant dense<[[0.00800857879, -0.00800857879, -0.00800857879, 0.00800857879, -0.00800857879, -0.0, 0.0], [-0.00800857879, -0.00800857879, -0.0, 0.0, 0.0, -0.00800857879, -0.00800857879], [0.0, -0.00800857879, 0.00800857879, 0.00800857879, -0.00800857879, 0.0, -0.00800857879]]> : tensor<3x7xf32>
-  %ug67_0 = tensor.cast %s67_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw67_0 = tensor.cast %e67_0 : tensor<3x7xf32> to tensor<*xf32>
+  %r67:3 = loss.triplet_margin_grad %d67_a, %d67_p, %d67_n, %d67_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>)
+  vector.print str "case triplet_margin_grad_1d_margin0p5_p2_swap_none_f32\n"
+  %s67_0 = tensor.cast %r67#0 : tensor<?xf32> to tensor<5xf32>
+  %e67_0 = arith.constant dense<[0.0712582842, -0.189572796, -0.0925763771, -0.018739555, 0.0515649505]> : tensor<5xf32>
+  %ug67_0 = tensor.cast %s67_0 : tensor<5xf32> to tensor<*xf32>
+  %uw67_0 = tensor.cast %e67_0 : tensor<5xf32> to tensor<*xf32>
   %rt67_0 = arith.constant 1.000e-05 : f64
   %at67_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug67_0, %uw67_0, %rt67_0, %at67_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s67_1 = tensor.cast %r67#1 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e67_1 = arith.constant dense<[[-0.00800857879, 0.00800857879, 0.00800857879, -0.00800857879, 0.00800857879, 0.0, -0.0], [0.00800857879, 0.00800857879, 0.0, -0.0, -0.0, 0.00800857879, 0.00800857879], [-0.0, 0.00800857879, -0.00800857879, -0.00800857879, 0.00800857879, -0.0, 0.00800857879]]> : tensor<3x7xf32>
-  %ug67_1 = tensor.cast %s67_1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw67_1 = tensor.cast %e67_1 : tensor<3x7xf32> to tensor<*xf32>
+  %s67_1 = tensor.cast %r67#1 : tensor<?xf32> to tensor<5xf32>
+  %e67_1 = arith.constant dense<[-0.19476743, -0.0178100672, 0.181295246, -0.000647350738, 0.0189270061]> : tensor<5xf32>
+  %ug67_1 = tensor.cast %s67_1 : tensor<5xf32> to tensor<*xf32>
+  %uw67_1 = tensor.cast %e67_1 : tensor<5xf32> to tensor<*xf32>
   %rt67_1 = arith.constant 1.000e-05 : f64
   %at67_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug67_1, %uw67_1, %rt67_1, %at67_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s67_2 = tensor.cast %r67#2 : tensor<?xf32> to tensor<5xf32>
+  %e67_2 = arith.constant dense<[0.123509146, 0.207382858, -0.0887188688, 0.0193869062, -0.0704919547]> : tensor<5xf32>
+  %ug67_2 = tensor.cast %s67_2 : tensor<5xf32> to tensor<*xf32>
+  %uw67_2 = tensor.cast %e67_2 : tensor<5xf32> to tensor<*xf32>
+  %rt67_2 = arith.constant 1.000e-05 : f64
+  %at67_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug67_2, %uw67_2, %rt67_2, %at67_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_margin0_mean_f32
-  %c68_x1 = arith.constant dense<[[0.77794677], [-0.548271775], [-0.759822428]]> : tensor<3x1xf32>
-  %d68_x1 = tensor.cast %c68_x1 : tensor<3x1xf32> to tensor<?x1xf32>
-  %c68_x2 = arith.constant dense<[[0.76310277, 0.73162055, -1.16040969, -1.09292114, 0.742432594, -0.518224001, -0.196763754]]> : tensor<1x7xf32>
-  %d68_x2 = tensor.cast %c68_x2 : tensor<1x7xf32> to tensor<1x?xf32>
-  %c68_t = arith.constant dense<[[1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, 1.0, 1.0], [1.0, -1.0, -1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
-  %d68_t = tensor.cast %c68_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c68_g = arith.constant dense<0.205085889> : tensor<f32>
+  // triplet_margin_grad_0d_margin0p5_p2_none_f32
+  %c68_a = arith.constant dense<-0.859661758> : tensor<f32>
+  %d68_a = tensor.cast %c68_a : tensor<f32> to tensor<f32>
+  %c68_p = arith.constant dense<0.568147004> : tensor<f32>
+  %d68_p = tensor.cast %c68_p : tensor<f32> to tensor<f32>
+  %c68_n = arith.constant dense<-0.412905514> : tensor<f32>
+  %d68_n = tensor.cast %c68_n : tensor<f32> to tensor<f32>
+  %c68_g = arith.constant dense<0.286073864> : tensor<f32>
   %d68_g = tensor.cast %c68_g : tensor<f32> to tensor<f32>
-  %r68:2 = loss.margin_ranking_grad %d68_x1, %d68_x2, %d68_t, %d68_g {margin = 0.000000e+00 : f64} : (tensor<?x1xf32>, tensor<1x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x1xf32>, tensor<1x?xf32>)
-  vector.print str "case margin_ranking_grad_bcast_margin0_mean_f32\n"
-  %s68_0 = tensor.cast %r68#0 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e68_0 = arith.constant dense<[[0.0488299727], [-0.00976599474], [-0.00976599474]]> : tensor<3x1xf32>
-  %ug68_0 = tensor.cast %s68_0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw68_0 = tensor.cast %e68_0 : tensor<3x1xf32> to tensor<*xf32>
+  %r68:3 = loss.triplet_margin_grad %d68_a, %d68_p, %d68_n, %d68_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>)
+  vector.print str "case triplet_margin_grad_0d_margin0p5_p2_none_f32\n"
+  %s68_0 = tensor.cast %r68#0 : tensor<f32> to tensor<f32>
+  %e68_0 = arith.constant dense<0.0> : tensor<f32>
+  %ug68_0 = tensor.cast %s68_0 : tensor<f32> to tensor<*xf32>
+  %uw68_0 = tensor.cast %e68_0 : tensor<f32> to tensor<*xf32>
   %rt68_0 = arith.constant 1.000e-05 : f64
   %at68_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug68_0, %uw68_0, %rt68_0, %at68_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s68_1 = tensor.cast %r68#1 : tensor<1x?xf32> to tensor<1x7xf32>
-  %e68_1 = arith.constant dense<[[0.00976599474, 0.0, -0.0292979833, -0.0195319895, 0.0, 0.00976599474, 0.0]]> : tensor<1x7xf32>
-  %ug68_1 = tensor.cast %s68_1 : tensor<1x7xf32> to tensor<*xf32>
-  %uw68_1 = tensor.cast %e68_1 : tensor<1x7xf32> to tensor<*xf32>
+  %s68_1 = tensor.cast %r68#1 : tensor<f32> to tensor<f32>
+  %e68_1 = arith.constant dense<0.286073864> : tensor<f32>
+  %ug68_1 = tensor.cast %s68_1 : tensor<f32> to tensor<*xf32>
+  %uw68_1 = tensor.cast %e68_1 : tensor<f32> to tensor<*xf32>
   %rt68_1 = arith.constant 1.000e-05 : f64
   %at68_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug68_1, %uw68_1, %rt68_1, %at68_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s68_2 = tensor.cast %r68#2 : tensor<f32> to tensor<f32>
+  %e68_2 = arith.constant dense<-0.286073864> : tensor<f32>
+  %ug68_2 = tensor.cast %s68_2 : tensor<f32> to tensor<*xf32>
+  %uw68_2 = tensor.cast %e68_2 : tensor<f32> to tensor<*xf32>
+  %rt68_2 = arith.constant 1.000e-05 : f64
+  %at68_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug68_2, %uw68_2, %rt68_2, %at68_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_t_margin0_mean_f32
-  %c69_x1 = arith.constant dense<[[2.31254292, 0.190296203, 0.077189669, -0.928057373, 0.939621687], [0.0846070051, 0.163482502, -0.84096235, -1.06238151, 0.487790465], [-1.22697926, 0.880925834, -0.682877779, 0.422970146, 0.507521629], [1.11398089, 1.56955683, -0.687794685, -0.957040489, -0.185650706]]> : tensor<4x5xf32>
-  %d69_x1 = tensor.cast %c69_x1 : tensor<4x5xf32> to tensor<?x?xf32>
-  %c69_x2 = arith.constant dense<[[0.47125572, -1.6620456, -1.42608368, -0.595662713, 0.799169123], [-0.968291581, -0.496746063, 0.662659049, 0.127065197, -0.442791462], [-1.18163443, 0.452053994, 0.959498107, -0.115753077, -1.01693702], [0.645363033, 0.978667557, -0.337468535, -0.807564616, -1.08478653]]> : tensor<4x5xf32>
-  %d69_x2 = tensor.cast %c69_x2 : tensor<4x5xf32> to tensor<?x?xf32>
-  %c69_t = arith.constant dense<[[1.0, 1.0, -1.0, -1.0, -1.0]]> : tensor<1x5xf32>
-  %d69_t = tensor.cast %c69_t : tensor<1x5xf32> to tensor<1x?xf32>
-  %c69_g = arith.constant dense<-1.14953721> : tensor<f32>
+  // triplet_margin_grad_0d_margin0p5_p2_swap_none_f32
+  %c69_a = arith.constant dense<0.888099074> : tensor<f32>
+  %d69_a = tensor.cast %c69_a : tensor<f32> to tensor<f32>
+  %c69_p = arith.constant dense<-1.08837771> : tensor<f32>
+  %d69_p = tensor.cast %c69_p : tensor<f32> to tensor<f32>
+  %c69_n = arith.constant dense<1.60796356> : tensor<f32>
+  %d69_n = tensor.cast %c69_n : tensor<f32> to tensor<f32>
+  %c69_g = arith.constant dense<-2.05903888> : tensor<f32>
   %d69_g = tensor.cast %c69_g : tensor<f32> to tensor<f32>
-  %r69:2 = loss.margin_ranking_grad %d69_x1, %d69_x2, %d69_t, %d69_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case margin_ranking_grad_bcast_t_margin0_mean_f32\n"
-  %s69_0 = tensor.cast %r69#0 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e69_0 = arith.constant dense<[[-0.0, -0.0, -0.0574768595, 0.0, -0.0574768595], [-0.0, -0.0, 0.0, 0.0, -0.0574768595], [0.0574768595, -0.0, 0.0, -0.0574768595, -0.0574768595], [-0.0, -0.0, 0.0, 0.0, -0.0574768595]]> : tensor<4x5xf32>
-  %ug69_0 = tensor.cast %s69_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw69_0 = tensor.cast %e69_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r69:3 = loss.triplet_margin_grad %d69_a, %d69_p, %d69_n, %d69_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>)
+  vector.print str "case triplet_margin_grad_0d_margin0p5_p2_swap_none_f32\n"
+  %s69_0 = tensor.cast %r69#0 : tensor<f32> to tensor<f32>
+  %e69_0 = arith.constant dense<-4.11807775> : tensor<f32>
+  %ug69_0 = tensor.cast %s69_0 : tensor<f32> to tensor<*xf32>
+  %uw69_0 = tensor.cast %e69_0 : tensor<f32> to tensor<*xf32>
   %rt69_0 = arith.constant 1.000e-05 : f64
   %at69_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug69_0, %uw69_0, %rt69_0, %at69_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s69_1 = tensor.cast %r69#1 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e69_1 = arith.constant dense<[[0.0, 0.0, 0.0574768595, -0.0, 0.0574768595], [0.0, 0.0, -0.0, -0.0, 0.0574768595], [-0.0574768595, 0.0, -0.0, 0.0574768595, 0.0574768595], [0.0, 0.0, -0.0, -0.0, 0.0574768595]]> : tensor<4x5xf32>
-  %ug69_1 = tensor.cast %s69_1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw69_1 = tensor.cast %e69_1 : tensor<4x5xf32> to tensor<*xf32>
+  %s69_1 = tensor.cast %r69#1 : tensor<f32> to tensor<f32>
+  %e69_1 = arith.constant dense<2.05903888> : tensor<f32>
+  %ug69_1 = tensor.cast %s69_1 : tensor<f32> to tensor<*xf32>
+  %uw69_1 = tensor.cast %e69_1 : tensor<f32> to tensor<*xf32>
   %rt69_1 = arith.constant 1.000e-05 : f64
   %at69_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug69_1, %uw69_1, %rt69_1, %at69_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s69_2 = tensor.cast %r69#2 : tensor<f32> to tensor<f32>
+  %e69_2 = arith.constant dense<2.05903888> : tensor<f32>
+  %ug69_2 = tensor.cast %s69_2 : tensor<f32> to tensor<*xf32>
+  %uw69_2 = tensor.cast %e69_2 : tensor<f32> to tensor<*xf32>
+  %rt69_2 = arith.constant 1.000e-05 : f64
+  %at69_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug69_2, %uw69_2, %rt69_2, %at69_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_margin0p5_mean_f32
-  %c70_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.0182429533, 0.0833022669, -0.527543962, 1.67075658], [1.07832408, -0.65677458, 1.63777566, -0.233674586, 0.602987945, -0.497630447, -1.65146494], [-1.2884711, 0.623293519, -0.800381601, 1.13809741, 0.59060663, 0.0757294297, -0.600114524]]> : tensor<3x7xf32>
-  %d70_x1 = tensor.cast %c70_x1 : tensor<3x7xf32> to tensor<?x?xf32>
-  %c70_x2 = arith.constant dense<[[1.0, 0.75, 1.0, -1.32048404, 1.58311367, 1.44922793, -0.550222635], [-0.0027833709, -1.35719836, -0.493023515, -0.929284036, -1.00119901, -1.05834186, -1.69918454], [-1.24810123, -0.800754786, -0.598455071, 0.843272567, 0.284756988, -0.0559510179, -0.784957409]]> : tensor<3x7xf32>
-  %d70_x2 = tensor.cast %c70_x2 : tensor<3x7xf32> to tensor<?x?xf32>
-  %c70_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, -1.0, -1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %d70_t = tensor.cast %c70_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c70_g = arith.constant dense<-1.7953707> : tensor<f32>
-  %d70_g = tensor.cast %c70_g : tensor<f32> to tensor<f32>
-  %r70:2 = loss.margin_ranking_grad %d70_x1, %d70_x2, %d70_t, %d70_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case margin_ranking_grad_margin0p5_mean_f32\n"
-  %s70_0 = tensor.cast %r70#0 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e70_0 = arith.constant dense<[[-0.0854938403, 0.0854938403, 0.0854938403, -0.0, 0.0854938403, 0.0854938403, -0.0], [-0.0854938403, -0.0, -0.0854938403, -0.0, -0.0854938403, -0.0, -0.0854938403], [-0.0854938403, -0.0, -0.0854938403, -0.0854938403, -0.0854938403, -0.0854938403, 0.0854938403]]> : tensor<3x7xf32>
-  %ug70_0 = tensor.cast %s70_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw70_0 = tensor.cast %e70_0 : tensor<3x7xf32> to tensor<*xf32>
+  // triplet_margin_grad_3d_margin0p5_p2_none_f32
+  %c70_a = arith.constant dense<[[[0.47125572, -1.6620456, -1.42608368, -0.595662713], [0.663924694, -1.16863298, -0.366465956, 1.20601213], [0.127065197, -0.442791462, -1.18163443, 0.452053994]], [[0.507251501, 1.13767397, -1.11585653, -0.42723015], [0.978667557, -0.337468535, -0.807564616, -1.08478653], [-0.207624763, 0.411349416, -1.00960457, 0.28237018]]]> : tensor<2x3x4xf32>
+  %d70_a = tensor.cast %c70_a : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c70_p = arith.constant dense<[[[1.46694458, 1.72692752, -2.07455564, 0.551543355], [-1.89950776, 0.0182429533, 0.0833022669, -1.18458354], [1.67075658, 1.07832408, -0.65677458, 1.63777566]], [[-0.233674586, 0.602987945, -0.497630447, -1.52356958], [-1.2884711, 0.623293519, -0.800381601, 1.13809741], [0.59060663, 0.0757294297, -0.600114524, -0.303241998]]]> : tensor<2x3x4xf32>
+  %d70_p = tensor.cast %c70_p : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c70_n = arith.constant dense<[[[2.26534319, -0.835942388, -1.32048404, 1.58311367], [-1.36041617, 0.781748891, 0.0577588901, -0.686454713], [-0.493023515, -0.929284036, -1.00119901, -1.05834186]], [[1.81174839, -0.596917272, -0.281882495, 0.498104602], [0.843272567, 0.284756988, -0.0559510179, -0.784957409], [0.827190876, 1.3954159, 1.63972867, 1.19237649]]]> : tensor<2x3x4xf32>
+  %d70_n = tensor.cast %c70_n : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c70_g = arith.constant dense<[[-1.60604477, -0.941116154, -0.318029404], [-1.11718643, 0.225707933, -2.66718721]]> : tensor<2x3xf32>
+  %d70_g = tensor.cast %c70_g : tensor<2x3xf32> to tensor<?x?xf32>
+  %r70:3 = loss.triplet_margin_grad %d70_a, %d70_p, %d70_n, %d70_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?xf32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+  vector.print str "case triplet_margin_grad_3d_margin0p5_p2_none_f32\n"
+  %s70_0 = tensor.cast %r70#0 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e70_0 = arith.constant dense<[[[-0.555001318, 0.992847145, -0.333884656, -0.700408041], [-0.0892996937, -0.237835616, -0.00335807144, -0.0820069835], [0.309502721, 0.281859696, 0.0325989462, 0.429696918]], [[0.0, 0.0, 0.0, 0.0], [0.124578983, 0.0710176378, 0.164260671, -0.0855251253], [0.0, 0.0, 0.0, 0.0]]]> : tensor<2x3x4xf32>
+  %ug70_0 = tensor.cast %s70_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw70_0 = tensor.cast %e70_0 : tensor<2x3x4xf32> to tensor<*xf32>
   %rt70_0 = arith.constant 1.000e-05 : f64
   %at70_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug70_0, %uw70_0, %rt70_0, %at70_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s70_1 = tensor.cast %r70#1 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e70_1 = arith.constant dense<[[0.0854938403, -0.0854938403, -0.0854938403, 0.0, -0.0854938403, -0.0854938403, 0.0], [0.0854938403, 0.0, 0.0854938403, 0.0, 0.0854938403, 0.0, 0.0854938403], [0.0854938403, 0.0, 0.0854938403, 0.0854938403, 0.0854938403, 0.0854938403, -0.0854938403]]> : tensor<3x7xf32>
-  %ug70_1 = tensor.cast %s70_1 : tensor<3x7xf32> to tensor<*xf32>
-  %uw70_1 = tensor.cast %e70_1 : tensor<3x7xf32> to tensor<*xf32>
+  %s70_1 = tensor.cast %r70#1 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e70_1 = arith.constant dense<[[[-0.424166232, -1.44371307, 0.276251584, -0.488713056], [0.647147238, -0.299630493, -0.113545217, 0.603514016], [-0.194392323, -0.191549405, -0.0660939068, -0.149314255]], [[-0.0, -0.0, 0.0, -0.0], [-0.154257044, 0.0653705448, 0.00048866705, 0.151245788], [0.0, -0.0, 0.0, -0.0]]]> : tensor<2x3x4xf32>
+  %ug70_1 = tensor.cast %s70_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw70_1 = tensor.cast %e70_1 : tensor<2x3x4xf32> to tensor<*xf32>
   %rt70_1 = arith.constant 1.000e-05 : f64
   %at70_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug70_1, %uw70_1, %rt70_1, %at70_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s70_2 = tensor.cast %r70#2 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e70_2 = arith.constant dense<[[[0.979167521, 0.450865924, 0.0576330982, 1.18912113], [-0.5578475, 0.537466109, 0.11690329, -0.521507025], [-0.115110412, -0.090310283, 0.0334949605, -0.280382663]], [[-0.0, 0.0, -0.0, -0.0], [0.0296780542, -0.136388183, -0.164749324, -0.0657206699], [-0.0, -0.0, -0.0, -0.0]]]> : tensor<2x3x4xf32>
+  %ug70_2 = tensor.cast %s70_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw70_2 = tensor.cast %e70_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %rt70_2 = arith.constant 1.000e-05 : f64
+  %at70_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug70_2, %uw70_2, %rt70_2, %at70_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_margin0p5_mean_f32
-  %c71_x1 = arith.constant dense<[[0.391992748], [-1.51598048], [0.232677728]]> : tensor<3x1xf32>
-  %d71_x1 = tensor.cast %c71_x1 : tensor<3x1xf32> to tensor<?x1xf32>
-  %c71_x2 = arith.constant dense<[[-0.794500709, -1.00831592, -2.03698087, 0.224340141, 0.268041402, 0.320528865, 0.13206543]]> : tensor<1x7xf32>
-  %d71_x2 = tensor.cast %c71_x2 : tensor<1x7xf32> to tensor<1x?xf32>
-  %c71_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
-  %d71_t = tensor.cast %c71_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c71_g = arith.constant dense<-0.243952051> : tensor<f32>
-  %d71_g = tensor.cast %c71_g : tensor<f32> to tensor<f32>
-  %r71:2 = loss.margin_ranking_grad %d71_x1, %d71_x2, %d71_t, %d71_g {margin = 5.000000e-01 : f64} : (tensor<?x1xf32>, tensor<1x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x1xf32>, tensor<1x?xf32>)
-  vector.print str "case margin_ranking_grad_bcast_margin0p5_mean_f32\n"
-  %s71_0 = tensor.cast %r71#0 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e71_0 = arith.constant dense<[[-0.0697005838], [0.0], [0.0348502919]]> : tensor<3x1xf32>
-  %ug71_0 = tensor.cast %s71_0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw71_0 = tensor.cast %e71_0 : tensor<3x1xf32> to tensor<*xf32>
+  // triplet_margin_grad_3d_margin0p5_p2_swap_none_f32
+  %c71_a = arith.constant dense<[[[0.617872655, -0.306399763, 1.18797851, 0.385468692], [-0.252528638, 0.170460641, 0.0105192568, 0.832940757], [2.25542998, 1.04214585, 0.609435558, 1.63417363]], [[1.4618839, 0.218163237, 0.822887421, 0.99010247], [-1.15898573, 1.24515486, 0.238016099, 0.673317969], [0.561026573, 1.76783407, -0.0907003209, 1.13090503]]]> : tensor<2x3x4xf32>
+  %d71_a = tensor.cast %c71_a : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c71_p = arith.constant dense<[[[-1.34696329, -0.969215333, 0.754283309, 0.750017941], [0.0713820904, 0.86511445, 0.800511956, -0.206200689], [-0.0838033184, -0.0646083951, -0.203517854, -0.494511515]], [[0.347666174, 0.0301122479, -0.0625672787, 0.811670959], [0.469050646, 0.211055502, -1.1755507, -0.600226223], [1.54795074, 0.952677131, -0.229194492, -0.218102247]]]> : tensor<2x3x4xf32>
+  %d71_p = tensor.cast %c71_p : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c71_n = arith.constant dense<[[[-3.36211729, -1.00042593, -1.01580536, -1.76492488], [-0.151060671, -1.05423582, -0.259590954, -0.30515486], [-1.38029897, -1.06989253, -0.556375027, -1.1352247]], [[-0.263216823, 0.868422091, -0.363511145, -0.132460043], [-0.348661989, -1.40765321, -0.372968972, -0.320556849], [0.485790342, 0.0173956864, 1.20637393, -0.121784687]]]> : tensor<2x3x4xf32>
+  %d71_n = tensor.cast %c71_n : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c71_g = arith.constant dense<[[1.7666043, -1.21041334, 1.36600208], [-0.289688915, -1.02982998, 0.399599612]]> : tensor<2x3xf32>
+  %d71_g = tensor.cast %c71_g : tensor<2x3xf32> to tensor<?x?xf32>
+  %r71:3 = loss.triplet_margin_grad %d71_a, %d71_p, %d71_n, %d71_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?xf32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+  vector.print str "case triplet_margin_grad_3d_margin0p5_p2_swap_none_f32\n"
+  %s71_0 = tensor.cast %r71#0 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e71_0 = arith.constant dense<[[[0.0, 0.0, 0.0, 0.0], [0.186615825, 1.42921114, 0.824405849, -0.01896042], [0.92672348, 0.438458025, 0.32206434, 0.843311608]], [[-0.223124415, -0.0376577675, -0.177314177, -0.0357314497], [0.618846178, -0.393080533, -0.537323117, -0.484097928], [-0.21148257, 0.174675897, 0.0296774004, 0.289071888]]]> : tensor<2x3x4xf32>
+  %ug71_0 = tensor.cast %s71_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw71_0 = tensor.cast %e71_0 : tensor<2x3x4xf32> to tensor<*xf32>
   %rt71_0 = arith.constant 1.000e-05 : f64
   %at71_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug71_0, %uw71_0, %rt71_0, %at71_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s71_1 = tensor.cast %r71#1 : tensor<1x?xf32> to tensor<1x7xf32>
-  %e71_1 = arith.constant dense<[[0.0116167646, 0.0232335292, 0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<1x7xf32>
-  %ug71_1 = tensor.cast %s71_1 : tensor<1x7xf32> to tensor<*xf32>
-  %uw71_1 = tensor.cast %e71_1 : tensor<1x7xf32> to tensor<*xf32>
+  %s71_1 = tensor.cast %r71#1 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e71_1 = arith.constant dense<[[[-0.0, -0.0, -0.0, 0.0], [-0.2590065, -0.555462122, -0.631697536, 0.830924869], [-1.91267419, -1.20295024, -0.590403438, -1.33055747]], [[0.346485764, -0.131629556, 0.238086715, 0.226388603], [-0.19838281, 1.22541118, 0.124640986, 0.340294152], [0.00117515144, -0.359861344, 0.254564226, -0.270001262]]]> : tensor<2x3x4xf32>
+  %ug71_1 = tensor.cast %s71_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw71_1 = tensor.cast %e71_1 : tensor<2x3x4xf32> to tensor<*xf32>
   %rt71_1 = arith.constant 1.000e-05 : f64
   %at71_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug71_1, %uw71_1, %rt71_1, %at71_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s71_2 = tensor.cast %r71#2 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e71_2 = arith.constant dense<[[[0.0, 0.0, 0.0, 0.0], [0.0723906606, -0.873749018, -0.192708328, -0.811964452], [0.985950768, 0.764492214, 0.268339127, 0.487245858]], [[-0.123361349, 0.169287324, -0.0607725307, -0.190657154], [-0.420463353, -0.832330644, 0.412682116, 0.143803775], [0.210307419, 0.185185447, -0.284241617, -0.019070629]]]> : tensor<2x3x4xf32>
+  %ug71_2 = tensor.cast %s71_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw71_2 = tensor.cast %e71_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %rt71_2 = arith.constant 1.000e-05 : f64
+  %at71_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug71_2, %uw71_2, %rt71_2, %at71_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_bcast_t_margin0p5_mean_f32
-  %c72_x1 = arith.constant dense<[[-0.644477546, -0.715055823, 1.3212136, 2.14632845, -0.284932196], [0.295473248, 0.286827743, -1.57462275, 1.48578191, -0.8630234], [-0.303797573, 1.21618378, -0.331563711, -1.13567507, 0.900994837], [-0.0128392521, 1.83225918, 2.02069592, -0.0941901952, 0.123127393]]> : tensor<4x5xf32>
-  %d72_x1 = tensor.cast %c72_x1 : tensor<4x5xf32> to tensor<?x?xf32>
-  %c72_x2 = arith.constant dense<[[-0.825768471, 0.538587272, -0.363578081, -1.15210688, -0.398795426], [0.150125176, 1.42836618, -0.673086047, 0.436051726, 1.02482975], [0.194327056, -0.0127759734, 0.447131634, -0.411278516, -0.45788148], [1.08155954, -0.042486582, 0.439910263, 0.307313889, 1.17151582]]> : tensor<4x5xf32>
-  %d72_x2 = tensor.cast %c72_x2 : tensor<4x5xf32> to tensor<?x?xf32>
-  %c72_t = arith.constant dense<[[-1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<1x5xf32>
-  %d72_t = tensor.cast %c72_t : tensor<1x5xf32> to tensor<1x?xf32>
-  %c72_g = arith.constant dense<0.149509966> : tensor<f32>
+  // triplet_margin_grad_1d_bcast_d_margin0p5_p2_none_f32
+  %c72_a = arith.constant dense<[0.0394447632, 0.151780874, -0.921472907, 1.14404845]> : tensor<4xf32>
+  %d72_a = tensor.cast %c72_a : tensor<4xf32> to tensor<?xf32>
+  %c72_p = arith.constant dense<0.0624533817> : tensor<1xf32>
+  %d72_p = tensor.cast %c72_p : tensor<1xf32> to tensor<1xf32>
+  %c72_n = arith.constant dense<[-0.12827228, 1.678231, 0.224531129, 0.375863492]> : tensor<4xf32>
+  %d72_n = tensor.cast %c72_n : tensor<4xf32> to tensor<?xf32>
+  %c72_g = arith.constant dense<-0.575990319> : tensor<f32>
   %d72_g = tensor.cast %c72_g : tensor<f32> to tensor<f32>
-  %r72:2 = loss.margin_ranking_grad %d72_x1, %d72_x2, %d72_t, %d72_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_mean_f32\n"
-  %s72_0 = tensor.cast %r72#0 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e72_0 = arith.constant dense<[[0.00747549813, 0.0, 0.00747549813, -0.0, -0.00747549813], [0.00747549813, 0.0, 0.0, -0.0, -0.00747549813], [0.00747549813, 0.00747549813, 0.0, -0.00747549813, -0.0], [0.0, 0.00747549813, 0.00747549813, -0.00747549813, -0.00747549813]]> : tensor<4x5xf32>
-  %ug72_0 = tensor.cast %s72_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw72_0 = tensor.cast %e72_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r72:3 = loss.triplet_margin_grad %d72_a, %d72_p, %d72_n, %d72_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<1xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<1xf32>, tensor<?xf32>)
+  vector.print str "case triplet_margin_grad_1d_bcast_d_margin0p5_p2_none_f32\n"
+  %s72_0 = tensor.cast %r72#0 : tensor<?xf32> to tensor<4xf32>
+  %e72_0 = arith.constant dense<-0.0> : tensor<4xf32>
+  %ug72_0 = tensor.cast %s72_0 : tensor<4xf32> to tensor<*xf32>
+  %uw72_0 = tensor.cast %e72_0 : tensor<4xf32> to tensor<*xf32>
   %rt72_0 = arith.constant 1.000e-05 : f64
   %at72_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug72_0, %uw72_0, %rt72_0, %at72_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s72_1 = tensor.cast %r72#1 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e72_1 = arith.constant dense<[[-0.00747549813, -0.0, -0.00747549813, 0.0, 0.00747549813], [-0.00747549813, -0.0, -0.0, 0.0, 0.00747549813], [-0.00747549813, -0.00747549813, -0.0, 0.00747549813, 0.0], [-0.0, -0.00747549813, -0.00747549813, 0.00747549813, 0.00747549813]]> : tensor<4x5xf32>
-  %ug72_1 = tensor.cast %s72_1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw72_1 = tensor.cast %e72_1 : tensor<4x5xf32> to tensor<*xf32>
+  %s72_1 = tensor.cast %r72#1 : tensor<1xf32> to tensor<1xf32>
+  %e72_1 = arith.constant dense<0.0> : tensor<1xf32>
+  %ug72_1 = tensor.cast %s72_1 : tensor<1xf32> to tensor<*xf32>
+  %uw72_1 = tensor.cast %e72_1 : tensor<1xf32> to tensor<*xf32>
   %rt72_1 = arith.constant 1.000e-05 : f64
   %at72_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug72_1, %uw72_1, %rt72_1, %at72_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s72_2 = tensor.cast %r72#2 : tensor<?xf32> to tensor<4xf32>
+  %e72_2 = arith.constant dense<0.0> : tensor<4xf32>
+  %ug72_2 = tensor.cast %s72_2 : tensor<4xf32> to tensor<*xf32>
+  %uw72_2 = tensor.cast %e72_2 : tensor<4xf32> to tensor<*xf32>
+  %rt72_2 = arith.constant 1.000e-05 : f64
+  %at72_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug72_2, %uw72_2, %rt72_2, %at72_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // margin_ranking_grad_int_margin0p5_mean_f32
-  %c73_x1 = arith.constant dense<[[0.212690726, -0.753023386, 0.20232974, 0.311606556, 0.837354183, -0.335889876], [1.2690779, 0.477252424, 1.37899959, -1.8516463, 0.0413302891, 1.16125405]]> : tensor<2x6xf32>
-  %d73_x1 = tensor.cast %c73_x1 : tensor<2x6xf32> to tensor<?x?xf32>
-  %c73_x2 = arith.constant dense<[[-0.357583672, 1.15733337, 0.420555681, -0.562119186, 0.287035435, 2.09635878], [-1.48214555, 1.04731679, -0.806860387, 1.39207768, -2.19515514, 0.207639828]]> : tensor<2x6xf32>
-  %d73_x2 = tensor.cast %c73_x2 : tensor<2x6xf32> to tensor<?x?xf32>
-  %c73_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
-  %d73_t = tensor.cast %c73_t : tensor<2x6xi64> to tensor<?x?xi64>
-  %c73_g = arith.constant dense<-0.337413281> : tensor<f32>
+  // triplet_margin_grad_1d_bcast_d_margin0p5_p2_swap_none_f32
+  %c73_a = arith.constant dense<[-1.1362443, 0.935924351, 0.606500387, 1.0782311]> : tensor<4xf32>
+  %d73_a = tensor.cast %c73_a : tensor<4xf32> to tensor<?xf32>
+  %c73_p = arith.constant dense<0.458290666> : tensor<1xf32>
+  %d73_p = tensor.cast %c73_p : tensor<1xf32> to tensor<1xf32>
+  %c73_n = arith.constant dense<[-1.20488381, 1.35092235, 0.865876615, -0.277568072]> : tensor<4xf32>
+  %d73_n = tensor.cast %c73_n : tensor<4xf32> to tensor<?xf32>
+  %c73_g = arith.constant dense<0.363540977> : tensor<f32>
   %d73_g = tensor.cast %c73_g : tensor<f32> to tensor<f32>
-  %r73:2 = loss.margin_ranking_grad %d73_x1, %d73_x2, %d73_t, %d73_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xi64>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case margin_ranking_grad_int_margin0p5_mean_f32\n"
-  %s73_0 = tensor.cast %r73#0 : tensor<?x?xf32> to tensor<2x6xf32>
-  %e73_0 = arith.constant dense<[[-0.0, 0.0, 0.0281177741, 0.0, -0.0281177741, 0.0281177741], [-0.0281177741, 0.0, -0.0, 0.0281177741, 0.0, -0.0]]> : tensor<2x6xf32>
-  %ug73_0 = tensor.cast %s73_0 : tensor<2x6xf32> to tensor<*xf32>
-  %uw73_0 = tensor.cast %e73_0 : tensor<2x6xf32> to tensor<*xf32>
+  %r73:3 = loss.triplet_margin_grad %d73_a, %d73_p, %d73_n, %d73_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?xf32>, tensor<1xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<1xf32>, tensor<?xf32>)
+  vector.print str "case triplet_margin_grad_1d_bcast_d_margin0p5_p2_swap_none_f32\n"
+  %s73_0 = tensor.cast %r73#0 : tensor<?xf32> to tensor<4xf32>
+  %e73_0 = arith.constant dense<[-0.342514902, 0.201966852, 0.0955722481, -0.215115845]> : tensor<4xf32>
+  %ug73_0 = tensor.cast %s73_0 : tensor<4xf32> to tensor<*xf32>
+  %uw73_0 = tensor.cast %e73_0 : tensor<4xf32> to tensor<*xf32>
   %rt73_0 = arith.constant 1.000e-05 : f64
   %at73_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug73_0, %uw73_0, %rt73_0, %at73_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s73_1 = tensor.cast %r73#1 : tensor<?x?xf32> to tensor<2x6xf32>
-  %e73_1 = arith.constant dense<[[0.0, -0.0, -0.0281177741, -0.0, 0.0281177741, -0.0281177741], [0.0281177741, -0.0, 0.0, -0.0281177741, -0.0, 0.0]]> : tensor<2x6xf32>
-  %ug73_1 = tensor.cast %s73_1 : tensor<2x6xf32> to tensor<*xf32>
-  %uw73_1 = tensor.cast %e73_1 : tensor<2x6xf32> to tensor<*xf32>
+  %s73_1 = tensor.cast %r73#1 : tensor<1xf32> to tensor<1xf32>
+  %e73_1 = arith.constant dense<0.0711307898> : tensor<1xf32>
+  %ug73_1 = tensor.cast %s73_1 : tensor<1xf32> to tensor<*xf32>
+  %uw73_1 = tensor.cast %e73_1 : tensor<1xf32> to tensor<*xf32>
   %rt73_1 = arith.constant 1.000e-05 : f64
   %at73_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug73_1, %uw73_1, %rt73_1, %at73_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s73_2 = tensor.cast %r73#2 : tensor<?xf32> to tensor<4xf32>
+  %e73_2 = arith.constant dense<[0.0172922481, -0.10454803, -0.0653430521, 0.341559678]> : tensor<4xf32>
+  %ug73_2 = tensor.cast %s73_2 : tensor<4xf32> to tensor<*xf32>
+  %uw73_2 = tensor.cast %e73_2 : tensor<4xf32> to tensor<*xf32>
+  %rt73_2 = arith.constant 1.000e-05 : f64
+  %at73_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug73_2, %uw73_2, %rt73_2, %at73_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin1_mean_f32
-  %c74_x = arith.constant dense<[[1.0, 1.0, -2.46253991, -2.36310315, 1.15351522, -1.54221463, 0.391219765], [-0.270071298, 1.55985415, 0.0521577634, -2.38536477, 1.94766545, -0.268747926, -0.632362485], [0.11759346, 1.911659, 1.7658751, 0.677940071, 1.27665162, -0.49546358, -1.10107028]]> : tensor<3x7xf32>
-  %d74_x = tensor.cast %c74_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c74_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
-  %d74_t = tensor.cast %c74_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c74_g = arith.constant dense<-1.07654917> : tensor<f32>
-  %d74_g = tensor.cast %c74_g : tensor<f32> to tensor<f32>
-  %r74 = loss.hinge_embedding_grad %d74_x, %d74_t, %d74_g {margin = 1.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_margin1_mean_f32\n"
-  %s74_0 = tensor.cast %r74 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e74_0 = arith.constant dense<[[0.0512642451, -0.0512642451, 0.0, 0.0, 0.0, -0.0512642451, 0.0512642451], [0.0512642451, -0.0512642451, -0.0512642451, -0.0512642451, 0.0, -0.0512642451, -0.0512642451], [0.0512642451, -0.0512642451, -0.0512642451, 0.0512642451, -0.0512642451, 0.0512642451, -0.0512642451]]> : tensor<3x7xf32>
-  %ug74_0 = tensor.cast %s74_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw74_0 = tensor.cast %e74_0 : tensor<3x7xf32> to tensor<*xf32>
+  // triplet_margin_grad_eps1em06_margin1_p2_swap_none_f32
+  %c74_a = arith.constant dense<[[-0.570790708, -0.0579984337, 0.424264878, -0.558533251, 0.1809351], [1.20321131, 0.551247835, 0.561503351, 2.13994431, -0.851839721], [1.51896656, 0.5, -0.285314977, 0.25, -0.895773828], [0.288238347, 0.259441674, -2.42195058, -1.48672795, -0.797968268]]> : tensor<4x5xf32>
+  %d74_a = tensor.cast %c74_a : tensor<4x5xf32> to tensor<?x?xf32>
+  %c74_p = arith.constant dense<[[-0.570790708, -0.0579984337, 0.424264878, -0.558533251, 0.1809351], [0.034771841, -1.59024322, 1.29844368, -0.179165289, 0.97583431], [1.51896656, -1.5, -0.285314977, 2.25, -0.895773828], [-0.330309063, -0.734046817, -0.835767746, -0.307607085, 0.70165962]]> : tensor<4x5xf32>
+  %d74_p = tensor.cast %c74_p : tensor<4x5xf32> to tensor<?x?xf32>
+  %c74_n = arith.constant dense<[[-0.128501207, -0.559406757, -0.476673096, -0.839392841, -0.00306252833], [1.20321131, 0.551247835, 0.561503351, 2.13994431, -0.851839721], [-0.203369573, 1.53920126, 2.52498722, 1.10716689, -0.952818632], [0.541665018, -0.866147161, 0.0454864465, 0.423339069, -0.45223102]]> : tensor<4x5xf32>
+  %d74_n = tensor.cast %c74_n : tensor<4x5xf32> to tensor<?x?xf32>
+  %c74_g = arith.constant dense<[-0.0354215167, -0.412505895, 0.589446068, 0.474167705]> : tensor<4xf32>
+  %d74_g = tensor.cast %c74_g : tensor<4xf32> to tensor<?xf32>
+  %r74:3 = loss.triplet_margin_grad %d74_a, %d74_p, %d74_n, %d74_g {eps = 1.000000e-06 : f64, margin = 1.000000e+00 : f64, p = 2.000000e+00 : f64, swap = true, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_eps1em06_margin1_p2_swap_none_f32\n"
+  %s74_0 = tensor.cast %r74#0 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e74_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [0.0609035492, -0.0420067459, 0.262417227, -0.0607917495, 0.377773613], [-0.285079032, 0.588808715, 0.465157986, -0.27492401, -0.00944194663], [0.106919803, 0.171730623, -0.274181038, -0.203817949, -0.259219497]]> : tensor<4x5xf32>
+  %ug74_0 = tensor.cast %s74_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw74_0 = tensor.cast %e74_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt74_0 = arith.constant 1.000e-05 : f64
   %at74_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug74_0, %uw74_0, %rt74_0, %at74_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s74_1 = tensor.cast %r74#1 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e74_1 = arith.constant dense<[[0.0, -0.0, -0.0, -0.0, -0.0], [0.123574696, 0.226484984, -0.0779389739, 0.245269999, -0.193295375], [-2.0840065e-07, -0.416801512, -2.0840065e-07, 0.416801095, -2.0840065e-07], [0.116649918, -0.205600768, 0.500130177, 0.391228795, -0.0366327874]]> : tensor<4x5xf32>
+  %ug74_1 = tensor.cast %s74_1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw74_1 = tensor.cast %e74_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt74_1 = arith.constant 1.000e-05 : f64
+  %at74_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug74_1, %uw74_1, %rt74_1, %at74_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s74_2 = tensor.cast %r74#2 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e74_2 = arith.constant dense<[[-0.0, 0.0, 0.0, 0.0, 0.0], [-0.184478238, -0.184478238, -0.184478238, -0.184478238, -0.184478238], [0.285079241, -0.172007218, -0.465157777, -0.1418771, 0.00944215525], [-0.223569721, 0.0338701531, -0.225949109, -0.187410846, 0.295852304]]> : tensor<4x5xf32>
+  %ug74_2 = tensor.cast %s74_2 : tensor<4x5xf32> to tensor<*xf32>
+  %uw74_2 = tensor.cast %e74_2 : tensor<4x5xf32> to tensor<*xf32>
+  %rt74_2 = arith.constant 1.000e-05 : f64
+  %at74_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug74_2, %uw74_2, %rt74_2, %at74_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin1_mean_f32
-  %c75_x = arith.constant dense<[[1.19670045, -0.424050301, -0.202412724, -0.864222407, -2.62560058, 0.80326587, -1.72851932], [-1.73254669, -1.90751493, -0.0680992901, 0.778871536, -1.44403946, 0.164058626, 0.893966734], [-0.0958052874, 0.139503583, -1.11568105, -2.81143355, -3.81119609, -1.36421597, -0.427413136]]> : tensor<3x7xf32>
-  %d75_x = tensor.cast %c75_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c75_t = arith.constant dense<[1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0]> : tensor<7xf32>
-  %d75_t = tensor.cast %c75_t : tensor<7xf32> to tensor<?xf32>
-  %c75_g = arith.constant dense<0.208871379> : tensor<f32>
-  %d75_g = tensor.cast %c75_g : tensor<f32> to tensor<f32>
-  %r75 = loss.hinge_embedding_grad %d75_x, %d75_t, %d75_g {margin = 1.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin1_mean_f32\n"
-  %s75_0 = tensor.cast %r75 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e75_0 = arith.constant dense<[[0.00994625594, -0.00994625594, -0.00994625594, -0.00994625594, 0.00994625594, 0.00994625594, 0.00994625594], [0.00994625594, -0.00994625594, -0.00994625594, -0.00994625594, 0.00994625594, 0.00994625594, 0.00994625594], [0.00994625594, -0.00994625594, -0.00994625594, -0.00994625594, 0.00994625594, 0.00994625594, 0.00994625594]]> : tensor<3x7xf32>
-  %ug75_0 = tensor.cast %s75_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw75_0 = tensor.cast %e75_0 : tensor<3x7xf32> to tensor<*xf32>
+  // triplet_margin_grad_eps0_margin1_pinf_none_f32
+  %c75_a = arith.constant dense<[[-1.75040042, 1.24474919, 0.131347388, -0.389226377, -1.27167666], [-0.045399528, 0.519247711, -0.962692976, 0.109372422, -0.210520029], [1.04205, 0.5, -0.743787348, 0.25, -2.54079747], [-0.909477353, -0.284942091, -0.492200434, 0.579646349, 0.780815542]]> : tensor<4x5xf32>
+  %d75_a = tensor.cast %c75_a : tensor<4x5xf32> to tensor<?x?xf32>
+  %c75_p = arith.constant dense<[[-1.75040042, 1.24474919, 0.131347388, -0.389226377, -1.27167666], [1.65452564, -0.176863074, -3.04344964, 0.582827985, -0.236404091], [1.04205, -1.5, -0.743787348, 2.25, -2.54079747], [-0.364091247, 0.290340424, 3.13059044, 1.74378622, -2.21741748]]> : tensor<4x5xf32>
+  %d75_p = tensor.cast %c75_p : tensor<4x5xf32> to tensor<?x?xf32>
+  %c75_n = arith.constant dense<[[-1.39540029, 0.0317876786, 0.0750636682, -0.0335813127, -0.0928286463], [-0.045399528, 0.519247711, -0.962692976, 0.109372422, -0.210520029], [1.19750011, 1.29096961, -1.52028573, 2.03625035, -1.50825059], [0.515280604, 1.36993074, -0.585778475, 1.97971475, -1.17754447]]> : tensor<4x5xf32>
+  %d75_n = tensor.cast %c75_n : tensor<4x5xf32> to tensor<?x?xf32>
+  %c75_g = arith.constant dense<[0.334864378, 1.57680285, 0.793873966, 2.32256389]> : tensor<4xf32>
+  %d75_g = tensor.cast %c75_g : tensor<4xf32> to tensor<?xf32>
+  %r75:3 = loss.triplet_margin_grad %d75_a, %d75_p, %d75_n, %d75_g {eps = 0.000000e+00 : f64, margin = 1.000000e+00 : f64, p = 0x7FF0000000000000 : f64, swap = false, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_eps0_margin1_pinf_none_f32\n"
+  %s75_0 = tensor.cast %r75#0 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e75_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [-0.0, 0.0, 1.57680285, -0.0, 0.0], [0.0, 0.396936983, 0.0, 0.396936983, 0.0], [0.0, 0.0, -2.32256389, 0.0, -2.32256389]]> : tensor<4x5xf32>
+  %ug75_0 = tensor.cast %s75_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw75_0 = tensor.cast %e75_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt75_0 = arith.constant 1.000e-05 : f64
   %at75_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug75_0, %uw75_0, %rt75_0, %at75_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s75_1 = tensor.cast %r75#1 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e75_1 = arith.constant dense<[[-0.0, -0.0, -0.0, -0.0, -0.0], [0.0, -0.0, -1.57680285, 0.0, -0.0], [-0.0, -0.396936983, -0.0, 0.396936983, -0.0], [0.0, 0.0, 2.32256389, 0.0, -0.0]]> : tensor<4x5xf32>
+  %ug75_1 = tensor.cast %s75_1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw75_1 = tensor.cast %e75_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt75_1 = arith.constant 1.000e-05 : f64
+  %at75_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug75_1, %uw75_1, %rt75_1, %at75_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s75_2 = tensor.cast %r75#2 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e75_2 = arith.constant dense<[[-0.0, 0.0, 0.0, -0.0, -0.0], [0.0, 0.0, 0.0, 0.0, 0.0], [-0.0, -0.0, 0.0, -0.793873966, -0.0], [-0.0, -0.0, 0.0, -0.0, 2.32256389]]> : tensor<4x5xf32>
+  %ug75_2 = tensor.cast %s75_2 : tensor<4x5xf32> to tensor<*xf32>
+  %uw75_2 = tensor.cast %e75_2 : tensor<4x5xf32> to tensor<*xf32>
+  %rt75_2 = arith.constant 1.000e-05 : f64
+  %at75_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug75_2, %uw75_2, %rt75_2, %at75_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin1_mean_f32
-  %c76_x = arith.constant dense<[[-1.09332669, 0.248845756, -2.84984255, 0.123404257, -1.13233161, 2.34384155, 0.436146945]]> : tensor<1x7xf32>
-  %d76_x = tensor.cast %c76_x : tensor<1x7xf32> to tensor<1x?xf32>
-  %c76_t = arith.constant dense<[[1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  // margin_ranking_grad_margin0_mean_f32
+  %c76_x1 = arith.constant dense<[[1.5, 0.25, 1.0, -1.94102025, 2.28878665, 0.764475703, -1.06089592], [-0.482852727, 0.381854296, 0.814353585, 0.755469203, -0.292115211, -0.371852845, -0.717241347], [-0.392692178, 1.01623416, 0.542261839, -0.364319861, -0.151468173, 0.143101662, 0.908960044]]> : tensor<3x7xf32>
+  %d76_x1 = tensor.cast %c76_x1 : tensor<3x7xf32> to tensor<?x?xf32>
+  %c76_x2 = arith.constant dense<[[1.5, 0.25, 1.0, -0.632822335, 0.371795118, 0.749644101, -0.1326693], [1.13097036, -1.10224891, -0.881988347, 0.596948028, -0.0319969282, 0.123174779, -1.51069963], [-0.177960023, 0.168114543, -0.590930581, 0.720121264, -0.786906719, 0.0677228794, -0.414039493]]> : tensor<3x7xf32>
+  %d76_x2 = tensor.cast %c76_x2 : tensor<3x7xf32> to tensor<?x?xf32>
+  %c76_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
   %d76_t = tensor.cast %c76_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c76_g = arith.constant dense<-2.29869056> : tensor<f32>
+  %c76_g = arith.constant dense<1.30553257> : tensor<f32>
   %d76_g = tensor.cast %c76_g : tensor<f32> to tensor<f32>
-  %r76 = loss.hinge_embedding_grad %d76_x, %d76_t, %d76_g {margin = 1.000000e+00 : f64} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<1x?xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin1_mean_f32\n"
-  %s76_0 = tensor.cast %r76 : tensor<1x?xf32> to tensor<1x7xf32>
-  %e76_0 = arith.constant dense<[[-0.109461457, 0.32838437, 0.109461457, -0.109461457, -0.32838437, -0.218922913, -0.109461457]]> : tensor<1x7xf32>
-  %ug76_0 = tensor.cast %s76_0 : tensor<1x7xf32> to tensor<*xf32>
-  %uw76_0 = tensor.cast %e76_0 : tensor<1x7xf32> to tensor<*xf32>
+  %r76:2 = loss.margin_ranking_grad %d76_x1, %d76_x2, %d76_t, %d76_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case margin_ranking_grad_margin0_mean_f32\n"
+  %s76_0 = tensor.cast %r76#0 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e76_0 = arith.constant dense<[[0.0621682182, -0.0621682182, -0.0621682182, -0.0621682182, 0.0621682182, 0.0621682182, -0.0621682182], [0.0, 0.0621682182, -0.0, 0.0621682182, -0.0621682182, -0.0621682182, -0.0], [0.0, -0.0, -0.0, -0.0621682182, -0.0, -0.0, -0.0]]> : tensor<3x7xf32>
+  %ug76_0 = tensor.cast %s76_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw76_0 = tensor.cast %e76_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt76_0 = arith.constant 1.000e-05 : f64
   %at76_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug76_0, %uw76_0, %rt76_0, %at76_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s76_1 = tensor.cast %r76#1 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e76_1 = arith.constant dense<[[-0.0621682182, 0.0621682182, 0.0621682182, 0.0621682182, -0.0621682182, -0.0621682182, 0.0621682182], [-0.0, -0.0621682182, 0.0, -0.0621682182, 0.0621682182, 0.0621682182, 0.0], [-0.0, 0.0, 0.0, 0.0621682182, 0.0, 0.0, 0.0]]> : tensor<3x7xf32>
+  %ug76_1 = tensor.cast %s76_1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw76_1 = tensor.cast %e76_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt76_1 = arith.constant 1.000e-05 : f64
+  %at76_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug76_1, %uw76_1, %rt76_1, %at76_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_margin2_mean_f32
-  %c77_x = arith.constant dense<[[2.0, 2.0, -2.36223102, -0.23507686, 3.11301875, 2.84493756, 0.544233978], [0.363331169, 0.518187582, -2.08656096, -1.91889942, 1.70591009, 0.921172261, -1.23891175], [-0.225625679, -2.62301588, 0.33771503, 3.40857434, 0.876298785, -2.81120801, -2.90019178]]> : tensor<3x7xf32>
-  %d77_x = tensor.cast %c77_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c77_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0, 1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  // margin_ranking_grad_bcast_margin0_mean_f32
+  %c77_x1 = arith.constant dense<[[-0.422792733], [-0.134536073], [-0.0945294127]]> : tensor<3x1xf32>
+  %d77_x1 = tensor.cast %c77_x1 : tensor<3x1xf32> to tensor<?x1xf32>
+  %c77_x2 = arith.constant dense<[[0.599519432, -1.3514508, -1.4641037, -0.0926418975, 0.292660266, -0.54141289, -0.123374432]]> : tensor<1x7xf32>
+  %d77_x2 = tensor.cast %c77_x2 : tensor<1x7xf32> to tensor<1x?xf32>
+  %c77_t = arith.constant dense<[[1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<3x7xf32>
   %d77_t = tensor.cast %c77_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c77_g = arith.constant dense<1.1117543> : tensor<f32>
+  %c77_g = arith.constant dense<0.369856447> : tensor<f32>
   %d77_g = tensor.cast %c77_g : tensor<f32> to tensor<f32>
-  %r77 = loss.hinge_embedding_grad %d77_x, %d77_t, %d77_g {margin = 2.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_margin2_mean_f32\n"
-  %s77_0 = tensor.cast %r77 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e77_0 = arith.constant dense<[[-0.0529406816, 0.0529406816, 0.0, 0.0, 0.0, 0.0529406816, 0.0529406816], [0.0529406816, 0.0529406816, 0.0529406816, -0.0529406816, -0.0529406816, 0.0529406816, -0.0529406816], [0.0529406816, 0.0529406816, -0.0529406816, 0.0, 0.0529406816, -0.0529406816, -0.0529406816]]> : tensor<3x7xf32>
-  %ug77_0 = tensor.cast %s77_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw77_0 = tensor.cast %e77_0 : tensor<3x7xf32> to tensor<*xf32>
+  %r77:2 = loss.margin_ranking_grad %d77_x1, %d77_x2, %d77_t, %d77_g {margin = 0.000000e+00 : f64} : (tensor<?x1xf32>, tensor<1x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x1xf32>, tensor<1x?xf32>)
+  vector.print str "case margin_ranking_grad_bcast_margin0_mean_f32\n"
+  %s77_0 = tensor.cast %r77#0 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e77_0 = arith.constant dense<[[0.0176122114], [-0.0176122114], [0.0176122114]]> : tensor<3x1xf32>
+  %ug77_0 = tensor.cast %s77_0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw77_0 = tensor.cast %e77_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt77_0 = arith.constant 1.000e-05 : f64
   %at77_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug77_0, %uw77_0, %rt77_0, %at77_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s77_1 = tensor.cast %r77#1 : tensor<1x?xf32> to tensor<1x7xf32>
+  %e77_1 = arith.constant dense<[[0.0176122114, -0.0176122114, -0.0352244228, 0.0, 0.0176122114, -0.0352244228, 0.0352244228]]> : tensor<1x7xf32>
+  %ug77_1 = tensor.cast %s77_1 : tensor<1x7xf32> to tensor<*xf32>
+  %uw77_1 = tensor.cast %e77_1 : tensor<1x7xf32> to tensor<*xf32>
+  %rt77_1 = arith.constant 1.000e-05 : f64
+  %at77_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug77_1, %uw77_1, %rt77_1, %at77_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_t_margin2_mean_f32
-  %c78_x = arith.constant dense<[[1.19548953, 0.710324228, 0.0965497419, 2.55778718, -0.573969066, -1.32963121, -0.522037148], [2.93763113, -0.474682391, -2.65405369, 0.944843709, -0.232261956, 1.06091177, 1.45530188], [1.39977968, 0.0844170898, 1.22955227, -0.331385642, 2.64330339, -0.882121742, -1.91472328]]> : tensor<3x7xf32>
-  %d78_x = tensor.cast %c78_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c78_t = arith.constant dense<[1.0, -1.0, -1.0, -1.0, 1.0, 1.0, -1.0]> : tensor<7xf32>
-  %d78_t = tensor.cast %c78_t : tensor<7xf32> to tensor<?xf32>
-  %c78_g = arith.constant dense<-0.311656147> : tensor<f32>
+  // margin_ranking_grad_bcast_t_margin0_mean_f32
+  %c78_x1 = arith.constant dense<[[-2.33986664, 0.690362275, 0.529647887, 0.477810621, -0.0324469209], [-0.30875361, -2.08384037, 0.915395856, -2.70750213, 0.0199625399], [0.291245669, 0.425125957, -0.615172327, 0.513018787, -1.21490037], [-1.57013583, -0.882224619, -0.0839961246, -0.340696156, 0.362952143]]> : tensor<4x5xf32>
+  %d78_x1 = tensor.cast %c78_x1 : tensor<4x5xf32> to tensor<?x?xf32>
+  %c78_x2 = arith.constant dense<[[-0.801808059, -0.112918936, -1.04182184, 0.18680048, -0.630869985], [-0.973023117, 1.2998606, -0.815211713, 0.185907215, -0.300676167], [0.262121737, 0.566827297, 0.0912735984, 0.740565479, -0.892237782], [-1.55375338, 0.508701324, 0.513624907, 0.347930998, -1.78346074]]> : tensor<4x5xf32>
+  %d78_x2 = tensor.cast %c78_x2 : tensor<4x5xf32> to tensor<?x?xf32>
+  %c78_t = arith.constant dense<[[1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<1x5xf32>
+  %d78_t = tensor.cast %c78_t : tensor<1x5xf32> to tensor<1x?xf32>
+  %c78_g = arith.constant dense<0.252423197> : tensor<f32>
   %d78_g = tensor.cast %c78_g : tensor<f32> to tensor<f32>
-  %r78 = loss.hinge_embedding_grad %d78_x, %d78_t, %d78_g {margin = 2.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_bcast_t_margin2_mean_f32\n"
-  %s78_0 = tensor.cast %r78 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e78_0 = arith.constant dense<[[-0.0148407687, 0.0148407687, 0.0148407687, 0.0, -0.0148407687, -0.0148407687, 0.0148407687], [-0.0148407687, 0.0148407687, 0.0148407687, 0.0148407687, -0.0148407687, -0.0148407687, 0.0148407687], [-0.0148407687, 0.0148407687, 0.0148407687, 0.0148407687, -0.0148407687, -0.0148407687, 0.0148407687]]> : tensor<3x7xf32>
-  %ug78_0 = tensor.cast %s78_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw78_0 = tensor.cast %e78_0 : tensor<3x7xf32> to tensor<*xf32>
+  %r78:2 = loss.margin_ranking_grad %d78_x1, %d78_x2, %d78_t, %d78_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case margin_ranking_grad_bcast_t_margin0_mean_f32\n"
+  %s78_0 = tensor.cast %r78#0 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e78_0 = arith.constant dense<[[-0.0126211597, 0.0126211597, 0.0126211597, -0.0, -0.0], [-0.0, 0.0, 0.0126211597, -0.0126211597, -0.0], [-0.0, 0.0, 0.0, -0.0126211597, -0.0126211597], [-0.0126211597, 0.0, 0.0, -0.0126211597, -0.0]]> : tensor<4x5xf32>
+  %ug78_0 = tensor.cast %s78_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw78_0 = tensor.cast %e78_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt78_0 = arith.constant 1.000e-05 : f64
   %at78_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug78_0, %uw78_0, %rt78_0, %at78_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s78_1 = tensor.cast %r78#1 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e78_1 = arith.constant dense<[[0.0126211597, -0.0126211597, -0.0126211597, 0.0, 0.0], [0.0, -0.0, -0.0126211597, 0.0126211597, 0.0], [0.0, -0.0, -0.0, 0.0126211597, 0.0126211597], [0.0126211597, -0.0, -0.0, 0.0126211597, 0.0]]> : tensor<4x5xf32>
+  %ug78_1 = tensor.cast %s78_1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw78_1 = tensor.cast %e78_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt78_1 = arith.constant 1.000e-05 : f64
+  %at78_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug78_1, %uw78_1, %rt78_1, %at78_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_bcast_x_margin2_mean_f32
-  %c79_x = arith.constant dense<[[-1.22362041, 0.970847964, -2.44281387, -1.12888908, 3.02035403, -1.09192777, -1.82017481]]> : tensor<1x7xf32>
-  %d79_x = tensor.cast %c79_x : tensor<1x7xf32> to tensor<1x?xf32>
-  %c79_t = arith.constant dense<[[1.0, 1.0, -1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
-  %d79_t = tensor.cast %c79_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c79_g = arith.constant dense<-1.43336225> : tensor<f32>
+  // margin_ranking_grad_0d_margin0_mean_f32
+  %c79_x1 = arith.constant dense<0.652276814> : tensor<f32>
+  %d79_x1 = tensor.cast %c79_x1 : tensor<f32> to tensor<f32>
+  %c79_x2 = arith.constant dense<-2.033952> : tensor<f32>
+  %d79_x2 = tensor.cast %c79_x2 : tensor<f32> to tensor<f32>
+  %c79_t = arith.constant dense<-1.0> : tensor<f32>
+  %d79_t = tensor.cast %c79_t : tensor<f32> to tensor<f32>
+  %c79_g = arith.constant dense<0.582433164> : tensor<f32>
   %d79_g = tensor.cast %c79_g : tensor<f32> to tensor<f32>
-  %r79 = loss.hinge_embedding_grad %d79_x, %d79_t, %d79_g {margin = 2.000000e+00 : f64} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<1x?xf32>
-  vector.print str "case hinge_embedding_grad_bcast_x_margin2_mean_f32\n"
-  %s79_0 = tensor.cast %r79 : tensor<1x?xf32> to tensor<1x7xf32>
-  %e79_0 = arith.constant dense<[[-0.0682553425, -0.0682553425, 0.0682553425, -0.0682553425, 0.0, -0.0682553425, 0.204766035]]> : tensor<1x7xf32>
-  %ug79_0 = tensor.cast %s79_0 : tensor<1x7xf32> to tensor<*xf32>
-  %uw79_0 = tensor.cast %e79_0 : tensor<1x7xf32> to tensor<*xf32>
+  %r79:2 = loss.margin_ranking_grad %d79_x1, %d79_x2, %d79_t, %d79_g {margin = 0.000000e+00 : f64} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0_mean_f32\n"
+  %s79_0 = tensor.cast %r79#0 : tensor<f32> to tensor<f32>
+  %e79_0 = arith.constant dense<0.582433164> : tensor<f32>
+  %ug79_0 = tensor.cast %s79_0 : tensor<f32> to tensor<*xf32>
+  %uw79_0 = tensor.cast %e79_0 : tensor<f32> to tensor<*xf32>
   %rt79_0 = arith.constant 1.000e-05 : f64
   %at79_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug79_0, %uw79_0, %rt79_0, %at79_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s79_1 = tensor.cast %r79#1 : tensor<f32> to tensor<f32>
+  %e79_1 = arith.constant dense<-0.582433164> : tensor<f32>
+  %ug79_1 = tensor.cast %s79_1 : tensor<f32> to tensor<*xf32>
+  %uw79_1 = tensor.cast %e79_1 : tensor<f32> to tensor<*xf32>
+  %rt79_1 = arith.constant 1.000e-05 : f64
+  %at79_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug79_1, %uw79_1, %rt79_1, %at79_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // hinge_embedding_grad_int_mean_f32
-  %c80_x = arith.constant dense<[[0.285343796, 0.239165217, 1.06600308, 0.175072178, -1.21376669], [-0.739803076, 0.761719644, -0.47557956, -0.302750915, 0.976211786]]> : tensor<2x5xf32>
-  %d80_x = tensor.cast %c80_x : tensor<2x5xf32> to tensor<?x?xf32>
-  %c80_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
-  %d80_t = tensor.cast %c80_t : tensor<2x5xi64> to tensor<?x?xi64>
-  %c80_g = arith.constant dense<-0.276866764> : tensor<f32>
+  // margin_ranking_grad_margin0p5_mean_f32
+  %c80_x1 = arith.constant dense<[[1.5, 0.25, 1.0, 0.467178732, 1.53742564, -0.867329836, 0.785666525], [-1.20476675, 0.112469412, -0.954749405, -0.595987558, 0.52866143, -0.789390445, -0.102934197], [0.133755565, -0.806538582, -1.25282705, -0.630725086, -0.158209085, -0.758629084, 0.977520227]]> : tensor<3x7xf32>
+  %d80_x1 = tensor.cast %c80_x1 : tensor<3x7xf32> to tensor<?x?xf32>
+  %c80_x2 = arith.constant dense<[[1.0, 0.75, 1.0, 0.651769221, 0.430201709, -1.20085037, 0.748379588], [0.392394036, 2.45607829, -0.814679682, -0.950627863, -0.382804632, 1.02754116, 0.90601337], [-1.23467839, -0.462352961, 0.251882821, -1.16612172, -0.358499736, 0.49642241, -0.0869829059]]> : tensor<3x7xf32>
+  %d80_x2 = tensor.cast %c80_x2 : tensor<3x7xf32> to tensor<?x?xf32>
+  %c80_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, 1.0, -1.0, 1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %d80_t = tensor.cast %c80_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c80_g = arith.constant dense<2.16045713> : tensor<f32>
   %d80_g = tensor.cast %c80_g : tensor<f32> to tensor<f32>
-  %r80 = loss.hinge_embedding_grad %d80_x, %d80_t, %d80_g : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case hinge_embedding_grad_int_mean_f32\n"
-  %s80_0 = tensor.cast %r80 : tensor<?x?xf32> to tensor<2x5xf32>
-  %e80_0 = arith.constant dense<[[-0.027686676, 0.027686676, -0.027686676, -0.027686676, 0.027686676], [0.027686676, 0.027686676, -0.027686676, -0.027686676, -0.027686676]]> : tensor<2x5xf32>
-  %ug80_0 = tensor.cast %s80_0 : tensor<2x5xf32> to tensor<*xf32>
-  %uw80_0 = tensor.cast %e80_0 : tensor<2x5xf32> to tensor<*xf32>
+  %r80:2 = loss.margin_ranking_grad %d80_x1, %d80_x2, %d80_t, %d80_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case margin_ranking_grad_margin0p5_mean_f32\n"
+  %s80_0 = tensor.cast %r80#0 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e80_0 = arith.constant dense<[[0.102878913, -0.102878913, -0.102878913, -0.102878913, -0.0, 0.102878913, -0.102878913], [-0.102878913, -0.102878913, -0.102878913, 0.102878913, -0.0, -0.102878913, -0.102878913], [0.102878913, 0.102878913, 0.0, -0.0, -0.102878913, -0.102878913, -0.0]]> : tensor<3x7xf32>
+  %ug80_0 = tensor.cast %s80_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw80_0 = tensor.cast %e80_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt80_0 = arith.constant 1.000e-05 : f64
   %at80_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug80_0, %uw80_0, %rt80_0, %at80_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s80_1 = tensor.cast %r80#1 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e80_1 = arith.constant dense<[[-0.102878913, 0.102878913, 0.102878913, 0.102878913, 0.0, -0.102878913, 0.102878913], [0.102878913, 0.102878913, 0.102878913, -0.102878913, 0.0, 0.102878913, 0.102878913], [-0.102878913, -0.102878913, -0.0, 0.0, 0.102878913, 0.102878913, 0.0]]> : tensor<3x7xf32>
+  %ug80_1 = tensor.cast %s80_1 : tensor<3x7xf32> to tensor<*xf32>
+  %uw80_1 = tensor.cast %e80_1 : tensor<3x7xf32> to tensor<*xf32>
+  %rt80_1 = arith.constant 1.000e-05 : f64
+  %at80_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug80_1, %uw80_1, %rt80_1, %at80_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_mean_f32
-  %c81_x = arith.constant dense<[[0.0, 30.0, -30.0, -4.73264837, 0.505958855, -0.674033165, 0.664743006], [1.1346724, 0.854510963, 0.369925737, 3.04683566, 4.11546898, 1.67245185, 0.644597113], [1.26179814, 1.89437473, -0.304735124, -0.964938283, -0.333372951, 0.0962099582, 1.14535487]]> : tensor<3x7xf32>
-  %d81_x = tensor.cast %c81_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c81_t = arith.constant dense<[[1.0, -1.0, 1.0, -1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  // margin_ranking_grad_bcast_margin0p5_mean_f32
+  %c81_x1 = arith.constant dense<[[0.0644139424], [-2.75432277], [0.85741663]]> : tensor<3x1xf32>
+  %d81_x1 = tensor.cast %c81_x1 : tensor<3x1xf32> to tensor<?x1xf32>
+  %c81_x2 = arith.constant dense<[[-0.917535186, 0.109213121, -0.270282149, 0.186860755, -0.69756186, 0.803269744, 1.65909994]]> : tensor<1x7xf32>
+  %d81_x2 = tensor.cast %c81_x2 : tensor<1x7xf32> to tensor<1x?xf32>
+  %c81_t = arith.constant dense<[[1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
   %d81_t = tensor.cast %c81_t : tensor<3x7xf32> to tensor<?x?xf32>
-  %c81_g = arith.constant dense<-1.07877994> : tensor<f32>
+  %c81_g = arith.constant dense<1.32717991> : tensor<f32>
   %d81_g = tensor.cast %c81_g : tensor<f32> to tensor<f32>
-  %r81 = loss.soft_margin_grad %d81_x, %d81_t, %d81_g : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case soft_margin_grad_mean_f32\n"
-  %s81_0 = tensor.cast %r81 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e81_0 = arith.constant dense<[[0.0256852359, -0.0513704717, 0.0513704717, -0.000448274543, -0.0320479162, 0.0340280905, -0.0339212082], [-0.0388720445, 0.0153334411, 0.0209878683, 0.00232987106, 0.000824818446, 0.00812154636, 0.0176821332], [-0.0400348343, -0.0446539633, -0.0218016468, 0.0371978432, 0.0299274027, 0.0244506001, -0.0389727987]]> : tensor<3x7xf32>
-  %ug81_0 = tensor.cast %s81_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw81_0 = tensor.cast %e81_0 : tensor<3x7xf32> to tensor<*xf32>
+  %r81:2 = loss.margin_ranking_grad %d81_x1, %d81_x2, %d81_t, %d81_g {margin = 5.000000e-01 : f64} : (tensor<?x1xf32>, tensor<1x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x1xf32>, tensor<1x?xf32>)
+  vector.print str "case margin_ranking_grad_bcast_margin0p5_mean_f32\n"
+  %s81_0 = tensor.cast %r81#0 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e81_0 = arith.constant dense<[[0.0], [-0.18959713], [0.126398087]]> : tensor<3x1xf32>
+  %ug81_0 = tensor.cast %s81_0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw81_0 = tensor.cast %e81_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt81_0 = arith.constant 1.000e-05 : f64
   %at81_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug81_0, %uw81_0, %rt81_0, %at81_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s81_1 = tensor.cast %r81#1 : tensor<1x?xf32> to tensor<1x7xf32>
+  %e81_1 = arith.constant dense<[[-0.0631990433, 0.0631990433, 0.126398087, -0.0631990433, -0.126398087, 0.0631990433, 0.0631990433]]> : tensor<1x7xf32>
+  %ug81_1 = tensor.cast %s81_1 : tensor<1x7xf32> to tensor<*xf32>
+  %uw81_1 = tensor.cast %e81_1 : tensor<1x7xf32> to tensor<*xf32>
+  %rt81_1 = arith.constant 1.000e-05 : f64
+  %at81_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug81_1, %uw81_1, %rt81_1, %at81_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_bcast_t_mean_f32
-  %c82_x = arith.constant dense<[[-1.35448301, 1.96656501, 3.25509477, 1.43299007, 0.474383712, 0.934357464, 3.07485127], [-0.954909682, 1.48456442, 3.350878, -1.9807657, -3.31283998, -0.0903723463, 3.76017022], [1.7427721, -3.15877438, -0.104300939, -2.38206911, 4.10463095, -1.85893595, 0.499453127]]> : tensor<3x7xf32>
-  %d82_x = tensor.cast %c82_x : tensor<3x7xf32> to tensor<?x?xf32>
-  %c82_t = arith.constant dense<[1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0]> : tensor<7xf32>
-  %d82_t = tensor.cast %c82_t : tensor<7xf32> to tensor<?xf32>
-  %c82_g = arith.constant dense<0.0757776946> : tensor<f32>
+  // margin_ranking_grad_bcast_t_margin0p5_mean_f32
+  %c82_x1 = arith.constant dense<[[0.983123302, -0.735412419, -0.299051017, 0.750742674, -0.592209518], [-1.73194766, -0.726046979, 0.821468532, -0.746139526, 0.708096147], [-1.77709901, 2.34139824, -1.62212217, 1.05886102, -0.899649024], [2.23209071, -1.06485093, 2.29283547, -0.325556874, -1.23124421]]> : tensor<4x5xf32>
+  %d82_x1 = tensor.cast %c82_x1 : tensor<4x5xf32> to tensor<?x?xf32>
+  %c82_x2 = arith.constant dense<[[-0.281344116, -1.5350045, -0.6573686, -0.911171556, 0.156999245], [-1.24224555, 0.576755583, 0.322267979, -1.67837667, -0.357516885], [-0.0556516983, -0.401471287, 0.745099008, 0.424625009, 0.618799388], [0.184792489, -0.528556526, -1.03069043, 1.22578084, 1.27012932]]> : tensor<4x5xf32>
+  %d82_x2 = tensor.cast %c82_x2 : tensor<4x5xf32> to tensor<?x?xf32>
+  %c82_t = arith.constant dense<[[-1.0, -1.0, 1.0, -1.0, 1.0]]> : tensor<1x5xf32>
+  %d82_t = tensor.cast %c82_t : tensor<1x5xf32> to tensor<1x?xf32>
+  %c82_g = arith.constant dense<1.90018797> : tensor<f32>
   %d82_g = tensor.cast %c82_g : tensor<f32> to tensor<f32>
-  %r82 = loss.soft_margin_grad %d82_x, %d82_t, %d82_g : (tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case soft_margin_grad_bcast_t_mean_f32\n"
-  %s82_0 = tensor.cast %r82 : tensor<?x?xf32> to tensor<3x7xf32>
-  %e82_0 = arith.constant dense<[[-0.00286822743, 0.00316549302, 0.00347442809, -0.0006951096, 0.00222433079, 0.00259072566, 0.00344912428], [-0.00260567549, 0.00294183823, 0.00348625588, -0.00317098177, 0.000126777231, 0.00172276003, 0.00352636864], [-0.000537520682, 0.000147033745, 0.00171022455, -0.00330336532, 0.003549902, 0.000486518518, 0.00224565691]]> : tensor<3x7xf32>
-  %ug82_0 = tensor.cast %s82_0 : tensor<3x7xf32> to tensor<*xf32>
-  %uw82_0 = tensor.cast %e82_0 : tensor<3x7xf32> to tensor<*xf32>
+  %r82:2 = loss.margin_ranking_grad %d82_x1, %d82_x2, %d82_t, %d82_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case margin_ranking_grad_bcast_t_margin0p5_mean_f32\n"
+  %s82_0 = tensor.cast %r82#0 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e82_0 = arith.constant dense<[[0.0950094014, 0.0950094014, -0.0950094014, 0.0950094014, -0.0950094014], [0.0950094014, 0.0, -0.0950094014, 0.0950094014, -0.0], [0.0, 0.0950094014, -0.0950094014, 0.0950094014, -0.0950094014], [0.0950094014, 0.0, -0.0, 0.0, -0.0950094014]]> : tensor<4x5xf32>
+  %ug82_0 = tensor.cast %s82_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw82_0 = tensor.cast %e82_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt82_0 = arith.constant 1.000e-05 : f64
   %at82_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug82_0, %uw82_0, %rt82_0, %at82_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s82_1 = tensor.cast %r82#1 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e82_1 = arith.constant dense<[[-0.0950094014, -0.0950094014, 0.0950094014, -0.0950094014, 0.0950094014], [-0.0950094014, -0.0, 0.0950094014, -0.0950094014, 0.0], [-0.0, -0.0950094014, 0.0950094014, -0.0950094014, 0.0950094014], [-0.0950094014, -0.0, 0.0, -0.0, 0.0950094014]]> : tensor<4x5xf32>
+  %ug82_1 = tensor.cast %s82_1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw82_1 = tensor.cast %e82_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt82_1 = arith.constant 1.000e-05 : f64
+  %at82_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug82_1, %uw82_1, %rt82_1, %at82_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_grad_int_mean_f32
-  %c83_x = arith.constant dense<[[-0.724811316, 1.0263195, -0.231632635, -0.0274900254], [-1.412655, -0.945710599, -1.04169679, -0.688164055]]> : tensor<2x4xf32>
-  %d83_x = tensor.cast %c83_x : tensor<2x4xf32> to tensor<?x?xf32>
-  %c83_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
-  %d83_t = tensor.cast %c83_t : tensor<2x4xi32> to tensor<?x?xi32>
-  %c83_g = arith.constant dense<0.538372517> : tensor<f32>
+  // margin_ranking_grad_0d_margin0p5_mean_f32
+  %c83_x1 = arith.constant dense<0.243218735> : tensor<f32>
+  %d83_x1 = tensor.cast %c83_x1 : tensor<f32> to tensor<f32>
+  %c83_x2 = arith.constant dense<-0.464994311> : tensor<f32>
+  %d83_x2 = tensor.cast %c83_x2 : tensor<f32> to tensor<f32>
+  %c83_t = arith.constant dense<1.0> : tensor<f32>
+  %d83_t = tensor.cast %c83_t : tensor<f32> to tensor<f32>
+  %c83_g = arith.constant dense<0.219940126> : tensor<f32>
   %d83_g = tensor.cast %c83_g : tensor<f32> to tensor<f32>
-  %r83 = loss.soft_margin_grad %d83_x, %d83_t, %d83_g : (tensor<?x?xf32>, tensor<?x?xi32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case soft_margin_grad_int_mean_f32\n"
-  %s83_0 = tensor.cast %r83 : tensor<?x?xf32> to tensor<2x4xf32>
-  %e83_0 = arith.constant dense<[[-0.0453353822, 0.0495438464, -0.037527971, -0.0], [0.013177719, -0.0484704673, -0.0497440919, 0.0225067716]]> : tensor<2x4xf32>
-  %ug83_0 = tensor.cast %s83_0 : tensor<2x4xf32> to tensor<*xf32>
-  %uw83_0 = tensor.cast %e83_0 : tensor<2x4xf32> to tensor<*xf32>
+  %r83:2 = loss.margin_ranking_grad %d83_x1, %d83_x2, %d83_t, %d83_g {margin = 5.000000e-01 : f64} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  vector.print str "case margin_ranking_grad_0d_margin0p5_mean_f32\n"
+  %s83_0 = tensor.cast %r83#0 : tensor<f32> to tensor<f32>
+  %e83_0 = arith.constant dense<-0.0> : tensor<f32>
+  %ug83_0 = tensor.cast %s83_0 : tensor<f32> to tensor<*xf32>
+  %uw83_0 = tensor.cast %e83_0 : tensor<f32> to tensor<*xf32>
   %rt83_0 = arith.constant 1.000e-05 : f64
   %at83_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug83_0, %uw83_0, %rt83_0, %at83_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s83_1 = tensor.cast %r83#1 : tensor<f32> to tensor<f32>
+  %e83_1 = arith.constant dense<0.0> : tensor<f32>
+  %ug83_1 = tensor.cast %s83_1 : tensor<f32> to tensor<*xf32>
+  %uw83_1 = tensor.cast %e83_1 : tensor<f32> to tensor<*xf32>
+  %rt83_1 = arith.constant 1.000e-05 : f64
+  %at83_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug83_1, %uw83_1, %rt83_1, %at83_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_margin_grad_mean_f32
-  %c84_x = arith.constant dense<[[1.09110045, 0.5, -0.237462848, 1.5, 0.5], [-0.75, 0.25, 0.392394036, 2.45607829, -0.814679682], [-0.950627863, -0.382804632, 0.247457042, 0.90601337, -1.23467839], [-0.462352961, 0.251882821, -1.16612172, -0.358499736, 0.49642241]]> : tensor<4x5xf32>
-  %d84_x = tensor.cast %c84_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c84_t = arith.constant dense<[[3, 0, -1, 1, 2], [1, 1, 4, -1, 0], [0, 1, 2, 3, 4], [-1, 2, 3, 0, 0]]> : tensor<4x5xi64>
-  %d84_t = tensor.cast %c84_t : tensor<4x5xi64> to tensor<?x?xi64>
-  %c84_g = arith.constant dense<-0.772564471> : tensor<f32>
+  // margin_ranking_grad_int_margin0p5_mean_f32
+  %c84_x1 = arith.constant dense<[[-1.35549343, 0.580798507, 0.625175714, 1.13476682, 1.40696025, 0.272441506], [0.0322477482, 0.647482157, 0.121179186, -0.900245547, 0.917614698, -0.426528633]]> : tensor<2x6xf32>
+  %d84_x1 = tensor.cast %c84_x1 : tensor<2x6xf32> to tensor<?x?xf32>
+  %c84_x2 = arith.constant dense<[[-1.56164825, 1.0114969, -0.125474975, 0.511938095, 0.566067636, 0.648203135], [-0.584767163, 0.295954406, 0.613823652, -0.972619832, -0.0485970303, -1.39458621]]> : tensor<2x6xf32>
+  %d84_x2 = tensor.cast %c84_x2 : tensor<2x6xf32> to tensor<?x?xf32>
+  %c84_t = arith.constant dense<[[1, -1, 1, 0, -1, 1], [-1, -1, 1, 1, 0, 1]]> : tensor<2x6xi64>
+  %d84_t = tensor.cast %c84_t : tensor<2x6xi64> to tensor<?x?xi64>
+  %c84_g = arith.constant dense<0.926595151> : tensor<f32>
   %d84_g = tensor.cast %c84_g : tensor<f32> to tensor<f32>
-  %r84 = loss.multilabel_margin_grad %d84_x, %d84_t, %d84_g : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multilabel_margin_grad_mean_f32\n"
-  %s84_0 = tensor.cast %r84 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e84_0 = arith.constant dense<[[0.0772564486, -0.0386282243, -0.0, -0.0, -0.0386282243], [-0.0386282243, 0.154512897, -0.115884669, -0.115884669, 0.115884669], [-0.0, -0.0, -0.0, -0.0, -0.0], [-0.0, -0.0, -0.0, -0.0, -0.0]]> : tensor<4x5xf32>
-  %ug84_0 = tensor.cast %s84_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw84_0 = tensor.cast %e84_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r84:2 = loss.margin_ranking_grad %d84_x1, %d84_x2, %d84_t, %d84_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xi64>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case margin_ranking_grad_int_margin0p5_mean_f32\n"
+  %s84_0 = tensor.cast %r84#0 : tensor<?x?xf32> to tensor<2x6xf32>
+  %e84_0 = arith.constant dense<[[-0.0772162601, 0.0772162601, -0.0, -0.0, 0.0772162601, -0.0772162601], [0.0772162601, 0.0772162601, -0.0772162601, -0.0772162601, -0.0, -0.0]]> : tensor<2x6xf32>
+  %ug84_0 = tensor.cast %s84_0 : tensor<2x6xf32> to tensor<*xf32>
+  %uw84_0 = tensor.cast %e84_0 : tensor<2x6xf32> to tensor<*xf32>
   %rt84_0 = arith.constant 1.000e-05 : f64
   %at84_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug84_0, %uw84_0, %rt84_0, %at84_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s84_1 = tensor.cast %r84#1 : tensor<?x?xf32> to tensor<2x6xf32>
+  %e84_1 = arith.constant dense<[[0.0772162601, -0.0772162601, 0.0, 0.0, -0.0772162601, 0.0772162601], [-0.0772162601, -0.0772162601, 0.0772162601, 0.0772162601, 0.0, 0.0]]> : tensor<2x6xf32>
+  %ug84_1 = tensor.cast %s84_1 : tensor<2x6xf32> to tensor<*xf32>
+  %uw84_1 = tensor.cast %e84_1 : tensor<2x6xf32> to tensor<*xf32>
+  %rt84_1 = arith.constant 1.000e-05 : f64
+  %at84_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug84_1, %uw84_1, %rt84_1, %at84_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_margin_grad_1d_mean_f32
-  %c85_x = arith.constant dense<[0.0, -0.0754980966, 1.0, -0.739782393, -0.850173473, 0.704992831]> : tensor<6xf32>
-  %d85_x = tensor.cast %c85_x : tensor<6xf32> to tensor<?xf32>
-  %c85_t = arith.constant dense<[2, 5, 2, -1, 0, 1]> : tensor<6xi32>
-  %d85_t = tensor.cast %c85_t : tensor<6xi32> to tensor<?xi32>
-  %c85_g = arith.constant dense<-0.738634944> : tensor<f32>
+  // hinge_embedding_grad_margin1_mean_f32
+  %c85_x = arith.constant dense<[[1.0, 1.0, 0.620360494, -0.772011876, 2.65355039, 1.58671212, -0.39655894], [1.34796631, -1.66995871, -1.31606233, -0.966570079, -0.203736901, 0.25868389, 0.975221574], [-2.20987034, 3.28454781, 1.26773083, -1.11178792, 0.221792579, 0.0259899497, -0.366794974]]> : tensor<3x7xf32>
+  %d85_x = tensor.cast %c85_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c85_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, -1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, -1.0, 1.0], [1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0]]> : tensor<3x7xf32>
+  %d85_t = tensor.cast %c85_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c85_g = arith.constant dense<0.349428594> : tensor<f32>
   %d85_g = tensor.cast %c85_g : tensor<f32> to tensor<f32>
-  %r85 = loss.multilabel_margin_grad %d85_x, %d85_t, %d85_g : (tensor<?xf32>, tensor<?xi32>, tensor<f32>) -> tensor<?xf32>
-  vector.print str "case multilabel_margin_grad_1d_mean_f32\n"
-  %s85_0 = tensor.cast %r85 : tensor<?xf32> to tensor<6xf32>
-  %e85_0 = arith.constant dense<[-0.123105824, -0.123105824, -0.0, -0.0, -0.0, 0.246211648]> : tensor<6xf32>
-  %ug85_0 = tensor.cast %s85_0 : tensor<6xf32> to tensor<*xf32>
-  %uw85_0 = tensor.cast %e85_0 : tensor<6xf32> to tensor<*xf32>
+  %r85 = loss.hinge_embedding_grad %d85_x, %d85_t, %d85_g {margin = 1.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_margin1_mean_f32\n"
+  %s85_0 = tensor.cast %r85 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e85_0 = arith.constant dense<[[-0.0166394562, 0.0166394562, 0.0, 0.0, 0.0, 0.0, -0.0166394562], [0.0, 0.0166394562, 0.0166394562, 0.0166394562, 0.0166394562, -0.0166394562, 0.0166394562], [0.0166394562, 0.0, 0.0166394562, -0.0166394562, -0.0166394562, 0.0166394562, 0.0166394562]]> : tensor<3x7xf32>
+  %ug85_0 = tensor.cast %s85_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw85_0 = tensor.cast %e85_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt85_0 = arith.constant 1.000e-05 : f64
   %at85_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug85_0, %uw85_0, %rt85_0, %at85_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_margin_grad_0d_t0_mean_f32
-  %c86_x = arith.constant dense<-0.681527317> : tensor<f32>
-  %d86_x = tensor.cast %c86_x : tensor<f32> to tensor<f32>
-  %c86_t = arith.constant dense<0> : tensor<i64>
-  %d86_t = tensor.cast %c86_t : tensor<i64> to tensor<i64>
-  %c86_g = arith.constant dense<-0.356802642> : tensor<f32>
+  // hinge_embedding_grad_bcast_t_margin1_mean_f32
+  %c86_x = arith.constant dense<[[0.666013598, 1.71570539, 0.261008531, -1.23713219, 0.983132482, -2.07525444, 1.59472764], [1.20176351, -0.248548523, -0.867601275, 1.89526057, 0.362387389, -3.33688545, 1.92852497], [2.54133034, 0.630162358, -1.68351173, 1.67623138, -1.18584609, 4.30489063, 1.5590235]]> : tensor<3x7xf32>
+  %d86_x = tensor.cast %c86_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c86_t = arith.constant dense<[-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 1.0]> : tensor<7xf32>
+  %d86_t = tensor.cast %c86_t : tensor<7xf32> to tensor<?xf32>
+  %c86_g = arith.constant dense<0.945761025> : tensor<f32>
   %d86_g = tensor.cast %c86_g : tensor<f32> to tensor<f32>
-  %r86 = loss.multilabel_margin_grad %d86_x, %d86_t, %d86_g : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
-  vector.print str "case multilabel_margin_grad_0d_t0_mean_f32\n"
-  %s86_0 = tensor.cast %r86 : tensor<f32> to tensor<f32>
-  %e86_0 = arith.constant dense<-0.0> : tensor<f32>
-  %ug86_0 = tensor.cast %s86_0 : tensor<f32> to tensor<*xf32>
-  %uw86_0 = tensor.cast %e86_0 : tensor<f32> to tensor<*xf32>
+  %r86 = loss.hinge_embedding_grad %d86_x, %d86_t, %d86_g {margin = 1.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin1_mean_f32\n"
+  %s86_0 = tensor.cast %r86 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e86_0 = arith.constant dense<[[-0.0450362377, 0.0, 0.0450362377, -0.0450362377, -0.0450362377, -0.0450362377, 0.0450362377], [0.0, -0.0450362377, 0.0450362377, 0.0, -0.0450362377, -0.0450362377, 0.0450362377], [0.0, -0.0450362377, 0.0450362377, 0.0, -0.0450362377, 0.0, 0.0450362377]]> : tensor<3x7xf32>
+  %ug86_0 = tensor.cast %s86_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw86_0 = tensor.cast %e86_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt86_0 = arith.constant 1.000e-05 : f64
   %at86_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug86_0, %uw86_0, %rt86_0, %at86_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_margin_grad_0d_tm1_mean_f32
-  %c87_x = arith.constant dense<0.618304729> : tensor<f32>
-  %d87_x = tensor.cast %c87_x : tensor<f32> to tensor<f32>
-  %c87_t = arith.constant dense<-1> : tensor<i64>
-  %d87_t = tensor.cast %c87_t : tensor<i64> to tensor<i64>
-  %c87_g = arith.constant dense<-1.7833935> : tensor<f32>
+  // hinge_embedding_grad_bcast_x_margin1_mean_f32
+  %c87_x = arith.constant dense<[[-1.14410436, 1.83409381, 1.09480715, 0.862354279, 2.12630653, 1.53708017, -0.737139881]]> : tensor<1x7xf32>
+  %d87_x = tensor.cast %c87_x : tensor<1x7xf32> to tensor<1x?xf32>
+  %c87_t = arith.constant dense<[[-1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0], [-1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %d87_t = tensor.cast %c87_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c87_g = arith.constant dense<0.459167957> : tensor<f32>
   %d87_g = tensor.cast %c87_g : tensor<f32> to tensor<f32>
-  %r87 = loss.multilabel_margin_grad %d87_x, %d87_t, %d87_g : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
-  vector.print str "case multilabel_margin_grad_0d_tm1_mean_f32\n"
-  %s87_0 = tensor.cast %r87 : tensor<f32> to tensor<f32>
-  %e87_0 = arith.constant dense<-0.0> : tensor<f32>
-  %ug87_0 = tensor.cast %s87_0 : tensor<f32> to tensor<*xf32>
-  %uw87_0 = tensor.cast %e87_0 : tensor<f32> to tensor<*xf32>
+  %r87 = loss.hinge_embedding_grad %d87_x, %d87_t, %d87_g {margin = 1.000000e+00 : f64} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<1x?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin1_mean_f32\n"
+  %s87_0 = tensor.cast %r87 : tensor<1x?xf32> to tensor<1x7xf32>
+  %e87_0 = arith.constant dense<[[-0.0218651406, 0.0655954257, 0.0655954257, -0.0218651406, 0.0437302813, 0.0437302813, -0.0655954257]]> : tensor<1x7xf32>
+  %ug87_0 = tensor.cast %s87_0 : tensor<1x7xf32> to tensor<*xf32>
+  %uw87_0 = tensor.cast %e87_0 : tensor<1x7xf32> to tensor<*xf32>
   %rt87_0 = arith.constant 1.000e-05 : f64
   %at87_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug87_0, %uw87_0, %rt87_0, %at87_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_mean_f32
-  %c88_x = arith.constant dense<[[0.0, 40.0, -40.0, -0.623113632, -0.352284908], [-1.50513136, -1.11887836, 0.0741056427, 2.64008975, -0.480761588], [-3.29979253, 0.296699971, -2.44395471, 0.431430489, -1.39149284]]> : tensor<3x5xf32>
-  %d88_x = tensor.cast %c88_x : tensor<3x5xf32> to tensor<?x?xf32>
-  %c88_t = arith.constant dense<[[1.0, 1.0, 0.0, 1.0, 0.0], [0.25, 1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.0, 1.0]]> : tensor<3x5xf32>
-  %d88_t = tensor.cast %c88_t : tensor<3x5xf32> to tensor<?x?xf32>
-  %c88_g = arith.constant dense<-0.917535186> : tensor<f32>
+  // hinge_embedding_grad_bcast_rank_margin1_mean_f32
+  %c88_x = arith.constant dense<[2.88054228, -3.12535167, 0.142003536, 0.205249086, 2.13133335, -1.76313603, 0.0233510584]> : tensor<7xf32>
+  %d88_x = tensor.cast %c88_x : tensor<7xf32> to tensor<?xf32>
+  %c88_t = arith.constant dense<[[-1.0, -1.0, -1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0]]> : tensor<3x7xf32>
+  %d88_t = tensor.cast %c88_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c88_g = arith.constant dense<-0.802632868> : tensor<f32>
   %d88_g = tensor.cast %c88_g : tensor<f32> to tensor<f32>
-  %r88 = loss.multilabel_soft_margin_grad %d88_x, %d88_t, %d88_g : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multilabel_soft_margin_grad_mean_f32\n"
-  %s88_0 = tensor.cast %r88 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e88_0 = arith.constant dense<[[0.0305845067, 2.5986763e-19, -2.5986763e-19, 0.0398165211, -0.0252523087], [0.00418020179, 0.0461080149, -0.0317172296, 0.00407400634, 0.0377980284], [0.0589927211, 0.0260802899, 0.0562827252, -0.0370815843, 0.0489860065]]> : tensor<3x5xf32>
-  %ug88_0 = tensor.cast %s88_0 : tensor<3x5xf32> to tensor<*xf32>
-  %uw88_0 = tensor.cast %e88_0 : tensor<3x5xf32> to tensor<*xf32>
+  %r88 = loss.hinge_embedding_grad %d88_x, %d88_t, %d88_g {margin = 1.000000e+00 : f64} : (tensor<?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin1_mean_f32\n"
+  %s88_0 = tensor.cast %r88 : tensor<?xf32> to tensor<7xf32>
+  %e88_0 = arith.constant dense<[0.0, 0.114661835, -0.0382206142, 0.114661835, -0.0382206142, 0.114661835, -0.0382206142]> : tensor<7xf32>
+  %ug88_0 = tensor.cast %s88_0 : tensor<7xf32> to tensor<*xf32>
+  %uw88_0 = tensor.cast %e88_0 : tensor<7xf32> to tensor<*xf32>
   %rt88_0 = arith.constant 1.000e-05 : f64
   %at88_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug88_0, %uw88_0, %rt88_0, %at88_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_w_mean_f32
-  %c89_x = arith.constant dense<[[0.218426242, -0.540564299, 0.37372151, -1.39512372, 1.60653949], [3.31819987, 2.09678888, 1.25463843, 2.01659918, 2.59964132], [3.24586654, 1.25884926, -1.98508966, 0.576695502, 0.713756323]]> : tensor<3x5xf32>
-  %d89_x = tensor.cast %c89_x : tensor<3x5xf32> to tensor<?x?xf32>
-  %c89_t = arith.constant dense<[[1.0, 1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0, 1.0]]> : tensor<3x5xf32>
-  %d89_t = tensor.cast %c89_t : tensor<3x5xf32> to tensor<?x?xf32>
-  %c89_w = arith.constant dense<[1.26364887, 1.2749964, 2.15445328, 1.6312288, 1.34117317]> : tensor<5xf32>
-  %d89_w = tensor.cast %c89_w : tensor<5xf32> to tensor<?xf32>
-  %c89_g = arith.constant dense<1.29143953> : tensor<f32>
+  // hinge_embedding_grad_margin2_mean_f32
+  %c89_x = arith.constant dense<[[2.0, 2.0, 1.03436089, -0.6405949, -1.57556748, 0.483932942, 0.466549337], [-0.688611925, -0.489821106, 0.624532819, -1.65203369, 0.289595962, 1.66855633, 1.88882303], [1.3393867, 1.28994453, -2.42773414, -1.06626487, -1.06143761, 0.327697068, 2.02950716]]> : tensor<3x7xf32>
+  %d89_x = tensor.cast %c89_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c89_t = arith.constant dense<[[-1.0, 1.0, 0.0, 2.0, 1.0, 1.0, -1.0], [1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0], [1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %d89_t = tensor.cast %c89_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c89_g = arith.constant dense<0.0942982808> : tensor<f32>
   %d89_g = tensor.cast %c89_g : tensor<f32> to tensor<f32>
-  %r89 = loss.multilabel_soft_margin_grad %d89_x, %d89_t weight(%d89_w), %d89_g : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multilabel_soft_margin_grad_w_mean_f32\n"
-  %s89_0 = tensor.cast %r89 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e89_0 = arith.constant dense<[[-0.0484801196, -0.0693697557, -0.0756134242, 0.0278905686, 0.0961781442], [0.104992457, 0.0977619663, -0.0411598459, 0.12394432, 0.107483551], [0.104717903, -0.0242785085, 0.0224029552, 0.0899260938, -0.0379628688]]> : tensor<3x5xf32>
-  %ug89_0 = tensor.cast %s89_0 : tensor<3x5xf32> to tensor<*xf32>
-  %uw89_0 = tensor.cast %e89_0 : tensor<3x5xf32> to tensor<*xf32>
+  %r89 = loss.hinge_embedding_grad %d89_x, %d89_t, %d89_g {margin = 2.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_margin2_mean_f32\n"
+  %s89_0 = tensor.cast %r89 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e89_0 = arith.constant dense<[[-0.00449039415, 0.00449039415, 0.0, 0.0, 0.00449039415, 0.00449039415, -0.00449039415], [0.00449039415, -0.00449039415, 0.00449039415, -0.00449039415, -0.00449039415, 0.00449039415, 0.00449039415], [0.00449039415, 0.00449039415, 0.00449039415, -0.00449039415, -0.00449039415, 0.00449039415, 0.0]]> : tensor<3x7xf32>
+  %ug89_0 = tensor.cast %s89_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw89_0 = tensor.cast %e89_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt89_0 = arith.constant 1.000e-05 : f64
   %at89_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug89_0, %uw89_0, %rt89_0, %at89_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_bcast_t_w_mean_f32
-  %c90_x = arith.constant dense<[[[-2.00941062, -0.525561988, -0.197349548, 1.57550931], [-1.34301221, 0.242069885, -1.83771336, -1.54787838], [1.78117692, -1.60909641, 1.50146842, 0.856765747]], [[2.09007049, -1.18441904, -3.46389532, -1.45209396], [-0.693595946, -0.764336765, -0.553138852, -2.40492511], [-0.401778489, -3.24424434, 2.11772203, -1.79929805]]]> : tensor<2x3x4xf32>
-  %d90_x = tensor.cast %c90_x : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c90_t = arith.constant dense<1.0> : tensor<4xf32>
-  %d90_t = tensor.cast %c90_t : tensor<4xf32> to tensor<?xf32>
-  %c90_w = arith.constant dense<[[0.888194263, 0.704135239, 0.537686586, 1.43903756], [1.37200141, 0.922848403, 1.87045872, 2.26134181], [1.17015159, 1.16789794, 1.80608797, 1.0147016]]> : tensor<3x4xf32>
-  %d90_w = tensor.cast %c90_w : tensor<3x4xf32> to tensor<?x?xf32>
-  %c90_g = arith.constant dense<-0.974273205> : tensor<f32>
+  // hinge_embedding_grad_bcast_t_margin2_mean_f32
+  %c90_x = arith.constant dense<[[-1.1215837, 1.52602613, 0.720839381, -2.0672121, 0.550117373, -0.281996101, -1.45594621], [0.603429139, 0.164238378, -0.537432492, 0.981313288, 2.73487473, -0.0832958221, -0.159053043], [-3.47599697, 1.2585386, -4.39970875, -0.21328342, -0.772973061, 0.138988629, 0.0394419618]]> : tensor<3x7xf32>
+  %d90_x = tensor.cast %c90_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c90_t = arith.constant dense<[1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0]> : tensor<7xf32>
+  %d90_t = tensor.cast %c90_t : tensor<7xf32> to tensor<?xf32>
+  %c90_g = arith.constant dense<0.700867057> : tensor<f32>
   %d90_g = tensor.cast %c90_g : tensor<f32> to tensor<f32>
-  %r90 = loss.multilabel_soft_margin_grad %d90_x, %d90_t weight(%d90_w), %d90_g : (tensor<?x?x?xf32>, tensor<?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?x?xf32>
-  vector.print str "case multilabel_soft_margin_grad_bcast_t_w_mean_f32\n"
-  %s90_0 = tensor.cast %r90 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e90_0 = arith.constant dense<[[[0.0317935124, 0.0179636478, 0.0119870342, 0.0100146225], [0.0441660918, 0.0164752398, 0.0655037835, 0.0756977201], [0.00684778299, 0.0395064913, 0.0133589571, 0.0122757135]], [[0.00396852707, 0.0218880828, 0.0211646222, 0.0473367535], [0.0371362269, 0.0255606435, 0.0482056588, 0.0841978043], [0.0284591392, 0.0456309691, 0.00787330419, 0.0353449434]]]> : tensor<2x3x4xf32>
-  %ug90_0 = tensor.cast %s90_0 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw90_0 = tensor.cast %e90_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %r90 = loss.hinge_embedding_grad %d90_x, %d90_t, %d90_g {margin = 2.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_t_margin2_mean_f32\n"
+  %s90_0 = tensor.cast %r90 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e90_0 = arith.constant dense<[[0.0333746225, 0.0333746225, 0.0333746225, -0.0333746225, 0.0333746225, 0.0333746225, -0.0333746225], [0.0333746225, 0.0333746225, 0.0333746225, -0.0333746225, 0.0333746225, 0.0333746225, -0.0333746225], [0.0333746225, 0.0333746225, 0.0333746225, -0.0333746225, 0.0333746225, 0.0333746225, -0.0333746225]]> : tensor<3x7xf32>
+  %ug90_0 = tensor.cast %s90_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw90_0 = tensor.cast %e90_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt90_0 = arith.constant 1.000e-05 : f64
   %at90_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug90_0, %uw90_0, %rt90_0, %at90_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_1d_mean_f32
-  %c91_x = arith.constant dense<[-1.99050701, -1.10313141, 0.543564796, -1.90865517, -2.51352692, 2.459759]> : tensor<6xf32>
-  %d91_x = tensor.cast %c91_x : tensor<6xf32> to tensor<?xf32>
-  %c91_t = arith.constant dense<[0.0, 0.0, 0.0, 0.0, 0.0, 1.0]> : tensor<6xf32>
-  %d91_t = tensor.cast %c91_t : tensor<6xf32> to tensor<?xf32>
-  %c91_w = arith.constant dense<[1.21579885, 1.66330421, 0.890331924, 1.09470737, 0.868015826, 1.00060964]> : tensor<6xf32>
-  %d91_w = tensor.cast %c91_w : tensor<6xf32> to tensor<?xf32>
-  %c91_g = arith.constant dense<0.171118662> : tensor<f32>
+  // hinge_embedding_grad_bcast_x_margin2_mean_f32
+  %c91_x = arith.constant dense<[[-0.793199003, 0.515741825, -0.868319988, -1.16751122, 2.99255586, 0.915278614, 0.617801011]]> : tensor<1x7xf32>
+  %d91_x = tensor.cast %c91_x : tensor<1x7xf32> to tensor<1x?xf32>
+  %c91_t = arith.constant dense<[[-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %d91_t = tensor.cast %c91_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c91_g = arith.constant dense<-0.194931597> : tensor<f32>
   %d91_g = tensor.cast %c91_g : tensor<f32> to tensor<f32>
-  %r91 = loss.multilabel_soft_margin_grad %d91_x, %d91_t weight(%d91_w), %d91_g : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
-  vector.print str "case multilabel_soft_margin_grad_1d_mean_f32\n"
-  %s91_0 = tensor.cast %r91 : tensor<?xf32> to tensor<6xf32>
-  %e91_0 = arith.constant dense<[0.00416796468, 0.0118191168, 0.0160640702, 0.00403160602, 0.00185457489, -0.00224666856]> : tensor<6xf32>
-  %ug91_0 = tensor.cast %s91_0 : tensor<6xf32> to tensor<*xf32>
-  %uw91_0 = tensor.cast %e91_0 : tensor<6xf32> to tensor<*xf32>
+  %r91 = loss.hinge_embedding_grad %d91_x, %d91_t, %d91_g {margin = 2.000000e+00 : f64} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<1x?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_x_margin2_mean_f32\n"
+  %s91_0 = tensor.cast %r91 : tensor<1x?xf32> to tensor<1x7xf32>
+  %e91_0 = arith.constant dense<[[-0.00928245671, -0.00928245671, -0.00928245671, -0.00928245671, -0.0185649134, 0.00928245671, 0.00928245671]]> : tensor<1x7xf32>
+  %ug91_0 = tensor.cast %s91_0 : tensor<1x7xf32> to tensor<*xf32>
+  %uw91_0 = tensor.cast %e91_0 : tensor<1x7xf32> to tensor<*xf32>
   %rt91_0 = arith.constant 1.000e-05 : f64
   %at91_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug91_0, %uw91_0, %rt91_0, %at91_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multilabel_soft_margin_grad_int_mean_f32
-  %c92_x = arith.constant dense<[[1.09408665, 0.627362967, -0.252726674, -0.728589237], [-0.242291957, 0.766535819, 0.306356102, -0.805685818]]> : tensor<2x4xf32>
-  %d92_x = tensor.cast %c92_x : tensor<2x4xf32> to tensor<?x?xf32>
-  %c92_t = arith.constant dense<[[1, 0, 1, 0], [0, 0, 1, 1]]> : tensor<2x4xi64>
-  %d92_t = tensor.cast %c92_t : tensor<2x4xi64> to tensor<?x?xi64>
-  %c92_g = arith.constant dense<0.120026186> : tensor<f32>
+  // hinge_embedding_grad_bcast_rank_margin2_mean_f32
+  %c92_x = arith.constant dense<[1.38355172, 0.638273478, -0.666471601, -1.76024938, 0.55252403, -0.792609811, -1.69566631]> : tensor<7xf32>
+  %d92_x = tensor.cast %c92_x : tensor<7xf32> to tensor<?xf32>
+  %c92_t = arith.constant dense<[[1.0, -1.0, 1.0, 1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %d92_t = tensor.cast %c92_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c92_g = arith.constant dense<1.42016339> : tensor<f32>
   %d92_g = tensor.cast %c92_g : tensor<f32> to tensor<f32>
-  %r92 = loss.multilabel_soft_margin_grad %d92_x, %d92_t, %d92_g : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multilabel_soft_margin_grad_int_mean_f32\n"
-  %s92_0 = tensor.cast %r92 : tensor<?x?xf32> to tensor<2x4xf32>
-  %e92_0 = arith.constant dense<[[-0.00376356393, 0.00978050288, -0.0084445551, 0.00488363113], [0.00659726327, 0.0102438005, -0.00636145426, -0.0103701036]]> : tensor<2x4xf32>
-  %ug92_0 = tensor.cast %s92_0 : tensor<2x4xf32> to tensor<*xf32>
-  %uw92_0 = tensor.cast %e92_0 : tensor<2x4xf32> to tensor<*xf32>
+  %r92 = loss.hinge_embedding_grad %d92_x, %d92_t, %d92_g {margin = 2.000000e+00 : f64} : (tensor<?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?xf32>
+  vector.print str "case hinge_embedding_grad_bcast_rank_margin2_mean_f32\n"
+  %s92_0 = tensor.cast %r92 : tensor<?xf32> to tensor<7xf32>
+  %e92_0 = arith.constant dense<[-0.0676268265, -0.0676268265, 0.202880487, -0.0676268265, 0.0676268265, 0.0676268265, 0.0676268265]> : tensor<7xf32>
+  %ug92_0 = tensor.cast %s92_0 : tensor<7xf32> to tensor<*xf32>
+  %uw92_0 = tensor.cast %e92_0 : tensor<7xf32> to tensor<*xf32>
   %rt92_0 = arith.constant 1.000e-05 : f64
   %at92_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug92_0, %uw92_0, %rt92_0, %at92_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_margin1_p1_mean_f32
-  %c93_x = arith.constant dense<[[0.646399021, 0.75, 0.537298501, -0.25, 0.0183551442], [0.5, 0.797401011, 0.5, -0.0392010659, -0.5], [-0.964326084, 0.388495207, -0.76300478, -1.24586201, 0.355347186], [-0.320963532, 0.680317402, -0.704985142, 0.135742828, 0.945018589]]> : tensor<4x5xf32>
-  %d93_x = tensor.cast %c93_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c93_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d93_t = tensor.cast %c93_t : tensor<4xi64> to tensor<?xi64>
-  %c93_g = arith.constant dense<-0.16288738> : tensor<f32>
+  // hinge_embedding_grad_int_mean_f32
+  %c93_x = arith.constant dense<[[1.08313072, -0.389071524, 2.01677299, -0.00467116991, 0.364416361], [0.0889577121, -0.27341634, -1.08576906, 0.0999246016, 1.98822212]]> : tensor<2x5xf32>
+  %d93_x = tensor.cast %c93_x : tensor<2x5xf32> to tensor<?x?xf32>
+  %c93_t = arith.constant dense<[[1, -1, 0, 1, -1], [-1, -1, 1, 1, 1]]> : tensor<2x5xi64>
+  %d93_t = tensor.cast %c93_t : tensor<2x5xi64> to tensor<?x?xi64>
+  %c93_g = arith.constant dense<0.335614949> : tensor<f32>
   %d93_g = tensor.cast %c93_g : tensor<f32> to tensor<f32>
-  %r93 = loss.multi_margin_grad %d93_x, %d93_t, %d93_g {margin = 1.000000e+00 : f64, p = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_margin1_p1_mean_f32\n"
-  %s93_0 = tensor.cast %r93 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e93_0 = arith.constant dense<[[-0.00814436935, 0.0244331062, -0.00814436935, -0.0, -0.00814436935], [0.0244331062, -0.00814436935, -0.00814436935, -0.00814436935, -0.0], [-0.0, -0.00814436935, -0.0, -0.0, 0.00814436935], [-0.00814436935, -0.00814436935, 0.0325774774, -0.00814436935, -0.00814436935]]> : tensor<4x5xf32>
-  %ug93_0 = tensor.cast %s93_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw93_0 = tensor.cast %e93_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r93 = loss.hinge_embedding_grad %d93_x, %d93_t, %d93_g : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case hinge_embedding_grad_int_mean_f32\n"
+  %s93_0 = tensor.cast %r93 : tensor<?x?xf32> to tensor<2x5xf32>
+  %e93_0 = arith.constant dense<[[0.0335614942, -0.0335614942, 0.0335614942, 0.0335614942, -0.0335614942], [-0.0335614942, -0.0335614942, 0.0335614942, 0.0335614942, 0.0335614942]]> : tensor<2x5xf32>
+  %ug93_0 = tensor.cast %s93_0 : tensor<2x5xf32> to tensor<*xf32>
+  %uw93_0 = tensor.cast %e93_0 : tensor<2x5xf32> to tensor<*xf32>
   %rt93_0 = arith.constant 1.000e-05 : f64
   %at93_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug93_0, %uw93_0, %rt93_0, %at93_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_w_margin1_p1_mean_f32
-  %c94_x = arith.constant dense<[[-0.386471689, 0.75, 0.572076082, -0.25, -0.135824606], [0.5, 0.239093021, 0.5, -0.642392159, -0.5], [-0.72238344, 1.08838618, 0.0173266325, -0.244529977, 0.355569124], [1.01459253, -0.0623671971, 1.00155556, -1.1703887, 0.251068771]]> : tensor<4x5xf32>
-  %d94_x = tensor.cast %c94_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c94_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d94_t = tensor.cast %c94_t : tensor<4xi64> to tensor<?xi64>
-  %c94_w = arith.constant dense<[0.868596435, 2.21061492, 0.752331614, 1.77175117, 1.70476937]> : tensor<5xf32>
-  %d94_w = tensor.cast %c94_w : tensor<5xf32> to tensor<?xf32>
-  %c94_g = arith.constant dense<0.877562523> : tensor<f32>
+  // soft_margin_grad_mean_f32
+  %c94_x = arith.constant dense<[[0.0, 30.0, -30.0, -1.60792589, -1.21651447, 0.605571568, -3.57315826], [1.3881948, -0.947132766, 2.66230297, 3.13799524, -3.3719523, -1.0397923, 2.71391439], [-0.0541119054, 2.41221881, -1.02298391, 1.9505136, 0.61460501, -2.06281543, -2.0241363]]> : tensor<3x7xf32>
+  %d94_x = tensor.cast %c94_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c94_t = arith.constant dense<[[1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, 1.0, 1.0, 1.0, -1.0]]> : tensor<3x7xf32>
+  %d94_t = tensor.cast %c94_t : tensor<3x7xf32> to tensor<?x?xf32>
+  %c94_g = arith.constant dense<0.549584925> : tensor<f32>
   %d94_g = tensor.cast %c94_g : tensor<f32> to tensor<f32>
-  %r94 = loss.multi_margin_grad %d94_x, %d94_t weight(%d94_w), %d94_g {margin = 1.000000e+00 : f64, p = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_w_margin1_p1_mean_f32\n"
-  %s94_0 = tensor.cast %r94 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e94_0 = arith.constant dense<[[0.0, -0.193995282, 0.096997641, 0.0, 0.096997641], [-0.0762247667, 0.0381123833, 0.0381123833, 0.0, 0.0], [0.0, 0.0748020858, 0.0748020858, 0.0748020858, -0.224406257], [0.0330109, 0.0, -0.0660218, 0.0, 0.0330109]]> : tensor<4x5xf32>
-  %ug94_0 = tensor.cast %s94_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw94_0 = tensor.cast %e94_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r94 = loss.soft_margin_grad %d94_x, %d94_t, %d94_g : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case soft_margin_grad_mean_f32\n"
+  %s94_0 = tensor.cast %r94 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e94_0 = arith.constant dense<[[-0.0130853551, -2.44895648e-15, -0.0261707101, 0.00436728401, -0.020189384, 0.0169306174, -0.0254562292], [0.0209445227, -0.0188569967, -0.00170724001, -0.00108783564, -0.0253022723, -0.0193351805, -0.00162670005], [0.012731405, -0.00215242803, 0.00692075491, -0.00325818453, -0.00918616634, -0.0232196003, 0.00305391173]]> : tensor<3x7xf32>
+  %ug94_0 = tensor.cast %s94_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw94_0 = tensor.cast %e94_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt94_0 = arith.constant 1.000e-05 : f64
   %at94_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug94_0, %uw94_0, %rt94_0, %at94_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_margin0p5_p1_mean_f32
-  %c95_x = arith.constant dense<[[-0.944321215, 0.75, -1.06426048, 0.25, -0.440021902], [0.5, -2.47332501, 0.5, 0.854919851, 0.0], [-1.86998725, 0.444009036, -0.228706151, -0.261715889, 0.740136445], [0.220168069, 0.110145435, 1.66824484, -0.0731881484, 0.285128623]]> : tensor<4x5xf32>
-  %d95_x = tensor.cast %c95_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c95_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d95_t = tensor.cast %c95_t : tensor<4xi64> to tensor<?xi64>
-  %c95_g = arith.constant dense<1.50319266> : tensor<f32>
+  // soft_margin_grad_bcast_t_mean_f32
+  %c95_x = arith.constant dense<[[-5.0089283, -3.50127316, 2.02627206, -1.60814428, 1.41730094, 0.443475604, -1.0623529], [-1.37153006, -0.231073707, -1.59635663, -1.37602496, -2.6061852, -2.13162184, 2.10504961], [-0.929315507, -1.0263257, -3.58566284, 1.0599314, -1.50304055, -0.727172017, 2.25126648]]> : tensor<3x7xf32>
+  %d95_x = tensor.cast %c95_x : tensor<3x7xf32> to tensor<?x?xf32>
+  %c95_t = arith.constant dense<[1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0]> : tensor<7xf32>
+  %d95_t = tensor.cast %c95_t : tensor<7xf32> to tensor<?xf32>
+  %c95_g = arith.constant dense<1.39202821> : tensor<f32>
   %d95_g = tensor.cast %c95_g : tensor<f32> to tensor<f32>
-  %r95 = loss.multi_margin_grad %d95_x, %d95_t, %d95_g {margin = 5.000000e-01 : f64, p = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_margin0p5_p1_mean_f32\n"
-  %s95_0 = tensor.cast %r95 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e95_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [-0.150319263, 0.0, 0.0751596317, 0.0751596317, 0.0], [0.0, 0.0751596317, 0.0, 0.0, -0.0751596317], [0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<4x5xf32>
-  %ug95_0 = tensor.cast %s95_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw95_0 = tensor.cast %e95_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r95 = loss.soft_margin_grad %d95_x, %d95_t, %d95_g : (tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case soft_margin_grad_bcast_t_mean_f32\n"
+  %s95_0 = tensor.cast %r95 : tensor<?x?xf32> to tensor<3x7xf32>
+  %e95_0 = arith.constant dense<[[-0.0658473223, -0.0643464327, -0.00772058638, 0.0110597583, 0.0533554442, 0.040374577, 0.0170264989], [-0.0528723635, -0.0369558781, -0.0551182553, 0.0133666638, 0.00455666566, 0.00703047961, 0.0590878204], [-0.0475236028, -0.0488007255, -0.0644992515, 0.0492299013, 0.0120624201, 0.0215973593, 0.0599738583]]> : tensor<3x7xf32>
+  %ug95_0 = tensor.cast %s95_0 : tensor<3x7xf32> to tensor<*xf32>
+  %uw95_0 = tensor.cast %e95_0 : tensor<3x7xf32> to tensor<*xf32>
   %rt95_0 = arith.constant 1.000e-05 : f64
   %at95_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug95_0, %uw95_0, %rt95_0, %at95_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_w_margin0p5_p1_mean_f32
-  %c96_x = arith.constant dense<[[-0.389258891, 0.75, 0.220444396, 0.25, -0.346902072], [0.5, -0.848979175, 0.5, 0.572025239, 0.0], [0.815852106, -1.00764704, -0.199037001, -0.859112501, 0.261402518], [-1.81133282, -0.461326241, -0.146106377, 0.486998349, -1.17523348]]> : tensor<4x5xf32>
-  %d96_x = tensor.cast %c96_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c96_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d96_t = tensor.cast %c96_t : tensor<4xi64> to tensor<?xi64>
-  %c96_w = arith.constant dense<[1.34059381, 1.07490289, 1.91753769, 1.52472019, 0.991426587]> : tensor<5xf32>
-  %d96_w = tensor.cast %c96_w : tensor<5xf32> to tensor<?xf32>
-  %c96_g = arith.constant dense<2.3223815> : tensor<f32>
+  // soft_margin_grad_0d_mean_f32
+  %c96_x = arith.constant dense<0.559880972> : tensor<f32>
+  %d96_x = tensor.cast %c96_x : tensor<f32> to tensor<f32>
+  %c96_t = arith.constant dense<1.0> : tensor<f32>
+  %d96_t = tensor.cast %c96_t : tensor<f32> to tensor<f32>
+  %c96_g = arith.constant dense<0.0307084434> : tensor<f32>
   %d96_g = tensor.cast %c96_g : tensor<f32> to tensor<f32>
-  %r96 = loss.multi_margin_grad %d96_x, %d96_t weight(%d96_w), %d96_g {margin = 5.000000e-01 : f64, p = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_w_margin0p5_p1_mean_f32\n"
-  %s96_0 = tensor.cast %r96 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e96_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [-0.311337024, 0.0, 0.155668512, 0.155668512, 0.0], [0.11512354, 0.0, 0.11512354, 0.0, -0.23024708], [0.0, 0.222662702, -0.445325404, 0.222662702, 0.0]]> : tensor<4x5xf32>
-  %ug96_0 = tensor.cast %s96_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw96_0 = tensor.cast %e96_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r96 = loss.soft_margin_grad %d96_x, %d96_t, %d96_g : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
+  vector.print str "case soft_margin_grad_0d_mean_f32\n"
+  %s96_0 = tensor.cast %r96 : tensor<f32> to tensor<f32>
+  %e96_0 = arith.constant dense<-0.0111648226> : tensor<f32>
+  %ug96_0 = tensor.cast %s96_0 : tensor<f32> to tensor<*xf32>
+  %uw96_0 = tensor.cast %e96_0 : tensor<f32> to tensor<*xf32>
   %rt96_0 = arith.constant 1.000e-05 : f64
   %at96_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug96_0, %uw96_0, %rt96_0, %at96_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_margin1_p2_mean_f32
-  %c97_x = arith.constant dense<[[0.332547337, 0.75, -2.01473117, -0.25, -1.06290483], [0.5, 0.608230889, 0.5, -0.0268436614, -0.5], [0.55218029, 0.304011166, -1.86135864, 0.0837948397, 0.588033259], [-0.913130939, 0.769474685, 0.407954156, -0.317139417, 1.27145493]]> : tensor<4x5xf32>
-  %d97_x = tensor.cast %c97_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c97_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d97_t = tensor.cast %c97_t : tensor<4xi64> to tensor<?xi64>
-  %c97_g = arith.constant dense<1.11886239> : tensor<f32>
+  // soft_margin_grad_int_mean_f32
+  %c97_x = arith.constant dense<[[1.5774107, 0.437663704, -0.422313571, 0.0522113629], [-0.495255798, -0.399266332, -1.43240809, -0.112746105]]> : tensor<2x4xf32>
+  %d97_x = tensor.cast %c97_x : tensor<2x4xf32> to tensor<?x?xf32>
+  %c97_t = arith.constant dense<[[1, -1, 1, 0], [-1, 1, 1, -1]]> : tensor<2x4xi32>
+  %d97_t = tensor.cast %c97_t : tensor<2x4xi32> to tensor<?x?xi32>
+  %c97_g = arith.constant dense<-0.768971741> : tensor<f32>
   %d97_g = tensor.cast %c97_g : tensor<f32> to tensor<f32>
-  %r97 = loss.multi_margin_grad %d97_x, %d97_t, %d97_g {margin = 1.000000e+00 : f64, p = 2 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_margin1_p2_mean_f32\n"
-  %s97_0 = tensor.cast %r97 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e97_0 = arith.constant dense<[[0.0651790276, -0.0651790276, 0.0, 0.0, 0.0], [-0.288821697, 0.123995788, 0.111886241, 0.0529396832, 0.0], [0.107874788, 0.0801080763, 0.0, 0.0554688983, -0.243451759], [0.0, 0.152335405, -0.391593754, 0.0307582468, 0.208500087]]> : tensor<4x5xf32>
-  %ug97_0 = tensor.cast %s97_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw97_0 = tensor.cast %e97_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r97 = loss.soft_margin_grad %d97_x, %d97_t, %d97_g : (tensor<?x?xf32>, tensor<?x?xi32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case soft_margin_grad_int_mean_f32\n"
+  %s97_0 = tensor.cast %r97 : tensor<?x?xf32> to tensor<2x4xf32>
+  %e97_0 = arith.constant dense<[[0.0164523907, -0.0584132262, 0.0580608957, 0.0], [-0.0363969915, 0.0575297922, 0.077596575, -0.0453542694]]> : tensor<2x4xf32>
+  %ug97_0 = tensor.cast %s97_0 : tensor<2x4xf32> to tensor<*xf32>
+  %uw97_0 = tensor.cast %e97_0 : tensor<2x4xf32> to tensor<*xf32>
   %rt97_0 = arith.constant 1.000e-05 : f64
   %at97_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug97_0, %uw97_0, %rt97_0, %at97_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_w_margin1_p2_mean_f32
-  %c98_x = arith.constant dense<[[1.65647674, 0.75, 1.95311701, -0.25, 0.0785457715], [0.5, -0.813111126, 0.5, 0.323814571, -0.5], [-1.01194239, -0.922953427, -0.851545751, 0.264155149, 0.0409510992], [-0.0310483947, -0.60098213, -0.789009869, -0.671497107, -0.728189707]]> : tensor<4x5xf32>
+  // multilabel_margin_grad_mean_f32
+  %c98_x = arith.constant dense<[[-0.873882413, 0.5, 0.148109883, 1.5, 0.5], [-0.75, 0.25, -0.98104924, 0.456258953, 0.0390428789], [-1.10682416, -0.918774068, 0.576714218, -0.827354431, -0.487303287], [0.420639127, -0.164551839, 0.0834112167, -0.0263886843, -2.06671405]]> : tensor<4x5xf32>
   %d98_x = tensor.cast %c98_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c98_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d98_t = tensor.cast %c98_t : tensor<4xi64> to tensor<?xi64>
-  %c98_w = arith.constant dense<[2.07720232, 2.07118464, 0.707123399, 1.33095109, 1.00523424]> : tensor<5xf32>
-  %d98_w = tensor.cast %c98_w : tensor<5xf32> to tensor<?xf32>
-  %c98_g = arith.constant dense<-1.2811861> : tensor<f32>
+  %c98_t = arith.constant dense<[[3, 0, -1, 1, 2], [1, 1, 4, -1, 0], [0, 1, 2, 3, 4], [-1, 2, 3, 0, 0]]> : tensor<4x5xi64>
+  %d98_t = tensor.cast %c98_t : tensor<4x5xi64> to tensor<?x?xi64>
+  %c98_g = arith.constant dense<0.998951972> : tensor<f32>
   %d98_g = tensor.cast %c98_g : tensor<f32> to tensor<f32>
-  %r98 = loss.multi_margin_grad %d98_x, %d98_t weight(%d98_w), %d98_g {margin = 1.000000e+00 : f64, p = 2 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_w_margin1_p2_mean_f32\n"
+  %r98 = loss.multilabel_margin_grad %d98_x, %d98_t, %d98_g : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multilabel_margin_grad_mean_f32\n"
   %s98_0 = tensor.cast %r98 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e98_0 = arith.constant dense<[[-0.505897522, 1.17769265, -0.584613204, -0.0, -0.0871820152], [0.485368639, -0.0, -0.266128272, -0.219240353, -0.0], [-0.0, -0.00464870781, -0.0138452463, -0.157535493, 0.176029444], [-0.159263685, -0.107630163, 0.464241385, -0.101241812, -0.0961057097]]> : tensor<4x5xf32>
+  %e98_0 = arith.constant dense<[[-0.149842799, 0.0499475971, 0.0499475971, 0.0, 0.0499475971], [0.0499475971, -0.0998951942, 0.0, 0.149842799, -0.0998951942], [0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<4x5xf32>
   %ug98_0 = tensor.cast %s98_0 : tensor<4x5xf32> to tensor<*xf32>
   %uw98_0 = tensor.cast %e98_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt98_0 = arith.constant 1.000e-05 : f64
   %at98_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug98_0, %uw98_0, %rt98_0, %at98_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_margin0p5_p2_mean_f32
-  %c99_x = arith.constant dense<[[-1.15215254, 0.75, -0.657791257, 0.25, -0.0364137106], [0.5, -1.86709929, 0.5, 0.299256712, 0.0], [0.311032891, -0.459074616, -0.986190736, 0.576867998, -0.958833635], [0.181214467, -1.36587095, 1.25921535, 0.892924488, 0.859963059]]> : tensor<4x5xf32>
-  %d99_x = tensor.cast %c99_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c99_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d99_t = tensor.cast %c99_t : tensor<4xi64> to tensor<?xi64>
-  %c99_g = arith.constant dense<-0.375017673> : tensor<f32>
+  // multilabel_margin_grad_1d_mean_f32
+  %c99_x = arith.constant dense<[0.0, 1.48700881, 1.0, 0.758440971, -0.00965979788, -0.436591625]> : tensor<6xf32>
+  %d99_x = tensor.cast %c99_x : tensor<6xf32> to tensor<?xf32>
+  %c99_t = arith.constant dense<[2, 5, 2, -1, 0, 1]> : tensor<6xi32>
+  %d99_t = tensor.cast %c99_t : tensor<6xi32> to tensor<?xi32>
+  %c99_g = arith.constant dense<0.923212171> : tensor<f32>
   %d99_g = tensor.cast %c99_g : tensor<f32> to tensor<f32>
-  %r99 = loss.multi_margin_grad %d99_x, %d99_t, %d99_g {margin = 5.000000e-01 : f64, p = 2 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_margin0p5_p2_mean_f32\n"
-  %s99_0 = tensor.cast %r99 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e99_0 = arith.constant dense<[[-0.0, -0.0, -0.0, -0.0, -0.0], [0.0299735386, -0.0, -0.0187508836, -0.0112226559, -0.0], [-0.0663731247, -0.0374927297, -0.0177249443, -0.0763424113, 0.197933212], [-0.0, -0.0, 0.00879254565, -0.00501432875, -0.00377821689]]> : tensor<4x5xf32>
-  %ug99_0 = tensor.cast %s99_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw99_0 = tensor.cast %e99_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r99 = loss.multilabel_margin_grad %d99_x, %d99_t, %d99_g : (tensor<?xf32>, tensor<?xi32>, tensor<f32>) -> tensor<?xf32>
+  vector.print str "case multilabel_margin_grad_1d_mean_f32\n"
+  %s99_0 = tensor.cast %r99 : tensor<?xf32> to tensor<6xf32>
+  %e99_0 = arith.constant dense<[0.15386869, 0.461606085, -0.615474761, 0.461606085, 0.15386869, -0.615474761]> : tensor<6xf32>
+  %ug99_0 = tensor.cast %s99_0 : tensor<6xf32> to tensor<*xf32>
+  %uw99_0 = tensor.cast %e99_0 : tensor<6xf32> to tensor<*xf32>
   %rt99_0 = arith.constant 1.000e-05 : f64
   %at99_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug99_0, %uw99_0, %rt99_0, %at99_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_w_margin0p5_p2_mean_f32
-  %c100_x = arith.constant dense<[[0.956799746, 0.75, 0.528376639, 0.25, -0.773312688], [0.5, 0.767934561, 0.5, 0.760107994, 0.0], [0.483899087, -1.09011579, -0.506408036, 0.607786179, 1.27207589], [1.93558645, 0.941283524, 0.693423808, 0.916451335, 0.669253826]]> : tensor<4x5xf32>
-  %d100_x = tensor.cast %c100_x : tensor<4x5xf32> to tensor<?x?xf32>
-  %c100_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
-  %d100_t = tensor.cast %c100_t : tensor<4xi64> to tensor<?xi64>
-  %c100_w = arith.constant dense<[2.35872602, 1.61875772, 1.54888868, 0.660459697, 2.45154405]> : tensor<5xf32>
-  %d100_w = tensor.cast %c100_w : tensor<5xf32> to tensor<?xf32>
-  %c100_g = arith.constant dense<-0.823941469> : tensor<f32>
+  // multilabel_margin_grad_0d_t0_mean_f32
+  %c100_x = arith.constant dense<1.61534739> : tensor<f32>
+  %d100_x = tensor.cast %c100_x : tensor<f32> to tensor<f32>
+  %c100_t = arith.constant dense<0> : tensor<i64>
+  %d100_t = tensor.cast %c100_t : tensor<i64> to tensor<i64>
+  %c100_g = arith.constant dense<-1.49320579> : tensor<f32>
   %d100_g = tensor.cast %c100_g : tensor<f32> to tensor<f32>
-  %r100 = loss.multi_margin_grad %d100_x, %d100_t weight(%d100_w), %d100_g {margin = 5.000000e-01 : f64, p = 2 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
-  vector.print str "case multi_margin_grad_w_margin0p5_p2_mean_f32\n"
-  %s100_0 = tensor.cast %r100 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e100_0 = arith.constant dense<[[-0.0942702368, 0.13139905, -0.0371288061, -0.0, -0.0], [0.394140363, -0.149244413, -0.0971726105, -0.147723347, -0.0], [-0.0, -0.0, -0.0, -0.0, -0.0], [-0.222333685, -0.0954413787, 0.470772505, -0.0922723114, -0.0607251227]]> : tensor<4x5xf32>
-  %ug100_0 = tensor.cast %s100_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw100_0 = tensor.cast %e100_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r100 = loss.multilabel_margin_grad %d100_x, %d100_t, %d100_g : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
+  vector.print str "case multilabel_margin_grad_0d_t0_mean_f32\n"
+  %s100_0 = tensor.cast %r100 : tensor<f32> to tensor<f32>
+  %e100_0 = arith.constant dense<-0.0> : tensor<f32>
+  %ug100_0 = tensor.cast %s100_0 : tensor<f32> to tensor<*xf32>
+  %uw100_0 = tensor.cast %e100_0 : tensor<f32> to tensor<*xf32>
   %rt100_0 = arith.constant 1.000e-05 : f64
   %at100_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug100_0, %uw100_0, %rt100_0, %at100_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_1d_p2_mean_f32
-  %c101_x = arith.constant dense<[-0.706620038, 0.966305912, -1.02040339, -0.198162913, -0.0831841156]> : tensor<5xf32>
-  %d101_x = tensor.cast %c101_x : tensor<5xf32> to tensor<?xf32>
-  %c101_t = arith.constant dense<3> : tensor<i64>
+  // multilabel_margin_grad_0d_tm1_mean_f32
+  %c101_x = arith.constant dense<2.35261917> : tensor<f32>
+  %d101_x = tensor.cast %c101_x : tensor<f32> to tensor<f32>
+  %c101_t = arith.constant dense<-1> : tensor<i64>
   %d101_t = tensor.cast %c101_t : tensor<i64> to tensor<i64>
-  %c101_g = arith.constant dense<0.0915171579> : tensor<f32>
+  %c101_g = arith.constant dense<-0.185512379> : tensor<f32>
   %d101_g = tensor.cast %c101_g : tensor<f32> to tensor<f32>
-  %r101 = loss.multi_margin_grad %d101_x, %d101_t, %d101_g {p = 2 : i64} : (tensor<?xf32>, tensor<i64>, tensor<f32>) -> tensor<?xf32>
-  vector.print str "case multi_margin_grad_1d_p2_mean_f32\n"
-  %s101_0 = tensor.cast %r101 : tensor<?xf32> to tensor<5xf32>
-  %e101_0 = arith.constant dense<[0.0179938432, 0.0792344138, 0.00650721882, -0.144551352, 0.0408158749]> : tensor<5xf32>
-  %ug101_0 = tensor.cast %s101_0 : tensor<5xf32> to tensor<*xf32>
-  %uw101_0 = tensor.cast %e101_0 : tensor<5xf32> to tensor<*xf32>
+  %r101 = loss.multilabel_margin_grad %d101_x, %d101_t, %d101_g : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
+  vector.print str "case multilabel_margin_grad_0d_tm1_mean_f32\n"
+  %s101_0 = tensor.cast %r101 : tensor<f32> to tensor<f32>
+  %e101_0 = arith.constant dense<-0.0> : tensor<f32>
+  %ug101_0 = tensor.cast %s101_0 : tensor<f32> to tensor<*xf32>
+  %uw101_0 = tensor.cast %e101_0 : tensor<f32> to tensor<*xf32>
   %rt101_0 = arith.constant 1.000e-05 : f64
   %at101_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug101_0, %uw101_0, %rt101_0, %at101_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_1d_t1_p2_mean_f32
-  %c102_x = arith.constant dense<[0.320606232, 1.20061457, -0.185409263, -0.28689751, 0.292532474]> : tensor<5xf32>
-  %d102_x = tensor.cast %c102_x : tensor<5xf32> to tensor<?xf32>
-  %c102_t = arith.constant dense<2> : tensor<1xi64>
-  %d102_t = tensor.cast %c102_t : tensor<1xi64> to tensor<1xi64>
-  %c102_g = arith.constant dense<0.198356301> : tensor<f32>
+  // multilabel_soft_margin_grad_mean_f32
+  %c102_x = arith.constant dense<[[0.0, 40.0, -40.0, -2.44722915, 1.5443759], [-1.79104364, 0.0138708483, 0.0626685172, -1.36711633, -2.82419944], [-0.515775979, 3.03112435, 2.8277514, 0.0991155952, 3.13936257]]> : tensor<3x5xf32>
+  %d102_x = tensor.cast %c102_x : tensor<3x5xf32> to tensor<?x?xf32>
+  %c102_t = arith.constant dense<[[0.0, 1.0, 0.0, 0.0, 0.0], [0.25, 1.0, 1.0, 1.0, 0.0], [1.0, 0.0, 1.0, 0.0, 0.0]]> : tensor<3x5xf32>
+  %d102_t = tensor.cast %c102_t : tensor<3x5xf32> to tensor<?x?xf32>
+  %c102_g = arith.constant dense<0.316271514> : tensor<f32>
   %d102_g = tensor.cast %c102_g : tensor<f32> to tensor<f32>
-  %r102 = loss.multi_margin_grad %d102_x, %d102_t, %d102_g {p = 2 : i64} : (tensor<?xf32>, tensor<1xi64>, tensor<f32>) -> tensor<?xf32>
-  vector.print str "case multi_margin_grad_1d_t1_p2_mean_f32\n"
-  %s102_0 = tensor.cast %r102 : tensor<?xf32> to tensor<5xf32>
-  %e102_0 = arith.constant dense<[0.119491063, 0.189313143, -0.497358024, 0.0712901875, 0.117263623]> : tensor<5xf32>
-  %ug102_0 = tensor.cast %s102_0 : tensor<5xf32> to tensor<*xf32>
-  %uw102_0 = tensor.cast %e102_0 : tensor<5xf32> to tensor<*xf32>
+  %r102 = loss.multilabel_soft_margin_grad %d102_x, %d102_t, %d102_g : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multilabel_soft_margin_grad_mean_f32\n"
+  %s102_0 = tensor.cast %r102 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e102_0 = arith.constant dense<[[0.0105423834, -8.9575563e-20, 8.9575563e-20, 0.0016792207, 0.0173759554], [-0.00225723372, -0.010469269, -0.0102121541, -0.0168027431, 0.00118138804], [-0.0132024279, 0.0201140363, -0.00117743318, 0.0110644139, 0.0202094875]]> : tensor<3x5xf32>
+  %ug102_0 = tensor.cast %s102_0 : tensor<3x5xf32> to tensor<*xf32>
+  %uw102_0 = tensor.cast %e102_0 : tensor<3x5xf32> to tensor<*xf32>
   %rt102_0 = arith.constant 1.000e-05 : f64
   %at102_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug102_0, %uw102_0, %rt102_0, %at102_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_1xc_t0d_p2_mean_f32
-  %c103_x = arith.constant dense<[[1.19593906, 0.201691538, -0.67853862, -1.22176981]]> : tensor<1x4xf32>
-  %d103_x = tensor.cast %c103_x : tensor<1x4xf32> to tensor<1x?xf32>
-  %c103_t = arith.constant dense<1> : tensor<i64>
-  %d103_t = tensor.cast %c103_t : tensor<i64> to tensor<i64>
-  %c103_g = arith.constant dense<-1.14738846> : tensor<f32>
+  // multilabel_soft_margin_grad_w_mean_f32
+  %c103_x = arith.constant dense<[[-0.252214819, 2.13809204, 0.589660406, -0.424024045, -0.311217427], [1.36874199, 0.653787494, -1.02018607, 0.283709764, -0.721125245], [1.37408304, -1.75399005, 1.36408687, 1.08676398, 1.99371731]]> : tensor<3x5xf32>
+  %d103_x = tensor.cast %c103_x : tensor<3x5xf32> to tensor<?x?xf32>
+  %c103_t = arith.constant dense<[[1.0, 1.0, 1.0, 0.0, 1.0], [1.0, 0.0, 1.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0, 1.0]]> : tensor<3x5xf32>
+  %d103_t = tensor.cast %c103_t : tensor<3x5xf32> to tensor<?x?xf32>
+  %c103_w = arith.constant dense<[0.544085979, 1.03834462, 1.71229839, 1.76264417, 2.09846997]> : tensor<5xf32>
+  %d103_w = tensor.cast %c103_w : tensor<5xf32> to tensor<?xf32>
+  %c103_g = arith.constant dense<0.75598079> : tensor<f32>
   %d103_g = tensor.cast %c103_g : tensor<f32> to tensor<f32>
-  %r103 = loss.multi_margin_grad %d103_x, %d103_t, %d103_g {p = 2 : i64} : (tensor<1x?xf32>, tensor<i64>, tensor<f32>) -> tensor<1x?xf32>
-  vector.print str "case multi_margin_grad_1xc_t0d_p2_mean_f32\n"
-  %s103_0 = tensor.cast %r103 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e103_0 = arith.constant dense<[[-1.14408827, 1.21279955, -0.0687112659, -0.0]]> : tensor<1x4xf32>
-  %ug103_0 = tensor.cast %s103_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw103_0 = tensor.cast %e103_0 : tensor<1x4xf32> to tensor<*xf32>
+  %r103 = loss.multilabel_soft_margin_grad %d103_x, %d103_t weight(%d103_w), %d103_g : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multilabel_soft_margin_grad_w_mean_f32\n"
+  %s103_0 = tensor.cast %r103 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e103_0 = arith.constant dense<[[-0.0154305212, -0.00551828882, -0.0307834726, 0.0351390652, -0.0610429235], [-0.00556166237, 0.0344268084, -0.0634295344, 0.0506764166, 0.0345989466], [0.0218832176, -0.0446100459, 0.0687294379, 0.0664283186, -0.0126768555]]> : tensor<3x5xf32>
+  %ug103_0 = tensor.cast %s103_0 : tensor<3x5xf32> to tensor<*xf32>
+  %uw103_0 = tensor.cast %e103_0 : tensor<3x5xf32> to tensor<*xf32>
   %rt103_0 = arith.constant 1.000e-05 : f64
   %at103_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug103_0, %uw103_0, %rt103_0, %at103_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // multi_margin_grad_0d_p2_mean_f32
-  %c104_x = arith.constant dense<0.0665393993> : tensor<f32>
-  %d104_x = tensor.cast %c104_x : tensor<f32> to tensor<f32>
-  %c104_t = arith.constant dense<0> : tensor<i64>
-  %d104_t = tensor.cast %c104_t : tensor<i64> to tensor<i64>
-  %c104_g = arith.constant dense<0.166630805> : tensor<f32>
+  // multilabel_soft_margin_grad_bcast_t_w_mean_f32
+  %c104_x = arith.constant dense<[[[1.91949773, 0.72728765, -0.470422238, 1.1363976], [0.65624541, 1.9776262, -0.544987082, 0.216813251], [3.77881908, -0.809530497, -3.32717943, -0.143153936]], [[-1.28894114, 0.0977388993, -0.838292181, 2.29099178], [0.729958117, 2.46760678, -3.38808227, 1.88383555], [1.01304293, 0.323153555, -0.435333878, 0.32306841]]]> : tensor<2x3x4xf32>
+  %d104_x = tensor.cast %c104_x : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c104_t = arith.constant dense<[0.0, 0.0, 0.0, 1.0]> : tensor<4xf32>
+  %d104_t = tensor.cast %c104_t : tensor<4xf32> to tensor<?xf32>
+  %c104_w = arith.constant dense<[[2.15118289, 2.29893637, 1.96344292, 1.38506496], [1.17515385, 2.22599101, 1.1648525, 1.13936436], [1.4422785, 0.66248703, 1.10291064, 0.61128521]]> : tensor<3x4xf32>
+  %d104_w = tensor.cast %c104_w : tensor<3x4xf32> to tensor<?x?xf32>
+  %c104_g = arith.constant dense<0.661954999> : tensor<f32>
   %d104_g = tensor.cast %c104_g : tensor<f32> to tensor<f32>
-  %r104 = loss.multi_margin_grad %d104_x, %d104_t, %d104_g {p = 2 : i64} : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
-  vector.print str "case multi_margin_grad_0d_p2_mean_f32\n"
-  %s104_0 = tensor.cast %r104 : tensor<f32> to tensor<f32>
-  %e104_0 = arith.constant dense<0.0> : tensor<f32>
-  %ug104_0 = tensor.cast %s104_0 : tensor<f32> to tensor<*xf32>
-  %uw104_0 = tensor.cast %e104_0 : tensor<f32> to tensor<*xf32>
+  %r104 = loss.multilabel_soft_margin_grad %d104_x, %d104_t weight(%d104_w), %d104_g : (tensor<?x?x?xf32>, tensor<?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?x?xf32>
+  vector.print str "case multilabel_soft_margin_grad_bcast_t_w_mean_f32\n"
+  %s104_0 = tensor.cast %r104 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e104_0 = arith.constant dense<[[[0.0517430566, 0.0427503064, 0.0208233334, -0.00928243995], [0.0213408954, 0.053932026, 0.0117920041, -0.0140159493], [0.0388914868, 0.00562771363, 0.00105406274, -0.00903243944]], [[0.0128177805, 0.0332521349, 0.016348986, -0.00350969564], [0.0218717996, 0.0565973297, 0.00104963279, -0.00414653867], [0.0291833207, 0.0105996598, 0.0119505543, -0.00708004599]]]> : tensor<2x3x4xf32>
+  %ug104_0 = tensor.cast %s104_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw104_0 = tensor.cast %e104_0 : tensor<2x3x4xf32> to tensor<*xf32>
   %rt104_0 = arith.constant 1.000e-05 : f64
   %at104_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug104_0, %uw104_0, %rt104_0, %at104_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_margin0_mean_f32
-  %c105_x1 = arith.constant dense<[[1.0, 0.0, 2.0, 0.0, 0.0, 1.0], [0.654208839, 1.82324982, 0.877641916, 0.635617316, -0.049370192, 0.582316577], [0.284276575, 0.253818065, 2.06996632, 2.25488043, 0.626001, -0.803313673], [0.628815532, 1.32303679, 0.927417517, 0.179890409, -0.260269433, -0.473215759]]> : tensor<4x6xf32>
-  %d105_x1 = tensor.cast %c105_x1 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c105_x2 = arith.constant dense<[[0.0, 3.0, 0.0, 1.0, 0.0, 0.0], [1.03889155, -0.118222937, -0.666696012, -0.332647473, 0.243298694, 0.553173244], [0.284276575, 0.253818065, 2.06996632, 2.25488043, 0.626001, -0.803313673], [-0.349018186, 1.33178401, 0.55818826, -1.5194453, 0.350134045, 0.858705997]]> : tensor<4x6xf32>
-  %d105_x2 = tensor.cast %c105_x2 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c105_t = arith.constant dense<[-1.0, 0.0, -1.0, 1.0]> : tensor<4xf32>
-  %d105_t = tensor.cast %c105_t : tensor<4xf32> to tensor<?xf32>
-  %c105_g = arith.constant dense<2.28962255> : tensor<f32>
+  // multilabel_soft_margin_grad_1d_mean_f32
+  %c105_x = arith.constant dense<[2.25054741, 1.09414113, 0.689065516, -0.925736666, 0.26976943, -2.00220752]> : tensor<6xf32>
+  %d105_x = tensor.cast %c105_x : tensor<6xf32> to tensor<?xf32>
+  %c105_t = arith.constant dense<[0.0, 0.0, 1.0, 0.0, 0.0, 1.0]> : tensor<6xf32>
+  %d105_t = tensor.cast %c105_t : tensor<6xf32> to tensor<?xf32>
+  %c105_w = arith.constant dense<[1.6748383, 1.32849932, 0.62220037, 2.08311081, 1.168185, 2.68764424]> : tensor<6xf32>
+  %d105_w = tensor.cast %c105_w : tensor<6xf32> to tensor<?xf32>
+  %c105_g = arith.constant dense<0.508080661> : tensor<f32>
   %d105_g = tensor.cast %c105_g : tensor<f32> to tensor<f32>
-  %r105:2 = loss.cosine_embedding_grad %d105_x1, %d105_x2, %d105_t, %d105_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_margin0_mean_f32\n"
-  %s105_0 = tensor.cast %r105#0 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e105_0 = arith.constant dense<[[0.0, 0.221691743, 0.0, 0.07389725, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [1.46063717e-15, 1.30624678e-15, 1.06442632e-14, 1.16018306e-14, 3.21964677e-15, -4.13558077e-15], [0.0801592395, -0.110869348, -0.0269342754, 0.214989141, -0.0610038489, -0.140963703]]> : tensor<4x6xf32>
-  %ug105_0 = tensor.cast %s105_0 : tensor<4x6xf32> to tensor<*xf32>
-  %uw105_0 = tensor.cast %e105_0 : tensor<4x6xf32> to tensor<*xf32>
+  %r105 = loss.multilabel_soft_margin_grad %d105_x, %d105_t weight(%d105_w), %d105_g : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+  vector.print str "case multilabel_soft_margin_grad_1d_mean_f32\n"
+  %s105_0 = tensor.cast %r105 : tensor<?xf32> to tensor<6xf32>
+  %e105_0 = arith.constant dense<[0.128309205, 0.0842786878, -0.0176104885, 0.0500600822, 0.0560923852, -0.200513318]> : tensor<6xf32>
+  %ug105_0 = tensor.cast %s105_0 : tensor<6xf32> to tensor<*xf32>
+  %uw105_0 = tensor.cast %e105_0 : tensor<6xf32> to tensor<*xf32>
   %rt105_0 = arith.constant 1.000e-05 : f64
   %at105_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug105_0, %uw105_0, %rt105_0, %at105_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s105_1 = tensor.cast %r105#1 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e105_1 = arith.constant dense<[[0.07389725, 0.0, 0.1477945, 0.0, 0.0, 0.07389725], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [1.46063717e-15, 1.30624678e-15, 1.06442632e-14, 1.16018306e-14, 3.21964677e-15, -4.13558077e-15], [-0.0963979438, -0.135777295, -0.10735707, -0.0736430958, 0.0465736054, 0.0918861553]]> : tensor<4x6xf32>
-  %ug105_1 = tensor.cast %s105_1 : tensor<4x6xf32> to tensor<*xf32>
-  %uw105_1 = tensor.cast %e105_1 : tensor<4x6xf32> to tensor<*xf32>
-  %rt105_1 = arith.constant 1.000e-05 : f64
-  %at105_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug105_1, %uw105_1, %rt105_1, %at105_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_x2_margin0_mean_f32
-  %c106_x1 = arith.constant dense<[[-0.345684886, -0.9216519, -1.36146688, -0.578624129, 0.560006618, -1.6334666], [-0.189885959, -1.77480376, 0.566046536, 2.0594523, 1.13426888, -0.174534634], [-2.21026206, 0.120937556, 0.745454192, 2.07238317, -0.609272659, 0.502733111], [0.515908122, -0.693097949, 0.483639628, 2.40632176, -0.876839161, 3.39362264]]> : tensor<4x6xf32>
-  %d106_x1 = tensor.cast %c106_x1 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c106_x2 = arith.constant dense<[[1.97534227, 0.997962236, 2.39893293, 1.39757252, -0.97038132, -0.559907734]]> : tensor<1x6xf32>
-  %d106_x2 = tensor.cast %c106_x2 : tensor<1x6xf32> to tensor<1x?xf32>
-  %c106_t = arith.constant dense<[1.0, 1.0, -1.0, -1.0]> : tensor<4xf32>
-  %d106_t = tensor.cast %c106_t : tensor<4xf32> to tensor<?xf32>
-  %c106_g = arith.constant dense<1.27129459> : tensor<f32>
+  // multilabel_soft_margin_grad_int_mean_f32
+  %c106_x = arith.constant dense<[[0.415782094, -2.34238625, 0.0370893739, -2.37380266], [0.702286661, 1.01977444, 1.55013931, 1.29066193]]> : tensor<2x4xf32>
+  %d106_x = tensor.cast %c106_x : tensor<2x4xf32> to tensor<?x?xf32>
+  %c106_t = arith.constant dense<[[1, 0, 1, 0], [0, 0, 1, 1]]> : tensor<2x4xi64>
+  %d106_t = tensor.cast %c106_t : tensor<2x4xi64> to tensor<?x?xi64>
+  %c106_g = arith.constant dense<-0.0658187568> : tensor<f32>
   %d106_g = tensor.cast %c106_g : tensor<f32> to tensor<f32>
-  %r106:2 = loss.cosine_embedding_grad %d106_x1, %d106_x2, %d106_t, %d106_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_x2_margin0_mean_f32\n"
-  %s106_0 = tensor.cast %r106#0 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e106_0 = arith.constant dense<[[-0.0577632599, -0.00693760486, -0.042108722, -0.0309204776, 0.0167566817, 0.0679332912], [-0.0566536784, -0.0343297422, -0.066094026, -0.0326246172, 0.0313700624, 0.0152820395], [0.056583371, 0.0262183174, 0.0621542558, 0.0330753326, -0.0245528761, -0.0158016477], [0.0366160981, 0.0222192947, 0.0450254679, 0.0179431811, -0.0155557059, -0.0241875499]]> : tensor<4x6xf32>
-  %ug106_0 = tensor.cast %s106_0 : tensor<4x6xf32> to tensor<*xf32>
-  %uw106_0 = tensor.cast %e106_0 : tensor<4x6xf32> to tensor<*xf32>
+  %r106 = loss.multilabel_soft_margin_grad %d106_x, %d106_t, %d106_g : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multilabel_soft_margin_grad_int_mean_f32\n"
+  %s106_0 = tensor.cast %r106 : tensor<?x?xf32> to tensor<2x4xf32>
+  %e106_0 = arith.constant dense<[[0.00327058742, -0.000721314806, 0.00403739419, -0.000700906501], [-0.00550158042, -0.00604651123, 0.00144032948, 0.00177497382]]> : tensor<2x4xf32>
+  %ug106_0 = tensor.cast %s106_0 : tensor<2x4xf32> to tensor<*xf32>
+  %uw106_0 = tensor.cast %e106_0 : tensor<2x4xf32> to tensor<*xf32>
   %rt106_0 = arith.constant 1.000e-05 : f64
   %at106_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug106_0, %uw106_0, %rt106_0, %at106_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s106_1 = tensor.cast %r106#1 : tensor<1x?xf32> to tensor<1x6xf32>
-  %e106_1 = arith.constant dense<[[-0.0662815124, 0.054002855, 0.0174653623, 0.0387028717, -0.0675147846, 0.150859728]]> : tensor<1x6xf32>
-  %ug106_1 = tensor.cast %s106_1 : tensor<1x6xf32> to tensor<*xf32>
-  %uw106_1 = tensor.cast %e106_1 : tensor<1x6xf32> to tensor<*xf32>
-  %rt106_1 = arith.constant 1.000e-05 : f64
-  %at106_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug106_1, %uw106_1, %rt106_1, %at106_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_t_margin0_mean_f32
-  %c107_x1 = arith.constant dense<[[0.924546659, 0.426078081, -0.813374996, 0.339857757, -0.179175451], [0.828094304, 0.00573743414, -2.20809722, 1.01564968, 0.234932303], [0.182218432, -0.756564558, -1.305655, -1.21977949, -0.507390499]]> : tensor<3x5xf32>
-  %d107_x1 = tensor.cast %c107_x1 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c107_x2 = arith.constant dense<[[-0.477958232, -0.062914975, -1.59756994, 0.715154469, -0.884945214], [0.257308632, 1.15314794, 0.704436779, 1.22407579, 0.201719418], [0.147788018, -1.27802563, -0.781841099, -0.372259915, -1.34950674]]> : tensor<3x5xf32>
-  %d107_x2 = tensor.cast %c107_x2 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c107_t = arith.constant dense<1.0> : tensor<1xf32>
-  %d107_t = tensor.cast %c107_t : tensor<1xf32> to tensor<1xf32>
-  %c107_g = arith.constant dense<0.633163333> : tensor<f32>
+  // multi_margin_grad_margin1_p1_mean_f32
+  %c107_x = arith.constant dense<[[-1.20416737, 0.75, 0.447327346, -0.25, -0.516796589], [0.5, -0.738235831, 0.5, 1.25566268, -0.5], [1.19755101, 1.11095381, 1.61117077, 2.32544017, 0.353365511], [0.392825365, -0.450137377, -0.15454936, -0.875953615, 0.231953681]]> : tensor<4x5xf32>
+  %d107_x = tensor.cast %c107_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c107_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d107_t = tensor.cast %c107_t : tensor<4xi64> to tensor<?xi64>
+  %c107_g = arith.constant dense<-0.350607574> : tensor<f32>
   %d107_g = tensor.cast %c107_g : tensor<f32> to tensor<f32>
-  %r107:2 = loss.cosine_embedding_grad %d107_x1, %d107_x2, %d107_t, %d107_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_t_margin0_mean_f32\n"
-  %s107_0 = tensor.cast %r107#0 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e107_0 = arith.constant dense<[[0.0842536539, 0.0267245714, 0.0811093599, -0.0375543311, 0.0588681735], [-0.011618793, -0.0509584732, -0.0304658767, -0.0543958023, -0.0089843357], [-0.000311187963, 0.0351631008, -0.0118968952, -0.0293728672, 0.0486840047]]> : tensor<3x5xf32>
-  %ug107_0 = tensor.cast %s107_0 : tensor<3x5xf32> to tensor<*xf32>
-  %uw107_0 = tensor.cast %e107_0 : tensor<3x5xf32> to tensor<*xf32>
+  %r107 = loss.multi_margin_grad %d107_x, %d107_t, %d107_g {margin = 1.000000e+00 : f64, p = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_margin1_p1_mean_f32\n"
+  %s107_0 = tensor.cast %r107 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e107_0 = arith.constant dense<[[-0.0, 0.017530378, -0.017530378, -0.0, -0.0], [0.0350607559, -0.0, -0.017530378, -0.017530378, -0.0], [-0.017530378, -0.017530378, -0.017530378, -0.017530378, 0.0701215118], [-0.017530378, -0.017530378, 0.0701215118, -0.017530378, -0.017530378]]> : tensor<4x5xf32>
+  %ug107_0 = tensor.cast %s107_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw107_0 = tensor.cast %e107_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt107_0 = arith.constant 1.000e-05 : f64
   %at107_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug107_0, %uw107_0, %rt107_0, %at107_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s107_1 = tensor.cast %r107#1 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e107_1 = arith.constant dense<[[-0.0822243765, -0.0342365988, 0.0254415702, -0.00952355284, -0.00678198785], [-0.0367424898, -0.000924053136, 0.0971645713, -0.0455925688, -0.010498778], [-0.00366762001, -0.0100455983, 0.0368205346, 0.0480226092, -0.02546723]]> : tensor<3x5xf32>
-  %ug107_1 = tensor.cast %s107_1 : tensor<3x5xf32> to tensor<*xf32>
-  %uw107_1 = tensor.cast %e107_1 : tensor<3x5xf32> to tensor<*xf32>
-  %rt107_1 = arith.constant 1.000e-05 : f64
-  %at107_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug107_1, %uw107_1, %rt107_1, %at107_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_x1_margin0_mean_f32
-  %c108_x1 = arith.constant dense<[[-0.139266953, 0.420902461, -1.17801821, 1.83377111, 0.692727804]]> : tensor<1x5xf32>
-  %d108_x1 = tensor.cast %c108_x1 : tensor<1x5xf32> to tensor<1x?xf32>
-  %c108_x2 = arith.constant dense<[[1.6251148, 0.83399123, -1.09928632, 0.0679686666, -0.0404289439], [-1.49085212, -0.850999177, 0.850011528, -0.224562377, -0.670761883], [0.288055062, -1.06535721, -1.3943125, -2.20367885, 1.11294711]]> : tensor<3x5xf32>
-  %d108_x2 = tensor.cast %c108_x2 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c108_t = arith.constant dense<[-1.0, -1.0, 1.0]> : tensor<3xf32>
-  %d108_t = tensor.cast %c108_t : tensor<3xf32> to tensor<?xf32>
-  %c108_g = arith.constant dense<-1.33483732> : tensor<f32>
+  // multi_margin_grad_w_margin1_p1_mean_f32
+  %c108_x = arith.constant dense<[[-1.83548772, 0.75, 1.50278962, -0.25, 0.27383849], [0.5, -0.0635698661, 0.5, -0.686860383, -0.5], [-1.01566279, -0.663382947, -1.51415932, -1.92041337, 0.248919919], [0.120322019, -1.57218611, 0.401496112, -0.630617559, -1.19420695]]> : tensor<4x5xf32>
+  %d108_x = tensor.cast %c108_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c108_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d108_t = tensor.cast %c108_t : tensor<4xi64> to tensor<?xi64>
+  %c108_w = arith.constant dense<[1.57802391, 1.27734852, 0.636871517, 0.998182356, 1.86260605]> : tensor<5xf32>
+  %d108_w = tensor.cast %c108_w : tensor<5xf32> to tensor<?xf32>
+  %c108_g = arith.constant dense<0.518623769> : tensor<f32>
   %d108_g = tensor.cast %c108_g : tensor<f32> to tensor<f32>
-  %r108:2 = loss.cosine_embedding_grad %d108_x1, %d108_x2, %d108_t, %d108_g {margin = 0.000000e+00 : f64} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_x1_margin0_mean_f32\n"
-  %s108_0 = tensor.cast %r108#0 : tensor<1x?xf32> to tensor<1x5xf32>
-  %e108_0 = arith.constant dense<[[-0.134306103, -0.120714851, -0.0474159755, -0.0536649041, 0.107772551]]> : tensor<1x5xf32>
-  %ug108_0 = tensor.cast %s108_0 : tensor<1x5xf32> to tensor<*xf32>
-  %uw108_0 = tensor.cast %e108_0 : tensor<1x5xf32> to tensor<*xf32>
+  %r108 = loss.multi_margin_grad %d108_x, %d108_t weight(%d108_w), %d108_g {margin = 1.000000e+00 : f64, p = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_w_margin1_p1_mean_f32\n"
+  %s108_0 = tensor.cast %r108 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e108_0 = arith.constant dense<[[0.0, -0.0662463307, 0.0331231654, 0.0, 0.0331231654], [-0.0818400681, 0.0409200341, 0.0409200341, 0.0, 0.0], [0.0, 0.0482995883, 0.0, 0.0, -0.0482995883], [0.0165148359, 0.0, -0.0165148359, 0.0, 0.0]]> : tensor<4x5xf32>
+  %ug108_0 = tensor.cast %s108_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw108_0 = tensor.cast %e108_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt108_0 = arith.constant 1.000e-05 : f64
   %at108_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug108_0, %uw108_0, %rt108_0, %at108_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s108_1 = tensor.cast %r108#1 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e108_1 = arith.constant dense<[[0.060943123, -0.0128067546, 0.072677955, -0.162150025, -0.0632258058], [-0.0, 0.0, 0.0, 0.0, 0.0], [-0.00460902927, 0.0111346124, -0.0939611346, 0.0834946111, 0.0594584569]]> : tensor<3x5xf32>
-  %ug108_1 = tensor.cast %s108_1 : tensor<3x5xf32> to tensor<*xf32>
-  %uw108_1 = tensor.cast %e108_1 : tensor<3x5xf32> to tensor<*xf32>
-  %rt108_1 = arith.constant 1.000e-05 : f64
-  %at108_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug108_1, %uw108_1, %rt108_1, %at108_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_d_margin0_mean_f32
-  %c109_x1 = arith.constant dense<[[2.12336922], [2.92163134], [2.76303887]]> : tensor<3x1xf32>
-  %d109_x1 = tensor.cast %c109_x1 : tensor<3x1xf32> to tensor<?x1xf32>
-  %c109_x2 = arith.constant dense<[[-0.215702921, 0.332039773, -0.111237079, 0.359228551], [0.138642415, 2.28832006, -1.69072008, 0.296176612], [-1.04784811, -0.428124726, 1.22785318, -0.521319389]]> : tensor<3x4xf32>
-  %d109_x2 = tensor.cast %c109_x2 : tensor<3x4xf32> to tensor<?x?xf32>
-  %c109_t = arith.constant dense<[-1.0, 1.0, -1.0]> : tensor<3xf32>
-  %d109_t = tensor.cast %c109_t : tensor<3xf32> to tensor<?xf32>
-  %c109_g = arith.constant dense<-0.345704228> : tensor<f32>
+  // multi_margin_grad_margin0p5_p1_mean_f32
+  %c109_x = arith.constant dense<[[-0.390021443, 0.75, 0.504205406, 0.25, 1.27771103], [0.5, -1.83873391, 0.5, -0.378356576, 0.0], [0.271464139, -0.691677928, -0.432268888, -0.315374851, -0.70610863], [-0.500168383, -1.04688776, -1.27748227, 1.14395642, 1.79747367]]> : tensor<4x5xf32>
+  %d109_x = tensor.cast %c109_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c109_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d109_t = tensor.cast %c109_t : tensor<4xi64> to tensor<?xi64>
+  %c109_g = arith.constant dense<-0.14355661> : tensor<f32>
   %d109_g = tensor.cast %c109_g : tensor<f32> to tensor<f32>
-  %r109:2 = loss.cosine_embedding_grad %d109_x1, %d109_x2, %d109_t, %d109_g {margin = 0.000000e+00 : f64} : (tensor<?x1xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x1xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_d_margin0_mean_f32\n"
-  %s109_0 = tensor.cast %r109#0 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e109_0 = arith.constant dense<[[-8.02830025e-15], [1.66880398e-15], [0.0]]> : tensor<3x1xf32>
-  %ug109_0 = tensor.cast %s109_0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw109_0 = tensor.cast %e109_0 : tensor<3x1xf32> to tensor<*xf32>
+  %r109 = loss.multi_margin_grad %d109_x, %d109_t, %d109_g {margin = 5.000000e-01 : f64, p = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_margin0p5_p1_mean_f32\n"
+  %s109_0 = tensor.cast %r109 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e109_0 = arith.constant dense<[[-0.0, 0.0143556613, -0.00717783067, -0.0, -0.00717783067], [0.00717783067, -0.0, -0.00717783067, -0.0, -0.0], [-0.00717783067, -0.00717783067, -0.00717783067, -0.00717783067, 0.0287113227], [-0.00717783067, -0.00717783067, 0.0287113227, -0.00717783067, -0.00717783067]]> : tensor<4x5xf32>
+  %ug109_0 = tensor.cast %s109_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw109_0 = tensor.cast %e109_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt109_0 = arith.constant 1.000e-05 : f64
   %at109_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug109_0, %uw109_0, %rt109_0, %at109_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s109_1 = tensor.cast %r109#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e109_1 = arith.constant dense<[[-0.266637117, -0.125416517, -0.239703447, -0.118406631], [0.0395348854, 0.0286470335, 0.0488003828, 0.0387369953], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
-  %ug109_1 = tensor.cast %s109_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw109_1 = tensor.cast %e109_1 : tensor<3x4xf32> to tensor<*xf32>
-  %rt109_1 = arith.constant 1.000e-05 : f64
-  %at109_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug109_1, %uw109_1, %rt109_1, %at109_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_margin0p5_mean_f32
-  %c110_x1 = arith.constant dense<[[0.0814445913, -1.91245139, -1.73431063, 0.47797367, -0.389212787, 0.686028659], [-1.55646157, -0.624934554, -0.733941317, 0.129525006, 0.645834804, 1.96336854], [0.0413022898, -0.218486607, 0.954541445, 0.431228936, 1.0143038, -0.953613758], [0.240128487, 0.551999152, 2.12158823, -0.896139979, -0.921062887, 0.771189928]]> : tensor<4x6xf32>
-  %d110_x1 = tensor.cast %c110_x1 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c110_x2 = arith.constant dense<[[-1.36856306, 0.168003067, -1.50776052, 1.47525716, 1.52230299, -0.753268957], [-0.873882413, -0.908501744, -0.667078614, 1.17556691, -0.895762801, -0.789181352], [0.504287899, -0.98104924, 0.456258953, 0.0390428789, 0.179294392, -0.622248054], [0.576714218, -0.827354431, -0.487303287, 0.420639127, -0.164551839, 0.0834112167]]> : tensor<4x6xf32>
-  %d110_x2 = tensor.cast %c110_x2 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c110_t = arith.constant dense<[1.0, -1.0, -1.0, 1.0]> : tensor<4xf32>
-  %d110_t = tensor.cast %c110_t : tensor<4xf32> to tensor<?xf32>
-  %c110_g = arith.constant dense<-1.54083574> : tensor<f32>
+  // multi_margin_grad_w_margin0p5_p1_mean_f32
+  %c110_x = arith.constant dense<[[-0.994890809, 0.75, 0.447786987, 0.25, 1.0312115], [0.5, 1.90411627, 0.5, -0.109916806, 0.0], [-0.0843199044, 0.779736459, 0.0395092815, -0.205912128, 0.361995071], [0.974787414, -2.75526786, 1.05034161, 0.591126144, 0.710465252]]> : tensor<4x5xf32>
+  %d110_x = tensor.cast %c110_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c110_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d110_t = tensor.cast %c110_t : tensor<4xi64> to tensor<?xi64>
+  %c110_w = arith.constant dense<[1.04629266, 2.16626382, 0.622073054, 1.45139813, 1.39665544]> : tensor<5xf32>
+  %d110_w = tensor.cast %c110_w : tensor<5xf32> to tensor<?xf32>
+  %c110_g = arith.constant dense<1.17723918> : tensor<f32>
   %d110_g = tensor.cast %c110_g : tensor<f32> to tensor<f32>
-  %r110:2 = loss.cosine_embedding_grad %d110_x1, %d110_x2, %d110_t, %d110_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_margin0p5_mean_f32\n"
-  %s110_0 = tensor.cast %r110#0 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e110_0 = arith.constant dense<[[-0.0641372129, 0.0286545847, -0.0507360175, 0.0629573092, 0.0746041015, -0.0423057452], [0.0, 0.0, 0.0, 0.0, -0.0, -0.0], [-0.078247413, 0.141649157, -0.000584259513, 0.0267082956, 0.048702091, 0.0274515394], [0.0749215558, -0.0847134814, -0.00426867651, 0.0274372064, -0.0430301353, 0.0295406617]]> : tensor<4x6xf32>
-  %ug110_0 = tensor.cast %s110_0 : tensor<4x6xf32> to tensor<*xf32>
-  %uw110_0 = tensor.cast %e110_0 : tensor<4x6xf32> to tensor<*xf32>
+  %r110 = loss.multi_margin_grad %d110_x, %d110_t weight(%d110_w), %d110_g {margin = 5.000000e-01 : f64, p = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_w_margin0p5_p1_mean_f32\n"
+  %s110_0 = tensor.cast %r110 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e110_0 = arith.constant dense<[[0.0, -0.255021065, 0.127510533, 0.0, 0.127510533], [-0.123173669, 0.0615868345, 0.0615868345, 0.0, 0.0], [0.0822098777, 0.0822098777, 0.0822098777, 0.0, -0.246629626], [0.0366164371, 0.0, -0.109849319, 0.0366164371, 0.0366164371]]> : tensor<4x5xf32>
+  %ug110_0 = tensor.cast %s110_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw110_0 = tensor.cast %e110_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt110_0 = arith.constant 1.000e-05 : f64
   %at110_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug110_0, %uw110_0, %rt110_0, %at110_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s110_1 = tensor.cast %r110#1 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e110_1 = arith.constant dense<[[0.015940154, -0.0898778737, -0.0667357519, 0.00896385778, -0.0315313712, 0.0384064242], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0578481071, -0.0902386606, -0.0957241878, -0.0646200404, -0.14080511, 0.0743387341], [0.0997132212, -0.036065381, 0.193140969, -0.0551146045, -0.130190477, 0.102307856]]> : tensor<4x6xf32>
-  %ug110_1 = tensor.cast %s110_1 : tensor<4x6xf32> to tensor<*xf32>
-  %uw110_1 = tensor.cast %e110_1 : tensor<4x6xf32> to tensor<*xf32>
-  %rt110_1 = arith.constant 1.000e-05 : f64
-  %at110_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug110_1, %uw110_1, %rt110_1, %at110_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_x2_margin0p5_mean_f32
-  %c111_x1 = arith.constant dense<[[0.540167809, 2.10449457, -0.0206291564, -0.171025991, 0.521302104, -0.405700594], [1.34807217, -2.19939065, 1.99990726, 1.51440215, -0.415670127, -0.475109965], [-0.891306102, 0.252227992, -0.225694239, 0.823779881, 1.03910267, 0.943861187], [0.58087492, -1.12988973, 1.2476517, -0.467909038, -0.0138250645, 1.14799321]]> : tensor<4x6xf32>
-  %d111_x1 = tensor.cast %c111_x1 : tensor<4x6xf32> to tensor<?x?xf32>
-  %c111_x2 = arith.constant dense<[[0.316271514, -0.12610741, 1.06904602, 0.294830203, -0.212012023, -0.155608714]]> : tensor<1x6xf32>
-  %d111_x2 = tensor.cast %c111_x2 : tensor<1x6xf32> to tensor<1x?xf32>
-  %c111_t = arith.constant dense<[1.0, 1.0, -1.0, 1.0]> : tensor<4xf32>
-  %d111_t = tensor.cast %c111_t : tensor<4xf32> to tensor<?xf32>
-  %c111_g = arith.constant dense<-0.360562623> : tensor<f32>
+  // multi_margin_grad_margin1_p2_mean_f32
+  %c111_x = arith.constant dense<[[0.352433443, 0.75, 0.0693723708, -0.25, 0.330109894], [0.5, 0.552559674, 0.5, -0.384763241, -0.5], [-1.83326948, 1.28704369, -0.699034214, -0.3551507, -0.363027424], [-1.12713277, 1.31122088, 1.66038096, -2.03297877, -0.00937973615]]> : tensor<4x5xf32>
+  %d111_x = tensor.cast %c111_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c111_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d111_t = tensor.cast %c111_t : tensor<4xi64> to tensor<?xi64>
+  %c111_g = arith.constant dense<-0.884900808> : tensor<f32>
   %d111_g = tensor.cast %c111_g : tensor<f32> to tensor<f32>
-  %r111:2 = loss.cosine_embedding_grad %d111_x1, %d111_x2, %d111_t, %d111_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_x2_margin0p5_mean_f32\n"
-  %s111_0 = tensor.cast %r111#0 : tensor<?x?xf32> to tensor<4x6xf32>
-  %e111_0 = arith.constant dense<[[0.0112669282, -0.00130125356, 0.0355439186, 0.0095751537, -0.00633755466, -0.00573593192], [-0.000668621797, 0.009178604, 0.0114510348, -0.0020053566, -0.0021687944, -0.000680036435], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.00524421921, 0.00688138511, 0.0248759594, 0.0149711082, -0.0072667608, -0.0169015881]]> : tensor<4x6xf32>
-  %ug111_0 = tensor.cast %s111_0 : tensor<4x6xf32> to tensor<*xf32>
-  %uw111_0 = tensor.cast %e111_0 : tensor<4x6xf32> to tensor<*xf32>
+  %r111 = loss.multi_margin_grad %d111_x, %d111_t, %d111_g {margin = 1.000000e+00 : f64, p = 2 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_margin1_p2_mean_f32\n"
+  %s111_0 = tensor.cast %r111 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e111_0 = arith.constant dense<[[-0.0533093847, 0.132904649, -0.0282612871, -0.0, -0.0513339713], [0.191828474, -0.0931410939, -0.0884900838, -0.0101973098, -0.0], [-0.0, -0.234505013, -0.0587568134, -0.0891870931, 0.382448912], [-0.0, -0.0575928763, 0.0575928763, -0.0, -0.0]]> : tensor<4x5xf32>
+  %ug111_0 = tensor.cast %s111_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw111_0 = tensor.cast %e111_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt111_0 = arith.constant 1.000e-05 : f64
   %at111_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug111_0, %uw111_0, %rt111_0, %at111_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s111_1 = tensor.cast %r111#1 : tensor<1x?xf32> to tensor<1x6xf32>
-  %e111_1 = arith.constant dense<[[0.0413110629, -0.00512540713, 0.000159532719, -0.0138448551, 0.0249423943, 0.0289986543]]> : tensor<1x6xf32>
-  %ug111_1 = tensor.cast %s111_1 : tensor<1x6xf32> to tensor<*xf32>
-  %uw111_1 = tensor.cast %e111_1 : tensor<1x6xf32> to tensor<*xf32>
-  %rt111_1 = arith.constant 1.000e-05 : f64
-  %at111_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug111_1, %uw111_1, %rt111_1, %at111_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_t_margin0p5_mean_f32
-  %c112_x1 = arith.constant dense<[[0.687041521, -0.876995027, 0.682043433, 0.543381989, 0.996858656], [0.219220415, 0.926630378, 0.666116834, -0.0244985893, 0.0770972669], [0.673220277, -0.432906866, 0.714639127, -1.04278934, -1.26218629]]> : tensor<3x5xf32>
-  %d112_x1 = tensor.cast %c112_x1 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c112_x2 = arith.constant dense<[[-0.909125209, 0.42461741, -0.328272015, -0.459808588, 0.428538442], [0.044085972, -0.538344622, -1.21229839, -1.26264417, 1.59846997], [0.75598079, -0.924616992, -1.19892943, 0.0370852835, -1.15779757]]> : tensor<3x5xf32>
-  %d112_x2 = tensor.cast %c112_x2 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c112_t = arith.constant dense<1.0> : tensor<1xf32>
-  %d112_t = tensor.cast %c112_t : tensor<1xf32> to tensor<1xf32>
-  %c112_g = arith.constant dense<-0.498827964> : tensor<f32>
+  // multi_margin_grad_w_margin1_p2_mean_f32
+  %c112_x = arith.constant dense<[[0.242376566, 0.75, 0.963094711, -0.25, 1.21233296], [0.5, 0.293473601, 0.5, -0.420463324, -0.5], [0.102456346, -2.11206698, 0.478420317, -2.00155663, 0.890609145], [1.6929698, 0.894731104, 0.495090485, -0.436286837, -1.84877455]]> : tensor<4x5xf32>
+  %d112_x = tensor.cast %c112_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c112_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d112_t = tensor.cast %c112_t : tensor<4xi64> to tensor<?xi64>
+  %c112_w = arith.constant dense<[1.33430457, 0.818672359, 0.881345689, 1.4579823, 1.24880242]> : tensor<5xf32>
+  %d112_w = tensor.cast %c112_w : tensor<5xf32> to tensor<?xf32>
+  %c112_g = arith.constant dense<-0.228641063> : tensor<f32>
   %d112_g = tensor.cast %c112_g : tensor<f32> to tensor<f32>
-  %r112:2 = loss.cosine_embedding_grad %d112_x1, %d112_x2, %d112_t, %d112_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_t_margin0p5_mean_f32\n"
-  %s112_0 = tensor.cast %r112#0 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e112_0 = arith.constant dense<[[-0.052371297, 0.009311161, -0.00708846189, -0.0211512093, 0.0606654957], [0.0134253986, 0.0142004546, -0.0382467359, -0.0753428191, 0.0976598412], [0.0205780379, -0.0313945524, -0.061053589, 0.0181629229, -0.0278302152]]> : tensor<3x5xf32>
-  %ug112_0 = tensor.cast %s112_0 : tensor<3x5xf32> to tensor<*xf32>
-  %uw112_0 = tensor.cast %e112_0 : tensor<3x5xf32> to tensor<*xf32>
+  %r112 = loss.multi_margin_grad %d112_x, %d112_t weight(%d112_w), %d112_g {margin = 1.000000e+00 : f64, p = 2 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_w_margin1_p2_mean_f32\n"
+  %s112_0 = tensor.cast %r112 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e112_0 = arith.constant dense<[[-0.00921640918, 0.0592956319, -0.0227069631, -0.0, -0.0273722578], [0.0571411997, -0.0242070407, -0.0305076819, -0.00242647971, -0.0], [-0.00604882045, -0.0, -0.0167836268, -0.0, 0.0228324458], [-0.0442898646, -0.0282044113, 0.0738771036, -0.00138282811, -0.0]]> : tensor<4x5xf32>
+  %ug112_0 = tensor.cast %s112_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw112_0 = tensor.cast %e112_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt112_0 = arith.constant 1.000e-05 : f64
   %at112_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug112_0, %uw112_0, %rt112_0, %at112_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s112_1 = tensor.cast %r112#1 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e112_1 = arith.constant dense<[[0.00458233012, -0.0456240252, 0.0355877094, 0.0176354758, 0.101111256], [0.0133710839, 0.0482943058, 0.0253506023, -0.0157678332, 0.0226671975], [0.0169020612, -0.00449860189, 0.0470170751, -0.0437304601, -0.035459388]]> : tensor<3x5xf32>
-  %ug112_1 = tensor.cast %s112_1 : tensor<3x5xf32> to tensor<*xf32>
-  %uw112_1 = tensor.cast %e112_1 : tensor<3x5xf32> to tensor<*xf32>
-  %rt112_1 = arith.constant 1.000e-05 : f64
-  %at112_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug112_1, %uw112_1, %rt112_1, %at112_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_x1_margin0p5_mean_f32
-  %c113_x1 = arith.constant dense<[[1.51163125, -0.648888886, -0.245865464, 0.549940228, 0.382493615]]> : tensor<1x5xf32>
-  %d113_x1 = tensor.cast %c113_x1 : tensor<1x5xf32> to tensor<1x?xf32>
-  %c113_x2 = arith.constant dense<[[-0.154230997, 0.629572153, 0.215777948, -0.512672961, -0.368484676], [-1.687374, -1.27660573, 2.38786101, 0.330730528, 1.37144589], [-0.308602214, -0.769700885, 0.483881801, 1.53504062, 0.716344416]]> : tensor<3x5xf32>
-  %d113_x2 = tensor.cast %c113_x2 : tensor<3x5xf32> to tensor<?x?xf32>
-  %c113_t = arith.constant dense<[-1.0, 1.0, -1.0]> : tensor<3xf32>
-  %d113_t = tensor.cast %c113_t : tensor<3xf32> to tensor<?xf32>
-  %c113_g = arith.constant dense<-0.0371791646> : tensor<f32>
+  // multi_margin_grad_margin0p5_p2_mean_f32
+  %c113_x = arith.constant dense<[[0.24326323, 0.75, -1.08060277, 0.25, -1.35113835], [0.5, 1.41897571, 0.5, 0.40505299, 0.0], [1.54781759, 0.535570681, 0.155510321, -0.999195158, -0.878950238], [-0.308406591, -0.68982023, 0.944840193, 0.893338442, 0.839021981]]> : tensor<4x5xf32>
+  %d113_x = tensor.cast %c113_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c113_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d113_t = tensor.cast %c113_t : tensor<4xi64> to tensor<?xi64>
+  %c113_g = arith.constant dense<-0.00380230765> : tensor<f32>
   %d113_g = tensor.cast %c113_g : tensor<f32> to tensor<f32>
-  %r113:2 = loss.cosine_embedding_grad %d113_x1, %d113_x2, %d113_t, %d113_g {margin = 5.000000e-01 : f64} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_x1_margin0p5_mean_f32\n"
-  %s113_0 = tensor.cast %r113#0 : tensor<1x?xf32> to tensor<1x5xf32>
-  %e113_0 = arith.constant dense<[[-0.00185001758, -0.00317021878, 0.00448811334, 0.00119846151, 0.00309499144]]> : tensor<1x5xf32>
-  %ug113_0 = tensor.cast %s113_0 : tensor<1x5xf32> to tensor<*xf32>
-  %uw113_0 = tensor.cast %e113_0 : tensor<1x5xf32> to tensor<*xf32>
+  %r113 = loss.multi_margin_grad %d113_x, %d113_t, %d113_g {margin = 5.000000e-01 : f64, p = 2 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_margin0p5_p2_mean_f32\n"
+  %s113_0 = tensor.cast %r113 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e113_0 = arith.constant dense<[[-0.0, -0.0, -0.0, -0.0, -0.0], [0.000883667206, -0.000539538218, -0.000190115388, -0.000154013615, -0.0], [-0.00111284712, -0.000727959734, -0.000583449088, -0.000144394566, 0.00256865053], [-0.0, -0.0, 0.000320412888, -0.000170532832, -0.000149880041]]> : tensor<4x5xf32>
+  %ug113_0 = tensor.cast %s113_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw113_0 = tensor.cast %e113_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt113_0 = arith.constant 1.000e-05 : f64
   %at113_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug113_0, %uw113_0, %rt113_0, %at113_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s113_1 = tensor.cast %r113#1 : tensor<?x?xf32> to tensor<3x5xf32>
-  %e113_1 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [0.00255456171, -0.00161878124, 0.000136056522, 0.00117588602, 0.00111573504], [0.0, 0.0, -0.0, 0.0, 0.0]]> : tensor<3x5xf32>
-  %ug113_1 = tensor.cast %s113_1 : tensor<3x5xf32> to tensor<*xf32>
-  %uw113_1 = tensor.cast %e113_1 : tensor<3x5xf32> to tensor<*xf32>
-  %rt113_1 = arith.constant 1.000e-05 : f64
-  %at113_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug113_1, %uw113_1, %rt113_1, %at113_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_bcast_d_margin0p5_mean_f32
-  %c114_x1 = arith.constant dense<[[2.16466022], [2.91167927], [2.71210599]]> : tensor<3x1xf32>
-  %d114_x1 = tensor.cast %c114_x1 : tensor<3x1xf32> to tensor<?x1xf32>
-  %c114_x2 = arith.constant dense<[[0.830020726, 0.160335898, -0.546256125, -0.556255162], [-0.530014575, 0.416564852, -0.188464403, -0.0978715271], [-0.537579238, -1.7628392, 0.57889086, 1.65118301]]> : tensor<3x4xf32>
-  %d114_x2 = tensor.cast %c114_x2 : tensor<3x4xf32> to tensor<?x?xf32>
-  %c114_t = arith.constant dense<[1.0, 1.0, -1.0]> : tensor<3xf32>
-  %d114_t = tensor.cast %c114_t : tensor<3xf32> to tensor<?xf32>
-  %c114_g = arith.constant dense<-0.675153852> : tensor<f32>
+  // multi_margin_grad_w_margin0p5_p2_mean_f32
+  %c114_x = arith.constant dense<[[-0.226130143, 0.75, 1.21640754, 0.25, 0.192472085], [0.5, 0.824456692, 0.5, -0.536145389, 0.0], [-1.04310536, 1.42600071, 1.20571136, 0.124267355, -0.614737093], [-0.105710611, -0.126747712, 0.886321485, 1.25505304, -1.32658267]]> : tensor<4x5xf32>
+  %d114_x = tensor.cast %c114_x : tensor<4x5xf32> to tensor<?x?xf32>
+  %c114_t = arith.constant dense<[1, 0, 4, 2]> : tensor<4xi64>
+  %d114_t = tensor.cast %c114_t : tensor<4xi64> to tensor<?xi64>
+  %c114_w = arith.constant dense<[2.44794679, 1.47310328, 1.04083335, 1.00262487, 0.540798068]> : tensor<5xf32>
+  %d114_w = tensor.cast %c114_w : tensor<5xf32> to tensor<?xf32>
+  %c114_g = arith.constant dense<-0.33285442> : tensor<f32>
   %d114_g = tensor.cast %c114_g : tensor<f32> to tensor<f32>
-  %r114:2 = loss.cosine_embedding_grad %d114_x1, %d114_x2, %d114_t, %d114_g {margin = 5.000000e-01 : f64} : (tensor<?x1xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x1xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_bcast_d_margin0p5_mean_f32\n"
-  %s114_0 = tensor.cast %r114#0 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e114_0 = arith.constant dense<[[-2.16146545e-15], [-5.16253706e-15], [0.0]]> : tensor<3x1xf32>
-  %ug114_0 = tensor.cast %s114_0 : tensor<3x1xf32> to tensor<*xf32>
-  %uw114_0 = tensor.cast %e114_0 : tensor<3x1xf32> to tensor<*xf32>
+  %r114 = loss.multi_margin_grad %d114_x, %d114_t weight(%d114_w), %d114_g {margin = 5.000000e-01 : f64, p = 2 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  vector.print str "case multi_margin_grad_w_margin0p5_p2_mean_f32\n"
+  %s114_0 = tensor.cast %r114 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e114_0 = arith.constant dense<[[-0.0, 0.0473857597, -0.0473857597, -0.0, -0.0], [0.107918046, -0.067177549, -0.0407404937, -0.0, -0.0], [-0.00128942146, -0.0457350649, -0.041769702, -0.0223029517, 0.111097142], [-0.0, -0.0, 0.030096855, -0.030096855, -0.0]]> : tensor<4x5xf32>
+  %ug114_0 = tensor.cast %s114_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw114_0 = tensor.cast %e114_0 : tensor<4x5xf32> to tensor<*xf32>
   %rt114_0 = arith.constant 1.000e-05 : f64
   %at114_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug114_0, %uw114_0, %rt114_0, %at114_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s114_1 = tensor.cast %r114#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e114_1 = arith.constant dense<[[0.209475651, 0.19836098, 0.186633766, 0.186467811], [0.18335256, 0.424571365, 0.270390511, 0.293476462], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
-  %ug114_1 = tensor.cast %s114_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw114_1 = tensor.cast %e114_1 : tensor<3x4xf32> to tensor<*xf32>
-  %rt114_1 = arith.constant 1.000e-05 : f64
-  %at114_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug114_1, %uw114_1, %rt114_1, %at114_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_1d_marginm0p5_mean_f32
-  %c115_x1 = arith.constant dense<[-1.72599113, 0.6648525, 0.639364362, 0.942278504, 0.162487]> : tensor<5xf32>
-  %d115_x1 = tensor.cast %c115_x1 : tensor<5xf32> to tensor<?xf32>
-  %c115_x2 = arith.constant dense<[-0.602910697, -0.111285195, 0.661954999, 1.1252737, 0.547070563]> : tensor<5xf32>
-  %d115_x2 = tensor.cast %c115_x2 : tensor<5xf32> to tensor<?xf32>
-  %c115_t = arith.constant dense<-1> : tensor<i64>
+  // multi_margin_grad_1d_p2_mean_f32
+  %c115_x = arith.constant dense<[-1.05634987, 0.314184517, -1.88020229, 0.324196845, 0.0222996026]> : tensor<5xf32>
+  %d115_x = tensor.cast %c115_x : tensor<5xf32> to tensor<?xf32>
+  %c115_t = arith.constant dense<3> : tensor<i64>
   %d115_t = tensor.cast %c115_t : tensor<i64> to tensor<i64>
-  %c115_g = arith.constant dense<0.344532758> : tensor<f32>
+  %c115_g = arith.constant dense<-2.47818613> : tensor<f32>
   %d115_g = tensor.cast %c115_g : tensor<f32> to tensor<f32>
-  %r115:2 = loss.cosine_embedding_grad %d115_x1, %d115_x2, %d115_t, %d115_g {margin = -5.000000e-01 : f64} : (tensor<?xf32>, tensor<?xf32>, tensor<i64>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>)
-  vector.print str "case cosine_embedding_grad_1d_marginm0p5_mean_f32\n"
-  %s115_0 = tensor.cast %r115#0 : tensor<?xf32> to tensor<5xf32>
-  %e115_0 = arith.constant dense<[0.0328995176, -0.0478986315, 0.0327893421, 0.0636747107, 0.0471800864]> : tensor<5xf32>
+  %r115 = loss.multi_margin_grad %d115_x, %d115_t, %d115_g {p = 2 : i64} : (tensor<?xf32>, tensor<i64>, tensor<f32>) -> tensor<?xf32>
+  vector.print str "case multi_margin_grad_1d_p2_mean_f32\n"
+  %s115_0 = tensor.cast %r115 : tensor<?xf32> to tensor<5xf32>
+  %e115_0 = arith.constant dense<[-0.0, -0.981349468, -0.0, 1.67336094, -0.692011416]> : tensor<5xf32>
   %ug115_0 = tensor.cast %s115_0 : tensor<5xf32> to tensor<*xf32>
   %uw115_0 = tensor.cast %e115_0 : tensor<5xf32> to tensor<*xf32>
   %rt115_0 = arith.constant 1.000e-05 : f64
   %at115_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug115_0, %uw115_0, %rt115_0, %at115_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s115_1 = tensor.cast %r115#1 : tensor<?xf32> to tensor<5xf32>
-  %e115_1 = arith.constant dense<[-0.111019015, 0.0803510621, -0.00686553353, -0.026497649, -0.0431953147]> : tensor<5xf32>
-  %ug115_1 = tensor.cast %s115_1 : tensor<5xf32> to tensor<*xf32>
-  %uw115_1 = tensor.cast %e115_1 : tensor<5xf32> to tensor<*xf32>
-  %rt115_1 = arith.constant 1.000e-05 : f64
-  %at115_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug115_1, %uw115_1, %rt115_1, %at115_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // cosine_embedding_grad_int_mean_f32
-  %c116_x1 = arith.constant dense<[[-0.462868333, 0.134884715, -1.00110376, -0.589289188], [-0.325590611, 0.644171357, -0.602496326, -1.45576787], [0.0409644544, 1.1748383, 0.828499317, 0.122200377]]> : tensor<3x4xf32>
-  %d116_x1 = tensor.cast %c116_x1 : tensor<3x4xf32> to tensor<?x?xf32>
-  %c116_x2 = arith.constant dense<[[1.58311081, -0.668184996, -2.18764424, 0.508080661], [0.415782094, -2.34238625, 0.0370893739, -2.37380266], [0.702286661, 1.01977444, 1.55013931, 1.29066193]]> : tensor<3x4xf32>
-  %d116_x2 = tensor.cast %c116_x2 : tensor<3x4xf32> to tensor<?x?xf32>
-  %c116_t = arith.constant dense<[1, -1, -1]> : tensor<3xi64>
-  %d116_t = tensor.cast %c116_t : tensor<3xi64> to tensor<?xi64>
-  %c116_g = arith.constant dense<-0.0658187568> : tensor<f32>
+  // multi_margin_grad_1d_t1_p2_mean_f32
+  %c116_x = arith.constant dense<[1.01202273, 1.00370181, 0.719018519, -0.589458644, 0.528513789]> : tensor<5xf32>
+  %d116_x = tensor.cast %c116_x : tensor<5xf32> to tensor<?xf32>
+  %c116_t = arith.constant dense<2> : tensor<1xi64>
+  %d116_t = tensor.cast %c116_t : tensor<1xi64> to tensor<1xi64>
+  %c116_g = arith.constant dense<-0.369600385> : tensor<f32>
   %d116_g = tensor.cast %c116_g : tensor<f32> to tensor<f32>
-  %r116:2 = loss.cosine_embedding_grad %d116_x1, %d116_x2, %d116_t, %d116_g : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case cosine_embedding_grad_int_mean_f32\n"
-  %s116_0 = tensor.cast %r116#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e116_0 = arith.constant dense<[[0.0116927177, -0.00468334556, -0.00932638068, 0.00558770448], [-0.00229678163, 0.010268799, -0.00149168784, 0.00567495218], [-0.00417324202, 0.00311670522, -0.00313894497, -0.00728358049]]> : tensor<3x4xf32>
-  %ug116_0 = tensor.cast %s116_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw116_0 = tensor.cast %e116_0 : tensor<3x4xf32> to tensor<*xf32>
+  %r116 = loss.multi_margin_grad %d116_x, %d116_t, %d116_g {p = 2 : i64} : (tensor<?xf32>, tensor<1xi64>, tensor<f32>) -> tensor<?xf32>
+  vector.print str "case multi_margin_grad_1d_t1_p2_mean_f32\n"
+  %s116_0 = tensor.cast %r116 : tensor<?xf32> to tensor<5xf32>
+  %e116_0 = arith.constant dense<[-0.191157937, -0.189927772, 0.500761628, -0.0, -0.119675905]> : tensor<5xf32>
+  %ug116_0 = tensor.cast %s116_0 : tensor<5xf32> to tensor<*xf32>
+  %uw116_0 = tensor.cast %e116_0 : tensor<5xf32> to tensor<*xf32>
   %rt116_0 = arith.constant 1.000e-05 : f64
   %at116_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug116_0, %uw116_0, %rt116_0, %at116_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s116_1 = tensor.cast %r116#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e116_1 = arith.constant dense<[[-0.00415916881, 0.00138239888, -0.00437349547, -0.00405354705], [0.00147448911, -0.00382392481, 0.00229161093, 0.0040673851], [0.00188569864, -0.00442493288, -0.00057789433, 0.00316422852]]> : tensor<3x4xf32>
-  %ug116_1 = tensor.cast %s116_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw116_1 = tensor.cast %e116_1 : tensor<3x4xf32> to tensor<*xf32>
-  %rt116_1 = arith.constant 1.000e-05 : f64
-  %at116_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug116_1, %uw116_1, %rt116_1, %at116_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_margin0p5_p2_mean_f32
-  %c117_a = arith.constant dense<[[-1.60161877, -0.170182556, -1.57659149, 1.10892916], [-1.57901442, 0.743001878, 1.34905148, 0.169268832], [-3.96002316, -0.228531778, 0.509273589, 1.03701842]]> : tensor<3x4xf32>
-  %d117_a = tensor.cast %c117_a : tensor<3x4xf32> to tensor<?x?xf32>
-  %c117_p = arith.constant dense<[[-1.11328125, -1.43239605, 0.157663241, -1.30901527]]> : tensor<1x4xf32>
-  %d117_p = tensor.cast %c117_p : tensor<1x4xf32> to tensor<1x?xf32>
-  %c117_n = arith.constant dense<[[0.144287422], [0.879276812], [1.06383288]]> : tensor<3x1xf32>
-  %d117_n = tensor.cast %c117_n : tensor<3x1xf32> to tensor<?x1xf32>
-  %c117_g = arith.constant dense<1.14563298> : tensor<f32>
+  // multi_margin_grad_1xc_t0d_p2_mean_f32
+  %c117_x = arith.constant dense<[[0.771208048, -0.834402263, 0.512673199, -1.60485446]]> : tensor<1x4xf32>
+  %d117_x = tensor.cast %c117_x : tensor<1x4xf32> to tensor<1x?xf32>
+  %c117_t = arith.constant dense<1> : tensor<i64>
+  %d117_t = tensor.cast %c117_t : tensor<i64> to tensor<i64>
+  %c117_g = arith.constant dense<-0.639312267> : tensor<f32>
   %d117_g = tensor.cast %c117_g : tensor<f32> to tensor<f32>
-  %r117:3 = loss.triplet_margin_grad %d117_a, %d117_p, %d117_n, %d117_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
-  vector.print str "case triplet_margin_grad_bcast_margin0p5_p2_mean_f32\n"
-  %s117_0 = tensor.cast %r117#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e117_0 = arith.constant dense<[[0.1942496, 0.192716643, 0.0450977422, 0.143620998], [0.29954654, 0.304015517, 0.0866946951, 0.297096729], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
-  %ug117_0 = tensor.cast %s117_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw117_0 = tensor.cast %e117_0 : tensor<3x4xf32> to tensor<*xf32>
+  %r117 = loss.multi_margin_grad %d117_x, %d117_t, %d117_g {p = 2 : i64} : (tensor<1x?xf32>, tensor<i64>, tensor<f32>) -> tensor<1x?xf32>
+  vector.print str "case multi_margin_grad_1xc_t0d_p2_mean_f32\n"
+  %s117_0 = tensor.cast %r117 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e117_0 = arith.constant dense<[[-0.832899332, 1.65653276, -0.750257075, -0.073376365]]> : tensor<1x4xf32>
+  %ug117_0 = tensor.cast %s117_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw117_0 = tensor.cast %e117_0 : tensor<1x4xf32> to tensor<*xf32>
   %rt117_0 = arith.constant 1.000e-05 : f64
   %at117_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug117_0, %uw117_0, %rt117_0, %at117_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s117_1 = tensor.cast %r117#1 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e117_1 = arith.constant dense<[[0.117858171, -0.431492746, 0.0470392816, -0.475485265]]> : tensor<1x4xf32>
-  %ug117_1 = tensor.cast %s117_1 : tensor<1x4xf32> to tensor<*xf32>
-  %uw117_1 = tensor.cast %e117_1 : tensor<1x4xf32> to tensor<*xf32>
-  %rt117_1 = arith.constant 1.000e-05 : f64
-  %at117_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug117_1, %uw117_1, %rt117_1, %at117_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s117_2 = tensor.cast %r117#2 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e117_2 = arith.constant dense<[[-0.405409932], [-0.415547937], [0.0]]> : tensor<3x1xf32>
-  %ug117_2 = tensor.cast %s117_2 : tensor<3x1xf32> to tensor<*xf32>
-  %uw117_2 = tensor.cast %e117_2 : tensor<3x1xf32> to tensor<*xf32>
-  %rt117_2 = arith.constant 1.000e-05 : f64
-  %at117_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug117_2, %uw117_2, %rt117_2, %at117_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_margin0p5_p1_mean_f32
-  %c118_a = arith.constant dense<[[0.169328362, -2.4363203, -0.101728447, 0.460381627], [-0.163079724, -0.102351703, -0.563132763, -0.985343814], [-0.204378068, 0.637171268, -0.526682854, 0.25210312]]> : tensor<3x4xf32>
-  %d118_a = tensor.cast %c118_a : tensor<3x4xf32> to tensor<?x?xf32>
-  %c118_p = arith.constant dense<[[1.3608669, -0.48785159, 0.208319038, -0.152375817]]> : tensor<1x4xf32>
-  %d118_p = tensor.cast %c118_p : tensor<1x4xf32> to tensor<1x?xf32>
-  %c118_n = arith.constant dense<[[-0.350607574], [1.07802391], [0.376152247]]> : tensor<3x1xf32>
-  %d118_n = tensor.cast %c118_n : tensor<3x1xf32> to tensor<?x1xf32>
-  %c118_g = arith.constant dense<-0.148739368> : tensor<f32>
+  // multi_margin_grad_0d_p2_mean_f32
+  %c118_x = arith.constant dense<2.30574322> : tensor<f32>
+  %d118_x = tensor.cast %c118_x : tensor<f32> to tensor<f32>
+  %c118_t = arith.constant dense<0> : tensor<i64>
+  %d118_t = tensor.cast %c118_t : tensor<i64> to tensor<i64>
+  %c118_g = arith.constant dense<-1.3083483> : tensor<f32>
   %d118_g = tensor.cast %c118_g : tensor<f32> to tensor<f32>
-  %r118:3 = loss.triplet_margin_grad %d118_a, %d118_p, %d118_n, %d118_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = false} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
-  vector.print str "case triplet_margin_grad_bcast_margin0p5_p1_mean_f32\n"
-  %s118_0 = tensor.cast %r118#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e118_0 = arith.constant dense<[[0.099159576, 0.0, 0.099159576, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -0.099159576]]> : tensor<3x4xf32>
-  %ug118_0 = tensor.cast %s118_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw118_0 = tensor.cast %e118_0 : tensor<3x4xf32> to tensor<*xf32>
+  %r118 = loss.multi_margin_grad %d118_x, %d118_t, %d118_g {p = 2 : i64} : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
+  vector.print str "case multi_margin_grad_0d_p2_mean_f32\n"
+  %s118_0 = tensor.cast %r118 : tensor<f32> to tensor<f32>
+  %e118_0 = arith.constant dense<-0.0> : tensor<f32>
+  %ug118_0 = tensor.cast %s118_0 : tensor<f32> to tensor<*xf32>
+  %uw118_0 = tensor.cast %e118_0 : tensor<f32> to tensor<*xf32>
   %rt118_0 = arith.constant 1.000e-05 : f64
   %at118_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug118_0, %uw118_0, %rt118_0, %at118_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s118_1 = tensor.cast %r118#1 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e118_1 = arith.constant dense<[[-0.099159576, 0.0, -0.099159576, 0.099159576]]> : tensor<1x4xf32>
-  %ug118_1 = tensor.cast %s118_1 : tensor<1x4xf32> to tensor<*xf32>
-  %uw118_1 = tensor.cast %e118_1 : tensor<1x4xf32> to tensor<*xf32>
-  %rt118_1 = arith.constant 1.000e-05 : f64
-  %at118_1 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug118_1, %uw118_1, %rt118_1, %at118_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s118_2 = tensor.cast %r118#2 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e118_2 = arith.constant dense<[[-0.099159576], [0.0], [0.099159576]]> : tensor<3x1xf32>
-  %ug118_2 = tensor.cast %s118_2 : tensor<3x1xf32> to tensor<*xf32>
-  %uw118_2 = tensor.cast %e118_2 : tensor<3x1xf32> to tensor<*xf32>
-  %rt118_2 = arith.constant 1.000e-05 : f64
-  %at118_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug118_2, %uw118_2, %rt118_2, %at118_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_margin0p5_p2_swap_mean_f32
-  %c119_a = arith.constant dense<[[-0.450004965, -0.940296352, -0.846578896, -0.279078245], [-0.27568844, -0.864704013, -0.889025867, 0.72816354], [1.92673314, -0.151681989, 0.802128017, -0.665409565]]> : tensor<3x4xf32>
-  %d119_a = tensor.cast %c119_a : tensor<3x4xf32> to tensor<?x?xf32>
-  %c119_p = arith.constant dense<[[-0.333258808, -0.259126455, 0.349580914, 1.02198637]]> : tensor<1x4xf32>
-  %d119_p = tensor.cast %c119_p : tensor<1x4xf32> to tensor<1x?xf32>
-  %c119_n = arith.constant dense<[[-1.17134762], [-0.682844043], [-0.663091898]]> : tensor<3x1xf32>
-  %d119_n = tensor.cast %c119_n : tensor<3x1xf32> to tensor<?x1xf32>
-  %c119_g = arith.constant dense<-1.80250788> : tensor<f32>
+  // cosine_embedding_grad_margin0_mean_f32
+  %c119_x1 = arith.constant dense<[[1.0, 0.0, 2.0, 0.0, 0.0, 1.0], [0.23225002, 1.24689245, 0.175268024, -0.559182286, -1.16072011, -0.80596292], [-0.902107, -1.48864031, -0.748931646, 1.94686961, -0.464136064, -0.350125134], [-2.26755691, -1.5068773, -1.36739635, 0.262054116, 0.231238127, 0.280849993]]> : tensor<4x6xf32>
+  %d119_x1 = tensor.cast %c119_x1 : tensor<4x6xf32> to tensor<?x?xf32>
+  %c119_x2 = arith.constant dense<[[0.0, 3.0, 0.0, 1.0, 0.0, 0.0], [0.976909161, 2.19315267, -0.0407527834, -0.464444071, 0.659318447, 0.411792606], [-0.902107, -1.48864031, -0.748931646, 1.94686961, -0.464136064, -0.350125134], [0.686295748, -0.479123414, 0.128456488, -1.0257175, -1.39298904, 0.547388077]]> : tensor<4x6xf32>
+  %d119_x2 = tensor.cast %c119_x2 : tensor<4x6xf32> to tensor<?x?xf32>
+  %c119_t = arith.constant dense<[-1.0, 0.0, 1.0, -1.0]> : tensor<4xf32>
+  %d119_t = tensor.cast %c119_t : tensor<4xf32> to tensor<?xf32>
+  %c119_g = arith.constant dense<-1.19556522> : tensor<f32>
   %d119_g = tensor.cast %c119_g : tensor<f32> to tensor<f32>
-  %r119:3 = loss.triplet_margin_grad %d119_a, %d119_p, %d119_n, %d119_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
-  vector.print str "case triplet_margin_grad_bcast_margin0p5_p2_swap_mean_f32\n"
-  %s119_0 = tensor.cast %r119#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e119_0 = arith.constant dense<[[0.393785357, 0.329962194, 0.539374948, 0.853311062], [0.139216959, 0.184761643, 0.444566697, 0.692554295], [-0.475028545, -0.0225839913, -0.0951212123, 0.354674011]]> : tensor<3x4xf32>
-  %ug119_0 = tensor.cast %s119_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw119_0 = tensor.cast %e119_0 : tensor<3x4xf32> to tensor<*xf32>
+  %r119:2 = loss.cosine_embedding_grad %d119_x1, %d119_x2, %d119_t, %d119_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_margin0_mean_f32\n"
+  %s119_0 = tensor.cast %r119#0 : tensor<?x?xf32> to tensor<4x6xf32>
+  %e119_0 = arith.constant dense<[[0.0, -0.115760103, 0.0, -0.0385867022, 0.0, 0.0], [0.0, 0.0, -0.0, 0.0, 0.0, 0.0], [-4.53109772e-15, -7.47318873e-15, -3.75741105e-15, 9.76996262e-15, -2.3279989e-15, -1.75727488e-15], [0.0, -0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<4x6xf32>
+  %ug119_0 = tensor.cast %s119_0 : tensor<4x6xf32> to tensor<*xf32>
+  %uw119_0 = tensor.cast %e119_0 : tensor<4x6xf32> to tensor<*xf32>
   %rt119_0 = arith.constant 1.000e-05 : f64
   %at119_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug119_0, %uw119_0, %rt119_0, %at119_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s119_1 = tensor.cast %r119#1 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e119_1 = arith.constant dense<[[0.560016632, -0.331647217, -0.511936426, -0.393964171]]> : tensor<1x4xf32>
-  %ug119_1 = tensor.cast %s119_1 : tensor<1x4xf32> to tensor<*xf32>
-  %uw119_1 = tensor.cast %e119_1 : tensor<1x4xf32> to tensor<*xf32>
+  %s119_1 = tensor.cast %r119#1 : tensor<?x?xf32> to tensor<4x6xf32>
+  %e119_1 = arith.constant dense<[[-0.0385867022, 0.0, -0.0771734044, 0.0, 0.0, -0.0385867022], [0.0, 0.0, 0.0, 0.0, -0.0, -0.0], [-4.53109772e-15, -7.47318873e-15, -3.75741105e-15, 9.76996262e-15, -2.3279989e-15, -1.75727488e-15], [0.0, -0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<4x6xf32>
+  %ug119_1 = tensor.cast %s119_1 : tensor<4x6xf32> to tensor<*xf32>
+  %uw119_1 = tensor.cast %e119_1 : tensor<4x6xf32> to tensor<*xf32>
   %rt119_1 = arith.constant 1.000e-05 : f64
   %at119_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug119_1, %uw119_1, %rt119_1, %at119_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s119_2 = tensor.cast %r119#2 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e119_2 = arith.constant dense<[[-1.07313943], [-0.575113118], [-1.01368964]]> : tensor<3x1xf32>
-  %ug119_2 = tensor.cast %s119_2 : tensor<3x1xf32> to tensor<*xf32>
-  %uw119_2 = tensor.cast %e119_2 : tensor<3x1xf32> to tensor<*xf32>
-  %rt119_2 = arith.constant 1.000e-05 : f64
-  %at119_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug119_2, %uw119_2, %rt119_2, %at119_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_margin0p5_p1_swap_mean_f32
-  %c120_a = arith.constant dense<[[0.229322881, 0.0474341847, 0.129362807, -0.999663413], [-1.36304939, -0.0911247209, 0.297295958, -1.64386487], [-0.255867928, 1.0018996, -0.427664846, -0.978901625]]> : tensor<3x4xf32>
-  %d120_a = tensor.cast %c120_a : tensor<3x4xf32> to tensor<?x?xf32>
-  %c120_p = arith.constant dense<[[-1.26384687, -0.784713268, 0.777348518, 0.136871532]]> : tensor<1x4xf32>
-  %d120_p = tensor.cast %c120_p : tensor<1x4xf32> to tensor<1x?xf32>
-  %c120_n = arith.constant dense<[[0.498182327], [-1.36260605], [0.518623769]]> : tensor<3x1xf32>
-  %d120_n = tensor.cast %c120_n : tensor<3x1xf32> to tensor<?x1xf32>
-  %c120_g = arith.constant dense<-0.14355661> : tensor<f32>
+  // cosine_embedding_grad_bcast_x2_margin0_mean_f32
+  %c120_x1 = arith.constant dense<[[-0.29415071, -0.685193241, 0.887476563, 0.00106132205, 0.666906953, -0.975668669], [0.574667454, 0.10429474, -0.161705792, -0.0723318234, 1.68983495, -1.19017386], [-0.432955801, 2.65758848, -0.586483717, 0.359694511, 0.215384662, -0.608326018], [-0.136426896, 0.279454052, 0.555964887, 0.604639232, -0.352028966, -0.543955803]]> : tensor<4x6xf32>
+  %d120_x1 = tensor.cast %c120_x1 : tensor<4x6xf32> to tensor<?x?xf32>
+  %c120_x2 = arith.constant dense<[[-0.28384167, 0.983222485, 0.270580202, -0.159096986, -1.37878203, 0.829999328]]> : tensor<1x6xf32>
+  %d120_x2 = tensor.cast %c120_x2 : tensor<1x6xf32> to tensor<1x?xf32>
+  %c120_t = arith.constant dense<[-1.0, -1.0, 1.0, 1.0]> : tensor<4xf32>
+  %d120_t = tensor.cast %c120_t : tensor<4xf32> to tensor<?xf32>
+  %c120_g = arith.constant dense<0.758336365> : tensor<f32>
   %d120_g = tensor.cast %c120_g : tensor<f32> to tensor<f32>
-  %r120:3 = loss.triplet_margin_grad %d120_a, %d120_p, %d120_n, %d120_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = true} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
-  vector.print str "case triplet_margin_grad_bcast_margin0p5_p1_swap_mean_f32\n"
-  %s120_0 = tensor.cast %r120#0 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e120_0 = arith.constant dense<[[-0.0957044065, -0.0957044065, 0.0, 0.0], [0.0, 0.0, 0.0957044065, 0.0], [-0.0957044065, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
-  %ug120_0 = tensor.cast %s120_0 : tensor<3x4xf32> to tensor<*xf32>
-  %uw120_0 = tensor.cast %e120_0 : tensor<3x4xf32> to tensor<*xf32>
+  %r120:2 = loss.cosine_embedding_grad %d120_x1, %d120_x2, %d120_t, %d120_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_x2_margin0_mean_f32\n"
+  %s120_0 = tensor.cast %r120#0 : tensor<?x?xf32> to tensor<4x6xf32>
+  %e120_0 = arith.constant dense<[[-0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -0.0, 0.0, 0.0], [0.00661663711, -0.0145181743, -0.0135581819, 0.00807976816, 0.0489647835, -0.032949239], [0.0213753935, -0.079895705, -0.00747158891, 0.0326187424, 0.113246001, -0.0910746753]]> : tensor<4x6xf32>
+  %ug120_0 = tensor.cast %s120_0 : tensor<4x6xf32> to tensor<*xf32>
+  %uw120_0 = tensor.cast %e120_0 : tensor<4x6xf32> to tensor<*xf32>
   %rt120_0 = arith.constant 1.000e-05 : f64
   %at120_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug120_0, %uw120_0, %rt120_0, %at120_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s120_1 = tensor.cast %r120#1 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e120_1 = arith.constant dense<[[0.0478522032, 0.14355661, -0.14355661, -0.14355661]]> : tensor<1x4xf32>
-  %ug120_1 = tensor.cast %s120_1 : tensor<1x4xf32> to tensor<*xf32>
-  %uw120_1 = tensor.cast %e120_1 : tensor<1x4xf32> to tensor<*xf32>
+  %s120_1 = tensor.cast %r120#1 : tensor<1x?xf32> to tensor<1x6xf32>
+  %e120_1 = arith.constant dense<[[0.0199153423, -0.0914358422, -0.0229095928, -0.0707583055, -0.0108892918, 0.0909423232]]> : tensor<1x6xf32>
+  %ug120_1 = tensor.cast %s120_1 : tensor<1x6xf32> to tensor<*xf32>
+  %uw120_1 = tensor.cast %e120_1 : tensor<1x6xf32> to tensor<*xf32>
   %rt120_1 = arith.constant 1.000e-05 : f64
   %at120_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug120_1, %uw120_1, %rt120_1, %at120_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s120_2 = tensor.cast %r120#2 : tensor<?x1xf32> to tensor<3x1xf32>
-  %e120_2 = arith.constant dense<[[0.191408813], [0.0], [0.0957044065]]> : tensor<3x1xf32>
-  %ug120_2 = tensor.cast %s120_2 : tensor<3x1xf32> to tensor<*xf32>
-  %uw120_2 = tensor.cast %e120_2 : tensor<3x1xf32> to tensor<*xf32>
-  %rt120_2 = arith.constant 1.000e-05 : f64
-  %at120_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug120_2, %uw120_2, %rt120_2, %at120_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_rows_margin0p5_p2_mean_f32
-  %c121_a = arith.constant dense<[[1.1424737, 1.63060951, -1.41555023, -0.384559482]]> : tensor<1x4xf32>
-  %d121_a = tensor.cast %c121_a : tensor<1x4xf32> to tensor<1x?xf32>
-  %c121_p = arith.constant dense<[[-1.2453692, -0.440900356, -0.323679, 0.299188435], [-1.64274406, 1.78378344, 0.363668352, -0.825059593], [-1.21360219, 0.100214273, -0.564845085, 0.969752431]]> : tensor<3x4xf32>
-  %d121_p = tensor.cast %c121_p : tensor<3x4xf32> to tensor<?x?xf32>
-  %c121_n = arith.constant dense<[[-0.422384948, 0.067126967, -2.08122158, -1.03737462], [-1.28725731, -0.902953327, 0.409262896, -0.519064367], [-1.24475372, 0.304462224, -1.92592466, 0.0120077822]]> : tensor<3x4xf32>
-  %d121_n = tensor.cast %c121_n : tensor<3x4xf32> to tensor<?x?xf32>
-  %c121_g = arith.constant dense<1.16754043> : tensor<f32>
+  // cosine_embedding_grad_bcast_t_margin0_mean_f32
+  %c121_x1 = arith.constant dense<[[2.521487, -1.88258159, -0.529522419, 0.426270723, -0.759807944], [-0.359798253, -0.264736891, 0.220856279, 1.50463104, 0.39233622], [-0.149859339, -0.145023093, 0.00454437407, 0.770039022, -0.563131034]]> : tensor<3x5xf32>
+  %d121_x1 = tensor.cast %c121_x1 : tensor<3x5xf32> to tensor<?x?xf32>
+  %c121_x2 = arith.constant dense<[[-0.703760684, 0.491594374, -0.625876606, 0.795487165, -0.0205039307], [1.01441252, -0.335290194, 0.764024377, 0.956936657, 0.0575617217], [-0.263119102, 0.0506803691, -0.407017648, 1.2929709, -1.5510124]]> : tensor<3x5xf32>
+  %d121_x2 = tensor.cast %c121_x2 : tensor<3x5xf32> to tensor<?x?xf32>
+  %c121_t = arith.constant dense<-1.0> : tensor<1xf32>
+  %d121_t = tensor.cast %c121_t : tensor<1xf32> to tensor<1xf32>
+  %c121_g = arith.constant dense<0.732001722> : tensor<f32>
   %d121_g = tensor.cast %c121_g : tensor<f32> to tensor<f32>
-  %r121:3 = loss.triplet_margin_grad %d121_a, %d121_p, %d121_n, %d121_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p2_mean_f32\n"
-  %s121_0 = tensor.cast %r121#0 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e121_0 = arith.constant dense<[[-0.0288924631, -0.0169812981, -0.405594289, -0.291830957]]> : tensor<1x4xf32>
-  %ug121_0 = tensor.cast %s121_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw121_0 = tensor.cast %e121_0 : tensor<1x4xf32> to tensor<*xf32>
+  %r121:2 = loss.cosine_embedding_grad %d121_x1, %d121_x2, %d121_t, %d121_g {margin = 0.000000e+00 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_t_margin0_mean_f32\n"
+  %s121_0 = tensor.cast %r121#0 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e121_0 = arith.constant dense<[[0.0, 0.0, -0.0, 0.0, -0.0], [0.110024005, -0.0184483081, 0.0598967224, 0.0176702831, -0.0130330287], [0.00425355136, 0.0408415422, -0.0500485748, -0.0289587863, -0.051652696]]> : tensor<3x5xf32>
+  %ug121_0 = tensor.cast %s121_0 : tensor<3x5xf32> to tensor<*xf32>
+  %uw121_0 = tensor.cast %e121_0 : tensor<3x5xf32> to tensor<*xf32>
   %rt121_0 = arith.constant 1.000e-05 : f64
   %at121_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug121_0, %uw121_0, %rt121_0, %at121_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s121_1 = tensor.cast %r121#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e121_1 = arith.constant dense<[[-0.272235215, -0.236170486, 0.124482818, 0.0779531673], [-0.0, 0.0, 0.0, -0.0], [-0.28363499, -0.184235901, 0.102411546, 0.163037971]]> : tensor<3x4xf32>
-  %ug121_1 = tensor.cast %s121_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw121_1 = tensor.cast %e121_1 : tensor<3x4xf32> to tensor<*xf32>
+  %s121_1 = tensor.cast %r121#1 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e121_1 = arith.constant dense<[[0.0, 0.0, -0.0, 0.0, -0.0], [-0.0808318481, -0.00853987504, -0.0156812668, 0.0932089314, 0.033343751], [-0.00409481069, -0.0201281346, 0.022097433, 0.024167059, 0.0143845277]]> : tensor<3x5xf32>
+  %ug121_1 = tensor.cast %s121_1 : tensor<3x5xf32> to tensor<*xf32>
+  %uw121_1 = tensor.cast %e121_1 : tensor<3x5xf32> to tensor<*xf32>
   %rt121_1 = arith.constant 1.000e-05 : f64
   %at121_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug121_1, %uw121_1, %rt121_1, %at121_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s121_2 = tensor.cast %r121#2 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e121_2 = arith.constant dense<[[0.253698856, 0.253475755, 0.107920423, 0.105836146], [0.0, 0.0, -0.0, 0.0], [0.331063837, 0.183911905, 0.0707795024, -0.0549963079]]> : tensor<3x4xf32>
-  %ug121_2 = tensor.cast %s121_2 : tensor<3x4xf32> to tensor<*xf32>
-  %uw121_2 = tensor.cast %e121_2 : tensor<3x4xf32> to tensor<*xf32>
-  %rt121_2 = arith.constant 1.000e-05 : f64
-  %at121_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug121_2, %uw121_2, %rt121_2, %at121_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_rows_margin0p5_p1_mean_f32
-  %c122_a = arith.constant dense<[[-0.394996524, -1.86275017, -0.715331316, -0.555892229]]> : tensor<1x4xf32>
-  %d122_a = tensor.cast %c122_a : tensor<1x4xf32> to tensor<1x?xf32>
-  %c122_p = arith.constant dense<[[-1.53811729, 0.1983082, 0.835675597, -0.541110635], [0.271485776, -0.367274046, 0.752379954, -0.838486373], [-0.0249684751, -0.333453953, 0.990650773, -0.979276538]]> : tensor<3x4xf32>
-  %d122_p = tensor.cast %c122_p : tensor<3x4xf32> to tensor<?x?xf32>
-  %c122_n = arith.constant dense<[[0.341551423, 1.13856101, 1.93226671, 0.393932641], [-0.0672161058, -0.791858554, -0.00268506701, 0.0626710057], [-0.725562274, 1.10746753, -1.0444622, -0.361373633]]> : tensor<3x4xf32>
-  %d122_n = tensor.cast %c122_n : tensor<3x4xf32> to tensor<?x?xf32>
-  %c122_g = arith.constant dense<0.220350832> : tensor<f32>
+  // cosine_embedding_grad_bcast_x1_margin0_mean_f32
+  %c122_x1 = arith.constant dense<[[0.863669574, -1.36957133, 1.55078995, 0.718882024, -1.18586564]]> : tensor<1x5xf32>
+  %d122_x1 = tensor.cast %c122_x1 : tensor<1x5xf32> to tensor<1x?xf32>
+  %c122_x2 = arith.constant dense<[[-0.385023326, -0.27483505, 0.157337427, 0.156881362, 0.366993278], [-0.123086281, -0.569762707, 0.212334707, -1.20031786, -0.551383197], [0.264158875, 1.22275305, 0.33211115, -0.0611585751, 0.65421617]]> : tensor<3x5xf32>
+  %d122_x2 = tensor.cast %c122_x2 : tensor<3x5xf32> to tensor<?x?xf32>
+  %c122_t = arith.constant dense<[-1.0, 1.0, 1.0]> : tensor<3xf32>
+  %d122_t = tensor.cast %c122_t : tensor<3xf32> to tensor<?xf32>
+  %c122_g = arith.constant dense<-0.411125839> : tensor<f32>
   %d122_g = tensor.cast %c122_g : tensor<f32> to tensor<f32>
-  %r122:3 = loss.triplet_margin_grad %d122_a, %d122_p, %d122_n, %d122_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = false} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p1_mean_f32\n"
-  %s122_0 = tensor.cast %r122#0 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e122_0 = arith.constant dense<[[-0.14690055, 0.0, -0.14690055, 0.293801099]]> : tensor<1x4xf32>
-  %ug122_0 = tensor.cast %s122_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw122_0 = tensor.cast %e122_0 : tensor<1x4xf32> to tensor<*xf32>
+  %r122:2 = loss.cosine_embedding_grad %d122_x1, %d122_x2, %d122_t, %d122_g {margin = 0.000000e+00 : f64} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_x1_margin0_mean_f32\n"
+  %s122_0 = tensor.cast %r122#0 : tensor<1x?xf32> to tensor<1x5xf32>
+  %e122_0 = arith.constant dense<[[0.00935387146, 0.0167109668, 0.0271393228, -0.0413870588, -0.0020855898]]> : tensor<1x5xf32>
+  %ug122_0 = tensor.cast %s122_0 : tensor<1x5xf32> to tensor<*xf32>
+  %uw122_0 = tensor.cast %e122_0 : tensor<1x5xf32> to tensor<*xf32>
   %rt122_0 = arith.constant 1.000e-05 : f64
   %at122_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug122_0, %uw122_0, %rt122_0, %at122_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s122_1 = tensor.cast %r122#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e122_1 = arith.constant dense<[[-0.0, 0.0, 0.0, 0.0], [0.0734502748, 0.0734502748, 0.0734502748, -0.0734502748], [0.0734502748, 0.0734502748, 0.0734502748, -0.0734502748]]> : tensor<3x4xf32>
-  %ug122_1 = tensor.cast %s122_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw122_1 = tensor.cast %e122_1 : tensor<3x4xf32> to tensor<*xf32>
+  %s122_1 = tensor.cast %r122#1 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e122_1 = arith.constant dense<[[0.0, -0.0, 0.0, 0.0, 0.0], [0.0324008539, -0.0412169807, 0.052421052, 0.0415551364, -0.0349172205], [0.0387942158, -0.0126508959, 0.0654250681, 0.0239250604, -0.0229955893]]> : tensor<3x5xf32>
+  %ug122_1 = tensor.cast %s122_1 : tensor<3x5xf32> to tensor<*xf32>
+  %uw122_1 = tensor.cast %e122_1 : tensor<3x5xf32> to tensor<*xf32>
   %rt122_1 = arith.constant 1.000e-05 : f64
   %at122_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug122_1, %uw122_1, %rt122_1, %at122_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s122_2 = tensor.cast %r122#2 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e122_2 = arith.constant dense<[[-0.0, -0.0, -0.0, -0.0], [-0.0734502748, -0.0734502748, -0.0734502748, -0.0734502748], [0.0734502748, -0.0734502748, 0.0734502748, -0.0734502748]]> : tensor<3x4xf32>
-  %ug122_2 = tensor.cast %s122_2 : tensor<3x4xf32> to tensor<*xf32>
-  %uw122_2 = tensor.cast %e122_2 : tensor<3x4xf32> to tensor<*xf32>
-  %rt122_2 = arith.constant 1.000e-05 : f64
-  %at122_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug122_2, %uw122_2, %rt122_2, %at122_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_rows_margin0p5_p2_swap_mean_f32
-  %c123_a = arith.constant dense<[[0.782665014, -1.11872399, 1.13892531, -0.160857439]]> : tensor<1x4xf32>
-  %d123_a = tensor.cast %c123_a : tensor<1x4xf32> to tensor<1x?xf32>
-  %c123_p = arith.constant dense<[[0.546733379, 0.90212661, 2.24112391, 0.0858652145], [0.949966431, 0.180599868, -0.0253577102, -0.635637879], [-0.0706399903, 0.495222867, 0.546292663, -1.66626382]]> : tensor<3x4xf32>
-  %d123_p = tensor.cast %c123_p : tensor<3x4xf32> to tensor<?x?xf32>
-  %c123_n = arith.constant dense<[[-0.122073077, 0.951398194, 0.8966555, 1.17723918], [-0.263816446, 0.527133226, 0.773028612, -0.344961315], [0.283391207, 0.0799187273, 0.0542567484, -0.994157553]]> : tensor<3x4xf32>
-  %d123_n = tensor.cast %c123_n : tensor<3x4xf32> to tensor<?x?xf32>
-  %c123_g = arith.constant dense<0.436539501> : tensor<f32>
+  // cosine_embedding_grad_bcast_d_margin0_mean_f32
+  %c123_x1 = arith.constant dense<[[2.0514667], [-3.06229472], [2.3199048]]> : tensor<3x1xf32>
+  %d123_x1 = tensor.cast %c123_x1 : tensor<3x1xf32> to tensor<?x1xf32>
+  %c123_x2 = arith.constant dense<[[-0.481856942, -1.02401149, -0.228267118, 1.44113612], [-0.106745079, -1.33813334, -0.150880262, -0.448129773], [1.33948255, -0.559019387, -0.539459765, -2.5210073]]> : tensor<3x4xf32>
+  %d123_x2 = tensor.cast %c123_x2 : tensor<3x4xf32> to tensor<?x?xf32>
+  %c123_t = arith.constant dense<[-1.0, 1.0, 1.0]> : tensor<3xf32>
+  %d123_t = tensor.cast %c123_t : tensor<3xf32> to tensor<?xf32>
+  %c123_g = arith.constant dense<-0.192091838> : tensor<f32>
   %d123_g = tensor.cast %c123_g : tensor<f32> to tensor<f32>
-  %r123:3 = loss.triplet_margin_grad %d123_a, %d123_p, %d123_n, %d123_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p2_swap_mean_f32\n"
-  %s123_0 = tensor.cast %r123#0 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e123_0 = arith.constant dense<[[0.0522480644, -0.326764375, 0.0597320944, 0.112420797]]> : tensor<1x4xf32>
-  %ug123_0 = tensor.cast %s123_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw123_0 = tensor.cast %e123_0 : tensor<1x4xf32> to tensor<*xf32>
+  %r123:2 = loss.cosine_embedding_grad %d123_x1, %d123_x2, %d123_t, %d123_g {margin = 0.000000e+00 : f64} : (tensor<?x1xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x1xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_d_margin0_mean_f32\n"
+  %s123_0 = tensor.cast %r123#0 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e123_0 = arith.constant dense<[[0.0], [-3.20576898e-15], [-3.94823063e-15]]> : tensor<3x1xf32>
+  %ug123_0 = tensor.cast %s123_0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw123_0 = tensor.cast %e123_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt123_0 = arith.constant 1.000e-05 : f64
   %at123_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug123_0, %uw123_0, %rt123_0, %at123_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   %s123_1 = tensor.cast %r123#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e123_1 = arith.constant dense<[[-0.0671605393, 0.130226374, -0.0364306159, 0.100947231], [-0.102669336, 0.137262419, -0.016950516, -0.010249448], [0.0008308877, 0.0355893597, -0.107251033, 0.00841018371]]> : tensor<3x4xf32>
+  %e123_1 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0], [-0.0401438475, 0.0157566406, -0.0381402709, -0.0246462394], [0.0291934106, 0.0184909608, 0.0186012238, 0.00743061956]]> : tensor<3x4xf32>
   %ug123_1 = tensor.cast %s123_1 : tensor<3x4xf32> to tensor<*xf32>
   %uw123_1 = tensor.cast %e123_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt123_1 = arith.constant 1.000e-05 : f64
   %at123_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug123_1, %uw123_1, %rt123_1, %at123_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s123_2 = tensor.cast %r123#2 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e123_2 = arith.constant dense<[[0.0524074547, -0.00386082102, 0.105352029, -0.0855195001], [0.116076171, -0.0331394672, -0.0763509199, -0.0277977884], [-0.0517327115, 0.0606865212, 0.0718989596, -0.0982114747]]> : tensor<3x4xf32>
-  %ug123_2 = tensor.cast %s123_2 : tensor<3x4xf32> to tensor<*xf32>
-  %uw123_2 = tensor.cast %e123_2 : tensor<3x4xf32> to tensor<*xf32>
-  %rt123_2 = arith.constant 1.000e-05 : f64
-  %at123_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug123_2, %uw123_2, %rt123_2, %at123_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_bcast_rows_margin0p5_p1_swap_mean_f32
-  %c124_a = arith.constant dense<[[-1.00511777, 0.0316471905, -1.06080699, -0.986230731]]> : tensor<1x4xf32>
-  %d124_a = tensor.cast %c124_a : tensor<1x4xf32> to tensor<1x?xf32>
-  %c124_p = arith.constant dense<[[1.00009668, 2.40157628, 1.06687248, 0.322047412], [-0.0410250798, 0.077651374, -1.27259433, -0.0366269164], [0.701679409, 0.594234586, 1.69455564, -1.49347901]]> : tensor<3x4xf32>
-  %d124_p = tensor.cast %c124_p : tensor<3x4xf32> to tensor<?x?xf32>
-  %c124_n = arith.constant dense<[[-1.18716669, 1.27296579, -0.19007194, 0.949655235], [-2.01097131, 1.14379621, -0.751465321, -0.252913326], [0.86189431, -2.46231437, -2.73054957, -0.884900808]]> : tensor<3x4xf32>
-  %d124_n = tensor.cast %c124_n : tensor<3x4xf32> to tensor<?x?xf32>
-  %c124_g = arith.constant dense<0.834304631> : tensor<f32>
+  // cosine_embedding_grad_1d_bcast_d_margin0_mean_f32
+  %c124_x1 = arith.constant dense<[-0.154303685, -0.968565643, 0.107542954, -1.0397141, 0.0881427452]> : tensor<5xf32>
+  %d124_x1 = tensor.cast %c124_x1 : tensor<5xf32> to tensor<?xf32>
+  %c124_x2 = arith.constant dense<-2.38957477> : tensor<1xf32>
+  %d124_x2 = tensor.cast %c124_x2 : tensor<1xf32> to tensor<1xf32>
+  %c124_t = arith.constant dense<-1.0> : tensor<f32>
+  %d124_t = tensor.cast %c124_t : tensor<f32> to tensor<f32>
+  %c124_g = arith.constant dense<0.456606448> : tensor<f32>
   %d124_g = tensor.cast %c124_g : tensor<f32> to tensor<f32>
-  %r124:3 = loss.triplet_margin_grad %d124_a, %d124_p, %d124_n, %d124_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = true} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p1_swap_mean_f32\n"
-  %s124_0 = tensor.cast %r124#0 : tensor<1x?xf32> to tensor<1x4xf32>
-  %e124_0 = arith.constant dense<[[-0.556203067, 0.0, 0.0, 0.0]]> : tensor<1x4xf32>
-  %ug124_0 = tensor.cast %s124_0 : tensor<1x4xf32> to tensor<*xf32>
-  %uw124_0 = tensor.cast %e124_0 : tensor<1x4xf32> to tensor<*xf32>
+  %r124:2 = loss.cosine_embedding_grad %d124_x1, %d124_x2, %d124_t, %d124_g {margin = 0.000000e+00 : f64} : (tensor<?xf32>, tensor<1xf32>, tensor<f32>, tensor<f32>) -> (tensor<?xf32>, tensor<1xf32>)
+  vector.print str "case cosine_embedding_grad_1d_bcast_d_margin0_mean_f32\n"
+  %s124_0 = tensor.cast %r124#0 : tensor<?xf32> to tensor<5xf32>
+  %e124_0 = arith.constant dense<[-0.271164596, -0.0242367964, -0.3505705, -0.00266077882, -0.344687313]> : tensor<5xf32>
+  %ug124_0 = tensor.cast %s124_0 : tensor<5xf32> to tensor<*xf32>
+  %uw124_0 = tensor.cast %e124_0 : tensor<5xf32> to tensor<*xf32>
   %rt124_0 = arith.constant 1.000e-05 : f64
   %at124_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug124_0, %uw124_0, %rt124_0, %at124_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s124_1 = tensor.cast %r124#1 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e124_1 = arith.constant dense<[[0.278101534, 0.278101534, 0.278101534, 0.278101534], [0.0, 0.0, -0.0, 0.0], [0.0, 0.0, 0.0, -0.0]]> : tensor<3x4xf32>
-  %ug124_1 = tensor.cast %s124_1 : tensor<3x4xf32> to tensor<*xf32>
-  %uw124_1 = tensor.cast %e124_1 : tensor<3x4xf32> to tensor<*xf32>
+  %s124_1 = tensor.cast %r124#1 : tensor<1xf32> to tensor<1xf32>
+  %e124_1 = arith.constant dense<-4.58522109e-14> : tensor<1xf32>
+  %ug124_1 = tensor.cast %s124_1 : tensor<1xf32> to tensor<*xf32>
+  %uw124_1 = tensor.cast %e124_1 : tensor<1xf32> to tensor<*xf32>
   %rt124_1 = arith.constant 1.000e-05 : f64
   %at124_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug124_1, %uw124_1, %rt124_1, %at124_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s124_2 = tensor.cast %r124#2 : tensor<?x?xf32> to tensor<3x4xf32>
-  %e124_2 = arith.constant dense<[[0.278101534, -0.278101534, -0.278101534, -0.278101534], [0.0, 0.0, 0.0, -0.0], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
-  %ug124_2 = tensor.cast %s124_2 : tensor<3x4xf32> to tensor<*xf32>
-  %uw124_2 = tensor.cast %e124_2 : tensor<3x4xf32> to tensor<*xf32>
-  %rt124_2 = arith.constant 1.000e-05 : f64
-  %at124_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug124_2, %uw124_2, %rt124_2, %at124_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_1d_margin0p5_p2_mean_f32
-  %c125_a = arith.constant dense<[-0.734104514, 0.136458799, -0.107642695, -0.0186542049, -0.628980637]> : tensor<5xf32>
-  %d125_a = tensor.cast %c125_a : tensor<5xf32> to tensor<?xf32>
-  %c125_p = arith.constant dense<[0.553058743, 0.28597787, 1.7332356, 0.0710612237, -0.323015034]> : tensor<5xf32>
-  %d125_p = tensor.cast %c125_p : tensor<5xf32> to tensor<?xf32>
-  %c125_n = arith.constant dense<[1.40334606, -1.1011436, 1.79583907, 0.48258251, -0.102527335]> : tensor<5xf32>
-  %d125_n = tensor.cast %c125_n : tensor<5xf32> to tensor<?xf32>
-  %c125_g = arith.constant dense<1.71416008> : tensor<f32>
+  // cosine_embedding_grad_margin0p5_mean_f32
+  %c125_x1 = arith.constant dense<[[0.0995877534, -0.27958703, 0.28642565, 0.793465376, -0.199444175, 0.386128515], [-0.504120409, -1.15306091, -1.47932971, -0.0848099962, -0.776611269, -0.214791894], [-1.14450431, -0.938612163, 1.74664497, -0.683455169, -0.445848525, 1.23538995], [1.85484529, 0.744452775, 0.374206126, -0.821330667, 0.0308525413, 0.0486387089]]> : tensor<4x6xf32>
+  %d125_x1 = tensor.cast %c125_x1 : tensor<4x6xf32> to tensor<?x?xf32>
+  %c125_x2 = arith.constant dense<[[1.86197317, -0.72896117, 0.634549797, 0.0860015675, 0.830241978, -0.406946331], [0.279313713, 1.36624026, -0.0902241245, 0.0252907351, -0.943215847, -0.247349232], [0.121627413, -0.242094293, -1.10351884, -0.220327124, 0.0734906942, -0.458073288], [1.41538382, 1.14822376, 1.3130939, 0.828754723, -0.320754826, 0.629105449]]> : tensor<4x6xf32>
+  %d125_x2 = tensor.cast %c125_x2 : tensor<4x6xf32> to tensor<?x?xf32>
+  %c125_t = arith.constant dense<[-1.0, -1.0, 1.0, 1.0]> : tensor<4xf32>
+  %d125_t = tensor.cast %c125_t : tensor<4xf32> to tensor<?xf32>
+  %c125_g = arith.constant dense<0.62143594> : tensor<f32>
   %d125_g = tensor.cast %c125_g : tensor<f32> to tensor<f32>
-  %r125:3 = loss.triplet_margin_grad %d125_a, %d125_p, %d125_n, %d125_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>)
-  vector.print str "case triplet_margin_grad_1d_margin0p5_p2_mean_f32\n"
-  %s125_0 = tensor.cast %r125#0 : tensor<?xf32> to tensor<5xf32>
-  %e125_0 = arith.constant dense<0.0> : tensor<5xf32>
-  %ug125_0 = tensor.cast %s125_0 : tensor<5xf32> to tensor<*xf32>
-  %uw125_0 = tensor.cast %e125_0 : tensor<5xf32> to tensor<*xf32>
+  %r125:2 = loss.cosine_embedding_grad %d125_x1, %d125_x2, %d125_t, %d125_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_margin0p5_mean_f32\n"
+  %s125_0 = tensor.cast %r125#0 : tensor<?x?xf32> to tensor<4x6xf32>
+  %e125_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0, -0.0], [0.0, 0.0, -0.0, 0.0, -0.0, -0.0], [0.0105356136, 0.0242610406, 0.0258657653, 0.0196784716, 0.00291109178, 0.00356058753], [-0.00394564401, -0.0180422496, -0.0299470797, -0.0395445004, 0.00970194396, -0.0168979801]]> : tensor<4x6xf32>
+  %ug125_0 = tensor.cast %s125_0 : tensor<4x6xf32> to tensor<*xf32>
+  %uw125_0 = tensor.cast %e125_0 : tensor<4x6xf32> to tensor<*xf32>
   %rt125_0 = arith.constant 1.000e-05 : f64
   %at125_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug125_0, %uw125_0, %rt125_0, %at125_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s125_1 = tensor.cast %r125#1 : tensor<?xf32> to tensor<5xf32>
-  %e125_1 = arith.constant dense<0.0> : tensor<5xf32>
-  %ug125_1 = tensor.cast %s125_1 : tensor<5xf32> to tensor<*xf32>
-  %uw125_1 = tensor.cast %e125_1 : tensor<5xf32> to tensor<*xf32>
+  %s125_1 = tensor.cast %r125#1 : tensor<?x?xf32> to tensor<4x6xf32>
+  %e125_1 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, -0.0, 0.0], [0.0, 0.0, -0.0, 0.0, -0.0, -0.0], [0.0441227928, 0.0591653995, -0.0056309225, 0.046042487, 0.0154330647, -0.0256584641], [-0.0312826447, -0.00380902807, 0.00918031391, 0.0357952155, -0.00571101625, 0.00810461957]]> : tensor<4x6xf32>
+  %ug125_1 = tensor.cast %s125_1 : tensor<4x6xf32> to tensor<*xf32>
+  %uw125_1 = tensor.cast %e125_1 : tensor<4x6xf32> to tensor<*xf32>
   %rt125_1 = arith.constant 1.000e-05 : f64
   %at125_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug125_1, %uw125_1, %rt125_1, %at125_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s125_2 = tensor.cast %r125#2 : tensor<?xf32> to tensor<5xf32>
-  %e125_2 = arith.constant dense<-0.0> : tensor<5xf32>
-  %ug125_2 = tensor.cast %s125_2 : tensor<5xf32> to tensor<*xf32>
-  %uw125_2 = tensor.cast %e125_2 : tensor<5xf32> to tensor<*xf32>
-  %rt125_2 = arith.constant 1.000e-05 : f64
-  %at125_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug125_2, %uw125_2, %rt125_2, %at125_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_1d_margin0p5_p2_swap_mean_f32
-  %c126_a = arith.constant dense<[-0.607304871, -0.271717459, -0.532383442, -1.31812167, -1.8122077]> : tensor<5xf32>
-  %d126_a = tensor.cast %c126_a : tensor<5xf32> to tensor<?xf32>
-  %c126_p = arith.constant dense<[-0.884880662, -1.11088681, 1.41844547, -0.958956778, 0.828911781]> : tensor<5xf32>
-  %d126_p = tensor.cast %c126_p : tensor<5xf32> to tensor<?xf32>
-  %c126_n = arith.constant dense<[2.31614065, 1.58565009, 1.50628018, 0.594420075, 0.267275661]> : tensor<5xf32>
-  %d126_n = tensor.cast %c126_n : tensor<5xf32> to tensor<?xf32>
-  %c126_g = arith.constant dense<0.811105788> : tensor<f32>
+  // cosine_embedding_grad_bcast_x2_margin0p5_mean_f32
+  %c126_x1 = arith.constant dense<[[1.4712882, -1.64906919, 0.633124352, -1.23709512, 0.370625675, -0.499131024], [1.0474999, 0.593921065, -1.52839863, -0.839174032, 1.64070582, 0.317989975], [0.155516133, -2.35153604, 0.46649012, 0.693984509, 1.37165296, -1.64028072], [0.126713425, 0.108728103, -1.87578738, 0.424414515, -0.81709522, -0.165968865]]> : tensor<4x6xf32>
+  %d126_x1 = tensor.cast %c126_x1 : tensor<4x6xf32> to tensor<?x?xf32>
+  %c126_x2 = arith.constant dense<[[-0.913349569, 1.25407219, 0.593304276, 0.200717241, -0.733777046, 0.0686710626]]> : tensor<1x6xf32>
+  %d126_x2 = tensor.cast %c126_x2 : tensor<1x6xf32> to tensor<1x?xf32>
+  %c126_t = arith.constant dense<[1.0, 1.0, -1.0, -1.0]> : tensor<4xf32>
+  %d126_t = tensor.cast %c126_t : tensor<4xf32> to tensor<?xf32>
+  %c126_g = arith.constant dense<1.45708573> : tensor<f32>
   %d126_g = tensor.cast %c126_g : tensor<f32> to tensor<f32>
-  %r126:3 = loss.triplet_margin_grad %d126_a, %d126_p, %d126_n, %d126_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>)
-  vector.print str "case triplet_margin_grad_1d_margin0p5_p2_swap_mean_f32\n"
-  %s126_0 = tensor.cast %r126#0 : tensor<?xf32> to tensor<5xf32>
-  %e126_0 = arith.constant dense<0.0> : tensor<5xf32>
-  %ug126_0 = tensor.cast %s126_0 : tensor<5xf32> to tensor<*xf32>
-  %uw126_0 = tensor.cast %e126_0 : tensor<5xf32> to tensor<*xf32>
+  %r126:2 = loss.cosine_embedding_grad %d126_x1, %d126_x2, %d126_t, %d126_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_x2_margin0p5_mean_f32\n"
+  %s126_0 = tensor.cast %r126#0 : tensor<?x?xf32> to tensor<4x6xf32>
+  %e126_0 = arith.constant dense<[[0.0133483941, -0.0320647396, -0.0674881265, 0.0308927204, 0.0407605208, 0.0133784441], [0.0412135273, -0.107455283, -0.00554711511, 0.00618605362, 0.0131071834, -0.0130295549], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, -0.0, 0.0]]> : tensor<4x6xf32>
+  %ug126_0 = tensor.cast %s126_0 : tensor<4x6xf32> to tensor<*xf32>
+  %uw126_0 = tensor.cast %e126_0 : tensor<4x6xf32> to tensor<*xf32>
   %rt126_0 = arith.constant 1.000e-05 : f64
   %at126_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug126_0, %uw126_0, %rt126_0, %at126_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s126_1 = tensor.cast %r126#1 : tensor<?xf32> to tensor<5xf32>
-  %e126_1 = arith.constant dense<0.0> : tensor<5xf32>
-  %ug126_1 = tensor.cast %s126_1 : tensor<5xf32> to tensor<*xf32>
-  %uw126_1 = tensor.cast %e126_1 : tensor<5xf32> to tensor<*xf32>
+  %s126_1 = tensor.cast %r126#1 : tensor<1x?xf32> to tensor<1x6xf32>
+  %e126_1 = arith.constant dense<[[-0.0639049485, -0.0898446962, -0.0138506657, 0.126848876, -0.0500994027, 0.00435826508]]> : tensor<1x6xf32>
+  %ug126_1 = tensor.cast %s126_1 : tensor<1x6xf32> to tensor<*xf32>
+  %uw126_1 = tensor.cast %e126_1 : tensor<1x6xf32> to tensor<*xf32>
   %rt126_1 = arith.constant 1.000e-05 : f64
   %at126_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug126_1, %uw126_1, %rt126_1, %at126_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s126_2 = tensor.cast %r126#2 : tensor<?xf32> to tensor<5xf32>
-  %e126_2 = arith.constant dense<0.0> : tensor<5xf32>
-  %ug126_2 = tensor.cast %s126_2 : tensor<5xf32> to tensor<*xf32>
-  %uw126_2 = tensor.cast %e126_2 : tensor<5xf32> to tensor<*xf32>
-  %rt126_2 = arith.constant 1.000e-05 : f64
-  %at126_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug126_2, %uw126_2, %rt126_2, %at126_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_0d_margin0p5_p2_mean_f32
-  %c127_a = arith.constant dense<-0.154516831> : tensor<f32>
-  %d127_a = tensor.cast %c127_a : tensor<f32> to tensor<f32>
-  %c127_p = arith.constant dense<0.32880637> : tensor<f32>
-  %d127_p = tensor.cast %c127_p : tensor<f32> to tensor<f32>
-  %c127_n = arith.constant dense<0.315632939> : tensor<f32>
-  %d127_n = tensor.cast %c127_n : tensor<f32> to tensor<f32>
-  %c127_g = arith.constant dense<-1.34405041> : tensor<f32>
+  // cosine_embedding_grad_bcast_t_margin0p5_mean_f32
+  %c127_x1 = arith.constant dense<[[1.05922699, 2.22245455, 0.84621942, 1.09086704, -0.608291805], [1.88954747, 1.42234349, 1.29697609, 1.09873521, 0.49266234], [-1.04022384, -0.154969364, 0.93122524, -0.817145646, -1.22902286]]> : tensor<3x5xf32>
+  %d127_x1 = tensor.cast %c127_x1 : tensor<3x5xf32> to tensor<?x?xf32>
+  %c127_x2 = arith.constant dense<[[-0.043798089, -0.321579993, 0.0561107956, -1.17841649, -0.336691886], [1.01693511, -1.53173387, -1.54945982, 0.921358883, -0.287812263], [0.270857573, 0.0612568744, -0.489686847, 0.369997889, -0.375735193]]> : tensor<3x5xf32>
+  %d127_x2 = tensor.cast %c127_x2 : tensor<3x5xf32> to tensor<?x?xf32>
+  %c127_t = arith.constant dense<1.0> : tensor<1xf32>
+  %d127_t = tensor.cast %c127_t : tensor<1xf32> to tensor<1xf32>
+  %c127_g = arith.constant dense<-0.254950255> : tensor<f32>
   %d127_g = tensor.cast %c127_g : tensor<f32> to tensor<f32>
-  %r127:3 = loss.triplet_margin_grad %d127_a, %d127_p, %d127_n, %d127_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>)
-  vector.print str "case triplet_margin_grad_0d_margin0p5_p2_mean_f32\n"
-  %s127_0 = tensor.cast %r127#0 : tensor<f32> to tensor<f32>
-  %e127_0 = arith.constant dense<0.0> : tensor<f32>
-  %ug127_0 = tensor.cast %s127_0 : tensor<f32> to tensor<*xf32>
-  %uw127_0 = tensor.cast %e127_0 : tensor<f32> to tensor<*xf32>
+  %r127:2 = loss.cosine_embedding_grad %d127_x1, %d127_x2, %d127_t, %d127_g {margin = 5.000000e-01 : f64} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_t_margin0p5_mean_f32\n"
+  %s127_0 = tensor.cast %r127#0 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e127_0 = arith.constant dense<[[0.00427103369, 0.00363459741, 0.00552496174, -0.0218851324, -0.0108446619], [0.0146494163, -0.0144812968, -0.0149008762, 0.0121830376, -0.00232053781], [0.0066819042, 0.00212586159, -0.0193491466, 0.0137506342, -0.0297267064]]> : tensor<3x5xf32>
+  %ug127_0 = tensor.cast %s127_0 : tensor<3x5xf32> to tensor<*xf32>
+  %uw127_0 = tensor.cast %e127_0 : tensor<3x5xf32> to tensor<*xf32>
   %rt127_0 = arith.constant 1.000e-05 : f64
   %at127_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug127_0, %uw127_0, %rt127_0, %at127_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s127_1 = tensor.cast %r127#1 : tensor<f32> to tensor<f32>
-  %e127_1 = arith.constant dense<-1.34405041> : tensor<f32>
-  %ug127_1 = tensor.cast %s127_1 : tensor<f32> to tensor<*xf32>
-  %uw127_1 = tensor.cast %e127_1 : tensor<f32> to tensor<*xf32>
+  %s127_1 = tensor.cast %r127#1 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e127_1 = arith.constant dense<[[0.0234339256, 0.0432340056, 0.0210753605, -0.0051492881, -0.0228071772], [0.0233302452, 0.0122563103, 0.0108232843, 0.0143282814, 0.00480586337], [-0.0417784825, -0.005107251, 0.0241945889, -0.0244198516, -0.08652886]]> : tensor<3x5xf32>
+  %ug127_1 = tensor.cast %s127_1 : tensor<3x5xf32> to tensor<*xf32>
+  %uw127_1 = tensor.cast %e127_1 : tensor<3x5xf32> to tensor<*xf32>
   %rt127_1 = arith.constant 1.000e-05 : f64
   %at127_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug127_1, %uw127_1, %rt127_1, %at127_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s127_2 = tensor.cast %r127#2 : tensor<f32> to tensor<f32>
-  %e127_2 = arith.constant dense<1.34405041> : tensor<f32>
-  %ug127_2 = tensor.cast %s127_2 : tensor<f32> to tensor<*xf32>
-  %uw127_2 = tensor.cast %e127_2 : tensor<f32> to tensor<*xf32>
-  %rt127_2 = arith.constant 1.000e-05 : f64
-  %at127_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug127_2, %uw127_2, %rt127_2, %at127_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_0d_margin0p5_p2_swap_mean_f32
-  %c128_a = arith.constant dense<0.318672359> : tensor<f32>
-  %d128_a = tensor.cast %c128_a : tensor<f32> to tensor<f32>
-  %c128_p = arith.constant dense<-0.381345659> : tensor<f32>
-  %d128_p = tensor.cast %c128_p : tensor<f32> to tensor<f32>
-  %c128_n = arith.constant dense<0.957982302> : tensor<f32>
-  %d128_n = tensor.cast %c128_n : tensor<f32> to tensor<f32>
-  %c128_g = arith.constant dense<-0.748802483> : tensor<f32>
+  // cosine_embedding_grad_bcast_x1_margin0p5_mean_f32
+  %c128_x1 = arith.constant dense<[[-0.947666883, 0.828998506, -0.073913224, 0.920635104, 0.577632189]]> : tensor<1x5xf32>
+  %d128_x1 = tensor.cast %c128_x1 : tensor<1x5xf32> to tensor<1x?xf32>
+  %c128_x2 = arith.constant dense<[[-0.816321552, 1.15610671, 2.22413445, -0.522164941, -1.81820822], [-0.764280379, -0.59507966, 0.375317216, 0.531232417, 1.2127533], [-0.162633017, 1.08502805, 0.0309344269, 1.42388308, 0.263819307]]> : tensor<3x5xf32>
+  %d128_x2 = tensor.cast %c128_x2 : tensor<3x5xf32> to tensor<?x?xf32>
+  %c128_t = arith.constant dense<[-1.0, -1.0, 1.0]> : tensor<3xf32>
+  %d128_t = tensor.cast %c128_t : tensor<3xf32> to tensor<?xf32>
+  %c128_g = arith.constant dense<0.995380759> : tensor<f32>
   %d128_g = tensor.cast %c128_g : tensor<f32> to tensor<f32>
-  %r128:3 = loss.triplet_margin_grad %d128_a, %d128_p, %d128_n, %d128_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>)
-  vector.print str "case triplet_margin_grad_0d_margin0p5_p2_swap_mean_f32\n"
-  %s128_0 = tensor.cast %r128#0 : tensor<f32> to tensor<f32>
-  %e128_0 = arith.constant dense<-1.49760497> : tensor<f32>
-  %ug128_0 = tensor.cast %s128_0 : tensor<f32> to tensor<*xf32>
-  %uw128_0 = tensor.cast %e128_0 : tensor<f32> to tensor<*xf32>
+  %r128:2 = loss.cosine_embedding_grad %d128_x1, %d128_x2, %d128_t, %d128_g {margin = 5.000000e-01 : f64} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_x1_margin0p5_mean_f32\n"
+  %s128_0 = tensor.cast %r128#0 : tensor<1x?xf32> to tensor<1x5xf32>
+  %e128_0 = arith.constant dense<[[-0.0764456391, -0.036522422, -0.0107462006, -0.0645688921, 0.0285339728]]> : tensor<1x5xf32>
+  %ug128_0 = tensor.cast %s128_0 : tensor<1x5xf32> to tensor<*xf32>
+  %uw128_0 = tensor.cast %e128_0 : tensor<1x5xf32> to tensor<*xf32>
   %rt128_0 = arith.constant 1.000e-05 : f64
   %at128_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug128_0, %uw128_0, %rt128_0, %at128_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s128_1 = tensor.cast %r128#1 : tensor<f32> to tensor<f32>
-  %e128_1 = arith.constant dense<0.748802483> : tensor<f32>
-  %ug128_1 = tensor.cast %s128_1 : tensor<f32> to tensor<*xf32>
-  %uw128_1 = tensor.cast %e128_1 : tensor<f32> to tensor<*xf32>
+  %s128_1 = tensor.cast %r128#1 : tensor<?x?xf32> to tensor<3x5xf32>
+  %e128_1 = arith.constant dense<[[0.0, 0.0, -0.0, 0.0, 0.0], [0.0, 0.0, -0.0, 0.0, 0.0], [0.0903493613, -0.000290121417, 0.0106901377, 0.0179632176, -0.0413147733]]> : tensor<3x5xf32>
+  %ug128_1 = tensor.cast %s128_1 : tensor<3x5xf32> to tensor<*xf32>
+  %uw128_1 = tensor.cast %e128_1 : tensor<3x5xf32> to tensor<*xf32>
   %rt128_1 = arith.constant 1.000e-05 : f64
   %at128_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug128_1, %uw128_1, %rt128_1, %at128_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s128_2 = tensor.cast %r128#2 : tensor<f32> to tensor<f32>
-  %e128_2 = arith.constant dense<0.748802483> : tensor<f32>
-  %ug128_2 = tensor.cast %s128_2 : tensor<f32> to tensor<*xf32>
-  %uw128_2 = tensor.cast %e128_2 : tensor<f32> to tensor<*xf32>
-  %rt128_2 = arith.constant 1.000e-05 : f64
-  %at128_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug128_2, %uw128_2, %rt128_2, %at128_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_3d_margin0p5_p2_mean_f32
-  %c129_a = arith.constant dense<[[[1.07639313, 0.226079106, 0.24326323, -0.408467978], [-1.08060277, -1.06324625, -1.43677807, 0.194967538], [1.41897571, 0.885475338, 0.40505299, 1.19382322]], [[1.54781759, 0.535570681, -1.09878802, 0.255718142], [-0.878950238, -0.308406591, -0.68982023, 0.944840193], [0.893338442, 0.839021981, -0.327577472, -2.06363153]]]> : tensor<2x3x4xf32>
-  %d129_a = tensor.cast %c129_a : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c129_p = arith.constant dense<[[[1.21640754, 1.00920296, 1.3524425, -0.520637274], [-0.271728933, 0.556001246, -0.346159875, 1.01083899], [-1.04310536, 1.42600071, -0.638414383, 0.959756315]], [[-1.56526434, 0.0873970762, -0.150967315, 0.583374739], [1.25505304, -1.32658267, 0.318922013, -0.638362527], [-1.45468235, 1.21559846, -1.23167992, 0.208690062]]]> : tensor<2x3x4xf32>
-  %d129_p = tensor.cast %c129_p : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c129_n = arith.constant dense<[[[-0.819082439, -0.131518081, 0.768051982, -1.88556373], [0.228942454, 0.0514421649, 0.310929298, 1.23441041], [1.05256891, 0.276462406, 0.23225002, 1.24689245]], [[-0.219379991, -1.07791567, 1.17393076, 0.901881099], [1.282336, 0.135294303, -0.118071415, 0.313180119], [0.91799134, 0.415158957, -0.57504946, -1.05822313]]]> : tensor<2x3x4xf32>
-  %d129_n = tensor.cast %c129_n : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c129_g = arith.constant dense<-0.254104435> : tensor<f32>
+  // cosine_embedding_grad_bcast_d_margin0p5_mean_f32
+  %c129_x1 = arith.constant dense<[[-2.34669733], [-2.64648128], [2.48414421]]> : tensor<3x1xf32>
+  %d129_x1 = tensor.cast %c129_x1 : tensor<3x1xf32> to tensor<?x1xf32>
+  %c129_x2 = arith.constant dense<[[-0.262262434, 0.344911128, 0.376760274, 1.04515672], [-1.63030136, -0.710240424, 1.35896862, -0.362775654], [0.891953528, -2.0726459, 0.838993132, 0.220739722]]> : tensor<3x4xf32>
+  %d129_x2 = tensor.cast %c129_x2 : tensor<3x4xf32> to tensor<?x?xf32>
+  %c129_t = arith.constant dense<[1.0, -1.0, -1.0]> : tensor<3xf32>
+  %d129_t = tensor.cast %c129_t : tensor<3xf32> to tensor<?xf32>
+  %c129_g = arith.constant dense<-0.130320907> : tensor<f32>
   %d129_g = tensor.cast %c129_g : tensor<f32> to tensor<f32>
-  %r129:3 = loss.triplet_margin_grad %d129_a, %d129_p, %d129_n, %d129_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<f32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>)
-  vector.print str "case triplet_margin_grad_3d_margin0p5_p2_mean_f32\n"
-  %s129_0 = tensor.cast %r129#0 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e129_0 = arith.constant dense<[[[-0.0, -0.0, 0.0, 0.0], [-0.00570244901, 0.0125469249, -0.00740286754, -0.00127631519], [-0.0169210136, 0.0435296111, -0.00615994493, -0.00668486441]], [[-0.0176822674, 0.0145698758, -0.0164619945, -0.00393398013], [-0.0087650707, -0.0222277306, 0.00391257228, -0.010898185], [-0.0300846267, 0.0207160637, -0.00185946154, -0.00983681623]]]> : tensor<2x3x4xf32>
-  %ug129_0 = tensor.cast %s129_0 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw129_0 = tensor.cast %e129_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %r129:2 = loss.cosine_embedding_grad %d129_x1, %d129_x2, %d129_t, %d129_g {margin = 5.000000e-01 : f64} : (tensor<?x1xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?x1xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_bcast_d_margin0p5_mean_f32\n"
+  %s129_0 = tensor.cast %r129#0 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e129_0 = arith.constant dense<[[4.23966418e-15], [1.39124823e-15], [0.0]]> : tensor<3x1xf32>
+  %ug129_0 = tensor.cast %s129_0 : tensor<3x1xf32> to tensor<*xf32>
+  %uw129_0 = tensor.cast %e129_0 : tensor<3x1xf32> to tensor<*xf32>
   %rt129_0 = arith.constant 1.000e-05 : f64
   %at129_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug129_0, %uw129_0, %rt129_0, %at129_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s129_1 = tensor.cast %r129#1 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e129_1 = arith.constant dense<[[[0.0, 0.0, 0.0, -0.0], [-0.0151226008, -0.0302732605, -0.0203900635, -0.0152534274], [0.0380804054, -0.00836015493, 0.016139064, 0.00362026948]], [[0.0399375074, 0.00574959815, -0.0121595077, -0.00420346903], [-0.0299353022, 0.0142827583, -0.0141503951, 0.0222088248], [0.0291517004, -0.00467534643, 0.0112248333, -0.0282118376]]]> : tensor<2x3x4xf32>
-  %ug129_1 = tensor.cast %s129_1 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw129_1 = tensor.cast %e129_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %s129_1 = tensor.cast %r129#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e129_1 = arith.constant dense<[[-0.046536155, -0.0231345147, -0.0219069868, 0.00385430129], [0.0109909615, 0.0156007893, 0.0259682536, 0.0173417106], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
+  %ug129_1 = tensor.cast %s129_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw129_1 = tensor.cast %e129_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt129_1 = arith.constant 1.000e-05 : f64
   %at129_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug129_1, %uw129_1, %rt129_1, %at129_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s129_2 = tensor.cast %r129#2 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e129_2 = arith.constant dense<[[[0.0, 0.0, -0.0, 0.0], [0.0208250508, 0.0177263357, 0.0277929306, 0.0165297426], [-0.02115939, -0.0351694562, -0.00997911766, 0.00306459493]], [[-0.0222552381, -0.0203194749, 0.0286215022, 0.00813744962], [0.0387003757, 0.00794497225, 0.0102378223, -0.0113106398], [0.000932926836, -0.0160407163, -0.00936537143, 0.0380486548]]]> : tensor<2x3x4xf32>
-  %ug129_2 = tensor.cast %s129_2 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw129_2 = tensor.cast %e129_2 : tensor<2x3x4xf32> to tensor<*xf32>
-  %rt129_2 = arith.constant 1.000e-05 : f64
-  %at129_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug129_2, %uw129_2, %rt129_2, %at129_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_3d_margin0p5_p2_swap_mean_f32
-  %c130_a = arith.constant dense<[[[-0.084059462, 0.224538177, 0.175268024, -0.559182286], [-1.16072011, -0.80596292, -0.902107, -1.48864031], [0.976909161, 2.19315267, 2.31504464, 0.111220799]], [[0.0328872688, 1.39060986, 1.19292533, -0.550904512], [0.488636702, -0.668816209, 1.38683116, 0.0874670818], [-1.18678713, -0.865065396, 0.660138428, -0.134495586]]]> : tensor<2x3x4xf32>
-  %d130_a = tensor.cast %c130_a : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c130_p = arith.constant dense<[[[-0.745645523, 1.21617186, -0.0407527834, -0.464444071], [0.659318447, 0.411792606, -1.01231396, 0.615961313], [0.887476563, 0.00106132205, 0.666906953, -0.975668669]], [[0.574667454, 0.10429474, 0.67076087, 0.732180655], [0.751419246, -1.00142014, 0.666526616, -0.265665144], [-0.906384587, -0.0551578514, -0.931474507, 1.21187747]]]> : tensor<2x3x4xf32>
-  %d130_p = tensor.cast %c130_p : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c130_n = arith.constant dense<[[[0.124263383, -0.943878829, 0.360612363, 1.25018632], [0.143517926, 0.667242646, -0.161705792, -0.0723318234], [0.64010787, 0.307865441, -0.99485755, 0.964274883]], [[0.60626328, -0.369112074, -0.530908406, 0.82834518], [2.12837458, -0.0611911528, -0.279828161, -1.28845358], [-1.08063638, 0.841315687, -0.390638471, 0.562597692]]]> : tensor<2x3x4xf32>
-  %d130_n = tensor.cast %c130_n : tensor<2x3x4xf32> to tensor<?x?x?xf32>
-  %c130_g = arith.constant dense<0.60066247> : tensor<f32>
+  // cosine_embedding_grad_1d_bcast_d_margin0p5_mean_f32
+  %c130_x1 = arith.constant dense<[-1.98362422, 0.215516791, -0.525963664, -0.084603548, 0.658503234]> : tensor<5xf32>
+  %d130_x1 = tensor.cast %c130_x1 : tensor<5xf32> to tensor<?xf32>
+  %c130_x2 = arith.constant dense<2.44279122> : tensor<1xf32>
+  %d130_x2 = tensor.cast %c130_x2 : tensor<1xf32> to tensor<1xf32>
+  %c130_t = arith.constant dense<-1.0> : tensor<f32>
+  %d130_t = tensor.cast %c130_t : tensor<f32> to tensor<f32>
+  %c130_g = arith.constant dense<0.134710431> : tensor<f32>
   %d130_g = tensor.cast %c130_g : tensor<f32> to tensor<f32>
-  %r130:3 = loss.triplet_margin_grad %d130_a, %d130_p, %d130_n, %d130_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<f32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>)
-  vector.print str "case triplet_margin_grad_3d_margin0p5_p2_swap_mean_f32\n"
-  %s130_0 = tensor.cast %r130#0 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e130_0 = arith.constant dense<[[[0.0, -0.0, 0.0, 0.0], [-0.059950836, -0.0401120298, 0.00363017758, -0.0693241581], [0.00303352065, 0.0743541345, 0.0559036285, 0.0368665121]], [[-0.027580943, 0.0654838979, 0.0265824459, -0.0653193593], [-0.0, 0.0, 0.0, 0.0], [-0.0124538979, -0.0359716043, 0.0706907585, -0.0597984567]]]> : tensor<2x3x4xf32>
-  %ug130_0 = tensor.cast %s130_0 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw130_0 = tensor.cast %e130_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %r130:2 = loss.cosine_embedding_grad %d130_x1, %d130_x2, %d130_t, %d130_g {margin = 5.000000e-01 : f64} : (tensor<?xf32>, tensor<1xf32>, tensor<f32>, tensor<f32>) -> (tensor<?xf32>, tensor<1xf32>)
+  vector.print str "case cosine_embedding_grad_1d_bcast_d_margin0p5_mean_f32\n"
+  %s130_0 = tensor.cast %r130#0 : tensor<?xf32> to tensor<5xf32>
+  %e130_0 = arith.constant dense<0.0> : tensor<5xf32>
+  %ug130_0 = tensor.cast %s130_0 : tensor<5xf32> to tensor<*xf32>
+  %uw130_0 = tensor.cast %e130_0 : tensor<5xf32> to tensor<*xf32>
   %rt130_0 = arith.constant 1.000e-05 : f64
   %at130_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug130_0, %uw130_0, %rt130_0, %at130_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s130_1 = tensor.cast %r130#1 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e130_1 = arith.constant dense<[[[-0.0, 0.0, -0.0, 0.0], [0.01818542, 0.0607962199, 0.065245077, 0.0135916891], [-0.0126149934, -0.0624706, -0.120269477, 0.0382740833]], [[0.0300224107, -0.102066159, -0.119440682, 0.07275033], [0.0, 0.0, -0.0, -0.0], [-0.00156649505, 0.108101852, -0.0271751303, 0.00755727896]]]> : tensor<2x3x4xf32>
-  %ug130_1 = tensor.cast %s130_1 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw130_1 = tensor.cast %e130_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %s130_1 = tensor.cast %r130#1 : tensor<1xf32> to tensor<1xf32>
+  %e130_1 = arith.constant dense<0.0> : tensor<1xf32>
+  %ug130_1 = tensor.cast %s130_1 : tensor<1xf32> to tensor<*xf32>
+  %uw130_1 = tensor.cast %e130_1 : tensor<1xf32> to tensor<*xf32>
   %rt130_1 = arith.constant 1.000e-05 : f64
   %at130_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug130_1, %uw130_1, %rt130_1, %at130_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s130_2 = tensor.cast %r130#2 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
-  %e130_2 = arith.constant dense<[[[0.0, 0.0, 0.0, 0.0], [0.0417654179, -0.0206841882, -0.0688752607, 0.0557324663], [0.00958147272, -0.0118835317, 0.0643658489, -0.0751405954]], [[-0.00244146842, 0.0365822613, 0.09285824, -0.00743096974], [0.0, 0.0, 0.0, 0.0], [0.0140203927, -0.072130248, -0.0435156263, 0.0522411801]]]> : tensor<2x3x4xf32>
-  %ug130_2 = tensor.cast %s130_2 : tensor<2x3x4xf32> to tensor<*xf32>
-  %uw130_2 = tensor.cast %e130_2 : tensor<2x3x4xf32> to tensor<*xf32>
-  %rt130_2 = arith.constant 1.000e-05 : f64
-  %at130_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug130_2, %uw130_2, %rt130_2, %at130_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_eps1em06_margin1_p2_swap_mean_f32
-  %c131_a = arith.constant dense<[[-0.588000298, -0.543884158, -1.47526073, -0.341102779, 0.436553448], [-1.00147164, -1.00037229, 1.24262893, 0.386071265, 1.11888623], [0.903775394, 0.5, -0.720137298, 0.25, -0.714079738], [0.974633515, 0.384952188, 0.172757983, -0.303118229, 0.906483293]]> : tensor<4x5xf32>
-  %d131_a = tensor.cast %c131_a : tensor<4x5xf32> to tensor<?x?xf32>
-  %c131_p = arith.constant dense<[[-0.588000298, -0.543884158, -1.47526073, -0.341102779, 0.436553448], [-0.178542778, 1.23019576, 0.450770497, -0.370025843, -1.06931424], [0.903775394, -1.5, -0.720137298, 2.25, -0.714079738], [0.142797366, -2.32265568, 0.981469929, -1.57925427, 1.22915983]]> : tensor<4x5xf32>
-  %d131_p = tensor.cast %c131_p : tensor<4x5xf32> to tensor<?x?xf32>
-  %c131_n = arith.constant dense<[[1.36690223, -0.396041065, 0.482635707, -0.477882504, -0.731414855], [-1.00147164, -1.00037229, 1.24262893, 0.386071265, 1.11888623], [0.381152898, 0.31454125, -2.10907507, -0.315380335, -0.685470641], [0.633388638, -0.132646754, -0.361329824, -1.83667791, 1.20066905]]> : tensor<4x5xf32>
-  %d131_n = tensor.cast %c131_n : tensor<4x5xf32> to tensor<?x?xf32>
-  %c131_g = arith.constant dense<-0.744525194> : tensor<f32>
+  // cosine_embedding_grad_1d_marginm0p5_mean_f32
+  %c131_x1 = arith.constant dense<[-1.2360568, 0.957630873, 0.198955253, 0.172336996, 1.28671193]> : tensor<5xf32>
+  %d131_x1 = tensor.cast %c131_x1 : tensor<5xf32> to tensor<?xf32>
+  %c131_x2 = arith.constant dense<[0.499652952, -1.1308794, 0.0238926783, -0.119572364, -0.27815485]> : tensor<5xf32>
+  %d131_x2 = tensor.cast %c131_x2 : tensor<5xf32> to tensor<?xf32>
+  %c131_t = arith.constant dense<-1> : tensor<i64>
+  %d131_t = tensor.cast %c131_t : tensor<i64> to tensor<i64>
+  %c131_g = arith.constant dense<-1.37776089> : tensor<f32>
   %d131_g = tensor.cast %c131_g : tensor<f32> to tensor<f32>
-  %r131:3 = loss.triplet_margin_grad %d131_a, %d131_p, %d131_n, %d131_g {eps = 1.000000e-06 : f64, margin = 1.000000e+00 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_eps1em06_margin1_p2_swap_mean_f32\n"
-  %s131_0 = tensor.cast %r131#0 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e131_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [0.128136933, 0.204933509, 0.0400389656, 0.041989997, -0.0361412801], [0.0608316027, -0.110027857, 0.161667868, 0.197423175, -0.00332995481], [-0.0119597968, -0.101553254, 0.103043459, 0.0882931873, -0.0124449274]]> : tensor<4x5xf32>
-  %ug131_0 = tensor.cast %s131_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw131_0 = tensor.cast %e131_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r131:2 = loss.cosine_embedding_grad %d131_x1, %d131_x2, %d131_t, %d131_g {margin = -5.000000e-01 : f64} : (tensor<?xf32>, tensor<?xf32>, tensor<i64>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>)
+  vector.print str "case cosine_embedding_grad_1d_marginm0p5_mean_f32\n"
+  %s131_0 = tensor.cast %r131#0 : tensor<?xf32> to tensor<5xf32>
+  %e131_0 = arith.constant dense<0.0> : tensor<5xf32>
+  %ug131_0 = tensor.cast %s131_0 : tensor<5xf32> to tensor<*xf32>
+  %uw131_0 = tensor.cast %e131_0 : tensor<5xf32> to tensor<*xf32>
   %rt131_0 = arith.constant 1.000e-05 : f64
   %at131_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug131_0, %uw131_0, %rt131_0, %at131_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s131_1 = tensor.cast %r131#1 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e131_1 = arith.constant dense<[[0.0, 0.0, 0.0, -0.0, -0.0], [-0.0448964834, -0.121693067, 0.0432014801, 0.0412504524, 0.119381726], [6.58073489e-08, 0.131614774, 6.58073489e-08, -0.13161464, 6.58073489e-08], [0.0479885265, 0.156201437, -0.0466543809, 0.0736201033, -0.0186150894]]> : tensor<4x5xf32>
-  %ug131_1 = tensor.cast %s131_1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw131_1 = tensor.cast %e131_1 : tensor<4x5xf32> to tensor<*xf32>
+  %s131_1 = tensor.cast %r131#1 : tensor<?xf32> to tensor<5xf32>
+  %e131_1 = arith.constant dense<0.0> : tensor<5xf32>
+  %ug131_1 = tensor.cast %s131_1 : tensor<5xf32> to tensor<*xf32>
+  %uw131_1 = tensor.cast %e131_1 : tensor<5xf32> to tensor<*xf32>
   %rt131_1 = arith.constant 1.000e-05 : f64
   %at131_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug131_1, %uw131_1, %rt131_1, %at131_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s131_2 = tensor.cast %r131#2 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e131_2 = arith.constant dense<[[-0.0, -0.0, -0.0, 0.0, 0.0], [-0.0832404494, -0.0832404494, -0.0832404494, -0.0832404494, -0.0832404494], [-0.0608316697, -0.0215869099, -0.161667943, -0.0658085421, 0.00332988915], [-0.0360287279, -0.054648187, -0.0563890785, -0.161913291, 0.0310600176]]> : tensor<4x5xf32>
-  %ug131_2 = tensor.cast %s131_2 : tensor<4x5xf32> to tensor<*xf32>
-  %uw131_2 = tensor.cast %e131_2 : tensor<4x5xf32> to tensor<*xf32>
-  %rt131_2 = arith.constant 1.000e-05 : f64
-  %at131_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug131_2, %uw131_2, %rt131_2, %at131_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // triplet_margin_grad_eps0_margin1_pinf_mean_f32
-  %c132_a = arith.constant dense<[[0.307988793, 0.833079457, -0.392069578, 1.34301579, 0.404305249], [0.906213701, 0.96713537, 1.56086457, 0.0379109867, -0.525280416], [-0.741335034, 0.5, 0.499507368, 0.25, 0.0410286859], [1.13234782, -0.412011117, 0.00553342514, -0.412667096, 0.805222929]]> : tensor<4x5xf32>
-  %d132_a = tensor.cast %c132_a : tensor<4x5xf32> to tensor<?x?xf32>
-  %c132_p = arith.constant dense<[[0.307988793, 0.833079457, -0.392069578, 1.34301579, 0.404305249], [-0.499131024, 1.0474999, 0.593921065, 0.120117441, 1.0922575], [-0.741335034, -1.5, 0.499507368, 2.25, 0.0410286859], [1.83217514, -2.90677238, 0.146549448, -1.08355999, -0.300902575]]> : tensor<4x5xf32>
-  %d132_p = tensor.cast %c132_p : tensor<4x5xf32> to tensor<?x?xf32>
-  %c132_n = arith.constant dense<[[0.129536584, 1.51538169, -0.287198633, 0.302003711, -0.105846487], [0.906213701, 0.96713537, 1.56086457, 0.0379109867, -0.525280416], [-0.530382574, 0.74056536, 0.36694482, -1.26736319, 1.60094261], [-0.22727029, 0.578730464, -0.489522666, 1.64753652, -0.888671696]]> : tensor<4x5xf32>
-  %d132_n = tensor.cast %c132_n : tensor<4x5xf32> to tensor<?x?xf32>
-  %c132_g = arith.constant dense<-0.224389106> : tensor<f32>
+  // cosine_embedding_grad_int_mean_f32
+  %c132_x1 = arith.constant dense<[[0.19393684, -0.845946908, 0.581459582, -0.284464419], [0.20105809, -1.14181352, -1.02107906, -0.880020022], [-0.244716376, 0.275827169, 1.02920353, -0.798824012]]> : tensor<3x4xf32>
+  %d132_x1 = tensor.cast %c132_x1 : tensor<3x4xf32> to tensor<?x?xf32>
+  %c132_x2 = arith.constant dense<[[-0.451482683, 1.09851754, 0.339445293, 1.04546583], [-0.791862965, 0.868989766, -1.6165688, -0.609834552], [0.256284475, 0.214198515, 0.756617606, 1.03645444]]> : tensor<3x4xf32>
+  %d132_x2 = tensor.cast %c132_x2 : tensor<3x4xf32> to tensor<?x?xf32>
+  %c132_t = arith.constant dense<[1, -1, -1]> : tensor<3xi64>
+  %d132_t = tensor.cast %c132_t : tensor<3xi64> to tensor<?xi64>
+  %c132_g = arith.constant dense<1.06129897> : tensor<f32>
   %d132_g = tensor.cast %c132_g : tensor<f32> to tensor<f32>
-  %r132:3 = loss.triplet_margin_grad %d132_a, %d132_p, %d132_n, %d132_g {eps = 0.000000e+00 : f64, margin = 1.000000e+00 : f64, p = 0x7FF0000000000000 : f64, swap = false} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
-  vector.print str "case triplet_margin_grad_eps0_margin1_pinf_mean_f32\n"
-  %s132_0 = tensor.cast %r132#0 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e132_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0560972765], [-0.0, -0.0280486383, 0.0, 0.0280486383, -0.0560972765], [0.0, -0.0560972765, 0.0, -0.0560972765, 0.0]]> : tensor<4x5xf32>
-  %ug132_0 = tensor.cast %s132_0 : tensor<4x5xf32> to tensor<*xf32>
-  %uw132_0 = tensor.cast %e132_0 : tensor<4x5xf32> to tensor<*xf32>
+  %r132:2 = loss.cosine_embedding_grad %d132_x1, %d132_x2, %d132_t, %d132_g : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xi64>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case cosine_embedding_grad_int_mean_f32\n"
+  %s132_0 = tensor.cast %r132#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e132_0 = arith.constant dense<[[0.0538506731, -0.059065666, -0.180392027, -0.156366199], [-0.0816655457, 0.118359037, -0.122056261, -0.0306065474], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
+  %ug132_0 = tensor.cast %s132_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw132_0 = tensor.cast %e132_0 : tensor<3x4xf32> to tensor<*xf32>
   %rt132_0 = arith.constant 1.000e-05 : f64
   %at132_0 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug132_0, %uw132_0, %rt132_0, %at132_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s132_1 = tensor.cast %r132#1 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e132_1 = arith.constant dense<[[-0.0, -0.0, -0.0, -0.0, -0.0], [0.0, -0.0, 0.0, -0.0, -0.0560972765], [0.0, 0.0280486383, 0.0, -0.0280486383, 0.0], [-0.0, 0.0560972765, -0.0, 0.0, 0.0]]> : tensor<4x5xf32>
-  %ug132_1 = tensor.cast %s132_1 : tensor<4x5xf32> to tensor<*xf32>
-  %uw132_1 = tensor.cast %e132_1 : tensor<4x5xf32> to tensor<*xf32>
+  %s132_1 = tensor.cast %r132#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e132_1 = arith.constant dense<[[-0.000280169101, 0.076210171, -0.14663142, -0.0325896442], [0.0370246395, -0.128335103, -0.0607106276, -0.0700147673], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
+  %ug132_1 = tensor.cast %s132_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw132_1 = tensor.cast %e132_1 : tensor<3x4xf32> to tensor<*xf32>
   %rt132_1 = arith.constant 1.000e-05 : f64
   %at132_1 = arith.constant 1.000e-06 : f64
   func.call @lossCheckCloseF32(%ug132_1, %uw132_1, %rt132_1, %at132_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
-  %s132_2 = tensor.cast %r132#2 : tensor<?x?xf32> to tensor<4x5xf32>
-  %e132_2 = arith.constant dense<[[0.0, -0.0, -0.0, 0.0, 0.0], [-0.0, -0.0, -0.0, -0.0, -0.0], [0.0, 0.0, -0.0, -0.0, 0.0560972765], [-0.0, 0.0, -0.0, 0.0560972765, -0.0]]> : tensor<4x5xf32>
-  %ug132_2 = tensor.cast %s132_2 : tensor<4x5xf32> to tensor<*xf32>
-  %uw132_2 = tensor.cast %e132_2 : tensor<4x5xf32> to tensor<*xf32>
-  %rt132_2 = arith.constant 1.000e-05 : f64
-  %at132_2 = arith.constant 1.000e-06 : f64
-  func.call @lossCheckCloseF32(%ug132_2, %uw132_2, %rt132_2, %at132_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_bcast_margin0p5_p2_mean_f32
+  %c133_a = arith.constant dense<[[-1.99346399, -1.44705069, -1.12217534, -1.11880291], [-0.829812527, -0.203126222, 0.703814268, -0.25478217], [-1.81936312, -1.03218377, -0.932721972, 0.190251961]]> : tensor<3x4xf32>
+  %d133_a = tensor.cast %c133_a : tensor<3x4xf32> to tensor<?x?xf32>
+  %c133_p = arith.constant dense<[[1.00090504, -0.190642476, 0.0109729217, 1.2746222]]> : tensor<1x4xf32>
+  %d133_p = tensor.cast %c133_p : tensor<1x4xf32> to tensor<1x?xf32>
+  %c133_n = arith.constant dense<[[-1.32975841], [1.52322471], [-2.07878089]]> : tensor<3x1xf32>
+  %d133_n = tensor.cast %c133_n : tensor<3x1xf32> to tensor<?x1xf32>
+  %c133_g = arith.constant dense<0.402122796> : tensor<f32>
+  %d133_g = tensor.cast %c133_g : tensor<f32> to tensor<f32>
+  %r133:3 = loss.triplet_margin_grad %d133_a, %d133_p, %d133_n, %d133_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
+  vector.print str "case triplet_margin_grad_bcast_margin0p5_p2_mean_f32\n"
+  %s133_0 = tensor.cast %r133#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e133_0 = arith.constant dense<[[0.0250681341, -0.0188338868, -0.0740487501, -0.114978582], [0.0, 0.0, 0.0, 0.0], [-0.128006861, -0.085243538, -0.0942521617, -0.154521719]]> : tensor<3x4xf32>
+  %ug133_0 = tensor.cast %s133_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw133_0 = tensor.cast %e133_0 : tensor<3x4xf32> to tensor<*xf32>
+  %rt133_0 = arith.constant 1.000e-05 : f64
+  %at133_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug133_0, %uw133_0, %rt133_0, %at133_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s133_1 = tensor.cast %r133#1 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e133_1 = arith.constant dense<[[0.211202443, 0.0746303126, 0.0748677105, 0.120940305]]> : tensor<1x4xf32>
+  %ug133_1 = tensor.cast %s133_1 : tensor<1x4xf32> to tensor<*xf32>
+  %uw133_1 = tensor.cast %e133_1 : tensor<1x4xf32> to tensor<*xf32>
+  %rt133_1 = arith.constant 1.000e-05 : f64
+  %at133_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug133_1, %uw133_1, %rt133_1, %at133_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s133_2 = tensor.cast %r133#2 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e133_2 = arith.constant dense<[[-0.0660009831], [0.0], [0.229177579]]> : tensor<3x1xf32>
+  %ug133_2 = tensor.cast %s133_2 : tensor<3x1xf32> to tensor<*xf32>
+  %uw133_2 = tensor.cast %e133_2 : tensor<3x1xf32> to tensor<*xf32>
+  %rt133_2 = arith.constant 1.000e-05 : f64
+  %at133_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug133_2, %uw133_2, %rt133_2, %at133_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_bcast_margin0p5_p1_mean_f32
+  %c134_a = arith.constant dense<[[-1.0790602, 0.0346636735, -0.0850080103, 1.51810896], [-0.820000708, 0.769494891, 1.60870075, -0.0956307426], [0.452582449, -1.08302283, -0.630418956, -0.359089404]]> : tensor<3x4xf32>
+  %d134_a = tensor.cast %c134_a : tensor<3x4xf32> to tensor<?x?xf32>
+  %c134_p = arith.constant dense<[[-0.0576362461, 1.1749742, 0.67662549, 0.640606463]]> : tensor<1x4xf32>
+  %d134_p = tensor.cast %c134_p : tensor<1x4xf32> to tensor<1x?xf32>
+  %c134_n = arith.constant dense<[[0.276943028], [0.869080663], [0.431116432]]> : tensor<3x1xf32>
+  %d134_n = tensor.cast %c134_n : tensor<3x1xf32> to tensor<?x1xf32>
+  %c134_g = arith.constant dense<-0.911840498> : tensor<f32>
+  %d134_g = tensor.cast %c134_g : tensor<f32> to tensor<f32>
+  %r134:3 = loss.triplet_margin_grad %d134_a, %d134_p, %d134_n, %d134_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = false} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
+  vector.print str "case triplet_margin_grad_bcast_margin0p5_p1_mean_f32\n"
+  %s134_0 = tensor.cast %r134#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e134_0 = arith.constant dense<0.0> : tensor<3x4xf32>
+  %ug134_0 = tensor.cast %s134_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw134_0 = tensor.cast %e134_0 : tensor<3x4xf32> to tensor<*xf32>
+  %rt134_0 = arith.constant 1.000e-05 : f64
+  %at134_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug134_0, %uw134_0, %rt134_0, %at134_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s134_1 = tensor.cast %r134#1 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e134_1 = arith.constant dense<[[0.0, -0.607893646, -0.607893646, 0.0]]> : tensor<1x4xf32>
+  %ug134_1 = tensor.cast %s134_1 : tensor<1x4xf32> to tensor<*xf32>
+  %uw134_1 = tensor.cast %e134_1 : tensor<1x4xf32> to tensor<*xf32>
+  %rt134_1 = arith.constant 1.000e-05 : f64
+  %at134_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug134_1, %uw134_1, %rt134_1, %at134_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s134_2 = tensor.cast %r134#2 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e134_2 = arith.constant dense<[[0.607893646], [0.0], [0.607893646]]> : tensor<3x1xf32>
+  %ug134_2 = tensor.cast %s134_2 : tensor<3x1xf32> to tensor<*xf32>
+  %uw134_2 = tensor.cast %e134_2 : tensor<3x1xf32> to tensor<*xf32>
+  %rt134_2 = arith.constant 1.000e-05 : f64
+  %at134_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug134_2, %uw134_2, %rt134_2, %at134_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_bcast_margin0p5_p2_swap_mean_f32
+  %c135_a = arith.constant dense<[[-0.27417478, -0.943782508, 0.668980062, 0.645932019], [-1.42413044, 0.933374882, 0.382579327, -0.165786847], [1.01168585, 0.192066908, -1.77279186, 1.8526423]]> : tensor<3x4xf32>
+  %d135_a = tensor.cast %c135_a : tensor<3x4xf32> to tensor<?x?xf32>
+  %c135_p = arith.constant dense<[[0.298834145, 0.0702089369, 0.779352188, 0.397461414]]> : tensor<1x4xf32>
+  %d135_p = tensor.cast %c135_p : tensor<1x4xf32> to tensor<1x?xf32>
+  %c135_n = arith.constant dense<[[0.68049413], [-0.198877811], [-0.350175768]]> : tensor<3x1xf32>
+  %d135_n = tensor.cast %c135_n : tensor<3x1xf32> to tensor<?x1xf32>
+  %c135_g = arith.constant dense<0.493473947> : tensor<f32>
+  %d135_g = tensor.cast %c135_g : tensor<f32> to tensor<f32>
+  %r135:3 = loss.triplet_margin_grad %d135_a, %d135_p, %d135_n, %d135_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
+  vector.print str "case triplet_margin_grad_bcast_margin0p5_p2_swap_mean_f32\n"
+  %s135_0 = tensor.cast %r135#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e135_0 = arith.constant dense<[[-0.0788078681, -0.139457807, -0.015179744, 0.0341732055], [-0.138483584, 0.0693772361, -0.031890627, -0.0452711284], [0.0387558602, 0.00662514055, -0.138753071, 0.0791142806]]> : tensor<3x4xf32>
+  %ug135_0 = tensor.cast %s135_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw135_0 = tensor.cast %e135_0 : tensor<3x4xf32> to tensor<*xf32>
+  %rt135_0 = arith.constant 1.000e-05 : f64
+  %at135_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug135_0, %uw135_0, %rt135_0, %at135_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s135_1 = tensor.cast %r135#1 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e135_1 = arith.constant dense<[[0.126531094, 0.113224059, -0.0800849944, -0.163925067]]> : tensor<1x4xf32>
+  %ug135_1 = tensor.cast %s135_1 : tensor<1x4xf32> to tensor<*xf32>
+  %uw135_1 = tensor.cast %e135_1 : tensor<1x4xf32> to tensor<*xf32>
+  %rt135_1 = arith.constant 1.000e-05 : f64
+  %at135_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug135_1, %uw135_1, %rt135_1, %at135_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s135_2 = tensor.cast %r135#2 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e135_2 = arith.constant dense<[[-0.24811025], [0.301413238], [0.310750008]]> : tensor<3x1xf32>
+  %ug135_2 = tensor.cast %s135_2 : tensor<3x1xf32> to tensor<*xf32>
+  %uw135_2 = tensor.cast %e135_2 : tensor<3x1xf32> to tensor<*xf32>
+  %rt135_2 = arith.constant 1.000e-05 : f64
+  %at135_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug135_2, %uw135_2, %rt135_2, %at135_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_bcast_margin0p5_p1_swap_mean_f32
+  %c136_a = arith.constant dense<[[0.519569039, 0.044702474, 1.50590003, -1.32073057], [1.63720131, 1.56633425, 1.04328775, 2.1885798], [0.0521863401, 1.51325738, -0.256288111, -1.85905206]]> : tensor<3x4xf32>
+  %d136_a = tensor.cast %c136_a : tensor<3x4xf32> to tensor<?x?xf32>
+  %c136_p = arith.constant dense<[[-1.11851704, 0.77828896, -0.00900080334, -1.04641211]]> : tensor<1x4xf32>
+  %d136_p = tensor.cast %c136_p : tensor<1x4xf32> to tensor<1x?xf32>
+  %c136_n = arith.constant dense<[[0.0830778182], [1.93281829], [0.0584248416]]> : tensor<3x1xf32>
+  %d136_n = tensor.cast %c136_n : tensor<3x1xf32> to tensor<?x1xf32>
+  %c136_g = arith.constant dense<0.894547105> : tensor<f32>
+  %d136_g = tensor.cast %c136_g : tensor<f32> to tensor<f32>
+  %r136:3 = loss.triplet_margin_grad %d136_a, %d136_p, %d136_n, %d136_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = true} : (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<1x?xf32>, tensor<?x1xf32>)
+  vector.print str "case triplet_margin_grad_bcast_margin0p5_p1_swap_mean_f32\n"
+  %s136_0 = tensor.cast %r136#0 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e136_0 = arith.constant dense<[[0.298182368, -0.298182368, 0.298182368, -0.298182368], [0.596364737, 0.596364737, 0.596364737, 0.0], [0.298182368, 0.298182368, -0.298182368, -0.298182368]]> : tensor<3x4xf32>
+  %ug136_0 = tensor.cast %s136_0 : tensor<3x4xf32> to tensor<*xf32>
+  %uw136_0 = tensor.cast %e136_0 : tensor<3x4xf32> to tensor<*xf32>
+  %rt136_0 = arith.constant 1.000e-05 : f64
+  %at136_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug136_0, %uw136_0, %rt136_0, %at136_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s136_1 = tensor.cast %r136#1 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e136_1 = arith.constant dense<[[-0.298182368, -0.894547105, 0.298182368, 0.894547105]]> : tensor<1x4xf32>
+  %ug136_1 = tensor.cast %s136_1 : tensor<1x4xf32> to tensor<*xf32>
+  %uw136_1 = tensor.cast %e136_1 : tensor<1x4xf32> to tensor<*xf32>
+  %rt136_1 = arith.constant 1.000e-05 : f64
+  %at136_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug136_1, %uw136_1, %rt136_1, %at136_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s136_2 = tensor.cast %r136#2 : tensor<?x1xf32> to tensor<3x1xf32>
+  %e136_2 = arith.constant dense<-0.596364737> : tensor<3x1xf32>
+  %ug136_2 = tensor.cast %s136_2 : tensor<3x1xf32> to tensor<*xf32>
+  %uw136_2 = tensor.cast %e136_2 : tensor<3x1xf32> to tensor<*xf32>
+  %rt136_2 = arith.constant 1.000e-05 : f64
+  %at136_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug136_2, %uw136_2, %rt136_2, %at136_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_bcast_rows_margin0p5_p2_mean_f32
+  %c137_a = arith.constant dense<[[1.46807766, 0.18997857, 0.664022148, -0.598959684]]> : tensor<1x4xf32>
+  %d137_a = tensor.cast %c137_a : tensor<1x4xf32> to tensor<1x?xf32>
+  %c137_p = arith.constant dense<[[-1.00327802, 0.837245882, 0.108436875, 1.27831233], [-1.37236392, -0.257204652, -0.689787269, 0.721071184], [-1.25392222, 2.64631367, 0.675434232, -0.501594484]]> : tensor<3x4xf32>
+  %d137_p = tensor.cast %c137_p : tensor<3x4xf32> to tensor<?x?xf32>
+  %c137_n = arith.constant dense<[[-0.149249807, -0.892877221, -0.00078039529, 0.635368645], [1.09679198, -0.650100052, -0.299055904, -0.237947658], [-0.846413672, 0.240894213, 0.64675051, 0.898362994]]> : tensor<3x4xf32>
+  %d137_n = tensor.cast %c137_n : tensor<3x4xf32> to tensor<?x?xf32>
+  %c137_g = arith.constant dense<0.730675399> : tensor<f32>
+  %d137_g = tensor.cast %c137_g : tensor<f32> to tensor<f32>
+  %r137:3 = loss.triplet_margin_grad %d137_a, %d137_p, %d137_n, %d137_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p2_mean_f32\n"
+  %s137_0 = tensor.cast %r137#0 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e137_0 = arith.constant dense<[[0.134538025, -0.43427965, -0.102038175, 0.0794201568]]> : tensor<1x4xf32>
+  %ug137_0 = tensor.cast %s137_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw137_0 = tensor.cast %e137_0 : tensor<1x4xf32> to tensor<*xf32>
+  %rt137_0 = arith.constant 1.000e-05 : f64
+  %at137_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug137_0, %uw137_0, %rt137_0, %at137_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s137_1 = tensor.cast %r137#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e137_1 = arith.constant dense<[[-0.187012985, 0.0489800647, -0.0420424342, 0.142057225], [-0.20102571, -0.0316484235, -0.0958127826, 0.0934220403], [-0.180755019, 0.163113371, 0.000757755362, 0.00646548951]]> : tensor<3x4xf32>
+  %ug137_1 = tensor.cast %s137_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw137_1 = tensor.cast %e137_1 : tensor<3x4xf32> to tensor<*xf32>
+  %rt137_1 = arith.constant 1.000e-05 : f64
+  %at137_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug137_1, %uw137_1, %rt137_1, %at137_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s137_2 = tensor.cast %r137#2 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e137_2 = arith.constant dense<[[0.164218426, 0.109949864, 0.0675020516, -0.125329703], [0.0655800179, 0.148382485, 0.170107752, -0.0637650415], [0.204457268, -0.00449768966, 0.00152582757, -0.132270172]]> : tensor<3x4xf32>
+  %ug137_2 = tensor.cast %s137_2 : tensor<3x4xf32> to tensor<*xf32>
+  %uw137_2 = tensor.cast %e137_2 : tensor<3x4xf32> to tensor<*xf32>
+  %rt137_2 = arith.constant 1.000e-05 : f64
+  %at137_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug137_2, %uw137_2, %rt137_2, %at137_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_bcast_rows_margin0p5_p1_mean_f32
+  %c138_a = arith.constant dense<[[-0.140029266, 0.000738330651, 1.00944495, -0.334408581]]> : tensor<1x4xf32>
+  %d138_a = tensor.cast %c138_a : tensor<1x4xf32> to tensor<1x?xf32>
+  %c138_p = arith.constant dense<[[0.778775632, 1.03193247, 1.63648903, -1.14337993], [0.813193142, 0.673229456, 2.00872898, 0.188053817], [0.291053176, 1.88702893, -0.461196423, 0.609690547]]> : tensor<3x4xf32>
+  %d138_p = tensor.cast %c138_p : tensor<3x4xf32> to tensor<?x?xf32>
+  %c138_n = arith.constant dense<[[0.925910413, 0.821044207, 0.882576585, 1.13419521], [1.5228951, 0.89658618, -0.574706316, 0.518406868], [0.877499163, -0.630668402, 0.911656499, 1.61111355]]> : tensor<3x4xf32>
+  %d138_n = tensor.cast %c138_n : tensor<3x4xf32> to tensor<?x?xf32>
+  %c138_g = arith.constant dense<-0.580465317> : tensor<f32>
+  %d138_g = tensor.cast %c138_g : tensor<f32> to tensor<f32>
+  %r138:3 = loss.triplet_margin_grad %d138_a, %d138_p, %d138_n, %d138_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = false} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p1_mean_f32\n"
+  %s138_0 = tensor.cast %r138#0 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e138_0 = arith.constant dense<[[0.0, 0.386976868, 0.386976868, -0.386976868]]> : tensor<1x4xf32>
+  %ug138_0 = tensor.cast %s138_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw138_0 = tensor.cast %e138_0 : tensor<1x4xf32> to tensor<*xf32>
+  %rt138_0 = arith.constant 1.000e-05 : f64
+  %at138_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug138_0, %uw138_0, %rt138_0, %at138_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s138_1 = tensor.cast %r138#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e138_1 = arith.constant dense<[[-0.193488434, -0.193488434, -0.193488434, 0.193488434], [0.0, 0.0, 0.0, 0.0], [-0.193488434, -0.193488434, 0.193488434, -0.193488434]]> : tensor<3x4xf32>
+  %ug138_1 = tensor.cast %s138_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw138_1 = tensor.cast %e138_1 : tensor<3x4xf32> to tensor<*xf32>
+  %rt138_1 = arith.constant 1.000e-05 : f64
+  %at138_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug138_1, %uw138_1, %rt138_1, %at138_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s138_2 = tensor.cast %r138#2 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e138_2 = arith.constant dense<[[0.193488434, 0.193488434, -0.193488434, 0.193488434], [-0.0, -0.0, 0.0, -0.0], [0.193488434, -0.193488434, -0.193488434, 0.193488434]]> : tensor<3x4xf32>
+  %ug138_2 = tensor.cast %s138_2 : tensor<3x4xf32> to tensor<*xf32>
+  %uw138_2 = tensor.cast %e138_2 : tensor<3x4xf32> to tensor<*xf32>
+  %rt138_2 = arith.constant 1.000e-05 : f64
+  %at138_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug138_2, %uw138_2, %rt138_2, %at138_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_bcast_rows_margin0p5_p2_swap_mean_f32
+  %c139_a = arith.constant dense<[[0.904169381, 0.4193407, 0.555511534, -0.179625899]]> : tensor<1x4xf32>
+  %d139_a = tensor.cast %c139_a : tensor<1x4xf32> to tensor<1x?xf32>
+  %c139_p = arith.constant dense<[[-2.48542523, -1.83367062, 0.943651676, -0.793897748], [0.489451915, -0.44499144, 0.392811954, 1.07732332], [0.0740742087, 0.76118052, 0.350342453, 0.168817624]]> : tensor<3x4xf32>
+  %d139_p = tensor.cast %c139_p : tensor<3x4xf32> to tensor<?x?xf32>
+  %c139_n = arith.constant dense<[[0.220018223, -2.41316962, 0.632734597, 0.36973387], [0.954164445, -0.159245461, 1.56839108, -0.0879974291], [1.52792597, 1.17921329, -0.400440812, -1.53797746]]> : tensor<3x4xf32>
+  %d139_n = tensor.cast %c139_n : tensor<3x4xf32> to tensor<?x?xf32>
+  %c139_g = arith.constant dense<1.37338483> : tensor<f32>
+  %d139_g = tensor.cast %c139_g : tensor<f32> to tensor<f32>
+  %r139:3 = loss.triplet_margin_grad %d139_a, %d139_p, %d139_n, %d139_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p2_swap_mean_f32\n"
+  %s139_0 = tensor.cast %r139#0 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e139_0 = arith.constant dense<[[0.408747256, -0.164852366, 0.411738843, -0.173474401]]> : tensor<1x4xf32>
+  %ug139_0 = tensor.cast %s139_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw139_0 = tensor.cast %e139_0 : tensor<1x4xf32> to tensor<*xf32>
+  %rt139_0 = arith.constant 1.000e-05 : f64
+  %at139_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug139_0, %uw139_0, %rt139_0, %at139_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s139_1 = tensor.cast %r139#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e139_1 = arith.constant dense<[[-0.375322491, -0.249471113, 0.042977795, -0.0680170804], [-0.119468845, -0.248990327, -0.0468695089, 0.36209181], [-0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
+  %ug139_1 = tensor.cast %s139_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw139_1 = tensor.cast %e139_1 : tensor<3x4xf32> to tensor<*xf32>
+  %rt139_1 = arith.constant 1.000e-05 : f64
+  %at139_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug139_1, %uw139_1, %rt139_1, %at139_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s139_2 = tensor.cast %r139#2 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e139_2 = arith.constant dense<[[0.105586514, 0.437146902, -0.0119178286, -0.0847835913], [-0.0195424352, 0.226166904, -0.395929277, -0.0358167328], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
+  %ug139_2 = tensor.cast %s139_2 : tensor<3x4xf32> to tensor<*xf32>
+  %uw139_2 = tensor.cast %e139_2 : tensor<3x4xf32> to tensor<*xf32>
+  %rt139_2 = arith.constant 1.000e-05 : f64
+  %at139_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug139_2, %uw139_2, %rt139_2, %at139_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_bcast_rows_margin0p5_p1_swap_mean_f32
+  %c140_a = arith.constant dense<[[-1.21255779, 0.321384639, -0.356870323, -0.847670615]]> : tensor<1x4xf32>
+  %d140_a = tensor.cast %c140_a : tensor<1x4xf32> to tensor<1x?xf32>
+  %c140_p = arith.constant dense<[[-0.831345856, 1.72288442, 0.952052355, 0.290839136], [0.242301553, -0.726179063, -0.212638721, -1.05007732], [-0.334730774, 1.03240967, -1.15022886, 0.0449943617]]> : tensor<3x4xf32>
+  %d140_p = tensor.cast %c140_p : tensor<3x4xf32> to tensor<?x?xf32>
+  %c140_n = arith.constant dense<[[-2.08053207, -0.954624534, 0.271228254, -0.0932042152], [1.3453306, -0.928348422, -1.50771201, -1.6244489], [-3.4549911, -0.760188818, -0.96225208, -1.24279797]]> : tensor<3x4xf32>
+  %d140_n = tensor.cast %c140_n : tensor<3x4xf32> to tensor<?x?xf32>
+  %c140_g = arith.constant dense<-1.74933839> : tensor<f32>
+  %d140_g = tensor.cast %c140_g : tensor<f32> to tensor<f32>
+  %r140:3 = loss.triplet_margin_grad %d140_a, %d140_p, %d140_n, %d140_g {margin = 5.000000e-01 : f64, p = 1.000000e+00 : f64, swap = true} : (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<1x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_bcast_rows_margin0p5_p1_swap_mean_f32\n"
+  %s140_0 = tensor.cast %r140#0 : tensor<1x?xf32> to tensor<1x4xf32>
+  %e140_0 = arith.constant dense<[[1.74933839, 0.583112776, 0.583112776, -0.583112776]]> : tensor<1x4xf32>
+  %ug140_0 = tensor.cast %s140_0 : tensor<1x4xf32> to tensor<*xf32>
+  %uw140_0 = tensor.cast %e140_0 : tensor<1x4xf32> to tensor<*xf32>
+  %rt140_0 = arith.constant 1.000e-05 : f64
+  %at140_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug140_0, %uw140_0, %rt140_0, %at140_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s140_1 = tensor.cast %r140#1 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e140_1 = arith.constant dense<[[-0.583112776, -0.583112776, -0.583112776, -0.583112776], [-1.16622555, 1.16622555, 0.0, 1.16622555], [0.0, 0.0, -0.0, 0.0]]> : tensor<3x4xf32>
+  %ug140_1 = tensor.cast %s140_1 : tensor<3x4xf32> to tensor<*xf32>
+  %uw140_1 = tensor.cast %e140_1 : tensor<3x4xf32> to tensor<*xf32>
+  %rt140_1 = arith.constant 1.000e-05 : f64
+  %at140_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug140_1, %uw140_1, %rt140_1, %at140_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s140_2 = tensor.cast %r140#2 : tensor<?x?xf32> to tensor<3x4xf32>
+  %e140_2 = arith.constant dense<[[-0.583112776, -0.583112776, 0.583112776, 0.583112776], [0.583112776, -0.583112776, -0.583112776, -0.583112776], [0.0, 0.0, 0.0, 0.0]]> : tensor<3x4xf32>
+  %ug140_2 = tensor.cast %s140_2 : tensor<3x4xf32> to tensor<*xf32>
+  %uw140_2 = tensor.cast %e140_2 : tensor<3x4xf32> to tensor<*xf32>
+  %rt140_2 = arith.constant 1.000e-05 : f64
+  %at140_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug140_2, %uw140_2, %rt140_2, %at140_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_1d_margin0p5_p2_mean_f32
+  %c141_a = arith.constant dense<[-0.576533198, 1.14276946, 0.274755478, 0.101280846, 0.192332417]> : tensor<5xf32>
+  %d141_a = tensor.cast %c141_a : tensor<5xf32> to tensor<?xf32>
+  %c141_p = arith.constant dense<[0.364340276, 1.72746742, -2.00343204, -0.215210781, -1.86879551]> : tensor<5xf32>
+  %d141_p = tensor.cast %c141_p : tensor<5xf32> to tensor<?xf32>
+  %c141_n = arith.constant dense<[-0.745921612, 0.553186953, -0.345279038, -0.30374679, -0.213684872]> : tensor<5xf32>
+  %d141_n = tensor.cast %c141_n : tensor<5xf32> to tensor<?xf32>
+  %c141_g = arith.constant dense<0.177718222> : tensor<f32>
+  %d141_g = tensor.cast %c141_g : tensor<f32> to tensor<f32>
+  %r141:3 = loss.triplet_margin_grad %d141_a, %d141_p, %d141_n, %d141_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>)
+  vector.print str "case triplet_margin_grad_1d_margin0p5_p2_mean_f32\n"
+  %s141_0 = tensor.cast %r141#0 : tensor<?xf32> to tensor<5xf32>
+  %e141_0 = arith.constant dense<[-0.079800196, -0.132046714, 0.017834343, -0.0518139787, 0.0425141454]> : tensor<5xf32>
+  %ug141_0 = tensor.cast %s141_0 : tensor<5xf32> to tensor<*xf32>
+  %uw141_0 = tensor.cast %e141_0 : tensor<5xf32> to tensor<*xf32>
+  %rt141_0 = arith.constant 1.000e-05 : f64
+  %at141_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug141_0, %uw141_0, %rt141_0, %at141_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s141_1 = tensor.cast %r141#1 : tensor<?xf32> to tensor<5xf32>
+  %e141_1 = arith.constant dense<[0.050961487, 0.031669572, -0.123395972, -0.0171425305, -0.111639142]> : tensor<5xf32>
+  %ug141_1 = tensor.cast %s141_1 : tensor<5xf32> to tensor<*xf32>
+  %uw141_1 = tensor.cast %e141_1 : tensor<5xf32> to tensor<*xf32>
+  %rt141_1 = arith.constant 1.000e-05 : f64
+  %at141_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug141_1, %uw141_1, %rt141_1, %at141_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s141_2 = tensor.cast %r141#2 : tensor<?xf32> to tensor<5xf32>
+  %e141_2 = arith.constant dense<[0.0288387071, 0.10037715, 0.105561629, 0.0689565092, 0.0691249967]> : tensor<5xf32>
+  %ug141_2 = tensor.cast %s141_2 : tensor<5xf32> to tensor<*xf32>
+  %uw141_2 = tensor.cast %e141_2 : tensor<5xf32> to tensor<*xf32>
+  %rt141_2 = arith.constant 1.000e-05 : f64
+  %at141_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug141_2, %uw141_2, %rt141_2, %at141_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_1d_margin0p5_p2_swap_mean_f32
+  %c142_a = arith.constant dense<[-0.245033041, 1.84324467, 0.14377372, -1.05867839, -0.327444822]> : tensor<5xf32>
+  %d142_a = tensor.cast %c142_a : tensor<5xf32> to tensor<?xf32>
+  %c142_p = arith.constant dense<[0.92505455, 0.679764271, 0.990194917, 0.805565178, 0.279786915]> : tensor<5xf32>
+  %d142_p = tensor.cast %c142_p : tensor<5xf32> to tensor<?xf32>
+  %c142_n = arith.constant dense<[0.345368832, -1.47325659, -0.296033919, 1.13608909, 0.810236216]> : tensor<5xf32>
+  %d142_n = tensor.cast %c142_n : tensor<5xf32> to tensor<?xf32>
+  %c142_g = arith.constant dense<0.454398215> : tensor<f32>
+  %d142_g = tensor.cast %c142_g : tensor<f32> to tensor<f32>
+  %r142:3 = loss.triplet_margin_grad %d142_a, %d142_p, %d142_n, %d142_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>)
+  vector.print str "case triplet_margin_grad_1d_margin0p5_p2_swap_mean_f32\n"
+  %s142_0 = tensor.cast %r142#0 : tensor<?xf32> to tensor<5xf32>
+  %e142_0 = arith.constant dense<[-0.197010368, 0.195898235, -0.142513856, -0.313887119, -0.102240935]> : tensor<5xf32>
+  %ug142_0 = tensor.cast %s142_0 : tensor<5xf32> to tensor<*xf32>
+  %uw142_0 = tensor.cast %e142_0 : tensor<5xf32> to tensor<*xf32>
+  %rt142_0 = arith.constant 1.000e-05 : f64
+  %at142_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug142_0, %uw142_0, %rt142_0, %at142_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s142_1 = tensor.cast %r142#1 : tensor<?xf32> to tensor<5xf32>
+  %e142_1 = arith.constant dense<[0.0975687429, -0.565235674, -0.0781308189, 0.370586246, 0.193236023]> : tensor<5xf32>
+  %ug142_1 = tensor.cast %s142_1 : tensor<5xf32> to tensor<*xf32>
+  %uw142_1 = tensor.cast %e142_1 : tensor<5xf32> to tensor<*xf32>
+  %rt142_1 = arith.constant 1.000e-05 : f64
+  %at142_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug142_1, %uw142_1, %rt142_1, %at142_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s142_2 = tensor.cast %r142#2 : tensor<?xf32> to tensor<5xf32>
+  %e142_2 = arith.constant dense<[0.0994416252, 0.36933741, 0.220644683, -0.0566991344, -0.0909950882]> : tensor<5xf32>
+  %ug142_2 = tensor.cast %s142_2 : tensor<5xf32> to tensor<*xf32>
+  %uw142_2 = tensor.cast %e142_2 : tensor<5xf32> to tensor<*xf32>
+  %rt142_2 = arith.constant 1.000e-05 : f64
+  %at142_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug142_2, %uw142_2, %rt142_2, %at142_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_0d_margin0p5_p2_mean_f32
+  %c143_a = arith.constant dense<-0.940410912> : tensor<f32>
+  %d143_a = tensor.cast %c143_a : tensor<f32> to tensor<f32>
+  %c143_p = arith.constant dense<-0.191259742> : tensor<f32>
+  %d143_p = tensor.cast %c143_p : tensor<f32> to tensor<f32>
+  %c143_n = arith.constant dense<-1.17345691> : tensor<f32>
+  %d143_n = tensor.cast %c143_n : tensor<f32> to tensor<f32>
+  %c143_g = arith.constant dense<-1.0449338> : tensor<f32>
+  %d143_g = tensor.cast %c143_g : tensor<f32> to tensor<f32>
+  %r143:3 = loss.triplet_margin_grad %d143_a, %d143_p, %d143_n, %d143_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>)
+  vector.print str "case triplet_margin_grad_0d_margin0p5_p2_mean_f32\n"
+  %s143_0 = tensor.cast %r143#0 : tensor<f32> to tensor<f32>
+  %e143_0 = arith.constant dense<2.08986759> : tensor<f32>
+  %ug143_0 = tensor.cast %s143_0 : tensor<f32> to tensor<*xf32>
+  %uw143_0 = tensor.cast %e143_0 : tensor<f32> to tensor<*xf32>
+  %rt143_0 = arith.constant 1.000e-05 : f64
+  %at143_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug143_0, %uw143_0, %rt143_0, %at143_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s143_1 = tensor.cast %r143#1 : tensor<f32> to tensor<f32>
+  %e143_1 = arith.constant dense<-1.0449338> : tensor<f32>
+  %ug143_1 = tensor.cast %s143_1 : tensor<f32> to tensor<*xf32>
+  %uw143_1 = tensor.cast %e143_1 : tensor<f32> to tensor<*xf32>
+  %rt143_1 = arith.constant 1.000e-05 : f64
+  %at143_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug143_1, %uw143_1, %rt143_1, %at143_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s143_2 = tensor.cast %r143#2 : tensor<f32> to tensor<f32>
+  %e143_2 = arith.constant dense<-1.0449338> : tensor<f32>
+  %ug143_2 = tensor.cast %s143_2 : tensor<f32> to tensor<*xf32>
+  %uw143_2 = tensor.cast %e143_2 : tensor<f32> to tensor<*xf32>
+  %rt143_2 = arith.constant 1.000e-05 : f64
+  %at143_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug143_2, %uw143_2, %rt143_2, %at143_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_0d_margin0p5_p2_swap_mean_f32
+  %c144_a = arith.constant dense<1.40023792> : tensor<f32>
+  %d144_a = tensor.cast %c144_a : tensor<f32> to tensor<f32>
+  %c144_p = arith.constant dense<-0.603799284> : tensor<f32>
+  %d144_p = tensor.cast %c144_p : tensor<f32> to tensor<f32>
+  %c144_n = arith.constant dense<-1.71710622> : tensor<f32>
+  %d144_n = tensor.cast %c144_n : tensor<f32> to tensor<f32>
+  %c144_g = arith.constant dense<0.366850227> : tensor<f32>
+  %d144_g = tensor.cast %c144_g : tensor<f32> to tensor<f32>
+  %r144:3 = loss.triplet_margin_grad %d144_a, %d144_p, %d144_n, %d144_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>)
+  vector.print str "case triplet_margin_grad_0d_margin0p5_p2_swap_mean_f32\n"
+  %s144_0 = tensor.cast %r144#0 : tensor<f32> to tensor<f32>
+  %e144_0 = arith.constant dense<0.366850227> : tensor<f32>
+  %ug144_0 = tensor.cast %s144_0 : tensor<f32> to tensor<*xf32>
+  %uw144_0 = tensor.cast %e144_0 : tensor<f32> to tensor<*xf32>
+  %rt144_0 = arith.constant 1.000e-05 : f64
+  %at144_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug144_0, %uw144_0, %rt144_0, %at144_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s144_1 = tensor.cast %r144#1 : tensor<f32> to tensor<f32>
+  %e144_1 = arith.constant dense<-0.733700454> : tensor<f32>
+  %ug144_1 = tensor.cast %s144_1 : tensor<f32> to tensor<*xf32>
+  %uw144_1 = tensor.cast %e144_1 : tensor<f32> to tensor<*xf32>
+  %rt144_1 = arith.constant 1.000e-05 : f64
+  %at144_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug144_1, %uw144_1, %rt144_1, %at144_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s144_2 = tensor.cast %r144#2 : tensor<f32> to tensor<f32>
+  %e144_2 = arith.constant dense<0.366850227> : tensor<f32>
+  %ug144_2 = tensor.cast %s144_2 : tensor<f32> to tensor<*xf32>
+  %uw144_2 = tensor.cast %e144_2 : tensor<f32> to tensor<*xf32>
+  %rt144_2 = arith.constant 1.000e-05 : f64
+  %at144_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug144_2, %uw144_2, %rt144_2, %at144_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_3d_margin0p5_p2_mean_f32
+  %c145_a = arith.constant dense<[[[0.324445486, 1.1855092, -1.74918246, -0.690832317], [-0.990800738, 1.28669763, 0.829289019, -0.210360542], [-1.04589856, -0.94432056, 0.527491212, 1.05479038]], [[-1.71757901, 0.242375717, -0.48317495, -1.05913937], [0.432679981, 0.272878885, -0.0742927641, -0.702243209], [-0.184556767, -1.49206293, -0.478867799, 0.796636283]]]> : tensor<2x3x4xf32>
+  %d145_a = tensor.cast %c145_a : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c145_p = arith.constant dense<[[[-0.917311668, -0.83393544, -2.41463709, -0.0500538647], [2.17119241, 0.381023556, 1.52920008, -0.464564115], [0.233355582, 0.674768925, -0.732381821, 1.07008255]], [[0.573961914, -0.159230724, -1.62051189, -0.137784213], [1.87642682, -0.102156453, -1.01136017, 1.28094363], [0.472619623, -0.559789777, -1.25143898, -1.46037424]]]> : tensor<2x3x4xf32>
+  %d145_p = tensor.cast %c145_p : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c145_n = arith.constant dense<[[[-0.425602883, 0.66393888, 0.628904998, 1.6025182], [0.131199345, -0.306330562, 1.1484189, 0.854611874], [1.67558267e-06, 0.587699473, -0.337236583, 0.29275924]], [[1.47691143, 0.948519647, -0.809517443, 0.954682708], [0.504727423, 0.853935838, 0.203696012, 0.807754219], [1.05930281, 0.208437949, -0.370074719, 0.662527263]]]> : tensor<2x3x4xf32>
+  %d145_n = tensor.cast %c145_n : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c145_g = arith.constant dense<-0.334098041> : tensor<f32>
+  %d145_g = tensor.cast %c145_g : tensor<f32> to tensor<f32>
+  %r145:3 = loss.triplet_margin_grad %d145_a, %d145_p, %d145_n, %d145_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<f32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+  vector.print str "case triplet_margin_grad_3d_margin0p5_p2_mean_f32\n"
+  %s145_0 = tensor.cast %r145#0 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e145_0 = arith.constant dense<[[[0.0, 0.0, 0.0, 0.0], [0.0243597012, 0.0245870613, 0.00363535644, -0.0306313094], [0.00279523758, -0.00177259825, -0.00696821976, 0.0197817087]], [[0.0, 0.0, 0.0, 0.0], [0.027865747, -0.0275626946, -0.0290909801, -0.00953733642], [-0.0189254712, -0.0251607876, -0.0191347189, -0.043996159]]]> : tensor<2x3x4xf32>
+  %ug145_0 = tensor.cast %s145_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw145_0 = tensor.cast %e145_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %rt145_0 = arith.constant 1.000e-05 : f64
+  %at145_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug145_0, %uw145_0, %rt145_0, %at145_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s145_1 = tensor.cast %r145#1 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e145_1 = arith.constant dense<[[[-0.0, -0.0, -0.0, 0.0], [-0.0522092171, 0.0149540491, -0.0115565611, 0.00419729762], [-0.0294625349, -0.0372892953, 0.0290162135, -0.000352171541]], [[0.0, -0.0, -0.0, 0.0], [-0.0303071458, 0.00787277147, 0.0196709614, -0.0416310802], [-0.0138389738, -0.019632034, 0.01626903, 0.0475287475]]]> : tensor<2x3x4xf32>
+  %ug145_1 = tensor.cast %s145_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw145_1 = tensor.cast %e145_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %rt145_1 = arith.constant 1.000e-05 : f64
+  %at145_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug145_1, %uw145_1, %rt145_1, %at145_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s145_2 = tensor.cast %r145#2 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e145_2 = arith.constant dense<[[[0.0, 0.0, -0.0, -0.0], [0.027849514, -0.0395411104, 0.0079212049, 0.0264340118], [0.0266672969, 0.0390618965, -0.0220479928, -0.0194295365]], [[-0.0, -0.0, 0.0, -0.0], [0.0024413981, 0.0196899232, 0.00942001864, 0.0511684194], [0.032764446, 0.0447928235, 0.00286568934, -0.00353258848]]]> : tensor<2x3x4xf32>
+  %ug145_2 = tensor.cast %s145_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw145_2 = tensor.cast %e145_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %rt145_2 = arith.constant 1.000e-05 : f64
+  %at145_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug145_2, %uw145_2, %rt145_2, %at145_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_3d_margin0p5_p2_swap_mean_f32
+  %c146_a = arith.constant dense<[[[-0.639950097, -0.61572206, -1.30576754, -1.40469992], [0.366528839, 0.0973054022, 0.420840561, -0.703253865], [0.785954952, 0.407669902, -0.411300123, -1.16840386]], [[1.18602252, 1.77945745, -1.5441165, 1.33787], [-0.960614979, -1.19979143, -0.58173883, -1.56596243], [0.89413178, 1.64327049, 0.214042142, 0.591550648]]]> : tensor<2x3x4xf32>
+  %d146_a = tensor.cast %c146_a : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c146_p = arith.constant dense<[[[0.847668052, -1.35870886, -0.306361407, 1.03516507], [0.473080069, 0.462085009, 0.217232004, 1.59816194], [-1.05259645, -0.931367218, -0.377483785, -0.626180708]], [[-0.164381653, 2.58774805, -0.889306664, -0.814072728], [0.60220176, 1.35819268, 0.192108288, 0.0257869326], [0.136976674, -0.557557821, 0.216017798, 1.44619012]]]> : tensor<2x3x4xf32>
+  %d146_p = tensor.cast %c146_p : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c146_n = arith.constant dense<[[[0.31755349, 0.719119728, 0.933118105, -1.45035648], [-0.782130718, 0.0712552369, 0.211977348, 1.24909604], [2.37055779, 0.569103599, -0.889948606, 0.998370111]], [[0.179266512, -0.416211545, 0.384015292, 1.26838112], [0.540439129, -0.237100482, -1.00968373, -0.192940131], [1.03712213, 1.1789813, -0.529223025, 1.45584989]]]> : tensor<2x3x4xf32>
+  %d146_n = tensor.cast %c146_n : tensor<2x3x4xf32> to tensor<?x?x?xf32>
+  %c146_g = arith.constant dense<0.525486469> : tensor<f32>
+  %d146_g = tensor.cast %c146_g : tensor<f32> to tensor<f32>
+  %r146:3 = loss.triplet_margin_grad %d146_a, %d146_p, %d146_n, %d146_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<f32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+  vector.print str "case triplet_margin_grad_3d_margin0p5_p2_swap_mean_f32\n"
+  %s146_0 = tensor.cast %r146#0 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e146_0 = arith.constant dense<[[[-0.0116018709, 0.0629691482, 0.0425232127, -0.0699909404], [-0.00398547389, -0.0136444159, 0.0076159439, -0.0860836133], [0.119665854, 0.0553261302, -0.0166136343, 0.0491668433]], [[0.0145596405, -0.0879900008, 0.0337342024, 0.0666835532], [-0.0393187329, -0.0643560588, -0.0194691215, -0.0400466472], [0.0368519053, 0.0449259467, -0.0526030138, 0.030898666]]]> : tensor<2x3x4xf32>
+  %ug146_0 = tensor.cast %s146_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw146_0 = tensor.cast %e146_0 : tensor<2x3x4xf32> to tensor<*xf32>
+  %rt146_0 = arith.constant 1.000e-05 : f64
+  %at146_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug146_0, %uw146_0, %rt146_0, %at146_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s146_1 = tensor.cast %r146#1 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e146_1 = arith.constant dense<[[[0.0417965278, -0.0208752044, 0.0280795805, 0.068551138], [-0.076834783, -0.0115202963, -0.00795434415, 0.0636079833], [-0.0688579902, -0.0501500368, 0.00126646168, 0.0203074589]], [[-0.0430811942, 0.0257863943, 0.0208899863, -0.0686522126], [0.036627803, -0.00514806993, -0.03289086, 0.0305170547], [-0.0267455727, -0.0777414814, 6.97521828e-05, 0.0301890112]]]> : tensor<2x3x4xf32>
+  %ug146_1 = tensor.cast %s146_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw146_1 = tensor.cast %e146_1 : tensor<2x3x4xf32> to tensor<*xf32>
+  %rt146_1 = arith.constant 1.000e-05 : f64
+  %at146_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug146_1, %uw146_1, %rt146_1, %at146_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s146_2 = tensor.cast %r146#2 : tensor<?x?x?xf32> to tensor<2x3x4xf32>
+  %e146_2 = arith.constant dense<[[[-0.0301946588, -0.0420939475, -0.070602797, 0.00143980235], [0.080820255, 0.0251647122, 0.000338399841, 0.02247563], [-0.0508078635, -0.00517609529, 0.0153471725, -0.0694743022]], [[0.0285215527, 0.0622036085, -0.0546241887, 0.00196865713], [0.00269093132, 0.0695041269, 0.0523599796, 0.00952959247], [-0.0101063345, 0.0328155346, 0.0525332615, -0.0610876791]]]> : tensor<2x3x4xf32>
+  %ug146_2 = tensor.cast %s146_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %uw146_2 = tensor.cast %e146_2 : tensor<2x3x4xf32> to tensor<*xf32>
+  %rt146_2 = arith.constant 1.000e-05 : f64
+  %at146_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug146_2, %uw146_2, %rt146_2, %at146_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_1d_bcast_d_margin0p5_p2_mean_f32
+  %c147_a = arith.constant dense<[-0.478770286, 1.72221816, -1.42114687, -0.812803805]> : tensor<4xf32>
+  %d147_a = tensor.cast %c147_a : tensor<4xf32> to tensor<?xf32>
+  %c147_p = arith.constant dense<-0.284435958> : tensor<1xf32>
+  %d147_p = tensor.cast %c147_p : tensor<1xf32> to tensor<1xf32>
+  %c147_n = arith.constant dense<[-1.15969813, 1.14861012, 1.65351677, -0.487642646]> : tensor<4xf32>
+  %d147_n = tensor.cast %c147_n : tensor<4xf32> to tensor<?xf32>
+  %c147_g = arith.constant dense<-0.235800862> : tensor<f32>
+  %d147_g = tensor.cast %c147_g : tensor<f32> to tensor<f32>
+  %r147:3 = loss.triplet_margin_grad %d147_a, %d147_p, %d147_n, %d147_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = false} : (tensor<?xf32>, tensor<1xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<1xf32>, tensor<?xf32>)
+  vector.print str "case triplet_margin_grad_1d_bcast_d_margin0p5_p2_mean_f32\n"
+  %s147_0 = tensor.cast %r147#0 : tensor<?xf32> to tensor<4xf32>
+  %e147_0 = arith.constant dense<-0.0> : tensor<4xf32>
+  %ug147_0 = tensor.cast %s147_0 : tensor<4xf32> to tensor<*xf32>
+  %uw147_0 = tensor.cast %e147_0 : tensor<4xf32> to tensor<*xf32>
+  %rt147_0 = arith.constant 1.000e-05 : f64
+  %at147_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug147_0, %uw147_0, %rt147_0, %at147_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s147_1 = tensor.cast %r147#1 : tensor<1xf32> to tensor<1xf32>
+  %e147_1 = arith.constant dense<0.0> : tensor<1xf32>
+  %ug147_1 = tensor.cast %s147_1 : tensor<1xf32> to tensor<*xf32>
+  %uw147_1 = tensor.cast %e147_1 : tensor<1xf32> to tensor<*xf32>
+  %rt147_1 = arith.constant 1.000e-05 : f64
+  %at147_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug147_1, %uw147_1, %rt147_1, %at147_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s147_2 = tensor.cast %r147#2 : tensor<?xf32> to tensor<4xf32>
+  %e147_2 = arith.constant dense<0.0> : tensor<4xf32>
+  %ug147_2 = tensor.cast %s147_2 : tensor<4xf32> to tensor<*xf32>
+  %uw147_2 = tensor.cast %e147_2 : tensor<4xf32> to tensor<*xf32>
+  %rt147_2 = arith.constant 1.000e-05 : f64
+  %at147_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug147_2, %uw147_2, %rt147_2, %at147_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_1d_bcast_d_margin0p5_p2_swap_mean_f32
+  %c148_a = arith.constant dense<[-0.521833003, -0.172549605, -2.0335722, -1.50790465]> : tensor<4xf32>
+  %d148_a = tensor.cast %c148_a : tensor<4xf32> to tensor<?xf32>
+  %c148_p = arith.constant dense<-1.31235123> : tensor<1xf32>
+  %d148_p = tensor.cast %c148_p : tensor<1xf32> to tensor<1xf32>
+  %c148_n = arith.constant dense<[-0.933656514, 0.388091654, -0.643243134, 0.790275693]> : tensor<4xf32>
+  %d148_n = tensor.cast %c148_n : tensor<4xf32> to tensor<?xf32>
+  %c148_g = arith.constant dense<-0.734758317> : tensor<f32>
+  %d148_g = tensor.cast %c148_g : tensor<f32> to tensor<f32>
+  %r148:3 = loss.triplet_margin_grad %d148_a, %d148_p, %d148_n, %d148_g {margin = 5.000000e-01 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<?xf32>, tensor<1xf32>, tensor<?xf32>, tensor<f32>) -> (tensor<?xf32>, tensor<1xf32>, tensor<?xf32>)
+  vector.print str "case triplet_margin_grad_1d_bcast_d_margin0p5_p2_swap_mean_f32\n"
+  %s148_0 = tensor.cast %r148#0 : tensor<?xf32> to tensor<4xf32>
+  %e148_0 = arith.constant dense<0.0> : tensor<4xf32>
+  %ug148_0 = tensor.cast %s148_0 : tensor<4xf32> to tensor<*xf32>
+  %uw148_0 = tensor.cast %e148_0 : tensor<4xf32> to tensor<*xf32>
+  %rt148_0 = arith.constant 1.000e-05 : f64
+  %at148_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug148_0, %uw148_0, %rt148_0, %at148_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s148_1 = tensor.cast %r148#1 : tensor<1xf32> to tensor<1xf32>
+  %e148_1 = arith.constant dense<0.0> : tensor<1xf32>
+  %ug148_1 = tensor.cast %s148_1 : tensor<1xf32> to tensor<*xf32>
+  %uw148_1 = tensor.cast %e148_1 : tensor<1xf32> to tensor<*xf32>
+  %rt148_1 = arith.constant 1.000e-05 : f64
+  %at148_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug148_1, %uw148_1, %rt148_1, %at148_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s148_2 = tensor.cast %r148#2 : tensor<?xf32> to tensor<4xf32>
+  %e148_2 = arith.constant dense<0.0> : tensor<4xf32>
+  %ug148_2 = tensor.cast %s148_2 : tensor<4xf32> to tensor<*xf32>
+  %uw148_2 = tensor.cast %e148_2 : tensor<4xf32> to tensor<*xf32>
+  %rt148_2 = arith.constant 1.000e-05 : f64
+  %at148_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug148_2, %uw148_2, %rt148_2, %at148_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_eps1em06_margin1_p2_swap_mean_f32
+  %c149_a = arith.constant dense<[[-0.711132109, 0.0678013265, 0.177921519, 0.621320426, -1.5914824], [0.0072792382, 0.305362135, 1.13543427, 1.25433767, 1.65115654], [-0.955393374, 0.5, 0.696336985, 0.25, 0.598516941], [0.631179631, 0.203444183, 1.75636029, -0.692637444, 1.51304924]]> : tensor<4x5xf32>
+  %d149_a = tensor.cast %c149_a : tensor<4x5xf32> to tensor<?x?xf32>
+  %c149_p = arith.constant dense<[[-0.711132109, 0.0678013265, 0.177921519, 0.621320426, -1.5914824], [-1.41707146, -0.464157104, 0.404287457, -0.134736627, -0.875945985], [-0.955393374, -1.5, 0.696336985, 2.25, 0.598516941], [-1.36962271, 1.07151294, 1.3643235, 0.136340559, -0.616947889]]> : tensor<4x5xf32>
+  %d149_p = tensor.cast %c149_p : tensor<4x5xf32> to tensor<?x?xf32>
+  %c149_n = arith.constant dense<[[0.0917966738, 0.847492278, -0.752495646, -0.23754786, 0.818349242], [0.0072792382, 0.305362135, 1.13543427, 1.25433767, 1.65115654], [-0.196120471, -0.979493558, -1.21702671, -0.183285847, -1.00356281], [0.392354429, 0.665679753, 0.743676901, 1.19202137, 0.671012044]]> : tensor<4x5xf32>
+  %d149_n = tensor.cast %c149_n : tensor<4x5xf32> to tensor<?x?xf32>
+  %c149_g = arith.constant dense<0.642428696> : tensor<f32>
+  %d149_g = tensor.cast %c149_g : tensor<f32> to tensor<f32>
+  %r149:3 = loss.triplet_margin_grad %d149_a, %d149_p, %d149_n, %d149_g {eps = 1.000000e-06 : f64, margin = 1.000000e+00 : f64, p = 2.000000e+00 : f64, swap = true} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_eps1em06_margin1_p2_swap_mean_f32\n"
+  %s149_0 = tensor.cast %r149#0 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e149_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [-0.00428340584, -0.0353353061, -0.0371549129, -0.00595620181, 0.0480087362], [0.0402460732, 0.0351442955, -0.101419874, -0.136533201, -0.084919937], [0.0846697316, -0.0123022273, -0.0492156222, 0.0865793526, 0.0500909053]]> : tensor<4x5xf32>
+  %ug149_0 = tensor.cast %s149_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw149_0 = tensor.cast %e149_0 : tensor<4x5xf32> to tensor<*xf32>
+  %rt149_0 = arith.constant 1.000e-05 : f64
+  %at149_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug149_0, %uw149_0, %rt149_0, %at149_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s149_1 = tensor.cast %r149#1 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e149_1 = arith.constant dense<[[0.0, 0.0, -0.0, -0.0, 0.0], [-0.0675423071, -0.0364904068, -0.0346707962, -0.0658695102, -0.119834445], [-5.6783211e-08, -0.113566481, -5.6783211e-08, 0.113566361, -5.6783211e-08], [-0.100940913, 0.0437941849, -0.019778382, 0.0418220498, -0.107458815]]> : tensor<4x5xf32>
+  %ug149_1 = tensor.cast %s149_1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw149_1 = tensor.cast %e149_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt149_1 = arith.constant 1.000e-05 : f64
+  %at149_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug149_1, %uw149_1, %rt149_1, %at149_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s149_2 = tensor.cast %r149#2 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e149_2 = arith.constant dense<[[-0.0, -0.0, 0.0, 0.0, -0.0], [0.0718257129, 0.0718257129, 0.0718257129, 0.0718257129, 0.0718257129], [-0.0402460173, 0.0784221813, 0.101419933, 0.0229668301, 0.0849199966], [0.016271187, -0.0314919576, 0.068994008, -0.128401399, 0.0573679134]]> : tensor<4x5xf32>
+  %ug149_2 = tensor.cast %s149_2 : tensor<4x5xf32> to tensor<*xf32>
+  %uw149_2 = tensor.cast %e149_2 : tensor<4x5xf32> to tensor<*xf32>
+  %rt149_2 = arith.constant 1.000e-05 : f64
+  %at149_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug149_2, %uw149_2, %rt149_2, %at149_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+
+  // triplet_margin_grad_eps0_margin1_pinf_mean_f32
+  %c150_a = arith.constant dense<[[0.0645001829, 1.55689478, -1.44718945, 1.25115979, -0.124024086], [-0.587077737, 2.40844607, 1.36484993, -0.17136091, 1.43409193], [0.143771574, 0.5, 0.730641484, 0.25, -1.19417429], [-0.193014726, 1.45456874, -1.12932444, -1.23130572, 0.413247585]]> : tensor<4x5xf32>
+  %d150_a = tensor.cast %c150_a : tensor<4x5xf32> to tensor<?x?xf32>
+  %c150_p = arith.constant dense<[[0.0645001829, 1.55689478, -1.44718945, 1.25115979, -0.124024086], [-0.680956841, 0.320149422, 0.662182033, 0.867192924, -0.0328039601], [0.143771574, -1.5, 0.730641484, 2.25, -1.19417429], [1.00475585, 0.310473651, -2.0106163, -1.10080147, 0.0897990316]]> : tensor<4x5xf32>
+  %d150_p = tensor.cast %c150_p : tensor<4x5xf32> to tensor<?x?xf32>
+  %c150_n = arith.constant dense<[[0.565325558, -0.0244789366, -0.416249037, -0.165947646, -0.100522473], [-0.587077737, 2.40844607, 1.36484993, -0.17136091, 1.43409193], [-1.6246562, 0.585983157, 0.415744096, 0.360459089, 0.662948489], [-1.25948417, -1.20817792, -0.411907226, 0.292649895, -0.730065107]]> : tensor<4x5xf32>
+  %d150_n = tensor.cast %c150_n : tensor<4x5xf32> to tensor<?x?xf32>
+  %c150_g = arith.constant dense<0.101617694> : tensor<f32>
+  %d150_g = tensor.cast %c150_g : tensor<f32> to tensor<f32>
+  %r150:3 = loss.triplet_margin_grad %d150_a, %d150_p, %d150_n, %d150_g {eps = 0.000000e+00 : f64, margin = 1.000000e+00 : f64, p = 0x7FF0000000000000 : f64, swap = false} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>)
+  vector.print str "case triplet_margin_grad_eps0_margin1_pinf_mean_f32\n"
+  %s150_0 = tensor.cast %r150#0 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e150_0 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0254044235, 0.0, -0.0, 0.0], [0.0, 0.0127022117, 0.0, -0.0127022117, 0.0254044235], [-0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<4x5xf32>
+  %ug150_0 = tensor.cast %s150_0 : tensor<4x5xf32> to tensor<*xf32>
+  %uw150_0 = tensor.cast %e150_0 : tensor<4x5xf32> to tensor<*xf32>
+  %rt150_0 = arith.constant 1.000e-05 : f64
+  %at150_0 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug150_0, %uw150_0, %rt150_0, %at150_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s150_1 = tensor.cast %r150#1 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e150_1 = arith.constant dense<[[-0.0, -0.0, -0.0, -0.0, -0.0], [-0.0, -0.0254044235, -0.0, 0.0, -0.0], [-0.0, -0.0127022117, -0.0, 0.0127022117, -0.0], [0.0, -0.0, -0.0, 0.0, -0.0]]> : tensor<4x5xf32>
+  %ug150_1 = tensor.cast %s150_1 : tensor<4x5xf32> to tensor<*xf32>
+  %uw150_1 = tensor.cast %e150_1 : tensor<4x5xf32> to tensor<*xf32>
+  %rt150_1 = arith.constant 1.000e-05 : f64
+  %at150_1 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug150_1, %uw150_1, %rt150_1, %at150_1) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
+  %s150_2 = tensor.cast %r150#2 : tensor<?x?xf32> to tensor<4x5xf32>
+  %e150_2 = arith.constant dense<[[-0.0, 0.0, -0.0, 0.0, -0.0], [0.0, 0.0, 0.0, 0.0, 0.0], [0.0, -0.0, 0.0, -0.0, -0.0254044235], [0.0, 0.0, -0.0, -0.0, 0.0]]> : tensor<4x5xf32>
+  %ug150_2 = tensor.cast %s150_2 : tensor<4x5xf32> to tensor<*xf32>
+  %uw150_2 = tensor.cast %e150_2 : tensor<4x5xf32> to tensor<*xf32>
+  %rt150_2 = arith.constant 1.000e-05 : f64
+  %at150_2 = arith.constant 1.000e-06 : f64
+  func.call @lossCheckCloseF32(%ug150_2, %uw150_2, %rt150_2, %at150_2) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
   return
 }
 
@@ -3147,6 +3589,9 @@ func.func @main() {
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0_none_f32
 // CHECK: PASS
 // CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0_none_f32
+// CHECK: PASS
+// CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_margin0p5_none_f32
 // CHECK: PASS
 // CHECK: PASS
@@ -3154,6 +3599,9 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0p5_none_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0p5_none_f32
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_int_margin0p5_none_f32
@@ -3165,17 +3613,23 @@ func.func @main() {
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin1_none_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin1_none_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_margin2_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_t_margin2_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin2_none_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin2_none_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_int_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_bcast_t_none_f32
+// CHECK: PASS
+// CHECK-LABEL: case soft_margin_grad_0d_none_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_int_none_f32
 // CHECK: PASS
@@ -3236,6 +3690,9 @@ func.func @main() {
 // CHECK-LABEL: case cosine_embedding_grad_bcast_d_margin0_none_f32
 // CHECK: PASS
 // CHECK: PASS
+// CHECK-LABEL: case cosine_embedding_grad_1d_bcast_d_margin0_none_f32
+// CHECK: PASS
+// CHECK: PASS
 // CHECK-LABEL: case cosine_embedding_grad_margin0p5_none_f32
 // CHECK: PASS
 // CHECK: PASS
@@ -3249,6 +3706,9 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case cosine_embedding_grad_bcast_d_margin0p5_none_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case cosine_embedding_grad_1d_bcast_d_margin0p5_none_f32
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case cosine_embedding_grad_1d_marginm0p5_none_f32
@@ -3313,6 +3773,14 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK: PASS
+// CHECK-LABEL: case triplet_margin_grad_1d_bcast_d_margin0p5_p2_none_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case triplet_margin_grad_1d_bcast_d_margin0p5_p2_swap_none_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK: PASS
 // CHECK-LABEL: case triplet_margin_grad_eps1em06_margin1_p2_swap_none_f32
 // CHECK: PASS
 // CHECK: PASS
@@ -3330,6 +3798,9 @@ func.func @main() {
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0_mean_f32
 // CHECK: PASS
 // CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0_mean_f32
+// CHECK: PASS
+// CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_margin0p5_mean_f32
 // CHECK: PASS
 // CHECK: PASS
@@ -3337,6 +3808,9 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_bcast_t_margin0p5_mean_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case margin_ranking_grad_0d_margin0p5_mean_f32
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case margin_ranking_grad_int_margin0p5_mean_f32
@@ -3348,17 +3822,23 @@ func.func @main() {
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin1_mean_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin1_mean_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_margin2_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_t_margin2_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_bcast_x_margin2_mean_f32
 // CHECK: PASS
+// CHECK-LABEL: case hinge_embedding_grad_bcast_rank_margin2_mean_f32
+// CHECK: PASS
 // CHECK-LABEL: case hinge_embedding_grad_int_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_bcast_t_mean_f32
+// CHECK: PASS
+// CHECK-LABEL: case soft_margin_grad_0d_mean_f32
 // CHECK: PASS
 // CHECK-LABEL: case soft_margin_grad_int_mean_f32
 // CHECK: PASS
@@ -3419,6 +3899,9 @@ func.func @main() {
 // CHECK-LABEL: case cosine_embedding_grad_bcast_d_margin0_mean_f32
 // CHECK: PASS
 // CHECK: PASS
+// CHECK-LABEL: case cosine_embedding_grad_1d_bcast_d_margin0_mean_f32
+// CHECK: PASS
+// CHECK: PASS
 // CHECK-LABEL: case cosine_embedding_grad_margin0p5_mean_f32
 // CHECK: PASS
 // CHECK: PASS
@@ -3432,6 +3915,9 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case cosine_embedding_grad_bcast_d_margin0p5_mean_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case cosine_embedding_grad_1d_bcast_d_margin0p5_mean_f32
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case cosine_embedding_grad_1d_marginm0p5_mean_f32
@@ -3493,6 +3979,14 @@ func.func @main() {
 // CHECK: PASS
 // CHECK: PASS
 // CHECK-LABEL: case triplet_margin_grad_3d_margin0p5_p2_swap_mean_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case triplet_margin_grad_1d_bcast_d_margin0p5_p2_mean_f32
+// CHECK: PASS
+// CHECK: PASS
+// CHECK: PASS
+// CHECK-LABEL: case triplet_margin_grad_1d_bcast_d_margin0p5_p2_swap_mean_f32
 // CHECK: PASS
 // CHECK: PASS
 // CHECK: PASS

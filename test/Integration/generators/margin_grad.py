@@ -174,7 +174,8 @@ def margin_ranking(G, dtype, reduction):
     for margin in (0.0, 0.5):
         for tag, s1, s2, st in forms(G, (("", (3, 7), (3, 7), (3, 7)),
                                 ("bcast", (3, 1), (1, 7), (3, 7)),
-                                ("bcast_t", (4, 5), (4, 5), (1, 5)))):
+                                ("bcast_t", (4, 5), (4, 5), (1, 5)),
+                                ("0d", (), (), ()))):
             x1 = G.randn(*s1)
             x2 = G.randn(*s2)
             t = torch.where(G.randn(*st) > 0, 1.0, -1.0).double()
@@ -199,7 +200,8 @@ def margin_ranking(G, dtype, reduction):
 def hinge_embedding(G, dtype, reduction):
     for margin in (1.0, 2.0):
         for tag, sx, st in forms(G, (("", (3, 7), (3, 7)), ("bcast_t", (3, 7), (7,)),
-                            ("bcast_x", (1, 7), (3, 7)))):
+                            ("bcast_x", (1, 7), (3, 7)),
+                            ("bcast_rank", (7,), (3, 7)))):
             x = G.randn(*sx, scale=1.5)
             t = torch.where(G.randn(*st) > 0, 1.0, -1.0).double()
             if tag == "":
@@ -220,7 +222,8 @@ def hinge_embedding(G, dtype, reduction):
 
 
 def soft_margin(G, dtype, reduction):
-    for tag, sx, st in forms(G, (("", (3, 7), (3, 7)), ("bcast_t", (3, 7), (7,)))):
+    for tag, sx, st in forms(G, (("", (3, 7), (3, 7)), ("bcast_t", (3, 7), (7,)),
+                                 ("0d", (), ()))):
         x = G.randn(*sx, scale=2)
         t = torch.where(G.randn(*st) > 0, 1.0, -1.0).double()
         if tag == "":
@@ -324,13 +327,16 @@ def cosine_embedding(G, dtype, reduction):
                                 ("bcast_x2", (4, 6), (1, 6), (4,)),
                                 ("bcast_t", (3, 5), (3, 5), (1,)),
                                 ("bcast_x1", (1, 5), (3, 5), (3,)),
-                                ("bcast_d", (3, 1), (3, 4), (3,)))):
+                                ("bcast_d", (3, 1), (3, 4), (3,)),
+                                ("1d_bcast_d", (5,), (1,), ()))):
             x1, x2 = G.randn(*s1), G.randn(*s2)
             if tag == "bcast_d":
                 # One feature against D: cos does not depend on |x1|, so its
                 # gradient is a cancellation to 0; magnitudes >= 2 keep the
                 # rounding of the f32 terms inside the tolerance.
                 x1 = torch.sign(x1) * (2.0 + x1.abs())
+            if tag == "1d_bcast_d":
+                x2 = torch.sign(x2) * (2.0 + x2.abs())
             t = torch.where(G.randn(*st) > 0, 1.0, -1.0).double()
             if tag == "" and margin == 0.0:
                 # Orthogonal rows: cos = 0 = margin, the hinge passes g.
@@ -390,7 +396,8 @@ def triplet_forms(G, dtype, reduction):
                             ("bcast_rows", (1, 4), (3, 4), (3, 4)),
                             ("1d", (5,), (5,), (5,)),
                             ("0d", (), (), ()),
-                            ("3d", (2, 3, 4), (2, 3, 4), (2, 3, 4)))):
+                            ("3d", (2, 3, 4), (2, 3, 4), (2, 3, 4)),
+                            ("1d_bcast_d", (4,), (1,), (4,)))):
         for swap in (False, True):
             for p in ((2.0, 1.0) if tag.startswith("bcast") else (2.0,)):
                 a, po, n = G.randn(*sa), G.randn(*sp), G.randn(*sn)
