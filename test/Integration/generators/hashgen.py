@@ -49,8 +49,8 @@ class Gen:
 
     def emit(self, ssa):
         rank = len(self.shape)
-        ty = "tensor<%sx%s>" % ("x".join(map(str, self.shape)),
-                                MLIR_TYPES[self.dtype])
+        ty = "tensor<%s>" % "x".join([str(d) for d in self.shape] +
+                                     [MLIR_TYPES[self.dtype]])
         el = MLIR_TYPES[self.dtype]
         dims = ", ".join("d%d" % k for k in range(rank))
         lines = ["  %s_e = tensor.empty() : %s" % (ssa, ty),
