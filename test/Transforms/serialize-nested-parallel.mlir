@@ -56,3 +56,28 @@ func.func @nested_reduction(%x: memref<4x16xf32>) -> f32 {
   }
   return %r : f32
 }
+
+// A two-dimensional parallel loop keeps its outer dimension parallel (the
+// threads) and runs the inner one as scf.for (vectorized), rather than
+// letting scf-to-openmp collapse both into one linear space.
+
+// CHECK-LABEL: func.func @rows_and_columns
+// CHECK:         scf.parallel (%[[I:.*]]) = (%c0) to (%c8) step (%c1) {
+// CHECK-NEXT:      scf.for %[[J:.*]] = %c0 to %c16 step %c1 {
+// CHECK-NEXT:        memref.load %{{.*}}[%[[I]], %[[J]]]
+// CHECK-NEXT:        math.exp
+// CHECK-NEXT:        memref.store %{{.*}}, %{{.*}}[%[[I]], %[[J]]]
+// CHECK-NOT:     scf.parallel
+func.func @rows_and_columns(%x: memref<8x16xf32>, %y: memref<8x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c16) step (%c1, %c1) {
+    %a = memref.load %x[%i, %j] : memref<8x16xf32>
+    %e = math.exp %a : f32
+    memref.store %e, %y[%i, %j] : memref<8x16xf32>
+    scf.reduce
+  }
+  return
+}

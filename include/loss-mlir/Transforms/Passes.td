@@ -56,7 +56,7 @@ def BlockSumReductions : Pass<"block-sum-reductions"> {
 }
 
 def SerializeNestedParallel : Pass<"serialize-nested-parallel"> {
-  let summary = "Turn scf.parallel loops nested in other loops into scf.for";
+  let summary = "Turn nested scf.parallel loops, and innermost parallel dimensions, into scf.for";
   let description = [{
     Lowering linalg to parallel loops nests an `scf.parallel` for every
     parallel dimension that follows a reduction one, e.g. the lanes of a
@@ -65,6 +65,12 @@ def SerializeNestedParallel : Pass<"serialize-nested-parallel"> {
     thread team per iteration of the enclosing loop. This pass rewrites every
     `scf.parallel` without reductions that is nested in another loop into a
     nest of `scf.for` loops, which LLVM then vectorizes.
+
+    The innermost dimension of a multi-dimensional `scf.parallel` (without
+    reductions) becomes an `scf.for` inside the parallel loop over the other
+    dimensions, for the same reason: `scf-to-openmp` would collapse all of
+    them into one linear iteration space whose indices are recovered by a
+    division per iteration, which does not vectorize.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
