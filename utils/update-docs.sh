@@ -7,7 +7,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LOSS_MLIR_BUILD_DIR:-$root/build}"
-docs=(LossDialect.md LossPasses.md LossTransformsPasses.md LossConversionPasses.md LossGPUPasses.md)
+docs=(LossDialect.md LossPasses.md LossTransformsPasses.md LossConversionPasses.md LossGPUPasses.md GPUTransformsPasses.md)
 
 check=0
 case "${1:-}" in

@@ -12,6 +12,7 @@
 #include "loss-mlir/Conversion/Passes.h"
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
+#include "loss-mlir/GPU/Transforms/Passes.h"
 #include "loss-mlir/Pipelines/Pipelines.h"
 #include "loss-mlir/Transforms/Passes.h"
 
@@ -25,6 +26,7 @@ inline void registerAllLossPasses() {
   registerLossTransformsPasses();
   registerLossConversionPasses();
   registerLossGPUPasses();
+  registerGPUTransformsPasses();
   registerLossPipelines();
 }
 

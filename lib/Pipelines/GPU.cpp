@@ -7,11 +7,11 @@
 //     -> convert-loss-to-gpu      softmax family, CTC: hand-mapped kernels
 //     -> convert-loss-to-linalg   the rest: linalg on tensors
 //     -> one-shot bufferization, buffer deallocation
-//     -> loss-map-linalg-to-gpu   every linalg op: a gpu.launch
-//     -> loss-gpu-host-memory     buffers kernels touch: managed memory
+//     -> map-linalg-to-gpu        every linalg op: a gpu.launch
+//     -> gpu-host-memory          buffers kernels touch: managed memory
 //
 // then either the NVVM path (outlining, NVVM, PTX/cubin, gpu-to-llvm) or the
-// emulation (loss-gpu-emulate: blocks as OpenMP parallel regions, then the
+// emulation (gpu-emulate: blocks as OpenMP parallel regions, then the
 // host LLVM lowering).
 //
 //===----------------------------------------------------------------------===//
@@ -19,6 +19,7 @@
 #include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
+#include "loss-mlir/GPU/Transforms/Passes.h"
 #include "loss-mlir/Pipelines/Pipelines.h"
 #include "PipelineSteps.h"
 
@@ -59,13 +60,13 @@ void buildLossToGPUKernels(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   // Every linalg op becomes a kernel; buffers kernels touch become managed.
-  loss::LossMapLinalgToGPUOptions mapping;
+  loss::MapLinalgToGPUOptions mapping;
   mapping.blockSize = options.blockSize;
   mapping.maxGridSize = options.maxGridSize;
-  pm.addNestedPass<func::FuncOp>(loss::createLossMapLinalgToGPU(mapping));
-  loss::LossGPUHostMemoryOptions memory;
+  pm.addNestedPass<func::FuncOp>(loss::createMapLinalgToGPU(mapping));
+  loss::GPUHostMemoryOptions memory;
   memory.copyArguments = copyArguments;
-  pm.addPass(loss::createLossGPUHostMemory(memory));
+  pm.addPass(loss::createGPUHostMemory(memory));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -88,7 +89,7 @@ void mlir::loss::buildLossLowerToNVVMPipeline(
   // Kernels out of the host functions, to CFG (gpu.all_reduce lowers in a
   // CFG) and NVVM.
   pm.addPass(createGpuKernelOutliningPass());
-  pm.addPass(loss::createLossGPUMergeKernelModules());
+  pm.addPass(loss::createGPUMergeKernelModules());
   pm.addPass(createLowerAffinePass());
   // vector-to-scf makes loops of its own (e.g. to print vectors).
   pm.addPass(createConvertVectorToSCFPass());
@@ -123,7 +124,7 @@ void mlir::loss::buildLossLowerToNVVMPipeline(
 void mlir::loss::buildLossLowerToGPUEmulationPipeline(
     OpPassManager &pm, const LossLowerToGPUEmulationOptions &options) {
   buildLossToGPUKernels(pm, options, /*copyArguments=*/true);
-  pm.addPass(loss::createLossGPUEmulate());
+  pm.addPass(loss::createGPUEmulate());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToSCFPass());

@@ -107,7 +107,7 @@ struct LossLowerToGPUEmulationOptions
 
 /// The GPU path up to its kernels (the same passes as
 /// `--loss-lower-to-nvvm`), then the kernels run on the host: every block an
-/// OpenMP parallel region of block-size threads (loss-gpu-emulate). Tests the
+/// OpenMP parallel region of block-size threads (gpu-emulate). Tests the
 /// GPU mappings numerically on machines without a GPU; needs libomp.
 void buildLossLowerToGPUEmulationPipeline(
     OpPassManager &pm, const LossLowerToGPUEmulationOptions &options);

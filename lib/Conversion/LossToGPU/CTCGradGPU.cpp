@@ -31,7 +31,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "GPUUtils.h"
+#include "loss-mlir/GPU/Transforms/GPUUtils.h"
 #include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
 #include "loss-mlir/Dialect/Loss/Utils/LossArithmetic.h"

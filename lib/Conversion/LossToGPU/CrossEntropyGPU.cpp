@@ -19,11 +19,11 @@
 // The arithmetic is LossArithmetic.h's, the same the CPU lowering
 // (CrossEntropy.cpp) calls, so results agree to rounding; this file is the
 // GPU schedule over it. `sum`/`mean` over rows is a linalg reduction that
-// loss-map-linalg-to-gpu maps to a two-kernel grid reduction.
+// map-linalg-to-gpu maps to a two-kernel grid reduction.
 //
 //===----------------------------------------------------------------------===//
 
-#include "GPUUtils.h"
+#include "loss-mlir/GPU/Transforms/GPUUtils.h"
 #include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
 #include "loss-mlir/Dialect/Loss/Utils/LossArithmetic.h"

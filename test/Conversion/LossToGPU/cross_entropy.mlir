@@ -6,7 +6,7 @@
 // softmax, merged across the block with gpu.all_reduce (max, then the sum of
 // rescaled exponentials), a barrier before the next row reuses the
 // reduction's shared memory, thread 0 finishing the row's loss. The mean over
-// rows is a linalg reduction (mapped later by loss-map-linalg-to-gpu).
+// rows is a linalg reduction (mapped later by map-linalg-to-gpu).
 
 // CHECK-LABEL: func.func @ce_weighted_mean
 // CHECK-SAME:    %[[X:[a-z0-9]+]]: tensor<?x?xf32>, %[[T:[a-z0-9]+]]: tensor<?xi64>, %[[W:[a-z0-9]+]]: tensor<?xf32>

@@ -1,8 +1,9 @@
 //===- LossToGPU.h - Loss to GPU kernels ------------------------*- C++ -*-===//
 //
-// Passes that take loss programs to GPU kernels (gpu.launch) on buffers, and
-// the host-side memory handling around them. See Passes.td for what each
-// does; `--loss-lower-to-nvvm` (Pipelines.h) strings them together.
+// The pass that takes the softmax family and CTC to hand-mapped GPU kernels
+// (gpu.launch) on buffers. See Passes.td; the generic GPU transforms it runs
+// with are in loss-mlir/GPU/Transforms/, and `--loss-lower-to-nvvm`
+// (Pipelines.h) strings them together.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOSS_MLIR_CONVERSION_LOSSTOGPU_LOSSTOGPU_H

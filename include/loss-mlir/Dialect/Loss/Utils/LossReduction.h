@@ -6,7 +6,7 @@
 // reduction of per-sample losses, and the replacement of an op by values of
 // slightly different static-ness. convert-loss-to-linalg builds its loops
 // with them; convert-loss-to-gpu uses them for the host-side checks and for
-// the final reduction that loss-map-linalg-to-gpu maps later.
+// the final reduction that map-linalg-to-gpu maps later.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOSS_MLIR_DIALECT_LOSS_UTILS_LOSSREDUCTION_H

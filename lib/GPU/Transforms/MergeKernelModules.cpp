@@ -1,6 +1,6 @@
 //===- MergeKernelModules.cpp - One gpu.module per host function ----------===//
 
-#include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
+#include "loss-mlir/GPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -10,17 +10,17 @@
 
 namespace mlir {
 namespace loss {
-#define GEN_PASS_DEF_LOSSGPUMERGEKERNELMODULES
-#include "loss-mlir/Conversion/LossToGPU/Passes.h.inc"
+#define GEN_PASS_DEF_GPUMERGEKERNELMODULES
+#include "loss-mlir/GPU/Transforms/Passes.h.inc"
 } // namespace loss
 } // namespace mlir
 
 using namespace mlir;
 
 namespace {
-struct LossGPUMergeKernelModulesPass
-    : public loss::impl::LossGPUMergeKernelModulesBase<
-          LossGPUMergeKernelModulesPass> {
+struct GPUMergeKernelModulesPass
+    : public loss::impl::GPUMergeKernelModulesBase<
+          GPUMergeKernelModulesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);

@@ -1,4 +1,4 @@
-// RUN: loss-opt %s --loss-gpu-emulate | FileCheck %s
+// RUN: loss-opt %s --gpu-emulate | FileCheck %s
 
 // Kernels on the host, for testing without a GPU: a loop over the blocks,
 // each block an OpenMP parallel region with one thread per GPU thread;

@@ -8,8 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "GPUUtils.h"
-#include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
+#include "ReductionUtils.h"
+#include "loss-mlir/GPU/Transforms/GPUUtils.h"
+#include "loss-mlir/GPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,8 +20,8 @@
 
 namespace mlir {
 namespace loss {
-#define GEN_PASS_DEF_LOSSGPUEMULATE
-#include "loss-mlir/Conversion/LossToGPU/Passes.h.inc"
+#define GEN_PASS_DEF_GPUEMULATE
+#include "loss-mlir/GPU/Transforms/Passes.h.inc"
 } // namespace loss
 } // namespace mlir
 
@@ -52,7 +53,7 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
       launch.getNumWorkgroupAttributions() ||
       launch.getNumPrivateAttributions() || launch.hasClusterSize() ||
       !launch.getBody().hasOneBlock())
-    return launch.emitError("loss-gpu-emulate handles synchronous launches "
+    return launch.emitError("gpu-emulate handles synchronous launches "
                             "with one block and no attributions, clusters "
                             "or dynamic shared memory");
   SmallVector<gpu::AllReduceOp> reductions;
@@ -63,7 +64,7 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
-    return launch.emitError("loss-gpu-emulate handles gpu.all_reduce with an "
+    return launch.emitError("gpu-emulate handles gpu.all_reduce with an "
                             "operation attribute only");
 
   OpBuilder b(launch);
@@ -102,7 +103,7 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
   cf::AssertOp::create(
       b, loc,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, got, nThreads),
-      b.getStringAttr("loss-gpu-emulate: OpenMP gave fewer threads than the "
+      b.getStringAttr("gpu-emulate: OpenMP gave fewer threads than the "
                       "block has GPU threads"));
   Value tx = arith::RemUIOp::create(b, loc, tid, block.x);
   Value rest = arith::DivUIOp::create(b, loc, tid, block.x);
@@ -172,7 +173,7 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
       omp::BarrierOp::create(b, l);
       r.replaceAllUsesWith(fold.getResult(0));
     } else {
-      return op->emitError("loss-gpu-emulate cannot run this op on the host");
+      return op->emitError("gpu-emulate cannot run this op on the host");
     }
     op->erase();
   }
@@ -210,8 +211,8 @@ void emulateMemory(ModuleOp module) {
     op->erase();
 }
 
-struct LossGPUEmulatePass
-    : public loss::impl::LossGPUEmulateBase<LossGPUEmulatePass> {
+struct GPUEmulatePass
+    : public loss::impl::GPUEmulateBase<GPUEmulatePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<gpu::LaunchOp> launches;

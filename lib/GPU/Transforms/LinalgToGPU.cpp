@@ -7,8 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "GPUUtils.h"
-#include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
+#include "ReductionUtils.h"
+#include "loss-mlir/GPU/Transforms/GPUUtils.h"
+#include "loss-mlir/GPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,8 +23,8 @@
 
 namespace mlir {
 namespace loss {
-#define GEN_PASS_DEF_LOSSMAPLINALGTOGPU
-#include "loss-mlir/Conversion/LossToGPU/Passes.h.inc"
+#define GEN_PASS_DEF_MAPLINALGTOGPU
+#include "loss-mlir/GPU/Transforms/Passes.h.inc"
 } // namespace loss
 } // namespace mlir
 
@@ -684,8 +685,8 @@ private:
   SmallVector<OutputPlan> plans;
 };
 
-struct LossMapLinalgToGPUPass
-    : public loss::impl::LossMapLinalgToGPUBase<LossMapLinalgToGPUPass> {
+struct MapLinalgToGPUPass
+    : public loss::impl::MapLinalgToGPUBase<MapLinalgToGPUPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -695,7 +696,7 @@ struct LossMapLinalgToGPUPass
       if (op->getParentOfType<gpu::LaunchOp>())
         return WalkResult::advance();
       if (!op.hasPureBufferSemantics()) {
-        op.emitError("loss-map-linalg-to-gpu needs linalg ops on buffers "
+        op.emitError("map-linalg-to-gpu needs linalg ops on buffers "
                      "(bufferize first)");
         return WalkResult::interrupt();
       }

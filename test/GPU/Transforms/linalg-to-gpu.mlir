@@ -1,4 +1,4 @@
-// RUN: loss-opt %s --loss-map-linalg-to-gpu --canonicalize --cse | FileCheck %s
+// RUN: loss-opt %s --map-linalg-to-gpu --canonicalize --cse | FileCheck %s
 
 // The generic mapping of linalg ops on buffers to kernels, one per shape of
 // iteration space; each kernel names its mapping in `loss.mapping`.

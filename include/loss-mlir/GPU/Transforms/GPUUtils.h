@@ -1,12 +1,14 @@
 //===- GPUUtils.h - Helpers for building GPU kernels ------------*- C++ -*-===//
 //
-// The GPU schedule's own helpers: launching a kernel, index arithmetic of
-// grids and blocks, block-wide reductions, kernel buffers. The loss
-// arithmetic the kernels run is in loss-mlir/Dialect/Loss/Utils/.
+// Helpers for building GPU kernels, shared by the GPU transforms
+// (lib/GPU/Transforms) and the hand-mapped loss kernels
+// (lib/Conversion/LossToGPU): launching a kernel, index arithmetic of grids
+// and blocks, block-wide reductions, kernel buffers. The loss arithmetic the
+// kernels run is in loss-mlir/Dialect/Loss/Utils/.
 //
 //===----------------------------------------------------------------------===//
-#ifndef LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
-#define LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
+#ifndef LOSS_MLIR_GPU_TRANSFORMS_GPUUTILS_H
+#define LOSS_MLIR_GPU_TRANSFORMS_GPUUTILS_H
 
 #include "loss-mlir/Dialect/Loss/Utils/LossArithmetic.h"
 
@@ -46,15 +48,6 @@ SmallVector<Value> delinearizeIndex(OpBuilder &b, Location loc, Value linear,
 /// up to a multiple of 32, clamped into [min(32, maxBlock), maxBlock].
 Value blockSizeFor(OpBuilder &b, Location loc, Value work, unsigned maxBlock);
 
-/// The neutral element of `kind` for `type`.
-Value reductionIdentity(OpBuilder &b, Location loc,
-                        gpu::AllReduceOperation kind, Type type);
-/// `lhs kind rhs` as an arith op.
-Value combineValues(OpBuilder &b, Location loc, gpu::AllReduceOperation kind,
-                    Value lhs, Value rhs);
-/// The all-reduce kind of an arith combiner op, if it is one.
-std::optional<gpu::AllReduceOperation> reductionKindOf(Operation *op);
-
 /// Reduces `v` over the threads of the block; every thread gets the result.
 /// Every thread of the block must reach the call (uniform control flow).
 /// Narrow integer and float types are widened to 32 bits for the shuffles.
@@ -87,4 +80,4 @@ Value kernelResult(OpBuilder &b, Location loc, Value buffer);
 } // namespace loss
 } // namespace mlir
 
-#endif // LOSS_MLIR_LIB_CONVERSION_LOSSTOGPU_GPUUTILS_H
+#endif // LOSS_MLIR_GPU_TRANSFORMS_GPUUTILS_H

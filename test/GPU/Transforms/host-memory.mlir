@@ -1,5 +1,5 @@
-// RUN: loss-opt %s --loss-gpu-host-memory | FileCheck %s
-// RUN: loss-opt %s --loss-gpu-host-memory="copy-arguments=false" | FileCheck %s --check-prefix=NOCOPY
+// RUN: loss-opt %s --gpu-host-memory | FileCheck %s
+// RUN: loss-opt %s --gpu-host-memory="copy-arguments=false" | FileCheck %s --check-prefix=NOCOPY
 
 // Buffers that kernels touch go to managed memory, which host code and
 // kernels can both dereference: heap buffers are allocated there, constants

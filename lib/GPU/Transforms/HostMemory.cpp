@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
+#include "loss-mlir/GPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -21,8 +21,8 @@
 
 namespace mlir {
 namespace loss {
-#define GEN_PASS_DEF_LOSSGPUHOSTMEMORY
-#include "loss-mlir/Conversion/LossToGPU/Passes.h.inc"
+#define GEN_PASS_DEF_GPUHOSTMEMORY
+#include "loss-mlir/GPU/Transforms/Passes.h.inc"
 } // namespace loss
 } // namespace mlir
 
@@ -145,8 +145,8 @@ bool isPlainMemRef(Type t) {
   return mt && mt.getLayout().isIdentity() && !mt.getMemorySpace();
 }
 
-struct LossGPUHostMemoryPass
-    : public loss::impl::LossGPUHostMemoryBase<LossGPUHostMemoryPass> {
+struct GPUHostMemoryPass
+    : public loss::impl::GPUHostMemoryBase<GPUHostMemoryPass> {
   using Base::Base;
 
   void runOnOperation() override {

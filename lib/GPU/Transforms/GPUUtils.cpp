@@ -1,6 +1,7 @@
 //===- GPUUtils.cpp - Helpers for building GPU kernels --------------------===//
 
-#include "GPUUtils.h"
+#include "loss-mlir/GPU/Transforms/GPUUtils.h"
+#include "ReductionUtils.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 

@@ -1,4 +1,4 @@
-// RUN: loss-opt %s --gpu-kernel-outlining --loss-gpu-merge-kernel-modules | FileCheck %s
+// RUN: loss-opt %s --gpu-kernel-outlining --gpu-merge-kernel-modules | FileCheck %s
 
 // The kernels a host function launches end up in one gpu.module (one binary
 // to load), each named after the module outlining gave it.
