@@ -63,3 +63,17 @@ func.func @other_axis(%x: tensor<4x10xf32>, %t: tensor<4xi64>, %g: tensor<f32>) 
   %gx = loss.log_softmax_grad %lp, %gl {axis = 0 : i64} : tensor<4x10xf32>
   return %gx : tensor<4x10xf32>
 }
+
+// -----
+
+// ONNX Runtime's training graph: the forward's log_prob feeds the gradient
+// (softmax(log_prob) = softmax(x)); the gradient reads x and the two fuse.
+// CHECK-LABEL: func.func @ort_training_graph(
+// CHECK-SAME:    %[[X:[^:]*]]: tensor<4x10xf32>, %[[T:[^:]*]]: tensor<4xi64>, %[[G:[^:]*]]: tensor<f32>)
+// CHECK-NEXT:    %[[GX:.*]], %[[L:.*]] = loss.softmax_cross_entropy_grad %[[X]], %[[T]], %[[G]] : (tensor<4x10xf32>, tensor<4xi64>, tensor<f32>) -> (tensor<4x10xf32>, tensor<f32>)
+// CHECK-NEXT:    return %[[L]], %[[GX]]
+func.func @ort_training_graph(%x: tensor<4x10xf32>, %t: tensor<4xi64>, %g: tensor<f32>) -> (tensor<f32>, tensor<4x10xf32>) {
+  %l, %lp = loss.softmax_cross_entropy %x, %t : (tensor<4x10xf32>, tensor<4xi64>) -> (tensor<f32>, tensor<4x10xf32>)
+  %gx = loss.softmax_cross_entropy_grad %lp, %t, %g : (tensor<4x10xf32>, tensor<4xi64>, tensor<f32>) -> tensor<4x10xf32>
+  return %l, %gx : tensor<f32>, tensor<4x10xf32>
+}

@@ -74,6 +74,25 @@ struct FuseLogSoftmaxNllGrad : public OpRewritePattern<LogSoftmaxGradOp> {
   }
 };
 
+/// softmax_cross_entropy_grad(lp, ...) with lp the log_prob result of a
+/// cross entropy of x (as ONNX Runtime's training graphs feed
+/// SoftmaxCrossEntropyLossGrad): softmax(lp) = softmax(x), so the gradient
+/// reads x instead, the log_prob may die and the two ops fuse.
+struct GradOfLogProb : public OpRewritePattern<SoftmaxCrossEntropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SoftmaxCrossEntropyGradOp grad,
+                                PatternRewriter &rewriter) const override {
+    auto fwd = grad.getLogits().getDefiningOp<SoftmaxCrossEntropyOp>();
+    if (!fwd || fwd.getLogProb() != grad.getLogits() ||
+        fwd.getLogits().getType() != grad.getLogits().getType())
+      return rewriter.notifyMatchFailure(grad, "logits are not a log_prob");
+    rewriter.modifyOpInPlace(
+        grad, [&] { grad.getLogitsMutable().assign(fwd.getLogits()); });
+    return success();
+  }
+};
+
 /// Collects, operands first, the ops to move before `point` (in its block)
 /// so that `v` is available there: none if it is already; else its defining
 /// op, which must be pure, have no regions and not be `point`, and in turn
@@ -178,8 +197,8 @@ struct LossFuseCrossEntropyGradPass
 
 void mlir::loss::populateFuseCrossEntropyGradPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<FuseLogSoftmaxNllGrad, MergeCrossEntropyForwardAndGrad>(
-      patterns.getContext());
+  patterns.add<FuseLogSoftmaxNllGrad, GradOfLogProb,
+               MergeCrossEntropyForwardAndGrad>(patterns.getContext());
   // A log_prob result left unused by the first pattern is dropped, so that
   // its forward can merge with the gradient.
   SoftmaxCrossEntropyOp::getCanonicalizationPatterns(patterns,

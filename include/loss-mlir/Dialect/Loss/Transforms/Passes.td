@@ -37,6 +37,10 @@ def LossFuseCrossEntropyGrad : Pass<"loss-fuse-cross-entropy-grad"> {
       unused) become one `softmax_cross_entropy_grad` that also returns the
       loss. It is placed at the earlier of the two, so every operand of the
       later one must already be available there; otherwise nothing changes.
+    * A gradient whose logits are the `log_prob` result of a cross entropy
+      of `x` (ONNX Runtime's training graphs feed the forward's log-softmax
+      to `SoftmaxCrossEntropyLossGrad`) reads `x` instead, since
+      `softmax(log_prob) = softmax(x)`; the pair then fuses as above.
 
     Run after `loss-fuse-log-softmax-nll`, which turns the forward
     `nll(log_softmax(x))` into `softmax_cross_entropy(x)`.
