@@ -136,7 +136,12 @@ int main(int argc, char **argv) {
     llvm::errs() << "error: nothing to run (see --help)\n";
     return 2;
   }
-  CompileOptions options{*dev, /*fuse=*/!noFuse, entry, gpuChip, cudaRuntime};
+  CompileOptions options;
+  options.device = *dev;
+  options.fuse = !noFuse;
+  options.entry = entry;
+  options.gpuChip = gpuChip;
+  options.cudaRuntime = cudaRuntime;
   options.grad = grad;
   options.gradWrt.assign(gradWrt.begin(), gradWrt.end());
 

@@ -158,6 +158,15 @@ RowStats mlir::loss::buildRowStats(OpBuilder &b, Location loc,
       if (tail)
         v = sliceClasses(v, dim, 0, mainSize);
       auto ty = cast<RankedTensorType>(v.getType());
+      // A weight or probability target whose class dim is dynamic has C
+      // classes (checked at run time above): say so statically before the
+      // expand, which needs a static size to split.
+      if (ty.isDynamicDim(dim)) {
+        SmallVector<int64_t> staticShape(ty.getShape());
+        staticShape[dim] = mainSize;
+        ty = RankedTensorType::get(staticShape, ty.getElementType());
+        v = tensor::CastOp::create(b, loc, ty, v);
+      }
       SmallVector<int64_t> shape;
       SmallVector<ReassociationIndices> groupsOf;
       for (int64_t j = 0; j < ty.getRank(); ++j) {

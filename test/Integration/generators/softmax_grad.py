@@ -267,6 +267,31 @@ def main():
                          red=red, fused=True)
     ce_grad_case(tf, "ce_fused_bf16", randn((4, 40), torch.bfloat16),
                  targets((4,), 40), fused=True)
+    # A dynamic class dim in the weight or the probabilities, C a multiple
+    # of the lanes (the lane split must not expand a dynamic size).
+    for c, kind in ((32, "weight"), (48, "probs")):
+        x = randn((4, c), torch.float32)
+        xr = x.double().requires_grad_()
+        g = randn((), torch.float32, 1.0)
+        if kind == "weight":
+            t = targets((4,), c)
+            w = torch.rand(c, generator=GEN) + 0.1
+            loss = F.cross_entropy(xr, t, weight=w.double())
+            inputs = {"x": x, "t": t, "w": w, "g": g}
+            prelude = ["{%%wd} = tensor.cast {w} : tensor<%dxf32> to tensor<?xf32>" % c]
+            op = "loss.softmax_cross_entropy_grad {x}, {t} weight({%wd}), {g}"
+            types = "tensor<4x%dxf32>, tensor<4xi64>, tensor<?xf32>, tensor<f32>" % c
+        else:
+            p = probs((4, c), torch.float32)
+            loss = F.cross_entropy(xr, p.double())
+            inputs = {"x": x, "p": p, "g": g}
+            prelude = ["{%%pd} = tensor.cast {p} : tensor<4x%dxf32> to tensor<4x?xf32>" % c]
+            op = "loss.softmax_cross_entropy_grad {x}, {%pd}, {g}"
+            types = "tensor<4x%dxf32>, tensor<4x?xf32>, tensor<f32>" % c
+        gx, = torch.autograd.grad(loss, xr, g.double())
+        tf.case("ce_fused_dynamic_%s_c%d_f32" % (kind, c), op, inputs,
+                [gx.float(), loss.detach().float()], prelude=prelude,
+                operand_types=types)
     tf.write()
 
     # The unfused backward chain; ../parallel... and softmax_grad_chain_unfused
