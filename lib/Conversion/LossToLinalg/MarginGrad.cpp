@@ -1011,76 +1011,10 @@ struct CosineEmbeddingGradLowering
 // triplet_margin
 //===----------------------------------------------------------------------===//
 
-/// A p-norm accumulated one |v_i| at a time, as the forward lowering
-/// (Margin.cpp): the sum for p = 1, the max for p = inf, else the
-/// overflow-free state (m, s) with m the largest |v_i| so far and
-/// s = sum_i (|v_i| / m)^p, the norm being m * s^(1/p).
-struct PNorm {
-  enum Kind { One, Two, Inf, Other } kind;
-  double p;
-
-  explicit PNorm(double p)
-      : kind(p == 1.0        ? One
-             : p == 2.0      ? Two
-             : std::isinf(p) ? Inf
-                             : Other),
-        p(p) {}
-
-  bool scaled() const { return kind == Two || kind == Other; }
-  unsigned numState() const { return scaled() ? 2 : 1; }
-
-  void appendInits(OpBuilder &b, Location loc, Type acc,
-                   SmallVectorImpl<Value> &inits) const {
-    for (unsigned i = 0; i < numState(); ++i)
-      inits.push_back(constFloat(b, loc, acc, 0.0));
-  }
-
-  void step(OpBuilder &b, Location loc, Value v, ValueRange state,
-            SmallVectorImpl<Value> &yields) const {
-    Type ty = v.getType();
-    Value a = math::AbsFOp::create(b, loc, v);
-    if (kind == One) {
-      yields.push_back(arith::AddFOp::create(b, loc, state[0], a));
-      return;
-    }
-    if (kind == Inf) {
-      yields.push_back(arith::MaximumFOp::create(b, loc, state[0], a));
-      return;
-    }
-    Value m = state[0], s = state[1];
-    Value one = constFloat(b, loc, ty, 1.0);
-    Value hi = arith::MaximumFOp::create(b, loc, a, m);
-    Value lo = arith::MinimumFOp::create(b, loc, a, m);
-    Value same =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, lo, hi);
-    Value ratio = arith::SelectOp::create(
-        b, loc, same, one, arith::DivFOp::create(b, loc, lo, hi));
-    Value q = kind == Two
-                  ? arith::MulFOp::create(b, loc, ratio, ratio).getResult()
-                  : math::PowFOp::create(b, loc, ratio,
-                                         constFloat(b, loc, ty, p))
-                        .getResult();
-    Value raises =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, m);
-    Value sRaised =
-        arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, s, q), one);
-    Value sKept = arith::AddFOp::create(b, loc, s, q);
-    yields.push_back(arith::SelectOp::create(b, loc, raises, a, m));
-    yields.push_back(arith::SelectOp::create(b, loc, raises, sRaised, sKept));
-  }
-
-  Value finish(OpBuilder &b, Location loc, ValueRange state) const {
-    if (!scaled())
-      return state[0];
-    Value m = state[0], s = state[1];
-    Type ty = m.getType();
-    Value root =
-        kind == Two
-            ? math::SqrtOp::create(b, loc, s).getResult()
-            : math::PowFOp::create(b, loc, s, constFloat(b, loc, ty, 1.0 / p))
-                  .getResult();
-    return arith::MulFOp::create(b, loc, m, root);
-  }
+/// The backward of a p-norm (LossArithmetic.h's PNorm), as autograd's
+/// norm_backward.
+struct PNormGrad : PNorm {
+  using PNorm::PNorm;
 
   /// Whether feature `r` attains the norm `d` (p = inf's subgradient set:
   /// `|r| == d`, or NaN).
@@ -1166,7 +1100,7 @@ struct TripletMarginGradLowering
     double eps = op.getEps().convertToDouble();
     bool swap = op.getSwap();
     Reduction reduction = op.getReduction();
-    PNorm norm(op.getP().convertToDouble());
+    PNormGrad norm(op.getP().convertToDouble());
     unsigned k = norm.numState();
     bool inf = norm.kind == PNorm::Inf;
 
@@ -1214,7 +1148,7 @@ struct TripletMarginGradLowering
             SmallVector<Value> out;
             for (unsigned i = 0; i < ps.size(); ++i) {
               Value rv = diff(b, l, args[2 * i], args[2 * i + 1]);
-              Value hit = PNorm::attains(b, l, rv, args[2 * ps.size() + i]);
+              Value hit = PNormGrad::attains(b, l, rv, args[2 * ps.size() + i]);
               out.push_back(add(b, l, accs[i], indicator(b, l, hit, acc)));
             }
             return out;

@@ -554,3 +554,66 @@ Value mlir::loss::emitCtcGradElement(OpBuilder &b, Location loc, Value lp,
   return arith::SelectOp::create(b, loc, isInf, constFloat(b, loc, acc, 0.0),
                                  v);
 }
+
+//===----------------------------------------------------------------------===//
+// p-norms
+//===----------------------------------------------------------------------===//
+
+mlir::loss::PNorm::PNorm(double p)
+    : kind(p == 1.0        ? One
+           : p == 2.0      ? Two
+           : std::isinf(p) ? Inf
+                           : Other),
+      p(p) {}
+
+void mlir::loss::PNorm::appendInits(OpBuilder &b, Location loc, Type acc,
+                                    SmallVectorImpl<Value> &inits) const {
+  for (unsigned i = 0; i < numState(); ++i)
+    inits.push_back(constFloat(b, loc, acc, 0.0));
+}
+
+void mlir::loss::PNorm::step(OpBuilder &b, Location loc, Value v,
+                             ValueRange state,
+                             SmallVectorImpl<Value> &yields) const {
+  Type ty = v.getType();
+  Value a = math::AbsFOp::create(b, loc, v);
+  if (kind == One) {
+    yields.push_back(arith::AddFOp::create(b, loc, state[0], a));
+    return;
+  }
+  if (kind == Inf) {
+    yields.push_back(arith::MaximumFOp::create(b, loc, state[0], a));
+    return;
+  }
+  Value m = state[0], s = state[1];
+  Value one = constFloat(b, loc, ty, 1.0);
+  Value hi = arith::MaximumFOp::create(b, loc, a, m);
+  Value lo = arith::MinimumFOp::create(b, loc, a, m);
+  Value same = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, lo, hi);
+  Value ratio = arith::SelectOp::create(b, loc, same, one,
+                                        arith::DivFOp::create(b, loc, lo, hi));
+  Value q = kind == Two
+                ? arith::MulFOp::create(b, loc, ratio, ratio).getResult()
+                : math::PowFOp::create(b, loc, ratio, constFloat(b, loc, ty, p))
+                      .getResult();
+  Value raises = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, m);
+  Value sRaised =
+      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, s, q), one);
+  Value sKept = arith::AddFOp::create(b, loc, s, q);
+  yields.push_back(arith::SelectOp::create(b, loc, raises, a, m));
+  yields.push_back(arith::SelectOp::create(b, loc, raises, sRaised, sKept));
+}
+
+Value mlir::loss::PNorm::finish(OpBuilder &b, Location loc,
+                                ValueRange state) const {
+  if (!scaled())
+    return state[0];
+  Value m = state[0], s = state[1];
+  Type ty = m.getType();
+  Value root =
+      kind == Two
+          ? math::SqrtOp::create(b, loc, s).getResult()
+          : math::PowFOp::create(b, loc, s, constFloat(b, loc, ty, 1.0 / p))
+                .getResult();
+  return arith::MulFOp::create(b, loc, m, root);
+}

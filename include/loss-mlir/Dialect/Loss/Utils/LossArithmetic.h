@@ -296,6 +296,34 @@ Value emitCtcGradElement(OpBuilder &b, Location loc, Value lp,
                          Value logAlphaBeta, Value nll, Value scale,
                          bool zeroInfinity);
 
+//===----------------------------------------------------------------------===//
+// p-norms (triplet_margin's pairwise distance, forward and backward)
+//===----------------------------------------------------------------------===//
+
+/// A p-norm accumulated one |v_i| at a time: the sum for p = 1, the max for
+/// p = inf, else the overflow-free state (m, s) with m the largest |v_i| so
+/// far and s = sum_i (|v_i| / m)^p, the norm being m * s^(1/p) (a square
+/// root for p = 2).
+struct PNorm {
+  enum Kind { One, Two, Inf, Other } kind;
+  double p;
+
+  explicit PNorm(double p);
+
+  /// Whether the state is (m, s) rather than one value.
+  bool scaled() const { return kind == Two || kind == Other; }
+  unsigned numState() const { return scaled() ? 2 : 1; }
+
+  /// The state of no element (zeros of `acc`), appended to `inits`.
+  void appendInits(OpBuilder &b, Location loc, Type acc,
+                   SmallVectorImpl<Value> &inits) const;
+  /// Folds `v` into `state`; the new state is appended to `yields`.
+  void step(OpBuilder &b, Location loc, Value v, ValueRange state,
+            SmallVectorImpl<Value> &yields) const;
+  /// The norm of a state.
+  Value finish(OpBuilder &b, Location loc, ValueRange state) const;
+};
+
 } // namespace loss
 } // namespace mlir
 
