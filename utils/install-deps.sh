@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what loss-mlir needs from Debian bookworm's packages, as root.
 # Idempotent: does nothing when everything is already there.
+# libclang-rt-22-dev has the ASan, UBSan and libFuzzer runtimes of the
+# sanitizer and fuzzing build (utils/build-fuzz.sh), which the test command
+# builds too.
 #   --oracle  also installs PyTorch, NumPy and the ONNX Python package: the
 #             generators (test/**/generators) need them, and so do the tests
 #             that build ONNX models at test time (the test command installs
@@ -10,6 +13,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build
   clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
+  libclang-rt-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   python3
 )

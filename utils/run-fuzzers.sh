@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Builds build-fuzz/ (utils/build-fuzz.sh: ASan, UBSan, libFuzzer) and runs
+# each fuzz target for a bounded time on seeds from the test inputs
+# (utils/fuzz-corpus.py). Any crash, sanitizer report, timeout or memory
+# blow-up fails the script; the input is saved under
+# build-fuzz/fuzz/findings/ and its path printed.
+#
+#   utils/run-fuzzers.sh [--time=SECONDS] [--seeds=N] [--no-build] [TARGET...]
+#
+# TARGET: onnx (the importer), opt-llvm, opt-llvm-out-params,
+# opt-gpu-emulation, opt-nvvm (loss-opt-fuzzer with one pipeline each);
+# default all five. --time is per target (default 12: about a minute in
+# all, as utils/run-tests.sh runs it). --seeds=N starts the MLIR targets
+# from N of the seeds (a fixed sample; libFuzzer runs every seed before its
+# time limit applies, and the pipelines under ASan take a while each);
+# default 48 for the bounded run, all with a longer --time. A campaign:
+#
+#   utils/run-fuzzers.sh --time=3600
+#
+# Inputs that found new coverage accumulate in build-fuzz/fuzz/corpus/
+# (kept between runs, so a later run starts from them).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${LOSS_MLIR_FUZZ_BUILD_DIR:-$root/build-fuzz}"
+
+time_per_target=12
+seeds=""
+do_build=1
+targets=()
+for arg in "$@"; do
+  case "$arg" in
+    --time=*) time_per_target="${arg#--time=}" ;;
+    --seeds=*) seeds="${arg#--seeds=}" ;;
+    --no-build) do_build=0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d'; exit 0 ;;
+    -*) echo "run-fuzzers.sh: unknown option $arg" >&2; exit 2 ;;
+    *) targets+=("$arg") ;;
+  esac
+done
+if ((${#targets[@]} == 0)); then
+  targets=(onnx opt-llvm opt-llvm-out-params opt-gpu-emulation opt-nvvm)
+fi
+if [[ -z "$seeds" ]]; then
+  if ((time_per_target <= 60)); then seeds=48; else seeds=all; fi
+fi
+
+if ((do_build)); then
+  "$root/utils/build-fuzz.sh" loss-fuzzers
+fi
+
+work="$build/fuzz"
+mkdir -p "$work/findings" "$work/corpus"
+/usr/bin/python3 "$root/utils/fuzz-corpus.py" "$root" "$work/seeds" --max-len 16384
+# The MLIR seed sample: the file names are content hashes, so the first N
+# in name order are a fixed pseudo-random mix of the tests' inputs.
+mlir_seeds="$work/seeds/mlir"
+if [[ "$seeds" != all ]]; then
+  mlir_seeds="$work/seeds/mlir-sample"
+  rm -rf "$mlir_seeds"
+  mkdir -p "$mlir_seeds"
+  find "$work/seeds/mlir" -type f -printf '%f\n' | LC_ALL=C sort | head -n "$seeds" |
+    while read -r f; do cp "$work/seeds/mlir/$f" "$mlir_seeds/"; done
+fi
+
+# -timeout: seconds for one input (a pipeline that takes longer on a 16 KiB
+# input is a bug); -rss_limit_mb also bounds any single allocation.
+common=(-max_total_time="$time_per_target" -rss_limit_mb=3072 -max_len=16384
+        -print_final_stats=1)
+status=0
+summary=()
+for t in "${targets[@]}"; do
+  case "$t" in
+    onnx)
+      cmd=("$build/bin/loss-onnx-fuzzer" "${common[@]}" -timeout=30
+           -dict="$work/seeds/onnx.dict")
+      seed_dir="$work/seeds/onnx" ;;
+    opt-llvm|opt-llvm-out-params|opt-gpu-emulation|opt-nvvm)
+      cmd=("$build/bin/loss-opt-fuzzer" "${common[@]}" -timeout=60
+           -dict="$work/seeds/mlir.dict")
+      seed_dir="$mlir_seeds" ;;
+    *) echo "run-fuzzers.sh: unknown target $t" >&2; exit 2 ;;
+  esac
+  mkdir -p "$work/corpus/$t"
+  cmd+=(-artifact_prefix="$work/findings/$t-" "$work/corpus/$t" "$seed_dir")
+  if [[ "$t" == opt-* ]]; then
+    cmd+=(-ignore_remaining_args=1 "--pipeline=${t#opt-}")
+  fi
+  log="$work/$t.log"
+  echo "=== fuzz $t (${time_per_target}s): ${cmd[*]}"
+  set +e
+  "${cmd[@]}" > "$log" 2>&1
+  rc=$?
+  set -e
+  runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n1)
+  secs=$(sed -nE 's/^Done [0-9]+ runs in ([0-9]+) second.*/\1/p' "$log" | tail -n1)
+  if ((rc != 0)); then
+    status=1
+    artifact=$(sed -nE 's/.*Test unit written to (.*)$/\1/p' "$log" | tail -n1)
+    tail -n 60 "$log"
+    echo "FUZZ FAILURE in $t (exit $rc): input ${artifact:-not saved}; log $log"
+    summary+=("$t: FAILED after ${runs:-?} executions (input ${artifact:-?})")
+  else
+    summary+=("$t: ${runs:-?} executions in ${secs:-?} s, no finding")
+  fi
+done
+echo "=== fuzzing summary"
+printf '  %s\n' "${summary[@]}"
+exit "$status"
