@@ -35,6 +35,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::loss::runner;
@@ -69,6 +70,14 @@ mlir::loss::runner::parseModule(std::unique_ptr<llvm::MemoryBuffer> buffer,
 }
 
 namespace {
+/// The machine's physical memory in bytes (no limit if unknown).
+uint64_t physicalMemoryBytes() {
+  long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || size <= 0)
+    return UINT64_MAX;
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(size);
+}
+
 /// libloss_cuda_runtime.so: the option, else next to the running executable
 /// or in ../lib (the build tree's layout), else the loader's search path.
 std::string cudaRuntimePath(const CompileOptions &options) {
@@ -145,6 +154,9 @@ mlir::loss::runner::compileModule(OwningOpRef<ModuleOp> module,
     if (failed(gradPm.run(*module)))
       return failure();
     fn = module->lookupSymbol<func::FuncOp>(name);
+    if (!fn)
+      return emitError(module->getLoc())
+             << "loss-generate-gradients made no '" << name << "' function";
     fn.setPublic();
   }
   CompiledFunction c;
@@ -190,8 +202,20 @@ mlir::loss::runner::compileModule(OwningOpRef<ModuleOp> module,
     break;
   }
   }
-  if (failed(pm.run(*module)))
-    return failure();
+  {
+    // A pass that fails without a diagnostic still gets a message.
+    bool anyError = false;
+    ScopedDiagnosticHandler countErrors(ctx, [&](Diagnostic &d) {
+      anyError |= d.getSeverity() == DiagnosticSeverity::Error;
+      return failure(); // on to the enclosing handler
+    });
+    if (failed(pm.run(*module))) {
+      if (!anyError)
+        emitError(module->getLoc())
+            << "the lowering pipeline fails on '" << c.name << "'";
+      return failure();
+    }
+  }
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -211,6 +235,25 @@ mlir::loss::runner::compileModule(OwningOpRef<ModuleOp> module,
 llvm::Error CompiledFunction::call(ArrayRef<HostTensor *> inputs,
                                    SmallVectorImpl<HostTensor> &outputs) {
   outputs.clear();
+  // The results' buffers, checked before they are allocated: their sizes
+  // come from the model (a broadcast of two small inputs can be huge), and
+  // an allocation that fails aborts.
+  uint64_t total = 0;
+  for (auto [t, name] : llvm::zip_equal(resultTypes, resultNames)) {
+    auto n = checkedNumElements(t.getShape(), byteWidth(t.getElementType()),
+                                "output '" + name + "'");
+    if (!n)
+      return n.takeError();
+    uint64_t bytes = *n * byteWidth(t.getElementType());
+    total += bytes;
+    if (total > physicalMemoryBytes())
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "error: output '" + name + "' (" + typeName(t) + ", " +
+              llvm::Twine(bytes) +
+              " bytes) does not fit in this machine's memory with the "
+              "outputs before it");
+  }
   for (RankedTensorType t : resultTypes) {
     HostTensor h;
     h.elementType = t.getElementType();

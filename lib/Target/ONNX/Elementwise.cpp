@@ -19,6 +19,34 @@ using namespace mlir::loss::onnx_import;
 
 namespace {
 
+/// Integer Div: ONNX's truncating division, except that `x / 0` is 0 and
+/// `INT_MIN / -1` is INT_MIN (two's complement wrap-around): NumPy's values
+/// (`np.floor_divide` gives 0 and wraps too), where ONNX leaves them
+/// undefined and ONNX Runtime's kernel traps. The divisor is made safe (1)
+/// first, so the compiled code never divides by zero or overflows
+/// (`arith.divsi` is undefined behaviour there: SIGFPE on x86).
+Value safeDivSI(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  Type t = lhs.getType();
+  unsigned width = t.getIntOrFloatBitWidth();
+  auto cst = [&](const APInt &v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v));
+  };
+  Value zero = cst(APInt::getZero(width));
+  Value one = cst(APInt(width, 1));
+  Value isZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs, zero);
+  Value overflows = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lhs,
+                            cst(APInt::getSignedMinValue(width))),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs,
+                            cst(APInt::getAllOnes(width))));
+  Value safe = arith::SelectOp::create(
+      b, loc, arith::OrIOp::create(b, loc, isZero, overflows), one, rhs);
+  Value q = arith::DivSIOp::create(b, loc, lhs, safe);
+  return arith::SelectOp::create(b, loc, isZero, zero, q);
+}
+
 Value intOrFloat(OpBuilder &b, Location loc, Value lhs, Value rhs,
                  StringRef op) {
   bool f = isa<FloatType>(lhs.getType());
@@ -33,7 +61,7 @@ Value intOrFloat(OpBuilder &b, Location loc, Value lhs, Value rhs,
              : (Value)arith::MulIOp::create(b, loc, lhs, rhs);
   if (op == "Div")
     return f ? (Value)arith::DivFOp::create(b, loc, lhs, rhs)
-             : (Value)arith::DivSIOp::create(b, loc, lhs, rhs);
+             : safeDivSI(b, loc, lhs, rhs);
   if (op == "Max")
     return f ? (Value)arith::MaximumFOp::create(b, loc, lhs, rhs)
              : (Value)arith::MaxSIOp::create(b, loc, lhs, rhs);

@@ -40,6 +40,23 @@ using namespace mlir::loss::onnx_import;
 
 namespace {
 
+/// Counts the errors emitted while it lives (and lets them through), so
+/// that a failure without a message of its own still gets one.
+class ErrorCounter {
+public:
+  explicit ErrorCounter(MLIRContext *ctx)
+      : handler(ctx, [this](Diagnostic &d) {
+          if (d.getSeverity() == DiagnosticSeverity::Error)
+            ++errors;
+          return failure(); // not handled: on to the enclosing handler
+        }) {}
+  bool any() const { return errors != 0; }
+
+private:
+  int errors = 0;
+  ScopedDiagnosticHandler handler;
+};
+
 class GraphImporter {
 public:
   GraphImporter(MLIRContext *ctx, StringRef source,
@@ -55,6 +72,11 @@ private:
   LogicalResult resolveVersions();
   /// The node's outputs have the static shapes libonnx infers.
   LogicalResult checkInferredShapes(const onnx::NodeProto &node);
+  /// The node's outputs are ranked tensors of valid static shapes whose
+  /// sizes in bytes fit in 64 bits, and the ops it imported to (those after
+  /// `before` in the entry block) verify; errors name the node.
+  LogicalResult checkImportedNode(const onnx::NodeProto &node, Block *entry,
+                                  Operation *before);
 
   ImportState s;
   const onnx::ModelProto &model;
@@ -99,6 +121,12 @@ GraphImporter::convertValueInfo(const onnx::ValueInfoProto &vi) {
       return failure();
     }
     shape.push_back(d.dim_value());
+  }
+  if (!checkedNumElements(shape, elementBytes(el))) {
+    emitError(loc) << "graph value '" << vi.name() << "' has shape ["
+                   << ArrayRef<int64_t>(shape)
+                   << "], whose size in bytes does not fit in 64 bits";
+    return failure();
   }
   return RankedTensorType::get(shape, el);
 }
@@ -154,6 +182,33 @@ LogicalResult GraphImporter::checkInferredShapes(const onnx::NodeProto &node) {
     diag << "]";
     return failure();
   }
+  return success();
+}
+
+LogicalResult GraphImporter::checkImportedNode(const onnx::NodeProto &node,
+                                              Block *entry,
+                                              Operation *before) {
+  for (const std::string &name : node.output()) {
+    Value v = s.values.lookup(name);
+    if (name.empty() || !v)
+      continue;
+    auto ty = dyn_cast<RankedTensorType>(v.getType());
+    if (!ty || !llvm::all_of(ty.getShape(), [](int64_t d) { return d >= 0; }))
+      return nodeError(s, node)
+             << "output '" << name << "' has type " << v.getType()
+             << ", not a tensor of a static shape";
+    if (!checkedNumElements(ty.getShape(),
+                            elementBytes(ty.getElementType())))
+      return nodeError(s, node)
+             << "output '" << name << "' is " << ty
+             << ", whose size in bytes does not fit in 64 bits";
+  }
+  // Each node's ops are verified as they are made, so that an error names
+  // the node (a verifier's own message carries only the op's location).
+  auto first = before ? std::next(before->getIterator()) : entry->begin();
+  for (Operation &op : llvm::make_range(first, entry->end()))
+    if (failed(verify(&op)))
+      return nodeError(s, node) << "imports to IR that does not verify";
   return success();
 }
 
@@ -221,7 +276,15 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       return {};
     }
     NodeImporter n(s, node, versions[i]);
-    if (failed(handler->fn(n)) || failed(checkInferredShapes(node)))
+    Operation *before = entry->empty() ? nullptr : &entry->back();
+    ErrorCounter errors(s.ctx);
+    if (failed(handler->fn(n))) {
+      if (!errors.any())
+        nodeError(s, node) << "cannot be imported";
+      return {};
+    }
+    if (failed(checkImportedNode(node, entry, before)) ||
+        failed(checkInferredShapes(node)))
       return {};
   }
 
@@ -271,7 +334,13 @@ OwningOpRef<ModuleOp> mlir::loss::importONNXModel(StringRef bytes,
         << "ONNX model has no graph";
     return {};
   }
-  return GraphImporter(context, sourceName, model).run();
+  ErrorCounter errors(context);
+  OwningOpRef<ModuleOp> module =
+      GraphImporter(context, sourceName, model).run();
+  if (!module && !errors.any())
+    emitError(FileLineColLoc::get(context, sourceName, 0, 0))
+        << "the ONNX model cannot be imported";
+  return module;
 }
 
 void mlir::loss::registerONNXImportDialects(DialectRegistry &registry) {

@@ -55,6 +55,20 @@ FailureOr<DenseElementsAttr> convertTensor(MLIRContext *ctx,
                                            const onnx::TensorProto &t,
                                            Location loc);
 
+/// The number of elements of `shape`, or nullopt if a dimension is
+/// negative or the count, or its size in bytes at `elementBytes` each, does
+/// not fit in int64_t (memref sizes and strides are int64_t).
+std::optional<int64_t> checkedNumElements(ArrayRef<int64_t> shape,
+                                          int64_t elementBytes = 1);
+
+/// Bytes per element of an imported element type (`i1`: 1).
+int64_t elementBytes(Type el);
+
+/// The largest constant the importer materializes (an initializer, the
+/// output of ConstantOfShape): 2 GiB, the most a protobuf, and so an ONNX
+/// file, can hold. A constant becomes a global of the compiled code.
+constexpr int64_t kMaxConstantBytes = int64_t(1) << 31;
+
 //===----------------------------------------------------------------------===//
 // Versions (Versions.cpp)
 //===----------------------------------------------------------------------===//
@@ -155,8 +169,11 @@ public:
   // Building blocks.
   Value constant(DenseElementsAttr attr);
   FailureOr<DenseElementsAttr> convertTensor(const onnx::TensorProto &t);
-  /// `axis` in [0, rank) from ONNX's [-rank, rank); an error if outside.
-  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+  /// `axis` in [0, rank) from ONNX's [-rank, rank); an error if outside
+  /// (a rank-0 tensor has no axis). `rankOf` names the tensor whose rank
+  /// the axes range over, in the message ("the output's" for Unsqueeze).
+  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
+                                   StringRef rankOf = "");
   /// A linalg.generic of `body` over the operands, NumPy-broadcast (static
   /// shapes).
   FailureOr<Value> elementwise(ArrayRef<Value> operands, Type resultElType,

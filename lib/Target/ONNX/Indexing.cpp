@@ -135,21 +135,33 @@ LogicalResult importSliceOf(NodeImporter &n, Value x,
             st = steps[k];
     if (st == 0)
       return n.error() << "step 0";
+    // ONNX's clamping: negative starts and ends count from the back, then
+    // starts go to [0, d] (a negative step: [0, d - 1]) and ends to [0, d]
+    // ([-1, d - 1]). No step, start or end can overflow what follows: the
+    // count is 1 + (distance - 1) / |step| with the distance at most d + 1
+    // and |step| taken unsigned (INT64_MIN's is 2^63).
     if (s < 0)
       s += d;
     if (e < 0)
       e += d;
+    uint64_t absStep = st > 0 ? uint64_t(st) : -uint64_t(st);
+    int64_t dist;
     if (st > 0) {
       s = std::clamp<int64_t>(s, 0, d);
       e = std::clamp<int64_t>(e, 0, d);
-      shape[*a] = e > s ? (e - s + st - 1) / st : 0;
+      dist = e - s;
+    } else if (d == 0) {
+      s = 0;
+      dist = 0;
     } else {
       s = std::clamp<int64_t>(s, 0, d - 1);
       e = std::clamp<int64_t>(e, -1, d - 1);
-      shape[*a] = s > e ? (s - e - st - 1) / -st : 0;
+      dist = s - e;
     }
+    shape[*a] = dist > 0 ? int64_t(1 + uint64_t(dist - 1) / absStep) : 0;
     start[*a] = s;
-    step[*a] = st;
+    // With one element the step is never used (nor INT64_MIN put in IR).
+    step[*a] = shape[*a] > 1 ? st : 1;
   }
   OpBuilder &b = n.b;
   Location loc = n.loc;

@@ -164,9 +164,14 @@ NodeImporter::convertTensor(const onnx::TensorProto &t) {
   return onnx_import::convertTensor(ctx, t, loc);
 }
 
-FailureOr<int64_t> NodeImporter::normalizeAxis(int64_t axis, int64_t rank) {
-  if (axis < -rank || axis >= std::max<int64_t>(rank, 1)) {
-    error() << "axis " << axis << " is out of range for rank " << rank;
+FailureOr<int64_t> NodeImporter::normalizeAxis(int64_t axis, int64_t rank,
+                                               StringRef rankOf) {
+  if (axis < -rank || axis >= rank) {
+    auto diag = error() << "axis " << axis << " is out of range for ";
+    if (!rankOf.empty())
+      diag << rankOf << " ";
+    diag << "rank " << rank << " (expected [" << -rank << ", " << rank
+         << "))";
     return failure();
   }
   return axis < 0 ? axis + rank : axis;

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::loss;
@@ -46,7 +47,13 @@ FailureOr<Value> reduce(NodeImporter &n, Value v, SmallVector<int64_t> axes,
     if (reduced.test(i)) {
       iters.push_back(utils::IteratorType::reduction);
       keptShape.push_back(1);
-      count *= ty.getDimSize(i);
+      // At most the input's element count, which the graph walk has
+      // checked fits; checked all the same.
+      if (llvm::MulOverflow(count, ty.getDimSize(i), count)) {
+        n.error() << "the reduced dimensions have more elements than fit "
+                     "in 64 bits";
+        return failure();
+      }
       continue;
     }
     iters.push_back(utils::IteratorType::parallel);

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 
@@ -73,6 +74,20 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
   }
   if (fill.getNumElements() != 1)
     return n.error() << "'value' must hold one element";
+  // The splat is cheap here but becomes a global of the compiled code:
+  // every dimension must be valid and the whole no larger than a constant
+  // may be.
+  for (int64_t d : *shape)
+    if (d < 0)
+      return n.error() << "shape has a negative dimension " << d;
+  int64_t width = elementBytes(fill.getElementType());
+  std::optional<int64_t> count = checkedNumElements(*shape, width);
+  if (!count)
+    return n.error() << "shape has more elements than fit in 64 bits";
+  if (*count * width > kMaxConstantBytes)
+    return n.error() << "shape has " << *count << " elements ("
+                     << *count * width << " bytes), more than the "
+                     << kMaxConstantBytes << " bytes a constant may have";
   auto ty = RankedTensorType::get(*shape, fill.getElementType());
   auto splat = DenseElementsAttr::get(ty, fill.getValues<Attribute>()[0]);
   n.define(0, n.constant(splat));
@@ -153,8 +168,8 @@ LogicalResult importReshapeTo(NodeImporter &n, Value x,
       infer = i;
     } else if (d < 0) {
       return n.error() << "shape has a negative dimension";
-    } else {
-      known *= d;
+    } else if (llvm::MulOverflow(known, d, known)) {
+      return n.error() << "shape has more elements than fit in 64 bits";
     }
     shape.push_back(d);
   }
@@ -228,12 +243,17 @@ LogicalResult importSqueeze(NodeImporter &n, bool squeeze, bool axesAsInput) {
   } else {
     if (axes.empty())
       return n.error() << "needs axes";
+    // The axes range over the output's rank, and each must be new: ONNX
+    // requires them unique.
     int64_t outRank = rank + axes.size();
     llvm::SmallBitVector add(outRank);
     for (int64_t a : axes) {
-      FailureOr<int64_t> ax = n.normalizeAxis(a, outRank);
+      FailureOr<int64_t> ax = n.normalizeAxis(a, outRank, "the output's");
       if (failed(ax))
         return failure();
+      if (add.test(*ax))
+        return n.error() << "axes name dimension " << *ax
+                         << " of the output more than once";
       add.set(*ax);
     }
     int64_t j = 0;

@@ -7,6 +7,9 @@
 
 #include "Importer.h"
 
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
 #include <cstring>
 
 using namespace mlir;
@@ -40,7 +43,26 @@ Type onnx_import::convertElementType(MLIRContext *ctx, int32_t onnxType) {
   }
 }
 
+std::optional<int64_t>
+onnx_import::checkedNumElements(ArrayRef<int64_t> shape,
+                                int64_t elementBytes) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (d < 0 || llvm::MulOverflow(n, d, n))
+      return std::nullopt;
+  int64_t bytes;
+  if (llvm::MulOverflow(n, elementBytes, bytes))
+    return std::nullopt;
+  return n;
+}
+
+int64_t onnx_import::elementBytes(Type el) {
+  return el.isInteger(1) ? 1 : llvm::divideCeil(el.getIntOrFloatBitWidth(), 8);
+}
+
 namespace {
+/// Little-endian raw bytes as `T`s; the caller has checked that `raw` is a
+/// whole number of them.
 template <typename T>
 SmallVector<T> readRaw(const std::string &raw) {
   SmallVector<T> out(raw.size() / sizeof(T));
@@ -64,14 +86,40 @@ onnx_import::convertTensor(MLIRContext *ctx, const onnx::TensorProto &t,
     return failure();
   }
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  auto shapeText = [&] {
+    std::string str;
+    llvm::raw_string_ostream os(str);
+    os << "[";
+    llvm::interleaveComma(shape, os);
+    os << "]";
+    return str;
+  };
   for (int64_t d : shape)
     if (d < 0) {
-      emitError(loc) << "tensor '" << t.name() << "' has a negative dimension";
+      emitError(loc) << "tensor '" << t.name() << "' has a negative dimension "
+                     << d << " in shape " << shapeText();
       return failure();
     }
+  // Checked before anything is allocated: a count that wraps (dims
+  // [2^62, 4] make 0) would otherwise pass the size checks below, which
+  // then bound the size by the data present (a protobuf holds 2 GiB at
+  // most).
+  int64_t width = elementBytes(el);
+  std::optional<int64_t> count = checkedNumElements(shape, width);
+  if (!count) {
+    emitError(loc) << "tensor '" << t.name() << "' has shape " << shapeText()
+                   << ", whose size in bytes does not fit in 64 bits";
+    return failure();
+  }
+  int64_t n = *count;
   auto type = RankedTensorType::get(shape, el);
-  int64_t n = type.getNumElements();
   bool raw = t.has_raw_data();
+  if (raw && (int64_t)t.raw_data().size() != n * width) {
+    emitError(loc) << "tensor '" << t.name() << "' has "
+                   << t.raw_data().size() << " bytes of raw data, its shape "
+                   << shapeText() << " needs " << n * width;
+    return failure();
+  }
   auto sizeError = [&](int64_t got) {
     emitError(loc) << "tensor '" << t.name() << "' holds " << got
                    << " elements, its shape needs " << n;
@@ -99,19 +147,18 @@ onnx_import::convertTensor(MLIRContext *ctx, const onnx::TensorProto &t,
   case onnx::TensorProto::INT8:
   case onnx::TensorProto::UINT8:
   case onnx::TensorProto::BOOL: {
-    unsigned width = el.getIntOrFloatBitWidth();
+    unsigned bits = el.getIntOrFloatBitWidth();
     SmallVector<APInt> v;
     if (raw) {
-      unsigned bytes = std::max(1u, width / 8);
       const std::string &r = t.raw_data();
-      for (size_t i = 0; i + bytes <= r.size(); i += bytes) {
+      for (size_t i = 0; i + width <= r.size(); i += width) {
         uint64_t word = 0;
-        std::memcpy(&word, r.data() + i, bytes);
-        v.push_back(APInt(width, word, /*isSigned=*/false, /*implicitTrunc=*/true));
+        std::memcpy(&word, r.data() + i, width);
+        v.push_back(APInt(bits, word, /*isSigned=*/false, /*implicitTrunc=*/true));
       }
     } else {
       for (int32_t x : t.int32_data())
-        v.push_back(APInt(width, static_cast<uint64_t>(static_cast<int64_t>(x)),
+        v.push_back(APInt(bits, static_cast<uint64_t>(static_cast<int64_t>(x)),
                           /*isSigned=*/true, /*implicitTrunc=*/true));
     }
     if ((int64_t)v.size() != n)
