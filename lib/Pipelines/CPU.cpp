@@ -1,6 +1,7 @@
 //===- CPU.cpp - The loss pipeline for the host CPU -----------------------===//
 
 #include "PipelineSteps.h"
+#include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
 #include "loss-mlir/Pipelines/Pipelines.h"
 #include "loss-mlir/Transforms/Passes.h"
@@ -19,7 +20,8 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   // Loss ops to linalg on tensors, then buffers.
   if (options.fuse)
     detail::addLossFusionSteps(pm);
-  detail::addLossToLinalgSteps(pm);
+  detail::addLossToLinalgSteps(pm, options.vectorBits ? options.vectorBits
+                                                     : getHostVectorBits());
   // Full sums: short runs in vectorizable, parallel partials, then a
   // compensated sum of the partials (accurate at any size, and threads).
   pm.addPass(createBlockSumReductions());

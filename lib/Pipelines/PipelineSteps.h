@@ -11,8 +11,9 @@ namespace loss::detail {
 void addLossFusionSteps(OpPassManager &pm);
 
 /// Loss ops (and elementwise ops on tensors) to linalg on tensors, cleaned
-/// up; runs after any fusion or target-specific kernel passes.
-void addLossToLinalgSteps(OpPassManager &pm);
+/// up; runs after any fusion or target-specific kernel passes. `vectorBits`:
+/// the width of the CPU schedules' explicit vectors (0: none).
+void addLossToLinalgSteps(OpPassManager &pm, unsigned vectorBits = 0);
 
 /// Tensors to buffers across function boundaries with identity layouts (so
 /// C callers see plain descriptors), optionally returning results through

@@ -15,6 +15,13 @@ def ConvertLossToLinalg : Pass<"convert-loss-to-linalg"> {
     `bf16` inputs accumulate in `f32`. Upstream's `linalg.softmax` (as front
     ends and the ONNX importer emit it) takes the same streaming path.
   }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Width in bits of the explicit vectors of the CPU schedules (rows "
+           "of contiguous classes are walked in `vector` ops of this width); "
+           "0: scalar linalg only, for targets that map linalg themselves "
+           "(the GPU)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::cf::ControlFlowDialect",
@@ -22,6 +29,7 @@ def ConvertLossToLinalg : Pass<"convert-loss-to-linalg"> {
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

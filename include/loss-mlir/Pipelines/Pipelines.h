@@ -30,6 +30,12 @@ struct LossLowerToLLVMOptions
       llvm::cl::desc("Run independent rows/samples on OpenMP threads (needs "
                      "libomp at run time)"),
       llvm::cl::init(false)};
+  ::mlir::detail::PassOptions::Option<unsigned> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Width in bits of the explicit vectors of the row "
+                     "schedules (0: the host CPU's widest: 512 with AVX-512, "
+                     "256 with AVX, else 128)"),
+      llvm::cl::init(0)};
 };
 
 /// From loss ops on tensors to the LLVM dialect for the host CPU: lowering to

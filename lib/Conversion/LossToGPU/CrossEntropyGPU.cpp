@@ -160,16 +160,21 @@ RowResult buildRowKernel(OpBuilder &b, Location loc, const RowRequest &req,
             } else {
               Value t = toI64(
                   tb, tl, memref::LoadOp::create(tb, tl, classTarget, rowIdx));
-              auto [inRange, safeT] =
+              // Read only for a target in [0, C): nothing when C = 0.
+              ClassIndex cls =
                   emitClassIndex(tb, tl, t, toI64FromIndex(tb, tl, numClasses));
               SoftmaxRow withTarget = row;
-              withTarget.targetLogit = arith::SelectOp::create(
-                  tb, tl, inRange, loadAcc(tb, tl, logits, at(safeT)),
-                  constFloat(tb, tl, acc, NAN));
+              withTarget.targetLogit = cls.readOr(
+                  tb, tl, constFloat(tb, tl, acc, NAN),
+                  [&](OpBuilder &rb, Location rl, Value c) {
+                    return loadAcc(rb, rl, logits, at(c));
+                  });
               if (weight)
-                withTarget.targetWeight = arith::SelectOp::create(
-                    tb, tl, inRange, loadAcc(tb, tl, weight, ValueRange{safeT}),
-                    constFloat(tb, tl, acc, 0.0));
+                withTarget.targetWeight = cls.readOr(
+                    tb, tl, constFloat(tb, tl, acc, 0.0),
+                    [&](OpBuilder &rb, Location rl, Value c) {
+                      return loadAcc(rb, rl, weight, ValueRange{c});
+                    });
               Value share;
               if (ops.smoothing > 0.0)
                 share =

@@ -8,7 +8,9 @@
 //
 // The arithmetic (the online-softmax state, its update and merge, the row's
 // loss) is LossArithmetic.h's, shared with convert-loss-to-gpu; this file is
-// the CPU schedule over it: linalg.generic streams over the rows, in
+// the CPU schedule over it: where the classes are contiguous and the pass
+// has a vector width, rows are walked in explicit vectors, block by block
+// (SoftmaxRowsVector.cpp); else linalg.generic streams over the rows, in
 // vectorizable lanes merged per row where rows are wide.
 //
 //===----------------------------------------------------------------------===//
@@ -29,7 +31,10 @@ int64_t numLanes(Type acc) { return acc.isF64() ? 8 : 16; }
 } // namespace
 
 RowStats mlir::loss::buildRowStats(OpBuilder &b, Location loc,
-                                   const SoftmaxRowOperands &req) {
+                                   const SoftmaxRowOperands &req,
+                                   const RowSchedule &schedule) {
+  if (canVectorizeRows(req, schedule.vectorBits))
+    return buildVectorRowStats(b, loc, req, schedule.vectorBits);
   MLIRContext *ctx = b.getContext();
   auto logitsTy = cast<RankedTensorType>(req.logits.getType());
   unsigned rank = logitsTy.getRank();
@@ -413,7 +418,9 @@ Value buildSoftmax(OpBuilder &b, Location loc, Value logits, int64_t axis,
 //===----------------------------------------------------------------------===//
 
 struct LogSoftmaxLowering : public OpRewritePattern<LogSoftmaxOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LogSoftmaxLowering(MLIRContext *ctx, RowSchedule schedule)
+      : OpRewritePattern(ctx), schedule(schedule) {}
+  RowSchedule schedule;
   LogicalResult matchAndRewrite(LogSoftmaxOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -421,7 +428,7 @@ struct LogSoftmaxLowering : public OpRewritePattern<LogSoftmaxOp> {
     SoftmaxRowOperands req;
     req.logits = op.getInput();
     req.axis = axis;
-    RowStats stats = buildRowStats(rewriter, loc, req);
+    RowStats stats = buildRowStats(rewriter, loc, req, schedule);
     rewriter.replaceOp(
         op, buildLogProbs(rewriter, loc, op.getInput(), axis, stats));
     return success();
@@ -431,7 +438,9 @@ struct LogSoftmaxLowering : public OpRewritePattern<LogSoftmaxOp> {
 /// Upstream's linalg.softmax (as front ends and the ONNX importer emit it)
 /// takes the same streaming path.
 struct LinalgSoftmaxLowering : public OpRewritePattern<linalg::SoftmaxOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LinalgSoftmaxLowering(MLIRContext *ctx, RowSchedule schedule)
+      : OpRewritePattern(ctx), schedule(schedule) {}
+  RowSchedule schedule;
   LogicalResult matchAndRewrite(linalg::SoftmaxOp op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensorSoftmax(op))
@@ -440,7 +449,7 @@ struct LinalgSoftmaxLowering : public OpRewritePattern<linalg::SoftmaxOp> {
     SoftmaxRowOperands req;
     req.logits = op.getInput();
     req.axis = op.getDimension();
-    RowStats stats = buildRowStats(rewriter, loc, req);
+    RowStats stats = buildRowStats(rewriter, loc, req, schedule);
     rewriter.replaceOp(
         op, buildSoftmax(rewriter, loc, op.getInput(), req.axis, stats));
     return success();
@@ -449,14 +458,16 @@ struct LinalgSoftmaxLowering : public OpRewritePattern<linalg::SoftmaxOp> {
 
 struct SoftmaxCrossEntropyLowering
     : public OpRewritePattern<SoftmaxCrossEntropyOp> {
-  using OpRewritePattern::OpRewritePattern;
+  SoftmaxCrossEntropyLowering(MLIRContext *ctx, RowSchedule schedule)
+      : OpRewritePattern(ctx), schedule(schedule) {}
+  RowSchedule schedule;
   LogicalResult matchAndRewrite(SoftmaxCrossEntropyOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Type elTy = op.getLogits().getType().getElementType();
     SoftmaxRowOperands req = getCrossEntropyOperands(op);
     int64_t axis = req.axis;
-    RowStats stats = buildRowStats(rewriter, loc, req);
+    RowStats stats = buildRowStats(rewriter, loc, req, schedule);
     Value loss = buildCrossEntropyLoss(rewriter, loc, req, stats,
                                        op.getReduction(), elTy);
     SmallVector<Value> results{loss};
@@ -496,34 +507,49 @@ struct NllLowering : public OpRewritePattern<NllOp> {
                                 tensor::getMixedSizes(rewriter, loc, target),
                                 {{input, AffineMap::get(rank, 0, exprs, ctx)}});
     }
-    // One gather per target: the index is clamped into [0, C) so nothing is
-    // read out of bounds, and an out-of-range target yields NaN.
+    // The weight holds one value per class (checked at run time where either
+    // size is dynamic), so that w[t] is in bounds for every t in [0, C).
+    if (weight)
+      assertConsistentLoopSizes(
+          rewriter, loc, {tensor::getMixedSize(rewriter, loc, input, axis)},
+          {{weight, identityMap(ctx, 1)}});
+    // One gather per target, only for a target in [0, C) (no read at all
+    // when C = 0); an out-of-range target yields NaN.
     Value loss = buildReducedLoss(
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, target),
         {{target, identityMap(ctx, rank)}}, op.getReduction(), elTy,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value t = toI64(b, l, args[0]);
-          auto [inRange, safeT] = emitClassIndex(b, l, t, numClasses);
-          SmallVector<Value> idx;
-          if (axis == 0) {
-            idx.push_back(safeT);
-          } else {
-            idx.push_back(linalg::IndexOp::create(b, l, 0));
-            idx.push_back(safeT);
-            for (unsigned d = 1; d < rank; ++d)
-              idx.push_back(linalg::IndexOp::create(b, l, d));
-          }
-          Value x =
-              castFloat(b, l, tensor::ExtractOp::create(b, l, input, idx), acc);
-          Value w = weight ? castFloat(b, l,
+          ClassIndex cls = emitClassIndex(b, l, t, numClasses);
+          SmallVector<Value> outer;
+          for (unsigned d = 0; d < rank; ++d)
+            outer.push_back(linalg::IndexOp::create(b, l, d));
+          Value nan = constFloat(b, l, acc, NAN);
+          Value x = cls.readOr(b, l, nan,
+                               [&](OpBuilder &rb, Location rl, Value c) {
+                                 SmallVector<Value> idx(outer);
+                                 idx.insert(idx.begin() + axis, c);
+                                 return castFloat(
+                                     rb, rl,
+                                     tensor::ExtractOp::create(rb, rl, input,
+                                                               idx),
+                                     acc);
+                               });
+          // An out-of-range target's weight is 0 in a `mean` denominator
+          // (its loss is NaN anyway).
+          Value w = weight ? cls.readOr(
+                                 b, l, constFloat(b, l, acc, 0.0),
+                                 [&](OpBuilder &rb, Location rl, Value c) {
+                                   return castFloat(
+                                       rb, rl,
                                        tensor::ExtractOp::create(
-                                           b, l, weight, ValueRange{safeT}),
-                                       acc)
+                                           rb, rl, weight, ValueRange{c}),
+                                       acc);
+                                 })
                            : constFloat(b, l, acc, 1.0);
           Value v =
               arith::NegFOp::create(b, l, arith::MulFOp::create(b, l, w, x));
-          v = arith::SelectOp::create(b, l, inRange, v,
-                                      constFloat(b, l, acc, NAN));
+          v = arith::SelectOp::create(b, l, cls.inRange, v, nan);
           Value ignored = arith::CmpIOp::create(
               b, l, arith::CmpIPredicate::eq, t,
               arith::ConstantOp::create(b, l,
@@ -542,7 +568,9 @@ struct NllLowering : public OpRewritePattern<NllOp> {
 } // namespace
 
 void mlir::loss::populateCrossEntropyToLinalgPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options) {
+  RowSchedule schedule{options.vectorBits};
   patterns.add<LogSoftmaxLowering, LinalgSoftmaxLowering,
-               SoftmaxCrossEntropyLowering, NllLowering>(patterns.getContext());
+               SoftmaxCrossEntropyLowering>(patterns.getContext(), schedule);
+  patterns.add<NllLowering>(patterns.getContext());
 }

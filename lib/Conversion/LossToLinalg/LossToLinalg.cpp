@@ -9,7 +9,9 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/TargetParser/Host.h"
 
 namespace mlir {
 namespace loss {
@@ -21,32 +23,45 @@ namespace loss {
 using namespace mlir;
 using namespace mlir::loss;
 
-void mlir::loss::populateLossToLinalgPatterns(RewritePatternSet &patterns) {
-  populateCrossEntropyToLinalgPatterns(patterns);
+void mlir::loss::populateLossToLinalgPatterns(
+    RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options) {
+  populateCrossEntropyToLinalgPatterns(patterns, options);
   populateRegressionToLinalgPatterns(patterns);
   populateMarginToLinalgPatterns(patterns);
   populateCtcToLinalgPatterns(patterns);
-  populateSoftmaxGradToLinalgPatterns(patterns);
+  populateSoftmaxGradToLinalgPatterns(patterns, options);
   populateBinaryGradToLinalgPatterns(patterns);
   populateMarginGradToLinalgPatterns(patterns);
   populateCtcGradToLinalgPatterns(patterns);
 }
 
+unsigned mlir::loss::getHostVectorBits() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 512;
+  if (features.lookup("avx"))
+    return 256;
+  return 128;
+}
+
 namespace {
 struct ConvertLossToLinalgPass
     : public loss::impl::ConvertLossToLinalgBase<ConvertLossToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<LossDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
-                           tensor::TensorDialect>();
+                           tensor::TensorDialect, vector::VectorDialect>();
     // linalg.softmax takes the streaming log-sum-exp path too.
     target.addIllegalOp<linalg::SoftmaxOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
-    populateLossToLinalgPatterns(patterns);
+    ConvertLossToLinalgOptions options;
+    options.vectorBits = vectorBits;
+    populateLossToLinalgPatterns(patterns, options);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -94,7 +94,7 @@ Value buildRowSum(OpBuilder &b, Location loc, Value v, int64_t axis) {
 
 /// `sum_{non-ignored} w[t]` over class targets `target` (any integer type)
 /// as a 0-d tensor of `acc`: the denominator of a weighted `mean`. A target
-/// outside [0, C) reads w at 0 (never out of bounds); its row is NaN anyway.
+/// outside [0, C) reads nothing and counts 0 (its row is NaN anyway).
 Value buildTotalWeight(OpBuilder &b, Location loc, Value target, Value weight,
                        Value numClasses, int64_t ignoreIndex, Type acc) {
   MLIRContext *ctx = b.getContext();
@@ -105,13 +105,15 @@ Value buildTotalWeight(OpBuilder &b, Location loc, Value target, Value weight,
       [&](OpBuilder &nb, Location l, ValueRange args) {
         Value t = toI64(nb, l, args[0]);
         Value w = constFloat(nb, l, acc, 1.0);
-        if (weight) {
-          auto [inRange, safeT] = emitClassIndex(nb, l, t, numClasses);
-          w = castFloat(nb, l,
-                        tensor::ExtractOp::create(nb, l, weight,
-                                                  ValueRange{safeT}),
-                        acc);
-        }
+        if (weight)
+          w = emitClassIndex(nb, l, t, numClasses)
+                  .readOr(nb, l, constFloat(nb, l, acc, 0.0),
+                          [&](OpBuilder &rb, Location rl, Value c) {
+                            return castFloat(rb, rl,
+                                             tensor::ExtractOp::create(
+                                                 rb, rl, weight, ValueRange{c}),
+                                             acc);
+                          });
         Value ignored =
             arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, t,
                                   constI64(nb, l, ignoreIndex));
@@ -175,6 +177,12 @@ struct NllGradLowering : public OpRewritePattern<NllGradOp> {
     int64_t ignoreIndex = op.getIgnoreIndex();
     bool mean = op.getReduction() == Reduction::mean;
     Value numClasses = numClassesI64(rewriter, loc, input, axis);
+    // The weight holds one value per class (checked at run time where either
+    // size is dynamic) before any pass reads it.
+    if (weight)
+      assertConsistentLoopSizes(
+          rewriter, loc, {tensor::getMixedSize(rewriter, loc, input, axis)},
+          {{weight, identityMap(ctx, 1)}});
 
     AffineMap rows = rowMapOf(ctx, rank, axis);
     SmallVector<LoopInput> inputs{
@@ -183,6 +191,10 @@ struct NllGradLowering : public OpRewritePattern<NllGradOp> {
       inputs.push_back({buildTotalWeight(rewriter, loc, target, weight,
                                          numClasses, ignoreIndex, acc),
                         AffineMap::get(rank, 0, {}, ctx)});
+    unsigned wArg = inputs.size();
+    if (weight)
+      inputs.push_back(
+          {weight, AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx))});
     // As ATen's nll_loss_backward: -(g / total_weight) * w[t] at the target
     // class, 0 elsewhere and in ignored rows, NaN in a row whose target is
     // out of range.
@@ -193,20 +205,17 @@ struct NllGradLowering : public OpRewritePattern<NllGradOp> {
           Value g = castFloat(b, l, args[1], acc);
           if (mean)
             g = arith::DivFOp::create(b, l, g, args[2]);
-          auto [inRange, safeT] = emitClassIndex(b, l, t, numClasses);
+          Value inRange = emitClassIndex(b, l, t, numClasses).inRange;
           Value v = arith::NegFOp::create(b, l, g);
-          if (weight)
-            v = arith::MulFOp::create(
-                b, l,
-                castFloat(b, l,
-                          tensor::ExtractOp::create(b, l, weight,
-                                                    ValueRange{safeT}),
-                          acc),
-                v);
+          // w is streamed with the classes (w_c, c = t where it counts):
+          // no gather.
           Value zero = constFloat(b, l, acc, 0.0);
           Value isTarget =
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, t,
                                     classIndexI64(b, l, axis));
+          if (weight)
+            v = arith::MulFOp::create(b, l, castFloat(b, l, args[wArg], acc),
+                                      v);
           v = arith::SelectOp::create(b, l, isTarget, v, zero);
           v = arith::SelectOp::create(b, l, inRange, v,
                                       constFloat(b, l, acc, NAN));
@@ -221,7 +230,9 @@ struct NllGradLowering : public OpRewritePattern<NllGradOp> {
 
 struct SoftmaxCrossEntropyGradLowering
     : public OpRewritePattern<SoftmaxCrossEntropyGradOp> {
-  using OpRewritePattern::OpRewritePattern;
+  SoftmaxCrossEntropyGradLowering(MLIRContext *ctx, RowSchedule schedule)
+      : OpRewritePattern(ctx), schedule(schedule) {}
+  RowSchedule schedule;
   LogicalResult matchAndRewrite(SoftmaxCrossEntropyGradOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -239,7 +250,7 @@ struct SoftmaxCrossEntropyGradLowering
     bool smoothed = !prob && eps != 0.0;
 
     // Pass 1: the row statistics (also the forward's).
-    RowStats stats = buildRowStats(rewriter, loc, req);
+    RowStats stats = buildRowStats(rewriter, loc, req, schedule);
     Value numClassesF = numClassesAsFloat(rewriter, loc, req, acc);
     Value numClasses = numClassesI64(rewriter, loc, logits, axis);
 
@@ -353,7 +364,8 @@ struct SoftmaxCrossEntropyGradLowering
 } // namespace
 
 void mlir::loss::populateSoftmaxGradToLinalgPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<LogSoftmaxGradLowering, NllGradLowering,
-               SoftmaxCrossEntropyGradLowering>(patterns.getContext());
+    RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options) {
+  patterns.add<LogSoftmaxGradLowering, NllGradLowering>(patterns.getContext());
+  patterns.add<SoftmaxCrossEntropyGradLowering>(
+      patterns.getContext(), RowSchedule{options.vectorBits});
 }

@@ -46,11 +46,28 @@ SoftmaxRowOperands getCrossEntropyOperands(OpTy op) {
   return req;
 }
 
-/// One streaming pass over the rows of `req.logits` (in vectorizable lanes
-/// merged per row where rows are wide), after the run-time checks of the
-/// operands' sizes.
+/// How the rows are scheduled on the CPU.
+struct RowSchedule {
+  /// The width of explicit vectors (0: scalar linalg only).
+  unsigned vectorBits = 0;
+};
+
+/// One streaming pass over the rows of `req.logits`, after the run-time
+/// checks of the operands' sizes: in explicit vectors where the schedule has
+/// them and the classes are contiguous (buildVectorRowStats), else in
+/// vectorizable lanes of linalg.generic merged per row where rows are wide.
 RowStats buildRowStats(OpBuilder &b, Location loc,
-                       const SoftmaxRowOperands &req);
+                       const SoftmaxRowOperands &req,
+                       const RowSchedule &schedule = {});
+
+/// Whether buildVectorRowStats takes `req` at `vectorBits`: the class axis
+/// innermost, and rows of at least two vectors (or of a dynamic length).
+bool canVectorizeRows(const SoftmaxRowOperands &req, unsigned vectorBits);
+
+/// The row statistics in `vector` ops of `vectorBits` (SoftmaxRowsVector.cpp).
+RowStats buildVectorRowStats(OpBuilder &b, Location loc,
+                             const SoftmaxRowOperands &req,
+                             unsigned vectorBits);
 
 /// The cross-entropy loss of `req` from its row statistics, reduced as
 /// `reduction` asks, of element type `elementType`.

@@ -118,7 +118,8 @@ func.func @ce_f16_accumulates_in_f32(%x: tensor<4x10xf16>, %t: tensor<4xi64>) ->
 
 // -----
 
-// nll gathers one element per target with a clamped index; an out-of-range
+// nll gathers one element per target, only for a target in [0, C) (scf.if:
+// with C = 0 even a clamped index would be out of bounds); an out-of-range
 // target yields NaN instead of reading outside the input.
 
 // CHECK-LABEL: func.func @nll_gather_is_clamped
@@ -128,12 +129,31 @@ func.func @ce_f16_accumulates_in_f32(%x: tensor<4x10xf16>, %t: tensor<4xi64>) ->
 // CHECK:           %[[IN:.*]] = arith.andi
 // CHECK:           %[[SAFE:.*]] = arith.select %[[IN]]
 // CHECK:           %[[IDX:.*]] = arith.index_cast %[[SAFE]]
-// CHECK:           tensor.extract %{{.*}}[%{{.*}}, %[[IDX]]] : tensor<4x10xf32>
-// CHECK:           tensor.extract %{{.*}}[%[[IDX]]] : tensor<10xf32>
+// CHECK:           scf.if %[[IN]]
+// CHECK-NEXT:        tensor.extract %{{.*}}[%{{.*}}, %[[IDX]]] : tensor<4x10xf32>
+// CHECK-NEXT:        tensor.extract %{{.*}}[%[[IDX]]] : tensor<10xf32>
 // CHECK:           arith.select %[[IN]], %{{.*}}, %cst{{.*}} : f32
 func.func @nll_gather_is_clamped(%x: tensor<4x10xf32>, %t: tensor<4xi64>, %w: tensor<10xf32>) -> tensor<f32> {
   %0 = loss.nll %x, %t weight(%w) : (tensor<4x10xf32>, tensor<4xi64>, tensor<10xf32>) -> tensor<f32>
   return %0 : tensor<f32>
+}
+
+// -----
+
+// With no classes no target is in range: the gathers stay behind the
+// range test (a clamped index 0 would be out of bounds).
+
+// CHECK-LABEL: func.func @nll_no_classes
+// CHECK:           %[[IN:.*]] = arith.andi
+// CHECK-NOT:       tensor.extract
+// CHECK:           scf.if %[[IN]]
+// CHECK-NEXT:        tensor.extract {{.*}} : tensor<4x0xf32>
+// CHECK-NEXT:        tensor.extract {{.*}} : tensor<0xf32>
+// CHECK-NOT:       tensor.extract
+// CHECK:         return
+func.func @nll_no_classes(%x: tensor<4x0xf32>, %t: tensor<4xi64>, %w: tensor<0xf32>) -> tensor<4xf32> {
+  %0 = loss.nll %x, %t weight(%w) {reduction = #loss.reduction<none>} : (tensor<4x0xf32>, tensor<4xi64>, tensor<0xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----

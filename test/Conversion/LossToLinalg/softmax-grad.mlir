@@ -37,12 +37,16 @@ func.func @log_softmax_grad(%y: tensor<8x100xf32>, %g: tensor<8x100xf32>) -> ten
 }
 
 // nll_grad with `mean`: the denominator (non-ignored target weights) is one
-// reduction over the targets; the gradient one elementwise pass that reads
-// the target and its weight (clamped index) per point.
+// reduction over the targets, reading w[t] only for a target in [0, C)
+// (scf.if: nothing is read when C = 0); the gradient one elementwise pass
+// that reads the target per row and streams the weight with the classes
+// (no gather).
 // CHECK-LABEL: func.func @nll_grad(
 // CHECK:         linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}} : tensor<8xi64>)
-// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]}
-// CHECK:           tensor.extract
+// CHECK:           scf.if
+// CHECK:             tensor.extract
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins({{.*}} : tensor<8xi64>, tensor<f32>, tensor<f32>, tensor<100xf32>)
+// CHECK-NOT:       tensor.extract
 // CHECK-NOT:     linalg.generic
 // CHECK:         return
 func.func @nll_grad(%x: tensor<8x100xf32>, %t: tensor<8xi64>, %w: tensor<100xf32>, %g: tensor<f32>) -> tensor<8x100xf32> {

@@ -12,7 +12,8 @@ namespace loss {
 #include "loss-mlir/Conversion/Passes.h.inc"
 
 /// log_softmax, nll and softmax_cross_entropy.
-void populateCrossEntropyToLinalgPatterns(RewritePatternSet &patterns);
+void populateCrossEntropyToLinalgPatterns(
+    RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options = {});
 /// Elementwise losses: regression, binary, distributions, divergence and the
 /// pairwise margin losses (margin_ranking, hinge_embedding, soft_margin).
 void populateRegressionToLinalgPatterns(RewritePatternSet &patterns);
@@ -24,13 +25,19 @@ void populateCtcToLinalgPatterns(RewritePatternSet &patterns);
 
 /// The gradient ops, one pattern set per family (the regression gradients
 /// are in populateRegressionToLinalgPatterns).
-void populateSoftmaxGradToLinalgPatterns(RewritePatternSet &patterns);
+void populateSoftmaxGradToLinalgPatterns(
+    RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options = {});
 void populateBinaryGradToLinalgPatterns(RewritePatternSet &patterns);
 void populateMarginGradToLinalgPatterns(RewritePatternSet &patterns);
 void populateCtcGradToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Every loss op.
-void populateLossToLinalgPatterns(RewritePatternSet &patterns);
+void populateLossToLinalgPatterns(
+    RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options = {});
+
+/// The widest vector (in bits) the host's CPU computes on natively: 512 with
+/// AVX-512, 256 with AVX, 128 else (SSE2, NEON).
+unsigned getHostVectorBits();
 
 } // namespace loss
 } // namespace mlir

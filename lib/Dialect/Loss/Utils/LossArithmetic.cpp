@@ -5,6 +5,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -21,15 +24,34 @@ Type mlir::loss::getAccumulatorType(Type elementType) {
   return elementType;
 }
 
+/// A float attribute of `ty`, splat when `ty` is a vector.
+static TypedAttr floatAttr(OpBuilder &b, Type ty, const APFloat &value) {
+  if (auto vec = dyn_cast<VectorType>(ty))
+    return SplatElementsAttr::get(
+        vec, b.getFloatAttr(vec.getElementType(), value));
+  return b.getFloatAttr(ty, value);
+}
+
 Value mlir::loss::constFloat(OpBuilder &b, Location loc, Type ty,
                              double value) {
-  return arith::ConstantOp::create(b, loc, ty, b.getFloatAttr(ty, value));
+  APFloat v(value);
+  bool lost;
+  v.convert(cast<FloatType>(getElementTypeOrSelf(ty)).getFloatSemantics(),
+            APFloat::rmNearestTiesToEven, &lost);
+  return arith::ConstantOp::create(b, loc, ty, floatAttr(b, ty, v));
 }
 
 Value mlir::loss::constLowest(OpBuilder &b, Location loc, Type ty) {
-  auto fty = cast<FloatType>(ty);
+  auto fty = cast<FloatType>(getElementTypeOrSelf(ty));
   APFloat lowest = APFloat::getLargest(fty.getFloatSemantics(), true);
-  return arith::ConstantOp::create(b, loc, ty, b.getFloatAttr(ty, lowest));
+  return arith::ConstantOp::create(b, loc, ty, floatAttr(b, ty, lowest));
+}
+
+Value mlir::loss::splatLike(OpBuilder &b, Location loc, Value scalar,
+                            Type like) {
+  if (auto vec = dyn_cast<VectorType>(like))
+    return vector::BroadcastOp::create(b, loc, vec, scalar);
+  return scalar;
 }
 
 Value mlir::loss::constIndex(OpBuilder &b, Location loc, int64_t value) {
@@ -151,6 +173,20 @@ ClassIndex mlir::loss::emitClassIndex(OpBuilder &b, Location loc, Value t,
   return {inRange, safe};
 }
 
+Value ClassIndex::readOr(
+    OpBuilder &b, Location loc, Value fallback,
+    function_ref<Value(OpBuilder &, Location, Value)> read) const {
+  auto ifOp = scf::IfOp::create(
+      b, loc, inRange,
+      [&](OpBuilder &tb, Location tl) {
+        scf::YieldOp::create(tb, tl, read(tb, tl, safe));
+      },
+      [&](OpBuilder &eb, Location el) {
+        scf::YieldOp::create(eb, el, fallback);
+      });
+  return ifOp.getResult(0);
+}
+
 Value mlir::loss::emitClassOutOfRange(OpBuilder &b, Location loc, Value t,
                                       Value numClasses) {
   return arith::OrIOp::create(
@@ -240,14 +276,7 @@ SmallVector<Value> OnlineSoftmax::update(OpBuilder &b, Location loc,
     // o = w * y' (probabilities) or w (smoothing); when the max rises by d,
     // every earlier (x_c - m) term drops by d.
     Value sumD = state[i++], sumO = state[i++];
-    Value o = weighted ? w : Value();
-    if (prob) {
-      Value yp = y;
-      if (smoothScale)
-        yp = arith::AddFOp::create(
-            b, loc, arith::MulFOp::create(b, loc, y, smoothScale), smoothShift);
-      o = o ? arith::MulFOp::create(b, loc, o, yp).getResult() : yp;
-    }
+    Value o = factor(b, loc, w, y);
     Value dRaised = arith::SubFOp::create(
         b, loc, sumD, arith::MulFOp::create(b, loc, d, sumO));
     Value dKept = arith::AddFOp::create(
@@ -274,14 +303,51 @@ SmallVector<Value> OnlineSoftmax::rebase(OpBuilder &b, Location loc,
     Value sumD = state[i++], sumO = state[i++];
     // A state that has seen no factor keeps its D (no inf * 0 from an
     // untouched running max).
-    Value noFactor = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                           sumO, constFloat(b, loc, acc, 0.0));
+    Value noFactor =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sumO,
+                              constFloat(b, loc, sumO.getType(), 0.0));
     Value rebased = arith::AddFOp::create(
         b, loc, sumD, arith::MulFOp::create(b, loc, d, sumO));
     out.push_back(arith::SelectOp::create(b, loc, noFactor, sumD, rebased));
     out.push_back(sumO);
   }
   return out;
+}
+
+SmallVector<Value> OnlineSoftmax::addRebased(OpBuilder &b, Location loc,
+                                             ValueRange state, Value x,
+                                             Value w, Value y) const {
+  assert(!target && "the target logit is read once per row, not folded");
+  unsigned i = 0;
+  Value m = state[i++], s = state[i++];
+  Value d = arith::SubFOp::create(b, loc, x, m);
+  SmallVector<Value> out{
+      m, arith::AddFOp::create(b, loc, s, math::ExpOp::create(b, loc, d))};
+  if (shifted) {
+    Value sumD = state[i++], sumO = state[i++];
+    Value o = factor(b, loc, w, y);
+    out.push_back(arith::AddFOp::create(
+        b, loc, sumD, o ? arith::MulFOp::create(b, loc, o, d).getResult() : d));
+    out.push_back(arith::AddFOp::create(
+        b, loc, sumO, o ? o : constFloat(b, loc, x.getType(), 1.0)));
+  }
+  return out;
+}
+
+Value OnlineSoftmax::factor(OpBuilder &b, Location loc, Value w,
+                            Value y) const {
+  Value o = weighted ? w : Value();
+  if (prob) {
+    Value yp = y;
+    if (smoothScale)
+      yp = arith::AddFOp::create(
+          b, loc,
+          arith::MulFOp::create(b, loc, y,
+                                splatLike(b, loc, smoothScale, y.getType())),
+          splatLike(b, loc, smoothShift, y.getType()));
+    o = o ? arith::MulFOp::create(b, loc, o, yp).getResult() : yp;
+  }
+  return o;
 }
 
 Value OnlineSoftmax::mergeMax(OpBuilder &b, Location loc, Value lhs,

@@ -313,14 +313,15 @@ SmallVector<Value> CtcLayout::logProbIndex(Value t, Value n, Value c) const {
 void mlir::loss::assertCtcOperandSizes(OpBuilder &b, Location loc, CtcOp op,
                                        const CtcLayout &layout,
                                        OpFoldResult batchSize) {
-  if (!layout.batched)
-    return;
   MLIRContext *ctx = b.getContext();
   AffineExpr n = getAffineDimExpr(0, ctx);
-  SmallVector<LoopInput> perSample{
-      {op.getInputLengths(), AffineMap::get(1, 0, {n}, ctx)},
-      {op.getTargetLengths(), AffineMap::get(1, 0, {n}, ctx)}};
-  if (!layout.concatenated)
+  SmallVector<LoopInput> perSample;
+  // Unbatched lengths of rank 1 hold the one sample's length ([1]; a
+  // dynamic [?] is checked against 1 like a batch of one).
+  for (Value lengths : {op.getInputLengths(), op.getTargetLengths()})
+    if (layout.batched || cast<ShapedType>(lengths.getType()).getRank() == 1)
+      perSample.push_back({lengths, AffineMap::get(1, 0, {n}, ctx)});
+  if (layout.batched && !layout.concatenated)
     perSample.push_back(
         {op.getTargets(),
          AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});

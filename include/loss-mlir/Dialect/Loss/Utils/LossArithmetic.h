@@ -6,8 +6,10 @@
 // update, rebase and merge), the finish of a cross-entropy row, and the CTC
 // alpha recursion with its per-sample finish.
 //
-// Every function here emits scalar arith/math ops at the builder's insertion
-// point and nothing else: no loops, no tensors, no memory. A lowering is a
+// Every function here emits arith/math ops at the builder's insertion point
+// and nothing else: no loops, no tensors, no memory. They are elementwise, so
+// most take vectors as well as scalars (constants follow the operands' type):
+// a vectorized schedule folds a vector of elements with the same functions. A lowering is a
 // schedule over these functions: convert-loss-to-linalg streams rows through
 // linalg.generic (in lanes that it merges), convert-loss-to-gpu strides the
 // threads of a block over a row and merges across the block; both call the
@@ -32,10 +34,12 @@ namespace loss {
 /// The type arithmetic is done in: f32 for f16/bf16, the type itself else.
 Type getAccumulatorType(Type elementType);
 
-/// A float constant of type `ty`.
+/// A float constant of type `ty` (a float, or a vector of floats: a splat).
 Value constFloat(OpBuilder &b, Location loc, Type ty, double value);
-/// The lowest finite value of the float type `ty`.
+/// The lowest finite value of the float type `ty` (or its splat).
 Value constLowest(OpBuilder &b, Location loc, Type ty);
+/// `scalar` broadcast to `like` when that is a vector type, else itself.
+Value splatLike(OpBuilder &b, Location loc, Value scalar, Type like);
 Value constIndex(OpBuilder &b, Location loc, int64_t value);
 Value constI64(OpBuilder &b, Location loc, int64_t value);
 
@@ -71,11 +75,17 @@ Value emitSoftplus(OpBuilder &b, Location loc, Value x);
 //===----------------------------------------------------------------------===//
 
 /// A class index `t` (i64) checked against `numClasses` (i64): whether
-/// `0 <= t < numClasses`, and an index into [0, numClasses) to read at
-/// (`t`, or 0 when out of range), so that nothing is read out of bounds.
+/// `0 <= t < numClasses`, and an index to read at (`t`, or 0 when out of
+/// range). With no classes even the clamped 0 is out of bounds, so reads go
+/// through `readOr`, which performs them only for an index in range.
 struct ClassIndex {
   Value inRange; // i1
   Value safe;    // index
+  /// `read(b, loc, safe)` (one value) where `inRange`, else `fallback` (of
+  /// the same type): an scf.if, so that nothing is read for a target out of
+  /// range, C = 0 included.
+  Value readOr(OpBuilder &b, Location loc, Value fallback,
+               function_ref<Value(OpBuilder &, Location, Value)> read) const;
 };
 ClassIndex emitClassIndex(OpBuilder &b, Location loc, Value t,
                           Value numClasses);
@@ -140,6 +150,19 @@ struct OnlineSoftmax {
   /// nothing never makes inf * 0), the other fields as they are.
   SmallVector<Value> rebase(OpBuilder &b, Location loc, ValueRange state,
                             Value newMax) const;
+
+  /// Folds element `x` (<= the state's max, or NaN) into a state without
+  /// `target`: adds exp(x - m) (and o (x - m), o); no rescale, since the
+  /// max does not move. A blocked schedule takes a block's max, rebases the
+  /// state on it once, then folds the block's elements with this: one exp
+  /// per element. `state` and the operands may be vectors (one state per
+  /// lane).
+  SmallVector<Value> addRebased(OpBuilder &b, Location loc, ValueRange state,
+                                Value x, Value w, Value y) const;
+
+  /// The factor o_c of a shifted state: w (weighted), y' (probabilities),
+  /// w * y', or null for 1. `y` may be a vector.
+  Value factor(OpBuilder &b, Location loc, Value w, Value y) const;
 
   /// The max of two states' maxes; NaN propagates.
   Value mergeMax(OpBuilder &b, Location loc, Value lhs, Value rhs) const;

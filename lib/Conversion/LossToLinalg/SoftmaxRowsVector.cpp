@@ -1,0 +1,222 @@
+//===- SoftmaxRowsVector.cpp - Row statistics in explicit vectors ---------===//
+//
+// The CPU schedule of the softmax rows when the classes are contiguous (the
+// class axis is the innermost one): one linalg.generic over the rows (so that
+// rows go to threads), whose body walks its row in vectors of the target's
+// width. The row is cut into blocks that stay in L1; per block, a first loop
+// takes the per-lane max, the lane states are rebased on it once, and a
+// second loop folds the block's elements with one exp each
+// (OnlineSoftmax::addRebased), reading them from cache: the logits come from
+// memory once, and no element pays the online rescale. The classes past the
+// last full vector are one masked vector. The lanes are merged at the end of
+// the row; the target logit and its weight are read once per row.
+//
+// Everything arithmetic is LossArithmetic.h's (the same functions the scalar
+// and GPU schedules call, here on vectors).
+//
+//===----------------------------------------------------------------------===//
+
+#include "SoftmaxRows.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::loss;
+
+namespace {
+/// Vectors per block: a block of 256 vectors (16 KiB of f32 at 512 bits)
+/// stays in L1 between its max loop and its exp loop.
+constexpr int64_t kVectorsPerBlock = 256;
+} // namespace
+
+bool mlir::loss::canVectorizeRows(const SoftmaxRowOperands &req,
+                                  unsigned vectorBits) {
+  auto ty = cast<RankedTensorType>(req.logits.getType());
+  if (vectorBits == 0 || req.axis != ty.getRank() - 1)
+    return false;
+  Type acc = getAccumulatorType(ty.getElementType());
+  int64_t lanes = vectorBits / acc.getIntOrFloatBitWidth();
+  if (lanes < 2)
+    return false;
+  // Short static rows keep the scalar schedule (fewer than two vectors: the
+  // lane merge would cost more than it saves).
+  int64_t c = ty.getDimSize(req.axis);
+  return ShapedType::isDynamic(c) || c >= 2 * lanes;
+}
+
+RowStats mlir::loss::buildVectorRowStats(OpBuilder &b, Location loc,
+                                         const SoftmaxRowOperands &req,
+                                         unsigned vectorBits) {
+  MLIRContext *ctx = b.getContext();
+  auto logitsTy = cast<RankedTensorType>(req.logits.getType());
+  unsigned rank = logitsTy.getRank(), rowRank = rank - 1;
+  Type acc = getAccumulatorType(logitsTy.getElementType());
+  int64_t lanes = vectorBits / acc.getIntOrFloatBitWidth();
+  auto accVec = VectorType::get({lanes}, acc);
+  auto maskVec = VectorType::get({lanes}, b.getI1Type());
+
+  // The target logit and weight are read once per row, not streamed.
+  OnlineSoftmax layout = getOnlineSoftmax(b, loc, req, /*streamTarget=*/false);
+  bool classTarget = static_cast<bool>(req.classTarget);
+  bool targetWeight = classTarget && req.weight;
+  bool needsWeight = layout.needsWeight();
+
+  RowStats stats;
+  stats.rowShape = getRowShape(b, loc, req);
+  assertSoftmaxRowOperandSizes(b, loc, req);
+
+  // Outputs, in RowStats' order: max, sumExp, [targetLogit, [targetWeight]],
+  // [shiftedSum, factorSum].
+  unsigned numOut = 2 + classTarget + targetWeight + 2 * layout.shifted;
+  SmallVector<Value> outs;
+  for (unsigned i = 0; i < numOut; ++i)
+    outs.push_back(tensor::EmptyOp::create(b, loc, stats.rowShape, acc));
+  SmallVector<AffineMap> maps(numOut,
+                              AffineMap::getMultiDimIdentityMap(rowRank, ctx));
+  SmallVector<utils::IteratorType> iters(rowRank,
+                                         utils::IteratorType::parallel);
+
+  auto body = [&](OpBuilder &nb, Location nl, ValueRange) {
+    SmallVector<Value> row;
+    for (unsigned j = 0; j < rowRank; ++j)
+      row.push_back(linalg::IndexOp::create(nb, nl, j));
+    auto at = [&](Value c) {
+      SmallVector<Value> idx(row);
+      idx.push_back(c);
+      return idx;
+    };
+    // A vector of `v`'s elements at class `c` (rows `row` when `rowed`), in
+    // the accumulator type; `inBounds` false pads past the end with 0.
+    auto read = [&](OpBuilder &bb, Location bl, Value v, Value c, bool rowed,
+                    bool inBounds) -> Value {
+      Type elt = cast<RankedTensorType>(v.getType()).getElementType();
+      SmallVector<Value> idx = rowed ? at(c) : SmallVector<Value>{c};
+      bool inb[] = {inBounds};
+      Value x = vector::TransferReadOp::create(
+          bb, bl, VectorType::get({lanes}, elt), v, idx,
+          constFloat(bb, bl, elt, 0.0), ArrayRef<bool>(inb));
+      if (elt != acc)
+        x = arith::ExtFOp::create(bb, bl, accVec, x);
+      return x;
+    };
+    // Folds the vector at class `c` into a state rebased on its max.
+    auto fold = [&](OpBuilder &bb, Location bl, ValueRange state, Value c,
+                    bool inBounds) {
+      Value x = read(bb, bl, req.logits, c, true, inBounds);
+      Value w = needsWeight ? read(bb, bl, req.weight, c, false, inBounds)
+                            : Value();
+      Value y = req.probTarget
+                    ? read(bb, bl, req.probTarget, c, true, inBounds)
+                    : Value();
+      return layout.addRebased(bb, bl, state, x, w, y);
+    };
+
+    Value numClasses = tensor::DimOp::create(nb, nl, req.logits, rank - 1);
+    Value vlen = constIndex(nb, nl, lanes);
+    Value full = arith::MulIOp::create(
+        nb, nl, arith::DivUIOp::create(nb, nl, numClasses, vlen), vlen);
+    Value zero = constIndex(nb, nl, 0);
+    Value blockLen = constIndex(nb, nl, lanes * kVectorsPerBlock);
+
+    // Lane states: the initial state, splat.
+    SmallVector<Value> init;
+    for (double v : layout.initialValues())
+      init.push_back(constFloat(nb, nl, accVec, v));
+    init[0] = constLowest(nb, nl, accVec);
+
+    auto blocks = scf::ForOp::create(
+        nb, nl, zero, full, blockLen, init,
+        [&](OpBuilder &bb, Location bl, Value start, ValueRange state) {
+          Value end = arith::MinUIOp::create(
+              bb, bl, arith::AddIOp::create(bb, bl, start, blockLen), full);
+          auto maxLoop = scf::ForOp::create(
+              bb, bl, start, end, vlen, ValueRange{constLowest(bb, bl, accVec)},
+              [&](OpBuilder &lb, Location ll, Value c, ValueRange mx) {
+                Value x = read(lb, ll, req.logits, c, true, true);
+                scf::YieldOp::create(lb, ll,
+                                     layout.mergeMax(lb, ll, mx[0], x));
+              });
+          Value newMax =
+              layout.mergeMax(bb, bl, state[0], maxLoop.getResult(0));
+          SmallVector<Value> rebased = layout.rebase(bb, bl, state, newMax);
+          auto expLoop = scf::ForOp::create(
+              bb, bl, start, end, vlen, rebased,
+              [&](OpBuilder &lb, Location ll, Value c, ValueRange st) {
+                scf::YieldOp::create(lb, ll, fold(lb, ll, st, c, true));
+              });
+          scf::YieldOp::create(bb, bl, expLoop.getResults());
+        });
+    SmallVector<Value> state = llvm::to_vector_of<Value>(blocks.getResults());
+
+    // The classes past the last full vector: one masked vector (a no-op
+    // when there are none). Lanes past the end keep their state.
+    int64_t staticC = logitsTy.getDimSize(rank - 1);
+    if (ShapedType::isDynamic(staticC) || staticC % lanes) {
+      Value rest = arith::SubIOp::create(nb, nl, numClasses, full);
+      Value mask =
+          vector::CreateMaskOp::create(nb, nl, maskVec, ValueRange{rest});
+      Value x = read(nb, nl, req.logits, full, true, false);
+      Value xMax = arith::SelectOp::create(nb, nl, mask, x,
+                                           constLowest(nb, nl, accVec));
+      Value newMax = layout.mergeMax(nb, nl, state[0], xMax);
+      SmallVector<Value> rebased = layout.rebase(nb, nl, state, newMax);
+      SmallVector<Value> folded = fold(nb, nl, rebased, full, false);
+      for (unsigned i = 0; i < state.size(); ++i)
+        state[i] = i == 0 ? newMax
+                          : arith::SelectOp::create(nb, nl, mask, folded[i],
+                                                    rebased[i])
+                                .getResult();
+    }
+
+    // Merge the lanes: the row's max (NaN propagates), every lane rebased on
+    // it, then each field summed.
+    Value rowMax = vector::ReductionOp::create(
+        nb, nl, vector::CombiningKind::MAXIMUMF, state[0]);
+    SmallVector<Value> rebased = layout.rebase(
+        nb, nl, state, vector::BroadcastOp::create(nb, nl, accVec, rowMax));
+    SmallVector<Value> results{rowMax};
+    for (Value field : ArrayRef(rebased).drop_front())
+      results.push_back(vector::ReductionOp::create(
+          nb, nl, vector::CombiningKind::ADD, field));
+
+    if (classTarget) {
+      // x[t] and w[t], read only for a target in [0, C) (NaN and 0 else).
+      Value t = tensor::ExtractOp::create(nb, nl, req.classTarget, row);
+      ClassIndex idx = emitClassIndex(nb, nl, toI64(nb, nl, t),
+                                      toI64FromIndex(nb, nl, numClasses));
+      auto readAt = [&](Value v, bool rowed) {
+        return [&, v, rowed](OpBuilder &rb, Location rl, Value safe) -> Value {
+          Value e = tensor::ExtractOp::create(
+              rb, rl, v, rowed ? at(safe) : SmallVector<Value>{safe});
+          return castFloat(rb, rl, e, acc);
+        };
+      };
+      SmallVector<Value> targetFields{idx.readOr(
+          nb, nl, constFloat(nb, nl, acc, NAN), readAt(req.logits, true))};
+      if (targetWeight)
+        targetFields.push_back(idx.readOr(nb, nl, constFloat(nb, nl, acc, 0.0),
+                                          readAt(req.weight, false)));
+      results.insert(results.begin() + 2, targetFields.begin(),
+                     targetFields.end());
+    }
+    linalg::YieldOp::create(nb, nl, results);
+  };
+  auto generic = linalg::GenericOp::create(b, loc, TypeRange(ValueRange(outs)),
+                                           ValueRange{}, outs, maps, iters,
+                                           body);
+
+  unsigned r = 0;
+  stats.max = generic.getResult(r++);
+  stats.sumExp = generic.getResult(r++);
+  if (classTarget) {
+    stats.targetLogit = generic.getResult(r++);
+    if (targetWeight)
+      stats.targetWeight = generic.getResult(r++);
+  }
+  if (layout.shifted) {
+    stats.shiftedSum = generic.getResult(r++);
+    stats.factorSum = generic.getResult(r++);
+  }
+  return stats;
+}
