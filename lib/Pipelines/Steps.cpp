@@ -27,7 +27,8 @@ void mlir::loss::detail::addLossFusionSteps(OpPassManager &pm) {
   pm.addPass(createLossFuseCrossEntropyGrad());
 }
 
-void mlir::loss::detail::addLossToLinalgSteps(OpPassManager &pm) {
+void mlir::loss::detail::addLossToLinalgSteps(OpPassManager &pm,
+                                              unsigned vectorBits) {
   // The elementwise linalg.generic ops already there (an imported ONNX
   // graph's) fuse into their consumers first: a chain of N of them would
   // otherwise bufferize as N ops whose destinations, tensor.empty ops that
@@ -35,7 +36,9 @@ void mlir::loss::detail::addLossToLinalgSteps(OpPassManager &pm) {
   // analysis takes superlinear time over (400 chained Abs: 4 s, 3000: more
   // than 300 s). Before the loss lowerings, whose kernels stay as built.
   pm.addPass(createLinalgElementwiseOpFusionPass());
-  pm.addPass(createConvertLossToLinalg());
+  ConvertLossToLinalgOptions toLinalg;
+  toLinalg.vectorBits = vectorBits;
+  pm.addPass(createConvertLossToLinalg(toLinalg));
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
