@@ -115,16 +115,16 @@ def long(v):
 IGNORE = 1
 
 
-def class_target_expected(fn, x, t, w, reduction, C):
-    """Torch's value with a class target outside [0, C) (and not
-    IGNORE) giving NaN, as documented; torch raises there."""
+def class_target_expected(fn, x, t, w, reduction, C, ii=IGNORE):
+    """Torch's value with a class target outside [0, C) (and not the
+    ignore_index `ii`) giving NaN, as documented; torch raises there."""
     t = t.clone()
-    bad = ((t < 0) | (t >= C)) & (t != IGNORE)
+    bad = ((t < 0) | (t >= C)) & (t != ii)
     safe = t.clone()
-    safe[bad] = IGNORE
+    safe[bad] = ii
     # torch.nn.functional rejects C = 0 only through targets; all-ignored
     # rows of an empty class dim are accepted.
-    v = fn(ref(x), safe, None if w is None else ref(w), IGNORE, "none")
+    v = fn(ref(x), safe, None if w is None else ref(w), ii, "none")
     v = v.clone()
     v[bad] = float("nan")
     if reduction == "none":
@@ -134,7 +134,7 @@ def class_target_expected(fn, x, t, w, reduction, C):
     # mean: sum over rows / sum of the non-ignored target weights.
     if bad.any():
         return torch.tensor(float("nan"), dtype=torch.float64)
-    return fn(ref(x), safe, None if w is None else ref(w), IGNORE, "mean")
+    return fn(ref(x), safe, None if w is None else ref(w), ii, "mean")
 
 
 def ce(x, t, w, ii, red):
@@ -145,10 +145,10 @@ def nll(x, t, w, ii, red):
     return F.nll_loss(x, t, weight=w, ignore_index=ii, reduction=red)
 
 
-def class_targets(N, C):
+def class_targets(N, C, ii=IGNORE):
     """Adversarial targets: out of range (-1, C, 2^31, INT64_MIN/MAX), the
     ignore_index, valid classes."""
-    pool = [-1, C, 2**31, I64_MIN, I64_MAX, IGNORE, 0, C - 1]
+    pool = [-1, C, 2**31, I64_MIN, I64_MAX, ii, 0, C - 1]
     ts = [pool[i % len(pool)] for i in range(N)]
     return long(ts)
 
@@ -191,6 +191,33 @@ for op, opname, fn in [("ce", "softmax_cross_entropy", ce),
                 case("%s_weight%d" % (k, wn), k,
                      [x, long([0, 1, 2, 4]), f32(torch.ones(wn))],
                      torch.tensor(0.0), abort=True)
+
+# ignore_index colliding with out-of-range targets (-1, INT64_MIN/MAX).
+for op, opname, fn in [("ce", "softmax_cross_entropy", ce),
+                       ("nll", "nll", nll)]:
+    for ii in [-1, I64_MIN, I64_MAX]:
+        for red in ["none", "mean"]:
+            for dyn in [False, True]:
+                N, C = 8, 5
+                xs = [None if dyn else N, None if dyn else C]
+                k = kernel("%s_%s_ignore%s%s" % (op, red, str(ii).replace("-", "m"),
+                                                 "_dyn" if dyn else ""),
+                           [(xs, "f32"), ([xs[0]], "i64"), ([xs[1]], "f32")],
+                           "loss.%s %%a0, %%a1 weight(%%a2) {ignore_index = %d : "
+                           "i64, reduction = #loss.reduction<%s>}" % (opname, ii,
+                                                                      red),
+                           ([xs[0]] if red == "none" else [], "f32"))
+                x = f32(torch.randn(N, C))
+                if op == "nll":
+                    x = f32(torch.log_softmax(ref(x), 1))
+                w = f32(torch.rand(C) + 0.5)
+                t = class_targets(N, C, ii)
+                case("%s_adversarial" % k, k, [x, t, w],
+                     class_target_expected(fn, x, t, w, red, C, ii))
+                t = torch.randint(0, C, (N,))
+                t[::3] = ii
+                case("%s_valid" % k, k, [x, t, w],
+                     class_target_expected(fn, x, t, w, red, C, ii))
 
 # nll over an unbatched [C] input and a 0-d target.
 for C in [0, 1, 3]:

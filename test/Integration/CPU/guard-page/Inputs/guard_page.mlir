@@ -242,6 +242,126 @@ func.func @nll_mean_c40_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tenso
   return %r : tensor<f32>
 }
 
+func.func @ce_none_ignorem1(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<8xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = -1 : i64, reduction = #loss.reduction<none>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+func.func @ce_none_ignorem1_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = -1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+func.func @ce_mean_ignorem1(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = -1 : i64, reduction = #loss.reduction<mean>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @ce_mean_ignorem1_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = -1 : i64, reduction = #loss.reduction<mean>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @ce_none_ignorem9223372036854775808(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<8xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = -9223372036854775808 : i64, reduction = #loss.reduction<none>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+func.func @ce_none_ignorem9223372036854775808_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = -9223372036854775808 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+func.func @ce_mean_ignorem9223372036854775808(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = -9223372036854775808 : i64, reduction = #loss.reduction<mean>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @ce_mean_ignorem9223372036854775808_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = -9223372036854775808 : i64, reduction = #loss.reduction<mean>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @ce_none_ignore9223372036854775807(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<8xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 9223372036854775807 : i64, reduction = #loss.reduction<none>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+func.func @ce_none_ignore9223372036854775807_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 9223372036854775807 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+func.func @ce_mean_ignore9223372036854775807(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 9223372036854775807 : i64, reduction = #loss.reduction<mean>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @ce_mean_ignore9223372036854775807_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 9223372036854775807 : i64, reduction = #loss.reduction<mean>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @nll_none_ignorem1(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<8xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = -1 : i64, reduction = #loss.reduction<none>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+func.func @nll_none_ignorem1_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = -1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+func.func @nll_mean_ignorem1(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = -1 : i64, reduction = #loss.reduction<mean>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @nll_mean_ignorem1_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = -1 : i64, reduction = #loss.reduction<mean>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @nll_none_ignorem9223372036854775808(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<8xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = -9223372036854775808 : i64, reduction = #loss.reduction<none>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+func.func @nll_none_ignorem9223372036854775808_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = -9223372036854775808 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+func.func @nll_mean_ignorem9223372036854775808(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = -9223372036854775808 : i64, reduction = #loss.reduction<mean>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @nll_mean_ignorem9223372036854775808_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = -9223372036854775808 : i64, reduction = #loss.reduction<mean>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @nll_none_ignore9223372036854775807(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<8xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 9223372036854775807 : i64, reduction = #loss.reduction<none>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+func.func @nll_none_ignore9223372036854775807_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 9223372036854775807 : i64, reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+func.func @nll_mean_ignore9223372036854775807(%a0: tensor<8x5xf32>, %a1: tensor<8xi64>, %a2: tensor<5xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 9223372036854775807 : i64, reduction = #loss.reduction<mean>} : (tensor<8x5xf32>, tensor<8xi64>, tensor<5xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @nll_mean_ignore9223372036854775807_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 9223372036854775807 : i64, reduction = #loss.reduction<mean>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
 func.func @nll_unbatched_c0(%a0: tensor<0xf32>, %a1: tensor<i64>, %a2: tensor<0xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
   %r = loss.nll %a0, %a1 weight(%a2) {reduction = #loss.reduction<sum>} : (tensor<0xf32>, tensor<i64>, tensor<0xf32>) -> tensor<f32>
   return %r : tensor<f32>
