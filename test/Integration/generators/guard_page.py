@@ -281,6 +281,39 @@ for C in [0, 1, 5]:
                  [f32(torch.randn(3, 5)), long([0, 1, 2]), f32(torch.ones(wn)),
                   f32(torch.tensor(1.0))], torch.zeros(3, 5), abort=True)
 
+# softmax_cross_entropy_grad (`mean`: the denominator reads w[t]) with
+# C = 0, 1, 5 and 40; a row with an out-of-range target is NaN.
+for C in [0, 1, 5, 40]:
+    for dyn in [False, True]:
+        N = 6
+        xs = [None if dyn else N, None if dyn else C]
+        k = kernel("ce_grad_c%d%s" % (C, "_dyn" if dyn else ""),
+                   [(xs, "f32"), ([xs[0]], "i64"), ([xs[1]], "f32"), ([], "f32")],
+                   "loss.softmax_cross_entropy_grad %%a0, %%a1 weight(%%a2), %%a3 "
+                   "{ignore_index = %d : i64}" % IGNORE,
+                   (xs, "f32"))
+        x = f32(torch.randn(N, C) * 2)
+        w = f32(torch.rand(C) + 0.5)
+        g = f32(torch.tensor(0.75))
+        for variant in ["adversarial", "valid"]:
+            if variant == "valid":
+                if C == 0:
+                    continue
+                t = torch.randint(0, C, (N,))
+            else:
+                t = class_targets(N, C)
+            bad = ((t < 0) | (t >= C)) & (t != IGNORE)
+            tt = t.clone()
+            tt[bad] = IGNORE
+            xr = ref(x).requires_grad_()
+            F.cross_entropy(xr, tt, weight=ref(w), ignore_index=IGNORE).backward(
+                ref(g))
+            e = xr.grad.clone()
+            # A NaN row's loss is NaN: as documented, its gradient too (the
+            # rest of the batch keeps torch's values over the valid rows).
+            e[bad] = float("nan")
+            case("%s_%s" % (k, variant), k, [x, t, w, g], e)
+
 # --------------------------------------------------------------------------
 # multi_margin
 # --------------------------------------------------------------------------

@@ -407,6 +407,46 @@ func.func @nll_grad_c5_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor
   return %r : tensor<?x?xf32>
 }
 
+func.func @ce_grad_c0(%a0: tensor<6x0xf32>, %a1: tensor<6xi64>, %a2: tensor<0xf32>, %a3: tensor<f32>) -> tensor<6x0xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy_grad %a0, %a1 weight(%a2), %a3 {ignore_index = 1 : i64} : (tensor<6x0xf32>, tensor<6xi64>, tensor<0xf32>, tensor<f32>) -> tensor<6x0xf32>
+  return %r : tensor<6x0xf32>
+}
+
+func.func @ce_grad_c0_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>, %a3: tensor<f32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy_grad %a0, %a1 weight(%a2), %a3 {ignore_index = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+func.func @ce_grad_c1(%a0: tensor<6x1xf32>, %a1: tensor<6xi64>, %a2: tensor<1xf32>, %a3: tensor<f32>) -> tensor<6x1xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy_grad %a0, %a1 weight(%a2), %a3 {ignore_index = 1 : i64} : (tensor<6x1xf32>, tensor<6xi64>, tensor<1xf32>, tensor<f32>) -> tensor<6x1xf32>
+  return %r : tensor<6x1xf32>
+}
+
+func.func @ce_grad_c1_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>, %a3: tensor<f32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy_grad %a0, %a1 weight(%a2), %a3 {ignore_index = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+func.func @ce_grad_c5(%a0: tensor<6x5xf32>, %a1: tensor<6xi64>, %a2: tensor<5xf32>, %a3: tensor<f32>) -> tensor<6x5xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy_grad %a0, %a1 weight(%a2), %a3 {ignore_index = 1 : i64} : (tensor<6x5xf32>, tensor<6xi64>, tensor<5xf32>, tensor<f32>) -> tensor<6x5xf32>
+  return %r : tensor<6x5xf32>
+}
+
+func.func @ce_grad_c5_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>, %a3: tensor<f32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy_grad %a0, %a1 weight(%a2), %a3 {ignore_index = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+func.func @ce_grad_c40(%a0: tensor<6x40xf32>, %a1: tensor<6xi64>, %a2: tensor<40xf32>, %a3: tensor<f32>) -> tensor<6x40xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy_grad %a0, %a1 weight(%a2), %a3 {ignore_index = 1 : i64} : (tensor<6x40xf32>, tensor<6xi64>, tensor<40xf32>, tensor<f32>) -> tensor<6x40xf32>
+  return %r : tensor<6x40xf32>
+}
+
+func.func @ce_grad_c40_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>, %a3: tensor<f32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy_grad %a0, %a1 weight(%a2), %a3 {ignore_index = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
 func.func @multi_margin_none_c0_dyn(%a0: tensor<?x?xf32>, %a1: tensor<?xi64>, %a2: tensor<?xf32>) -> tensor<?xf32> attributes {llvm.emit_c_interface} {
   %r = loss.multi_margin %a0, %a1 weight(%a2) {reduction = #loss.reduction<none>} : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?xf32>
   return %r : tensor<?xf32>
