@@ -124,7 +124,12 @@ def class_target_expected(fn, x, t, w, reduction, C, ii=IGNORE):
     safe[bad] = ii
     # torch.nn.functional rejects C = 0 only through targets; all-ignored
     # rows of an empty class dim are accepted.
-    v = fn(ref(x), safe, None if w is None else ref(w), ii, "none")
+    if C == 0:
+        # Every row is ignored (0) or out of range (NaN); torch's own
+        # reshape of an empty class dim fails on [N, 0, d].
+        v = torch.zeros(t.shape, dtype=torch.float64)
+    else:
+        v = fn(ref(x), safe, None if w is None else ref(w), ii, "none")
     v = v.clone()
     v[bad] = float("nan")
     if reduction == "none":
@@ -218,6 +223,32 @@ for op, opname, fn in [("ce", "softmax_cross_entropy", ce),
                 t[::3] = ii
                 case("%s_valid" % k, k, [x, t, w],
                      class_target_expected(fn, x, t, w, red, C, ii))
+
+# [N, C, d] logits (classes not contiguous: the streaming linalg schedule,
+# lanes for C = 40) and nll's gather with extra dims.
+for op, opname, fn in [("ce", "softmax_cross_entropy", ce),
+                       ("nll", "nll", nll)]:
+    for C in [0, 1, 40]:
+        for dyn in [False, True]:
+            N, D = 4, 3
+            xs = [None if dyn else N, None if dyn else C, None if dyn else D]
+            k = kernel("%s_3d_c%d%s" % (op, C, "_dyn" if dyn else ""),
+                       [(xs, "f32"), ([xs[0], xs[2]], "i64"), ([xs[1]], "f32")],
+                       "loss.%s %%a0, %%a1 weight(%%a2) {ignore_index = %d : "
+                       "i64, reduction = #loss.reduction<none>}" % (opname,
+                                                                    IGNORE),
+                       ([xs[0], xs[2]], "f32"))
+            x = f32(torch.randn(N, C, D))
+            if op == "nll" and C:
+                x = f32(torch.log_softmax(ref(x), 1))
+            w = f32(torch.rand(C) + 0.5)
+            t = class_targets(N * D, C).reshape(N, D)
+            case("%s_adversarial" % k, k, [x, t, w],
+                 class_target_expected(fn, x, t, w, "none", C))
+            if C:
+                t = torch.randint(0, C, (N, D))
+                case("%s_valid" % k, k, [x, t, w],
+                     class_target_expected(fn, x, t, w, "none", C))
 
 # nll over an unbatched [C] input and a 0-d target.
 for C in [0, 1, 3]:

@@ -362,6 +362,66 @@ func.func @nll_mean_ignore9223372036854775807_dyn(%a0: tensor<?x?xf32>, %a1: ten
   return %r : tensor<f32>
 }
 
+func.func @ce_3d_c0(%a0: tensor<4x0x3xf32>, %a1: tensor<4x3xi64>, %a2: tensor<0xf32>) -> tensor<4x3xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<4x0x3xf32>, tensor<4x3xi64>, tensor<0xf32>) -> tensor<4x3xf32>
+  return %r : tensor<4x3xf32>
+}
+
+func.func @ce_3d_c0_dyn(%a0: tensor<?x?x?xf32>, %a1: tensor<?x?xi64>, %a2: tensor<?xf32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+func.func @ce_3d_c1(%a0: tensor<4x1x3xf32>, %a1: tensor<4x3xi64>, %a2: tensor<1xf32>) -> tensor<4x3xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<4x1x3xf32>, tensor<4x3xi64>, tensor<1xf32>) -> tensor<4x3xf32>
+  return %r : tensor<4x3xf32>
+}
+
+func.func @ce_3d_c1_dyn(%a0: tensor<?x?x?xf32>, %a1: tensor<?x?xi64>, %a2: tensor<?xf32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+func.func @ce_3d_c40(%a0: tensor<4x40x3xf32>, %a1: tensor<4x3xi64>, %a2: tensor<40xf32>) -> tensor<4x3xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<4x40x3xf32>, tensor<4x3xi64>, tensor<40xf32>) -> tensor<4x3xf32>
+  return %r : tensor<4x3xf32>
+}
+
+func.func @ce_3d_c40_dyn(%a0: tensor<?x?x?xf32>, %a1: tensor<?x?xi64>, %a2: tensor<?xf32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.softmax_cross_entropy %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+func.func @nll_3d_c0(%a0: tensor<4x0x3xf32>, %a1: tensor<4x3xi64>, %a2: tensor<0xf32>) -> tensor<4x3xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<4x0x3xf32>, tensor<4x3xi64>, tensor<0xf32>) -> tensor<4x3xf32>
+  return %r : tensor<4x3xf32>
+}
+
+func.func @nll_3d_c0_dyn(%a0: tensor<?x?x?xf32>, %a1: tensor<?x?xi64>, %a2: tensor<?xf32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+func.func @nll_3d_c1(%a0: tensor<4x1x3xf32>, %a1: tensor<4x3xi64>, %a2: tensor<1xf32>) -> tensor<4x3xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<4x1x3xf32>, tensor<4x3xi64>, tensor<1xf32>) -> tensor<4x3xf32>
+  return %r : tensor<4x3xf32>
+}
+
+func.func @nll_3d_c1_dyn(%a0: tensor<?x?x?xf32>, %a1: tensor<?x?xi64>, %a2: tensor<?xf32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+func.func @nll_3d_c40(%a0: tensor<4x40x3xf32>, %a1: tensor<4x3xi64>, %a2: tensor<40xf32>) -> tensor<4x3xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<4x40x3xf32>, tensor<4x3xi64>, tensor<40xf32>) -> tensor<4x3xf32>
+  return %r : tensor<4x3xf32>
+}
+
+func.func @nll_3d_c40_dyn(%a0: tensor<?x?x?xf32>, %a1: tensor<?x?xi64>, %a2: tensor<?xf32>) -> tensor<?x?xf32> attributes {llvm.emit_c_interface} {
+  %r = loss.nll %a0, %a1 weight(%a2) {ignore_index = 1 : i64, reduction = #loss.reduction<none>} : (tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
 func.func @nll_unbatched_c0(%a0: tensor<0xf32>, %a1: tensor<i64>, %a2: tensor<0xf32>) -> tensor<f32> attributes {llvm.emit_c_interface} {
   %r = loss.nll %a0, %a1 weight(%a2) {reduction = #loss.reduction<sum>} : (tensor<0xf32>, tensor<i64>, tensor<0xf32>) -> tensor<f32>
   return %r : tensor<f32>
