@@ -54,7 +54,7 @@ LogicalResult importSoftmax(NodeImporter &n, bool log, bool coerce) {
   }
   Value out;
   if (log) {
-    out = LogSoftmaxOp::create(b, loc, in.getType(), in, opAxis);
+    out = LogSoftmaxOp::create(b, loc, in, opAxis);
   } else {
     auto inTy = cast<RankedTensorType>(in.getType());
     Value init = tensor::EmptyOp::create(b, loc, inTy.getShape(),
@@ -96,17 +96,14 @@ LogicalResult importLoss(NodeImporter &n, bool crossEntropy) {
   if (!isa<FloatType>(xTy.getElementType()) ||
       !isa<IntegerType>(tTy.getElementType()))
     return n.error() << "expects float scores and integer labels";
-  Type resTy = *reduction == Reduction::none
-                   ? RankedTensorType::get(tTy.getShape(), xTy.getElementType())
-                   : RankedTensorType::get({}, xTy.getElementType());
+  // The ops infer their result types.
   Operation *op;
   if (crossEntropy) {
     bool wantLogProb = n.node.output_size() > 1 && !n.node.output(1).empty();
-    op = SoftmaxCrossEntropyOp::create(
-        b, loc, resTy, wantLogProb ? Type(xTy) : Type(), *x, *t, w, ii,
-        *reduction, APFloat(0.0));
+    op = SoftmaxCrossEntropyOp::create(b, loc, *x, *t, w, ii, *reduction,
+                                       APFloat(0.0), wantLogProb);
   } else {
-    op = NllOp::create(b, loc, resTy, *x, *t, w, ii, *reduction);
+    op = NllOp::create(b, loc, *x, *t, w, ii, *reduction);
   }
   if (failed(verify(op)))
     return n.error() << "inputs do not form a valid loss";

@@ -389,10 +389,9 @@ LogicalResult importSCELossGrad(NodeImporter &n, bool internal) {
   }
 
   Type cmp = computeType(el, *outEl);
-  auto gradTy = RankedTensorType::get(lpTy.getShape(), cmp);
   auto op = SoftmaxCrossEntropyGradOp::create(
-      n.b, n.loc, gradTy, Type(), castTo(n, *lp, cmp), *label,
-      castTo(n, *w, cmp), castTo(n, *g, cmp), *ii, *red, APFloat(0.0));
+      n.b, n.loc, castTo(n, *lp, cmp), *label, castTo(n, *w, cmp),
+      castTo(n, *g, cmp), *ii, *red, APFloat(0.0));
   if (failed(verifyBuilt(n, op)))
     return failure();
   Value dLogits = op.getGradLogits();
@@ -446,15 +445,10 @@ LogicalResult importSCELossInternal(NodeImporter &n) {
   if (failed(outEl))
     return failure();
   Type cmp = computeType(el, *outEl);
-  auto lossTy = RankedTensorType::get(
-      *red == Reduction::none ? ArrayRef<int64_t>(labelShape)
-                              : ArrayRef<int64_t>{},
-      cmp);
   bool wantLogProb = n.node.output_size() > 1 && !n.node.output(1).empty();
-  auto op = SoftmaxCrossEntropyOp::create(
-      n.b, n.loc, lossTy,
-      wantLogProb ? Type(RankedTensorType::get(xTy.getShape(), cmp)) : Type(),
-      castTo(n, *x, cmp), *t, castTo(n, *w, cmp), *ii, *red, APFloat(0.0));
+  auto op = SoftmaxCrossEntropyOp::create(n.b, n.loc, castTo(n, *x, cmp), *t,
+                                          castTo(n, *w, cmp), *ii, *red,
+                                          APFloat(0.0), wantLogProb);
   if (failed(verifyBuilt(n, op)))
     return failure();
   n.define(0, castTo(n, op.getResult(), *outEl));
@@ -497,14 +491,10 @@ LogicalResult importSoftmaxCrossEntropy(NodeImporter &n) {
   FailureOr<Value> x2 = rowsOf(n, *x, rows), y2 = rowsOf(n, *y, rows);
   if (failed(x2) || failed(y2))
     return failure();
-  Type el = xTy.getElementType();
-  auto lossTy = RankedTensorType::get(
-      *red == Reduction::none ? ArrayRef<int64_t>{rows} : ArrayRef<int64_t>{},
-      el);
   bool wantLogProb = n.node.output_size() > 1 && !n.node.output(1).empty();
-  auto op = SoftmaxCrossEntropyOp::create(
-      n.b, n.loc, lossTy, wantLogProb ? Type(x2->getType()) : Type(), *x2, *y2,
-      Value(), /*ignore_index=*/-100, *red, APFloat(0.0));
+  auto op = SoftmaxCrossEntropyOp::create(n.b, n.loc, *x2, *y2, Value(),
+                                          /*ignore_index=*/-100, *red,
+                                          APFloat(0.0), wantLogProb);
   if (failed(verifyBuilt(n, op)))
     return failure();
   Value loss = op.getResult();
@@ -559,9 +549,9 @@ LogicalResult importSoftmaxCrossEntropyGrad(NodeImporter &n) {
     if (failed(g))
       return failure();
   }
-  auto op = SoftmaxCrossEntropyGradOp::create(
-      n.b, n.loc, lp2->getType(), Type(), *lp2, *y2, Value(), *g,
-      /*ignore_index=*/-100, *red, APFloat(0.0));
+  auto op = SoftmaxCrossEntropyGradOp::create(n.b, n.loc, *lp2, *y2, Value(),
+                                              *g, /*ignore_index=*/-100, *red,
+                                              APFloat(0.0));
   if (failed(verifyBuilt(n, op)))
     return failure();
   return n.defineResult(n.reshape(op.getGradLogits(), lpTy.getShape()));
@@ -638,14 +628,10 @@ LogicalResult importSparseSoftmaxCrossEntropy(NodeImporter &n) {
   Type el = x2Ty.getElementType();
   // With per-sample weights: the per-sample losses, weighted, then reduced.
   Reduction opRed = ops->weights2 ? Reduction::none : *red;
-  auto lossTy = RankedTensorType::get(opRed == Reduction::none
-                                          ? ArrayRef<int64_t>{ops->rows}
-                                          : ArrayRef<int64_t>{},
-                                      el);
   bool wantLogProb = n.node.output_size() > 1 && !n.node.output(1).empty();
-  auto op = SoftmaxCrossEntropyOp::create(
-      n.b, n.loc, lossTy, wantLogProb ? Type(x2Ty) : Type(), ops->scores2,
-      ops->labels2, Value(), kNoIgnore, opRed, APFloat(0.0));
+  auto op = SoftmaxCrossEntropyOp::create(n.b, n.loc, ops->scores2,
+                                          ops->labels2, Value(), kNoIgnore,
+                                          opRed, APFloat(0.0), wantLogProb);
   if (failed(verifyBuilt(n, op)))
     return failure();
   Value loss = op.getResult();
@@ -713,9 +699,9 @@ LogicalResult importSparseSoftmaxCrossEntropyGrad(NodeImporter &n) {
     g = mulDiv(n, *g, ops->weights2, sum);
     opRed = Reduction::none;
   }
-  auto op = SoftmaxCrossEntropyGradOp::create(
-      n.b, n.loc, lp2Ty, Type(), ops->scores2, ops->labels2, Value(), *g,
-      kNoIgnore, opRed, APFloat(0.0));
+  auto op = SoftmaxCrossEntropyGradOp::create(n.b, n.loc, ops->scores2,
+                                              ops->labels2, Value(), *g,
+                                              kNoIgnore, opRed, APFloat(0.0));
   if (failed(verifyBuilt(n, op)))
     return failure();
   return n.defineResult(n.reshape(

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "InferTypes.h"
 #include "VerifyUtils.h"
 
 using namespace mlir;
@@ -73,12 +74,12 @@ LogicalResult BceWithLogitsGradOp::verify() {
 
 LogicalResult PoissonNllGradOp::verify() {
   Operation *op = getOperation();
-  Shape shape;
   if (failed(verifyBroadcastPair(op, getInput(), getTarget(),
-                                 /*allowInt=*/true, /*allowBool=*/true,
-                                 shape)) ||
-      failed(verifyGradOutput(op, getGradOutput(), getReduction(), shape,
-                              getInput().getType().getElementType())) ||
+                                 /*allowInt=*/true, /*allowBool=*/true)) ||
+      failed(verifyGradOutput(
+          op, getGradOutput(), getReduction(),
+          infer::sizesOf(infer::broadcastLoss({getInput(), getTarget()})),
+          getInput().getType().getElementType())) ||
       failed(verifyGradLike(op, getGradInput(), "grad_input", getInput(),
                             "input")))
     return failure();
@@ -87,10 +88,11 @@ LogicalResult PoissonNllGradOp::verify() {
 
 LogicalResult GaussianNllGradOp::verify() {
   Operation *op = getOperation();
-  Shape varShape, shape;
-  if (failed(verifyGaussianNllOperands(op, getInput(), getTarget(), getVar(),
-                                       varShape, shape)) ||
-      failed(verifyGradOutput(op, getGradOutput(), getReduction(), shape,
+  if (failed(
+          verifyGaussianNllOperands(op, getInput(), getTarget(), getVar())) ||
+      failed(verifyGradOutput(op, getGradOutput(), getReduction(),
+                              infer::sizesOf(infer::gaussianNllLoss(
+                                  getInput(), getTarget(), getVar())),
                               getInput().getType().getElementType())) ||
       failed(verifyGradLike(op, getGradInput(), "grad_input", getInput(),
                             "input")) ||
@@ -101,12 +103,12 @@ LogicalResult GaussianNllGradOp::verify() {
 
 LogicalResult KlDivGradOp::verify() {
   Operation *op = getOperation();
-  Shape shape;
   if (failed(verifyBroadcastPair(op, getInput(), getTarget(),
-                                 /*allowInt=*/false, /*allowBool=*/false,
-                                 shape)) ||
-      failed(verifyGradOutput(op, getGradOutput(), getReduction(), shape,
-                              getInput().getType().getElementType())) ||
+                                 /*allowInt=*/false, /*allowBool=*/false)) ||
+      failed(verifyGradOutput(
+          op, getGradOutput(), getReduction(),
+          infer::sizesOf(infer::broadcastLoss({getInput(), getTarget()})),
+          getInput().getType().getElementType())) ||
       failed(verifyGradLike(op, getGradInput(), "grad_input", getInput(),
                             "input")))
     return failure();

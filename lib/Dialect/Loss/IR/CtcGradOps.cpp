@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "InferTypes.h"
 #include "VerifyUtils.h"
 
 using namespace mlir;
@@ -14,8 +15,7 @@ using namespace mlir::loss::verify;
 /// the `none` loss for `none` and 0-d otherwise, and a result of the type of
 /// `log_probs`; floats of one element type throughout.
 LogicalResult CtcGradOp::verify() {
-  Shape noneShape;
-  if (failed(verifyCtcOperands(*this, noneShape)))
+  if (failed(verifyCtcOperands(*this)))
     return failure();
   auto lpTy = getLogProbs().getType();
   Type elTy = lpTy.getElementType();
@@ -26,7 +26,7 @@ LogicalResult CtcGradOp::verify() {
            << elTy;
   Shape expected;
   if (getReduction() == Reduction::none)
-    expected = noneShape;
+    expected = infer::sizesOf(infer::ctcLoss(getLogProbs()));
   if (!shapesCompatible(gTy.getShape(), expected))
     return emitOpError("'grad_output' must have shape ")
            << shapeStr(expected) << " for reduction '"

@@ -8,6 +8,7 @@
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
 #include "VerifyUtils.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/PatternMatch.h"
@@ -95,16 +96,12 @@ LogicalResult NllOp::verify() {
                                 "input")) ||
       failed(verifyClassWeight(op, getWeight(), numClasses, elTy)))
     return failure();
-  return verifyResult(op, getResult(), getReduction(),
-                      getTarget().getType().getShape(), elTy);
+  return verifyLossResult(*this);
 }
 
 LogicalResult SoftmaxCrossEntropyOp::verify() {
-  Operation *op = getOperation();
   auto logitsTy = getLogits().getType();
-  Type elTy = logitsTy.getElementType();
-  Shape noneShape;
-  if (failed(verifyCrossEntropyOperands(*this, noneShape)))
+  if (failed(verifyCrossEntropyOperands(*this)))
     return failure();
   if (getLogProb()) {
     if (getLogProb().getType() != logitsTy)
@@ -112,7 +109,7 @@ LogicalResult SoftmaxCrossEntropyOp::verify() {
              << getLogProb().getType() << " must match the logits type "
              << logitsTy;
   }
-  return verifyResult(op, getResult(), getReduction(), noneShape, elTy);
+  return verifyLossResult(*this);
 }
 
 namespace {
@@ -145,11 +142,9 @@ void SoftmaxCrossEntropyOp::getCanonicalizationPatterns(
 //===----------------------------------------------------------------------===//
 
 LogicalResult CtcOp::verify() {
-  Shape noneShape;
-  if (failed(verifyCtcOperands(*this, noneShape)))
+  if (failed(verifyCtcOperands(*this)))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), noneShape,
-                      getLogProbs().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -161,17 +156,13 @@ namespace {
 /// target shaped differently only warns); the `none` result has the
 /// broadcast shape. The target has the input's float type, or is an integer
 /// where `allowInt`.
-LogicalResult verifyBroadcastElementwise(Operation *op, Value input,
-                                         Value target, Value result,
-                                         Reduction reduction, bool allowInt,
+template <typename OpTy>
+LogicalResult verifyBroadcastElementwise(OpTy op, bool allowInt,
                                          bool allowBool = true) {
-  Type elTy = tensorTy(input).getElementType();
-  Shape shape;
-  if (failed(verifyTargetElementType(op, target, elTy, allowInt, allowBool)) ||
-      failed(verifyMutualBroadcast(op, {input, target}, "'input' and 'target'",
-                                   shape)))
+  if (failed(verifyBroadcastPair(op, op.getInput(), op.getTarget(), allowInt,
+                                 allowBool)))
     return failure();
-  return verifyResult(op, result, reduction, shape, elTy);
+  return verifyLossResult(op);
 }
 } // namespace
 
@@ -179,30 +170,23 @@ LogicalResult BceOp::verify() {
   if (failed(verifyBceOperands(*this, getInput(), getTarget(), getWeight(),
                                /*posWeight=*/{})))
     return failure();
-  auto ty = getInput().getType();
-  return verifyResult(*this, getResult(), getReduction(), ty.getShape(),
-                      ty.getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult BceWithLogitsOp::verify() {
   if (failed(verifyBceOperands(*this, getInput(), getTarget(), getWeight(),
                                getPosWeight())))
     return failure();
-  auto ty = getInput().getType();
-  return verifyResult(*this, getResult(), getReduction(), ty.getShape(),
-                      ty.getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult L1Op::verify() {
-  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
-                                    getResult(), getReduction(),
-                                    /*allowInt=*/true, /*allowBool=*/false);
+  return verifyBroadcastElementwise(*this, /*allowInt=*/true,
+                                    /*allowBool=*/false);
 }
 
 LogicalResult MseOp::verify() {
-  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
-                                    getResult(), getReduction(),
-                                    /*allowInt=*/true);
+  return verifyBroadcastElementwise(*this, /*allowInt=*/true);
 }
 
 namespace {
@@ -253,73 +237,54 @@ LogicalResult SmoothL1GradOp::verify() { return verifyRegressionGrad(*this); }
 LogicalResult HuberGradOp::verify() { return verifyRegressionGrad(*this); }
 
 LogicalResult SmoothL1Op::verify() {
-  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
-                                    getResult(), getReduction(),
-                                    /*allowInt=*/true);
+  return verifyBroadcastElementwise(*this, /*allowInt=*/true);
 }
 
 LogicalResult HuberOp::verify() {
   double delta = getDelta().convertToDouble();
   if (!(delta > 0.0))
     return emitOpError("'delta' must be positive, got ") << delta;
-  return verifyBroadcastElementwise(*this, getInput(), getTarget(),
-                                    getResult(), getReduction(),
-                                    /*allowInt=*/true);
+  return verifyBroadcastElementwise(*this, /*allowInt=*/true);
 }
 
 LogicalResult PoissonNllOp::verify() {
-  Shape shape;
   if (failed(verifyBroadcastPair(*this, getInput(), getTarget(),
-                                 /*allowInt=*/true, /*allowBool=*/true,
-                                 shape)))
+                                 /*allowInt=*/true, /*allowBool=*/true)))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), shape,
-                      getInput().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult GaussianNllOp::verify() {
-  Shape varShape, shape;
-  if (failed(verifyGaussianNllOperands(*this, getInput(), getTarget(),
-                                       getVar(), varShape, shape)))
+  if (failed(
+          verifyGaussianNllOperands(*this, getInput(), getTarget(), getVar())))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), shape,
-                      getInput().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult KlDivOp::verify() {
-  Shape shape;
   if (failed(verifyBroadcastPair(*this, getInput(), getTarget(),
-                                 /*allowInt=*/false, /*allowBool=*/false,
-                                 shape)))
+                                 /*allowInt=*/false, /*allowBool=*/false)))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), shape,
-                      getInput().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult MarginRankingOp::verify() {
-  Shape shape;
   if (failed(verifyMarginRankingOperands(*this, getInput1(), getInput2(),
-                                         getTarget(), shape)))
+                                         getTarget())))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), shape,
-                      getInput1().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult HingeEmbeddingOp::verify() {
-  Shape shape;
-  if (failed(verifyHingeEmbeddingOperands(*this, getInput(), getTarget(),
-                                          shape)))
+  if (failed(verifyHingeEmbeddingOperands(*this, getInput(), getTarget())))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), shape,
-                      getInput().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult SoftMarginOp::verify() {
-  Shape shape;
-  if (failed(verifySoftMarginOperands(*this, getInput(), getTarget(), shape)))
+  if (failed(verifySoftMarginOperands(*this, getInput(), getTarget())))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), shape,
-                      getInput().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -327,30 +292,23 @@ LogicalResult SoftMarginOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult MultilabelMarginOp::verify() {
-  Shape noneShape;
-  if (failed(verifyMultilabelMarginOperands(*this, getInput(), getTarget(),
-                                            noneShape)))
+  if (failed(verifyMultilabelMarginOperands(*this, getInput(), getTarget())))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), noneShape,
-                      getInput().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult MultilabelSoftMarginOp::verify() {
-  Shape noneShape;
   if (failed(verifyMultilabelSoftMarginOperands(*this, getInput(), getTarget(),
-                                                getWeight(), noneShape)))
+                                                getWeight())))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), noneShape,
-                      getInput().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult MultiMarginOp::verify() {
-  Shape noneShape;
   if (failed(verifyMultiMarginOperands(*this, getInput(), getTarget(),
-                                       getWeight(), noneShape)))
+                                       getWeight())))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), noneShape,
-                      getInput().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -358,22 +316,18 @@ LogicalResult MultiMarginOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult CosineEmbeddingOp::verify() {
-  Shape perSample;
   if (failed(verifyCosineEmbeddingOperands(*this, getInput1(), getInput2(),
-                                           getTarget(), perSample)))
+                                           getTarget())))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), perSample,
-                      getInput1().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 LogicalResult TripletMarginOp::verify() {
-  Shape perSample;
-  if (failed(verifyTripletMarginOperands(
-          *this, getAnchor(), getPositive(), getNegative(),
-          getP().convertToDouble(), getSwap(), perSample)))
+  if (failed(verifyTripletMarginOperands(*this, getAnchor(), getPositive(),
+                                         getNegative(),
+                                         getP().convertToDouble(), getSwap())))
     return failure();
-  return verifyResult(*this, getResult(), getReduction(), perSample,
-                      getAnchor().getType().getElementType());
+  return verifyLossResult(*this);
 }
 
 #define GET_OP_CLASSES

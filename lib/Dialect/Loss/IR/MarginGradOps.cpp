@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "InferTypes.h"
 #include "VerifyUtils.h"
 
 using namespace mlir;
@@ -46,83 +47,85 @@ LogicalResult verifyMarginGrad(Operation *op, Value gradOutput,
 } // namespace
 
 LogicalResult MarginRankingGradOp::verify() {
-  Shape shape;
   if (failed(verifyMarginRankingOperands(*this, getInput1(), getInput2(),
-                                         getTarget(), shape)))
+                                         getTarget())))
     return failure();
-  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(),
+                          infer::sizesOf(infer::broadcastLoss(
+                              {getInput1(), getInput2(), getTarget()})),
                           getInput1().getType().getElementType(),
                           {{"input1", getInput1()}, {"input2", getInput2()}});
 }
 
 LogicalResult HingeEmbeddingGradOp::verify() {
-  Shape shape;
-  if (failed(verifyHingeEmbeddingOperands(*this, getInput(), getTarget(),
-                                          shape)))
+  if (failed(verifyHingeEmbeddingOperands(*this, getInput(), getTarget())))
     return failure();
-  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
-                          getInput().getType().getElementType(),
-                          {{"input", getInput()}});
+  return verifyMarginGrad(
+      *this, getGradOutput(), getReduction(),
+      infer::sizesOf(infer::broadcastLoss({getInput(), getTarget()})),
+      getInput().getType().getElementType(), {{"input", getInput()}});
 }
 
 LogicalResult SoftMarginGradOp::verify() {
-  Shape shape;
-  if (failed(verifySoftMarginOperands(*this, getInput(), getTarget(), shape)))
+  if (failed(verifySoftMarginOperands(*this, getInput(), getTarget())))
     return failure();
-  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(),
+                          infer::sizesOf(infer::dimsOf(getInput())),
                           getInput().getType().getElementType(),
                           {{"input", getInput()}});
 }
 
 LogicalResult MultilabelMarginGradOp::verify() {
-  Shape shape;
-  if (failed(verifyMultilabelMarginOperands(*this, getInput(), getTarget(),
-                                            shape)))
+  if (failed(verifyMultilabelMarginOperands(*this, getInput(), getTarget())))
     return failure();
-  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
-                          getInput().getType().getElementType(),
-                          {{"input", getInput()}});
+  return verifyMarginGrad(
+      *this, getGradOutput(), getReduction(),
+      infer::sizesOf(infer::multilabelMarginLoss(getInput())),
+      getInput().getType().getElementType(), {{"input", getInput()}});
 }
 
 LogicalResult MultilabelSoftMarginGradOp::verify() {
-  Shape shape;
-  if (failed(verifyMultilabelSoftMarginOperands(
-          *this, getInput(), getTarget(), getWeight(), shape)))
+  if (failed(verifyMultilabelSoftMarginOperands(*this, getInput(), getTarget(),
+                                                getWeight())))
     return failure();
-  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(),
+                          infer::sizesOf(infer::lastDimDroppedLoss(getInput())),
                           getInput().getType().getElementType(),
                           {{"input", getInput()}});
 }
 
 LogicalResult MultiMarginGradOp::verify() {
-  Shape shape;
   if (failed(verifyMultiMarginOperands(*this, getInput(), getTarget(),
-                                       getWeight(), shape)))
+                                       getWeight())))
     return failure();
-  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(),
+                          infer::sizesOf(infer::classTargetLoss(getTarget())),
                           getInput().getType().getElementType(),
                           {{"input", getInput()}});
 }
 
 LogicalResult CosineEmbeddingGradOp::verify() {
-  Shape shape;
   if (failed(verifyCosineEmbeddingOperands(*this, getInput1(), getInput2(),
-                                           getTarget(), shape)))
+                                           getTarget())))
     return failure();
-  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
+  return verifyMarginGrad(*this, getGradOutput(), getReduction(),
+                          infer::sizesOf(infer::cosineEmbeddingLoss(
+                              getInput1(), getInput2(), getTarget())),
                           getInput1().getType().getElementType(),
                           {{"input1", getInput1()}, {"input2", getInput2()}});
 }
 
 LogicalResult TripletMarginGradOp::verify() {
-  Shape shape;
-  if (failed(verifyTripletMarginOperands(
-          *this, getAnchor(), getPositive(), getNegative(),
-          getP().convertToDouble(), getSwap(), shape)))
+  if (failed(verifyTripletMarginOperands(*this, getAnchor(), getPositive(),
+                                         getNegative(),
+                                         getP().convertToDouble(), getSwap())))
     return failure();
-  return verifyMarginGrad(*this, getGradOutput(), getReduction(), shape,
-                          getAnchor().getType().getElementType(),
-                          {{"anchor", getAnchor()},
-                           {"positive", getPositive()},
-                           {"negative", getNegative()}});
+  return verifyMarginGrad(
+      *this, getGradOutput(), getReduction(),
+      infer::sizesOf(infer::tripletMarginLoss(getAnchor(), getPositive(),
+                                              getNegative(), getSwap())),
+      getAnchor().getType().getElementType(),
+      {{"anchor", getAnchor()},
+       {"positive", getPositive()},
+       {"negative", getNegative()}});
 }

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "InferTypes.h"
 #include "VerifyUtils.h"
 
 using namespace mlir;
@@ -49,8 +50,10 @@ LogicalResult SoftmaxCrossEntropyGradOp::verify() {
   Operation *op = getOperation();
   auto logitsTy = getLogits().getType();
   Type elTy = logitsTy.getElementType();
-  Shape noneShape;
-  if (failed(verifyCrossEntropyOperands(*this, noneShape)) ||
+  // The forward's `none` loss, by its rule.
+  Shape noneShape =
+      infer::sizesOf(infer::crossEntropyLoss(getLogits(), getTarget()));
+  if (failed(verifyCrossEntropyOperands(*this)) ||
       failed(verifyGradOutput(op, getGradOutput(), getReduction(), noneShape,
                               elTy)))
     return failure();

@@ -76,6 +76,18 @@ inline LogicalResult verifyResult(Operation *op, Value result, Reduction reducti
   return success();
 }
 
+/// The loss result of forward op `op` against its rule (InferTypes.cpp),
+/// with verifyResult's diagnostics.
+template <typename OpTy> LogicalResult verifyLossResult(OpTy op) {
+  SmallVector<Type> inferred;
+  if (failed(OpTy::inferReturnTypes(op.getContext(), op.getLoc(),
+                                    typename OpTy::Adaptor(op), inferred)))
+    return failure();
+  auto want = cast<RankedTensorType>(inferred.front());
+  return verifyResult(op, op.getResult(), op.getReduction(), want.getShape(),
+                      want.getElementType());
+}
+
 inline LogicalResult verifyElementType(Operation *op, Value v, StringRef name,
                                 Type elementType) {
   if (tensorTy(v).getElementType() != elementType)
@@ -240,10 +252,8 @@ inline LogicalResult verifyGradOutput(Operation *op, Value gradOutput,
 
 /// The operands of softmax_cross_entropy and its gradient: class-index
 /// targets `[N, d...]` (or `[]`) or probability targets shaped like the
-/// logits (with a negative ignore_index), a `[C]` weight. Returns the shape
-/// of the `none` loss.
-template <typename OpTy>
-LogicalResult verifyCrossEntropyOperands(OpTy op, Shape &noneShape) {
+/// logits (with a negative ignore_index), a `[C]` weight.
+template <typename OpTy> LogicalResult verifyCrossEntropyOperands(OpTy op) {
   auto logitsTy = op.getLogits().getType();
   Type elTy = logitsTy.getElementType();
   int64_t numClasses;
@@ -258,15 +268,10 @@ LogicalResult verifyCrossEntropyOperands(OpTy op, Shape &noneShape) {
       return op.emitOpError("probability targets require a negative "
                             "'ignore_index', got ")
              << op.getIgnoreIndex();
-    if (logitsTy.getRank() > 1) {
-      noneShape.push_back(logitsTy.getDimSize(0));
-      llvm::append_range(noneShape, logitsTy.getShape().drop_front(2));
-    }
   } else {
     if (failed(verifyClassTargets(op, op.getLogits(), op.getTarget(),
                                   numClasses, "logits")))
       return failure();
-    llvm::append_range(noneShape, op.getTarget().getType().getShape());
   }
   return verifyClassWeight(op, op.getWeight(), numClasses, elTy);
 }
@@ -274,9 +279,8 @@ LogicalResult verifyCrossEntropyOperands(OpTy op, Shape &noneShape) {
 /// The operands of loss.ctc and its gradient: log_probs `[T, N, C]` or
 /// `[T, C]`, `blank` in `[0, C)` (for a static C), targets padded `[N, S]`
 /// or concatenated 1-D (`[S]` unbatched), lengths `[N]` (`[]` or `[1]`
-/// unbatched). Returns the shape of the `none` loss (`[N]` or `[]`).
-template <typename OpTy>
-LogicalResult verifyCtcOperands(OpTy op, Shape &noneShape) {
+/// unbatched).
+template <typename OpTy> LogicalResult verifyCtcOperands(OpTy op) {
   auto lpTy = op.getLogProbs().getType();
   if (lpTy.getRank() != 2 && lpTy.getRank() != 3)
     return op.emitOpError("'log_probs' must be [T, N, C] or [T, C], got ")
@@ -315,9 +319,6 @@ LogicalResult verifyCtcOperands(OpTy op, Shape &noneShape) {
              << (batched ? shapeStr({n}) : std::string("[] or [1]"))
              << ", got " << shapeStr(ty.getShape());
   }
-  noneShape.clear();
-  if (batched)
-    noneShape.push_back(n);
   return success();
 }
 
@@ -341,27 +342,24 @@ inline LogicalResult verifyBceOperands(Operation *op, Value input, Value target,
 
 /// poisson_nll and kl_div, and their gradients: input and target broadcast
 /// together; the target has the input's float type or, where `allowInt`,
-/// is an integer (`i1` only where `allowBool`). Returns the broadcast shape
-/// (that of the `none` loss).
+/// is an integer (`i1` only where `allowBool`).
 inline LogicalResult verifyBroadcastPair(Operation *op, Value input,
                                          Value target, bool allowInt,
-                                         bool allowBool, Shape &noneShape) {
+                                         bool allowBool) {
   Type elTy = tensorTy(input).getElementType();
   if (failed(verifyTargetElementType(op, target, elTy, allowInt, allowBool)))
     return failure();
+  Shape shape;
   return verifyMutualBroadcast(op, {input, target}, "'input' and 'target'",
-                               noneShape);
+                               shape);
 }
 
 /// gaussian_nll and its gradient: `var` shaped like the input, or like it
 /// with the last dimension dropped or set to 1; the target float of the
 /// input's type or a non-`i1` integer; input, target and var broadcast
-/// together. Returns `var`'s shape as the loss reads it (a dropped last
-/// dimension restored as 1) and the shape of the `none` loss.
+/// together.
 inline LogicalResult verifyGaussianNllOperands(Operation *op, Value input,
-                                               Value target, Value var,
-                                               Shape &varShape,
-                                               Shape &noneShape) {
+                                               Value target, Value var) {
   auto inTy = tensorTy(input);
   auto varTy = tensorTy(var);
   Type elTy = inTy.getElementType();
@@ -369,7 +367,7 @@ inline LogicalResult verifyGaussianNllOperands(Operation *op, Value input,
   // dropped (then unsqueezed) or set to 1 (one variance per sample); the
   // three then broadcast (the target may broadcast with the input).
   ArrayRef<int64_t> in = inTy.getShape();
-  varShape.assign(varTy.getShape().begin(), varTy.getShape().end());
+  Shape varShape(varTy.getShape().begin(), varTy.getShape().end());
   bool ok = shapesCompatible(varShape, in);
   if (!ok && inTy.getRank() >= 1) {
     Shape lastOne(in.begin(), in.end());
@@ -391,6 +389,7 @@ inline LogicalResult verifyGaussianNllOperands(Operation *op, Value input,
     return failure();
   SmallVector<ArrayRef<int64_t>> shapes{in, tensorTy(target).getShape(),
                                         varShape};
+  Shape noneShape;
   if (!broadcastShapes(shapes, noneShape))
     return op->emitOpError("'input' and 'target' of shapes ")
            << shapesStr({input, target})
@@ -405,8 +404,8 @@ inline LogicalResult verifyGaussianNllOperands(Operation *op, Value input,
 
 //===----------------------------------------------------------------------===//
 // Margin and embedding losses: the operand checks of the forward ops, shared
-// with their gradient ops (MarginGradOps.cpp). Each returns the shape of the
-// `none` result through `noneShape`.
+// with their gradient ops (MarginGradOps.cpp). The shapes of their `none`
+// results are the rules of InferTypes.cpp.
 //===----------------------------------------------------------------------===//
 
 namespace mlir {
@@ -443,8 +442,7 @@ inline LogicalResult verifyFeaturePair(Operation *op, Value u, StringRef uName,
 }
 
 inline LogicalResult verifyMarginRankingOperands(Operation *op, Value input1,
-                                                 Value input2, Value target,
-                                                 Shape &noneShape) {
+                                                 Value input2, Value target) {
   auto ty = tensorTy(input1);
   Type elTy = ty.getElementType();
   if (failed(verifyElementType(op, input2, "input2", elTy)) ||
@@ -457,23 +455,24 @@ inline LogicalResult verifyMarginRankingOperands(Operation *op, Value input1,
     return op->emitOpError("'input1', 'input2' and 'target' must have the "
                            "same rank, got shapes ")
            << shapesStr({input1, input2, target});
+  Shape shape;
   return verifyMutualBroadcast(op, {input1, input2, target},
-                               "'input1', 'input2' and 'target'", noneShape);
+                               "'input1', 'input2' and 'target'", shape);
 }
 
 inline LogicalResult verifyHingeEmbeddingOperands(Operation *op, Value input,
-                                                  Value target,
-                                                  Shape &noneShape) {
+                                                  Value target) {
   if (failed(verifyTargetElementType(op, target,
                                      tensorTy(input).getElementType(),
                                      /*allowInt=*/true)))
     return failure();
+  Shape shape;
   return verifyMutualBroadcast(op, {input, target}, "'input' and 'target'",
-                               noneShape);
+                               shape);
 }
 
 inline LogicalResult verifySoftMarginOperands(Operation *op, Value input,
-                                              Value target, Shape &noneShape) {
+                                              Value target) {
   // PyTorch writes the loss into an input-shaped output: the target
   // broadcasts to the input, not the other way round.
   auto ty = tensorTy(input);
@@ -485,13 +484,11 @@ inline LogicalResult verifySoftMarginOperands(Operation *op, Value input,
            << shapeStr(tensorTy(target).getShape())
            << " does not broadcast to the input shape "
            << shapeStr(ty.getShape());
-  noneShape.assign(ty.getShape().begin(), ty.getShape().end());
   return success();
 }
 
 inline LogicalResult verifyMultilabelMarginOperands(Operation *op, Value input,
-                                                    Value target,
-                                                    Shape &noneShape) {
+                                                    Value target) {
   auto ty = tensorTy(input);
   auto tTy = tensorTy(target);
   if (failed(verifyNonEmptyClasses(op, ty)))
@@ -512,17 +509,13 @@ inline LogicalResult verifyMultilabelMarginOperands(Operation *op, Value input,
              << " for 'input' of shape " << shapeStr(ty.getShape())
              << ", got " << shapeStr(tTy.getShape());
   }
-  noneShape.clear();
-  if (ty.getRank() == 2)
-    noneShape.push_back(ty.getDimSize(0));
   return success();
 }
 
 inline LogicalResult verifyMultilabelSoftMarginOperands(Operation *op,
                                                         Value input,
                                                         Value target,
-                                                        Value weight,
-                                                        Shape &noneShape) {
+                                                        Value weight) {
   auto ty = tensorTy(input);
   if (ty.getRank() < 1)
     return op->emitOpError("'input' must have rank >= 1");
@@ -540,13 +533,11 @@ inline LogicalResult verifyMultilabelSoftMarginOperands(Operation *op,
   if (failed(verifyBroadcastable(op, weight, "weight", ty.getShape(),
                                  ty.getElementType())))
     return failure();
-  noneShape.assign(ty.getShape().begin(), ty.getShape().end() - 1);
   return success();
 }
 
 inline LogicalResult verifyMultiMarginOperands(Operation *op, Value input,
-                                               Value target, Value weight,
-                                               Shape &noneShape) {
+                                               Value target, Value weight) {
   auto ty = tensorTy(input);
   auto tTy = tensorTy(target);
   if (failed(verifyNonEmptyClasses(op, ty)))
@@ -571,15 +562,11 @@ inline LogicalResult verifyMultiMarginOperands(Operation *op, Value input,
                    : std::string("[] or [1]"))
            << " for 'input' of shape " << shapeStr(ty.getShape()) << ", got "
            << shapeStr(tTy.getShape());
-  if (failed(verifyClassWeight(op, weight, c, ty.getElementType())))
-    return failure();
-  noneShape.assign(tTy.getShape().begin(), tTy.getShape().end());
-  return success();
+  return verifyClassWeight(op, weight, c, ty.getElementType());
 }
 
 inline LogicalResult verifyCosineEmbeddingOperands(Operation *op, Value input1,
-                                                   Value input2, Value target,
-                                                   Shape &noneShape) {
+                                                   Value input2, Value target) {
   auto ty = tensorTy(input1);
   Type elTy = ty.getElementType();
   auto tTy = tensorTy(target);
@@ -600,6 +587,7 @@ inline LogicalResult verifyCosineEmbeddingOperands(Operation *op, Value input1,
   Shape rows;
   if (failed(verifyFeaturePair(op, input1, "input1", input2, "input2", rows)))
     return failure();
+  Shape noneShape;
   if (!broadcastShapes({rows, tTy.getShape()}, noneShape))
     return op->emitOpError("'target' of shape ")
            << shapeStr(tTy.getShape())
@@ -614,9 +602,8 @@ inline LogicalResult verifyCosineEmbeddingOperands(Operation *op, Value input1,
 }
 
 inline LogicalResult verifyTripletMarginOperands(Operation *op, Value anchor,
-                                                 Value positive,
-                                                 Value negative, double p,
-                                                 bool swap, Shape &noneShape) {
+                                                 Value positive, Value negative,
+                                                 double p, bool swap) {
   if (!(p > 0.0))
     return op->emitOpError("'p' must be positive, got ") << p;
   auto ty = tensorTy(anchor);
@@ -643,6 +630,7 @@ inline LogicalResult verifyTripletMarginOperands(Operation *op, Value anchor,
   SmallVector<ArrayRef<int64_t>> rows{rowsAP, rowsAN};
   if (swap)
     rows.push_back(rowsPN);
+  Shape noneShape;
   if (!broadcastShapes(rows, noneShape))
     return op->emitOpError("the distances of shapes ")
            << shapeStr(rowsAP) << ", " << shapeStr(rowsAN)

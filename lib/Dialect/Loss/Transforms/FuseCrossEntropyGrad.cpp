@@ -61,10 +61,11 @@ struct FuseLogSoftmaxNllGrad : public OpRewritePattern<LogSoftmaxGradOp> {
       return rewriter.notifyMatchFailure(op, "log_prob is also the weight");
     // The fused op goes where log_softmax_grad is: nll_grad's operands
     // dominate nll_grad, which dominates it.
+    // Its inferred type is the logits type, log_softmax_grad's.
     rewriter.replaceOpWithNewOp<SoftmaxCrossEntropyGradOp>(
-        op, op.getType(), /*loss=*/Type(), logits,
-        nllGrad.getTarget(), nllGrad.getWeight(), nllGrad.getGradOutput(),
-        nllGrad.getIgnoreIndex(), nllGrad.getReduction(),
+        op, logits, nllGrad.getTarget(), nllGrad.getWeight(),
+        nllGrad.getGradOutput(), nllGrad.getIgnoreIndex(),
+        nllGrad.getReduction(),
         /*label_smoothing=*/APFloat(0.0));
     if (nllGrad->use_empty())
       rewriter.eraseOp(nllGrad);
@@ -170,6 +171,8 @@ struct MergeCrossEntropyForwardAndGrad
         rewriter.moveOpBefore(op, first);
     }
     rewriter.setInsertionPoint(first);
+    // The loss keeps the forward's result type (which may be more static
+    // than the inferred one) for the forward's users.
     auto fused = SoftmaxCrossEntropyGradOp::create(
         rewriter, rewriter.getFusedLoc({fwd.getLoc(), grad.getLoc()}),
         grad.getGradLogits().getType(), fwd.getResult().getType(),

@@ -107,6 +107,8 @@ struct FuseLogSoftmaxNll : public OpRewritePattern<NllOp> {
     }
 
     rewriter.setInsertionPoint(insertPt);
+    // The loss keeps nll's result type (which may be more static than the
+    // inferred one) for nll's users; log_prob has log_softmax's.
     Type logProbTy = otherUsers ? lpTy : Type();
     auto fused = SoftmaxCrossEntropyOp::create(
         rewriter, rewriter.getFusedLoc({lpDef->getLoc(), nll.getLoc()}),

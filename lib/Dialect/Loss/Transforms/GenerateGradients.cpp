@@ -222,12 +222,11 @@ LogicalResult Differentiator::backwardLossOp(OpBuilder &b, Operation *op,
   OperationState state(loc, gradName);
   state.addOperands(op->getOperands());
   state.addOperands(adj);
+  // One gradient per float operand among the first n, in order.
   SmallVector<unsigned> gradOperands;
   for (unsigned i = 0; i < n; ++i)
-    if (isFloatTensor(op->getOperand(i).getType())) {
-      state.addTypes(op->getOperand(i).getType());
+    if (isFloatTensor(op->getOperand(i).getType()))
       gradOperands.push_back(i);
-    }
   // The forward's attributes; the adjoint is one more operand segment.
   if (auto props =
           dyn_cast_or_null<DictionaryAttr>(op->getPropertiesAsAttribute())) {
@@ -241,6 +240,24 @@ LogicalResult Differentiator::backwardLossOp(OpBuilder &b, Operation *op,
     state.propertiesAttr = attrs.getDictionary(op->getContext());
   }
   state.addAttributes(llvm::to_vector(op->getDiscardableAttrs()));
+  // The result types by the gradient op's own rule (InferTypeOpInterface),
+  // read from a result-less copy that carries its properties.
+  {
+    Operation *probe = Operation::create(state);
+    auto infer = dyn_cast<InferTypeOpInterface>(probe);
+    SmallVector<Type> types;
+    LogicalResult inferred =
+        infer ? infer.inferReturnTypes(
+                    op->getContext(), loc, probe->getOperands(),
+                    probe->getRawDictionaryAttrs(),
+                    probe->getPropertiesStorage(), probe->getRegions(), types)
+              : failure();
+    probe->destroy();
+    if (failed(inferred) || types.size() != gradOperands.size())
+      return op->emitOpError("cannot be differentiated: its gradient op '")
+             << gradName << "' does not infer one gradient per float operand";
+    state.addTypes(types);
+  }
   Operation *grad = b.create(state);
   if (failed(mlir::verify(grad)))
     return op->emitOpError("cannot be differentiated: its gradient op "
@@ -327,9 +344,8 @@ LogicalResult Differentiator::backward(OpBuilder &b, Operation *op) {
       return success();
     addAdjoint(b, ce.getLogits(),
                SoftmaxCrossEntropyGradOp::create(
-                   b, loc, ce.getLogits().getType(), /*loss=*/Type(),
-                   ce.getLogits(), ce.getTarget(), ce.getWeight(), adj[0],
-                   ce.getIgnoreIndex(), ce.getReduction(),
+                   b, loc, ce.getLogits(), ce.getTarget(), ce.getWeight(),
+                   adj[0], ce.getIgnoreIndex(), ce.getReduction(),
                    ce.getLabelSmoothingAttr().getValue())
                    .getGradLogits());
     return success();

@@ -20,7 +20,7 @@ defvar Loss_BinaryGradCommon = [{
     in `f32` and round once.
   }];
 
-def Loss_BceGradOp : Loss_Op<"bce_grad"> {
+def Loss_BceGradOp : Loss_InferredOp<"bce_grad"> {
   let summary = "gradient of loss.bce (torch.autograd's values)";
   let description = [{
     The operands and attributes of `loss.bce` and `grad_output`. As ATen
@@ -56,7 +56,7 @@ def Loss_BceGradOp : Loss_Op<"bce_grad"> {
 }
 
 def Loss_BceWithLogitsGradOp
-    : Loss_Op<"bce_with_logits_grad", [AttrSizedOperandSegments]> {
+    : Loss_InferredOp<"bce_with_logits_grad", [AttrSizedOperandSegments]> {
   let summary = "gradient of loss.bce_with_logits (torch.autograd's values)";
   let description = [{
     The operands and attributes of `loss.bce_with_logits` and
@@ -97,7 +97,7 @@ def Loss_BceWithLogitsGradOp
   let hasVerifier = 1;
 }
 
-def Loss_PoissonNllGradOp : Loss_Op<"poisson_nll_grad"> {
+def Loss_PoissonNllGradOp : Loss_InferredOp<"poisson_nll_grad"> {
   let summary = "gradient of loss.poisson_nll (torch.autograd's values)";
   let description = [{
     The operands and attributes of `loss.poisson_nll` and `grad_output`.
@@ -138,7 +138,7 @@ def Loss_PoissonNllGradOp : Loss_Op<"poisson_nll_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_GaussianNllGradOp : Loss_Op<"gaussian_nll_grad"> {
+def Loss_GaussianNllGradOp : Loss_InferredOp<"gaussian_nll_grad"> {
   let summary = "gradient of loss.gaussian_nll (torch.autograd's values)";
   let description = [{
     The operands and attributes of `loss.gaussian_nll` and `grad_output`.
@@ -177,7 +177,7 @@ def Loss_GaussianNllGradOp : Loss_Op<"gaussian_nll_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_KlDivGradOp : Loss_Op<"kl_div_grad"> {
+def Loss_KlDivGradOp : Loss_InferredOp<"kl_div_grad"> {
   let summary = "gradient of loss.kl_div (torch.autograd's values)";
   let description = [{
     The operands and attributes of `loss.kl_div` and `grad_output`; `g`

@@ -7,7 +7,7 @@
 #ifndef LOSS_CTC_GRAD_OPS_TD
 #define LOSS_CTC_GRAD_OPS_TD
 
-def Loss_CtcGradOp : Loss_Op<"ctc_grad"> {
+def Loss_CtcGradOp : Loss_InferredOp<"ctc_grad"> {
   let summary = "gradient of loss.ctc (torch.autograd's values)";
   let description = [{
     The gradient of `loss.ctc` with respect to `log_probs`, as PyTorch 1.13's

@@ -33,8 +33,18 @@ def Loss_Dialect : Dialect {
     the cast. Each op lists the shapes it accepts, those PyTorch 1.13
     accepts, broadcasting included; a dynamic dimension never broadcasts (it
     must equal the other operands' at run time, which compiled code checks).
+
+    Result types follow from the operands and `reduction`
+    (`InferTypeOpInterface`): builders may leave them out, and written ones
+    must agree with the inferred ones on the element type and on every
+    dimension where both are static. A dynamic result dimension reifies
+    (`ReifyRankedShapedTypeOpInterface`) as the operand dimension it equals,
+    so `tensor.dim` of a `none` loss or of a gradient resolves without
+    lowering the op.
   }];
   let useDefaultAttributePrinterParser = 1;
+  // The reified result dims of the ops are tensor.dim of their operands.
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
 //===----------------------------------------------------------------------===//
@@ -76,6 +86,17 @@ def Loss_IntOrFloatTensor : RankedTensorOf<[AnySignlessInteger, F16, BF16, F32, 
 
 class Loss_Op<string mnemonic, list<Trait> traits = []>
     : Op<Loss_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+// An op whose result types follow from its operands and attributes: one
+// rule per op (InferTypes.cpp) that the builders without result types, the
+// verifier and ReifyRankedShapedTypeOpInterface (a dynamic result dimension
+// as the operand dimension it comes from) share. Explicit result types in
+// the assembly are compatible with the inferred ones where they agree on the
+// element type and, dimension by dimension, where both are static.
+class Loss_InferredOp<string mnemonic, list<Trait> traits = []>
+    : Loss_Op<mnemonic, !listconcat(traits, [
+        InferTypeOpAdaptorWithIsCompatible,
+        DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>])>;
 
 // Attribute constraints: the verifier checks them and the generated op docs
 // show them.

@@ -21,7 +21,7 @@ defvar Loss_MarginGradCommon = [{
     and round once.
   }];
 
-def Loss_MarginRankingGradOp : Loss_Op<"margin_ranking_grad"> {
+def Loss_MarginRankingGradOp : Loss_InferredOp<"margin_ranking_grad"> {
   let summary = "gradient of loss.margin_ranking (torch.autograd's values)";
   let description = [{
     With `v = -t (x1 - x2) + margin`: `grad_input1 = -t g [v >= 0]`,
@@ -49,7 +49,7 @@ def Loss_MarginRankingGradOp : Loss_Op<"margin_ranking_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_HingeEmbeddingGradOp : Loss_Op<"hinge_embedding_grad"> {
+def Loss_HingeEmbeddingGradOp : Loss_InferredOp<"hinge_embedding_grad"> {
   let summary = "gradient of loss.hinge_embedding (torch.autograd's values)";
   let description = [{
     `grad_input = g ((t != -1 ? 1 : 0) - (t != 1 && margin - x >= 0 ? 1 : 0))`
@@ -74,7 +74,7 @@ def Loss_HingeEmbeddingGradOp : Loss_Op<"hinge_embedding_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_SoftMarginGradOp : Loss_Op<"soft_margin_grad"> {
+def Loss_SoftMarginGradOp : Loss_InferredOp<"soft_margin_grad"> {
   let summary = "gradient of loss.soft_margin (torch.autograd's values)";
   let description = [{
     As ATen 1.13's `soft_margin_loss_backward`:
@@ -98,7 +98,7 @@ def Loss_SoftMarginGradOp : Loss_Op<"soft_margin_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_MultilabelMarginGradOp : Loss_Op<"multilabel_margin_grad"> {
+def Loss_MultilabelMarginGradOp : Loss_InferredOp<"multilabel_margin_grad"> {
   let summary = "gradient of loss.multilabel_margin (torch.autograd's values)";
   let description = [{
     As ATen 1.13's `multilabel_margin_loss_backward`, per sample with `J`
@@ -124,7 +124,7 @@ def Loss_MultilabelMarginGradOp : Loss_Op<"multilabel_margin_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_MultilabelSoftMarginGradOp : Loss_Op<"multilabel_soft_margin_grad"> {
+def Loss_MultilabelSoftMarginGradOp : Loss_InferredOp<"multilabel_soft_margin_grad"> {
   let summary = "gradient of loss.multilabel_soft_margin (torch.autograd's values)";
   let description = [{
     `grad_input_c = (g / C) w_c (t_c (-sigmoid(-x_c)) + (1 - t_c) sigmoid(x_c))`
@@ -150,7 +150,7 @@ def Loss_MultilabelSoftMarginGradOp : Loss_Op<"multilabel_soft_margin_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_MultiMarginGradOp : Loss_Op<"multi_margin_grad"> {
+def Loss_MultiMarginGradOp : Loss_InferredOp<"multi_margin_grad"> {
   let summary = "gradient of loss.multi_margin (torch.autograd's values)";
   let description = [{
     As ATen 1.13's `multi_margin_loss_backward`, per sample with target `y`
@@ -179,7 +179,7 @@ def Loss_MultiMarginGradOp : Loss_Op<"multi_margin_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_CosineEmbeddingGradOp : Loss_Op<"cosine_embedding_grad"> {
+def Loss_CosineEmbeddingGradOp : Loss_InferredOp<"cosine_embedding_grad"> {
   let summary = "gradient of loss.cosine_embedding (torch.autograd's values)";
   let description = [{
     Per sample, with `P = x1.x2`, `M_k = |x_k|^2 + 1e-12`,
@@ -211,7 +211,7 @@ def Loss_CosineEmbeddingGradOp : Loss_Op<"cosine_embedding_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_TripletMarginGradOp : Loss_Op<"triplet_margin_grad"> {
+def Loss_TripletMarginGradOp : Loss_InferredOp<"triplet_margin_grad"> {
   let summary = "gradient of loss.triplet_margin (torch.autograd's values)";
   let description = [{
     Per sample, with `l = max(0, d(a, p) - d_n + margin)` (`d_n = d(a, n)`,

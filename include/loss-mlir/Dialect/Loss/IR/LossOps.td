@@ -18,7 +18,8 @@ defvar Loss_BinaryFormat = [{
 // Softmax family
 //===----------------------------------------------------------------------===//
 
-def Loss_LogSoftmaxOp : Loss_Op<"log_softmax", [SameOperandsAndResultType]> {
+def Loss_LogSoftmaxOp : Loss_Op<"log_softmax", [SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>]> {
   let summary = "log of the softmax along one axis (F.log_softmax)";
   let description = [{
     `log_softmax(x)_c = x_c - m - log(sum_j exp(x_j - m))`, `m = max_j x_j`,
@@ -40,7 +41,7 @@ def Loss_LogSoftmaxOp : Loss_Op<"log_softmax", [SameOperandsAndResultType]> {
   }];
 }
 
-def Loss_NllOp : Loss_Op<"nll"> {
+def Loss_NllOp : Loss_InferredOp<"nll"> {
   let summary = "negative log likelihood (NLLLoss)";
   let description = [{
     `input` is `[N, C, d1..dk]` (or `[C]` unbatched) of log-probabilities,
@@ -73,7 +74,7 @@ def Loss_NllOp : Loss_Op<"nll"> {
   let hasVerifier = 1;
 }
 
-def Loss_SoftmaxCrossEntropyOp : Loss_Op<"softmax_cross_entropy"> {
+def Loss_SoftmaxCrossEntropyOp : Loss_InferredOp<"softmax_cross_entropy"> {
   let summary = "cross entropy of logits (CrossEntropyLoss)";
   let description = [{
     `logits` is `[N, C, d1..dk]` (or `[C]`). `target` is either class indices
@@ -116,7 +117,22 @@ def Loss_SoftmaxCrossEntropyOp : Loss_Op<"softmax_cross_entropy"> {
   let hasVerifier = 1;
   // Drops an unused `log_prob` result.
   let hasCanonicalizer = 1;
+  let builders = [
+    // The inferred loss, and `log_prob` (of the logits type) with
+    // `withLogProb`; the builders without result types leave it out.
+    OpBuilder<(ins "::mlir::Value":$logits, "::mlir::Value":$target,
+                   "::mlir::Value":$weight, "int64_t":$ignore_index,
+                   "::mlir::loss::Reduction":$reduction,
+                   "::llvm::APFloat":$label_smoothing, "bool":$withLogProb)>
+  ];
   let extraClassDeclaration = [{
+    /// The inferred loss type, and the logits type for a `log_prob` result
+    /// when `returnTypes` has one (inference alone cannot tell).
+    static ::llvm::LogicalResult refineReturnTypes(
+        ::mlir::MLIRContext *context, ::std::optional<::mlir::Location> location,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr attributes,
+        ::mlir::OpaqueProperties properties, ::mlir::RegionRange regions,
+        ::llvm::SmallVectorImpl<::mlir::Type> &returnTypes);
     /// True when `target` holds class probabilities rather than indices.
     bool hasProbabilityTarget() {
       return ::llvm::isa<::mlir::FloatType>(getTarget().getType().getElementType());
@@ -128,7 +144,7 @@ def Loss_SoftmaxCrossEntropyOp : Loss_Op<"softmax_cross_entropy"> {
 // CTC
 //===----------------------------------------------------------------------===//
 
-def Loss_CtcOp : Loss_Op<"ctc"> {
+def Loss_CtcOp : Loss_InferredOp<"ctc"> {
   let summary = "connectionist temporal classification (CTCLoss)";
   let description = [{
     `log_probs` is `[T, N, C]` (or `[T, C]` unbatched); `targets` is padded
@@ -175,7 +191,7 @@ def Loss_CtcOp : Loss_Op<"ctc"> {
 // Binary classification
 //===----------------------------------------------------------------------===//
 
-def Loss_BceOp : Loss_Op<"bce"> {
+def Loss_BceOp : Loss_InferredOp<"bce"> {
   let summary = "binary cross entropy of probabilities (BCELoss)";
   let description = [{
     `l = -w * (t * max(log x, -100) + (1 - t) * max(log(1 - x), -100))`;
@@ -198,7 +214,7 @@ def Loss_BceOp : Loss_Op<"bce"> {
   let hasVerifier = 1;
 }
 
-def Loss_BceWithLogitsOp : Loss_Op<"bce_with_logits", [AttrSizedOperandSegments]> {
+def Loss_BceWithLogitsOp : Loss_InferredOp<"bce_with_logits", [AttrSizedOperandSegments]> {
   let summary = "binary cross entropy of logits (BCEWithLogitsLoss)";
   let description = [{
     `l = w * ((1 - t) * x + (1 + (pw - 1) * t) * (log1p(exp(-|x|)) + max(-x, 0)))`
@@ -228,7 +244,7 @@ def Loss_BceWithLogitsOp : Loss_Op<"bce_with_logits", [AttrSizedOperandSegments]
 // Regression
 //===----------------------------------------------------------------------===//
 
-def Loss_L1Op : Loss_Op<"l1"> {
+def Loss_L1Op : Loss_InferredOp<"l1"> {
   let summary = "mean absolute error (L1Loss)";
   let description = [{
     `l = |x - t|`. Default: `reduction = mean` (over every element).
@@ -251,7 +267,7 @@ def Loss_L1Op : Loss_Op<"l1"> {
   let hasVerifier = 1;
 }
 
-def Loss_MseOp : Loss_Op<"mse"> {
+def Loss_MseOp : Loss_InferredOp<"mse"> {
   let summary = "mean squared error (MSELoss)";
   let description = [{
     `l = (x - t)^2`. Default: `reduction = mean` (over every element).
@@ -275,7 +291,7 @@ def Loss_MseOp : Loss_Op<"mse"> {
   let hasVerifier = 1;
 }
 
-def Loss_SmoothL1Op : Loss_Op<"smooth_l1"> {
+def Loss_SmoothL1Op : Loss_InferredOp<"smooth_l1"> {
   let summary = "smooth L1 (SmoothL1Loss)";
   let description = [{
     `z = |x - t|`; `l = 0.5 z^2 / beta` if `z < beta`, else `z - 0.5 beta`.
@@ -302,7 +318,7 @@ def Loss_SmoothL1Op : Loss_Op<"smooth_l1"> {
   let hasVerifier = 1;
 }
 
-def Loss_HuberOp : Loss_Op<"huber"> {
+def Loss_HuberOp : Loss_InferredOp<"huber"> {
   let summary = "Huber loss (HuberLoss)";
   let description = [{
     `z = |x - t|`; `l = 0.5 z^2` if `z < delta`, else `delta (z - 0.5 delta)`.
@@ -337,7 +353,7 @@ def Loss_HuberOp : Loss_Op<"huber"> {
 // gradient of the loss result (`grad_output`: shaped like the `none` result,
 // or 0-d for `sum`/`mean`), as ATen's `*_backward` ops take it.
 class Loss_RegressionGradOp<string mnemonic, string loss>
-    : Loss_Op<mnemonic> {
+    : Loss_InferredOp<mnemonic> {
   let summary = "gradient of loss." # loss # " (torch.autograd's values)";
   let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
                        Loss_FloatTensor:$grad_output,
@@ -412,7 +428,7 @@ def Loss_HuberGradOp : Loss_RegressionGradOp<"huber_grad", "huber"> {
 // Distributions
 //===----------------------------------------------------------------------===//
 
-def Loss_PoissonNllOp : Loss_Op<"poisson_nll"> {
+def Loss_PoissonNllOp : Loss_InferredOp<"poisson_nll"> {
   let summary = "Poisson negative log likelihood (PoissonNLLLoss)";
   let description = [{
     `log_input`: `l = exp(x) - t * x`; otherwise `l = x - t * log(x + eps)`.
@@ -442,7 +458,7 @@ def Loss_PoissonNllOp : Loss_Op<"poisson_nll"> {
   let hasVerifier = 1;
 }
 
-def Loss_GaussianNllOp : Loss_Op<"gaussian_nll"> {
+def Loss_GaussianNllOp : Loss_InferredOp<"gaussian_nll"> {
   let summary = "Gaussian negative log likelihood (GaussianNLLLoss)";
   let description = [{
     `v = max(var, eps)`, `l = 0.5 (log v + (x - t)^2 / v)`, plus
@@ -471,7 +487,7 @@ def Loss_GaussianNllOp : Loss_Op<"gaussian_nll"> {
   let hasVerifier = 1;
 }
 
-def Loss_KlDivOp : Loss_Op<"kl_div"> {
+def Loss_KlDivOp : Loss_InferredOp<"kl_div"> {
   let summary = "Kullback-Leibler divergence (KLDivLoss)";
   let description = [{
     `input` holds log-probabilities. Without `log_target`:
@@ -504,7 +520,7 @@ def Loss_KlDivOp : Loss_Op<"kl_div"> {
 // Margin and embedding
 //===----------------------------------------------------------------------===//
 
-def Loss_MarginRankingOp : Loss_Op<"margin_ranking"> {
+def Loss_MarginRankingOp : Loss_InferredOp<"margin_ranking"> {
   let summary = "margin ranking (MarginRankingLoss)";
   let description = [{
     `l = max(0, -t * (x1 - x2) + margin)`. `input1`, `input2` and
@@ -529,7 +545,7 @@ def Loss_MarginRankingOp : Loss_Op<"margin_ranking"> {
   let hasVerifier = 1;
 }
 
-def Loss_HingeEmbeddingOp : Loss_Op<"hinge_embedding"> {
+def Loss_HingeEmbeddingOp : Loss_InferredOp<"hinge_embedding"> {
   let summary = "hinge embedding (HingeEmbeddingLoss)";
   let description = [{
     PyTorch's form, which gives both cases for any target value:
@@ -557,7 +573,7 @@ def Loss_HingeEmbeddingOp : Loss_Op<"hinge_embedding"> {
   let hasVerifier = 1;
 }
 
-def Loss_SoftMarginOp : Loss_Op<"soft_margin"> {
+def Loss_SoftMarginOp : Loss_InferredOp<"soft_margin"> {
   let summary = "two-class logistic loss (SoftMarginLoss)";
   let description = [{
     `l = log(1 + exp(-t * x))`, computed as a softplus that cannot overflow.
@@ -577,7 +593,7 @@ def Loss_SoftMarginOp : Loss_Op<"soft_margin"> {
   let hasVerifier = 1;
 }
 
-def Loss_MultilabelMarginOp : Loss_Op<"multilabel_margin"> {
+def Loss_MultilabelMarginOp : Loss_InferredOp<"multilabel_margin"> {
   let summary = "multi-class multi-label hinge (MultiLabelMarginLoss)";
   let description = [{
     `input` is `[N, C]`, `[C]` or `[]` (one class) with `C > 0` when static;
@@ -601,7 +617,7 @@ def Loss_MultilabelMarginOp : Loss_Op<"multilabel_margin"> {
   let hasVerifier = 1;
 }
 
-def Loss_MultilabelSoftMarginOp : Loss_Op<"multilabel_soft_margin"> {
+def Loss_MultilabelSoftMarginOp : Loss_InferredOp<"multilabel_soft_margin"> {
   let summary = "multi-label one-versus-all logistic (MultiLabelSoftMarginLoss)";
   let description = [{
     Over the last (class) dimension of size `C`, per sample:
@@ -628,7 +644,7 @@ def Loss_MultilabelSoftMarginOp : Loss_Op<"multilabel_soft_margin"> {
   let hasVerifier = 1;
 }
 
-def Loss_MultiMarginOp : Loss_Op<"multi_margin"> {
+def Loss_MultiMarginOp : Loss_InferredOp<"multi_margin"> {
   let summary = "multi-class hinge (MultiMarginLoss)";
   let description = [{
     `input` is `[N, C]`, `[C]` or `[]` (one class) with `C > 0` when static;
@@ -660,7 +676,7 @@ def Loss_MultiMarginOp : Loss_Op<"multi_margin"> {
   let hasVerifier = 1;
 }
 
-def Loss_CosineEmbeddingOp : Loss_Op<"cosine_embedding"> {
+def Loss_CosineEmbeddingOp : Loss_InferredOp<"cosine_embedding"> {
   let summary = "cosine similarity embedding (CosineEmbeddingLoss)";
   let description = [{
     `target` is `[N]` with `[N, D]` inputs or `[]` with `[D]` inputs, of
@@ -691,7 +707,7 @@ def Loss_CosineEmbeddingOp : Loss_Op<"cosine_embedding"> {
   let hasVerifier = 1;
 }
 
-def Loss_TripletMarginOp : Loss_Op<"triplet_margin"> {
+def Loss_TripletMarginOp : Loss_InferredOp<"triplet_margin"> {
   let summary = "triplet margin (TripletMarginLoss)";
   let description = [{
     `anchor`, `positive`, `negative` have one rank (any, 0-d included; a

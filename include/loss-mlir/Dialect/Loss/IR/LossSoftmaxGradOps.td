@@ -8,7 +8,8 @@
 #define LOSS_SOFTMAX_GRAD_OPS_TD
 
 def Loss_LogSoftmaxGradOp : Loss_Op<"log_softmax_grad",
-    [SameOperandsAndResultType]> {
+    [SameOperandsAndResultType,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>]> {
   let summary = "gradient of loss.log_softmax (torch.autograd's values)";
   let description = [{
     `grad_input = grad_output - exp(output) * sum_axis(grad_output)`, from
@@ -32,7 +33,7 @@ def Loss_LogSoftmaxGradOp : Loss_Op<"log_softmax_grad",
   }];
 }
 
-def Loss_NllGradOp : Loss_Op<"nll_grad"> {
+def Loss_NllGradOp : Loss_InferredOp<"nll_grad"> {
   let summary = "gradient of loss.nll (torch.autograd's values)";
   let description = [{
     The operands of `loss.nll` and `grad_output` (target-shaped for `none`,
@@ -61,7 +62,7 @@ def Loss_NllGradOp : Loss_Op<"nll_grad"> {
   let hasVerifier = 1;
 }
 
-def Loss_SoftmaxCrossEntropyGradOp : Loss_Op<"softmax_cross_entropy_grad"> {
+def Loss_SoftmaxCrossEntropyGradOp : Loss_InferredOp<"softmax_cross_entropy_grad"> {
   let summary = "gradient of loss.softmax_cross_entropy, optionally with the loss";
   let description = [{
     The operands and attributes of `loss.softmax_cross_entropy` and
@@ -103,7 +104,23 @@ def Loss_SoftmaxCrossEntropyGradOp : Loss_Op<"softmax_cross_entropy_grad"> {
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let builders = [
+    // The inferred gradient, and the loss with `withLoss`; the builders
+    // without result types leave the loss out.
+    OpBuilder<(ins "::mlir::Value":$logits, "::mlir::Value":$target,
+                   "::mlir::Value":$weight, "::mlir::Value":$grad_output,
+                   "int64_t":$ignore_index,
+                   "::mlir::loss::Reduction":$reduction,
+                   "::llvm::APFloat":$label_smoothing, "bool":$withLoss)>
+  ];
   let extraClassDeclaration = [{
+    /// The inferred gradient type, and the loss type when `returnTypes` has
+    /// a loss result (inference alone cannot tell).
+    static ::llvm::LogicalResult refineReturnTypes(
+        ::mlir::MLIRContext *context, ::std::optional<::mlir::Location> location,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr attributes,
+        ::mlir::OpaqueProperties properties, ::mlir::RegionRange regions,
+        ::llvm::SmallVectorImpl<::mlir::Type> &returnTypes);
     /// True when `target` holds class probabilities rather than indices.
     bool hasProbabilityTarget() {
       return ::llvm::isa<::mlir::FloatType>(getTarget().getType().getElementType());
