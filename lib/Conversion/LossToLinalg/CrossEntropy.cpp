@@ -35,6 +35,8 @@ RowStats mlir::loss::buildRowStats(OpBuilder &b, Location loc,
                                    const RowSchedule &schedule) {
   if (canVectorizeRows(req, schedule.vectorBits))
     return buildVectorRowStats(b, loc, req, schedule.vectorBits);
+  if (canVectorizeLaneRows(req, schedule.vectorBits))
+    return buildLaneRowStats(b, loc, req, schedule.vectorBits);
   MLIRContext *ctx = b.getContext();
   auto logitsTy = cast<RankedTensorType>(req.logits.getType());
   unsigned rank = logitsTy.getRank();

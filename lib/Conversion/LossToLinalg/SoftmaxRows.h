@@ -64,6 +64,14 @@ RowStats buildRowStats(OpBuilder &b, Location loc,
 /// innermost, and rows of at least two vectors (or of a dynamic length).
 bool canVectorizeRows(const SoftmaxRowOperands &req, unsigned vectorBits);
 
+/// Whether buildLaneRowStats takes `req`: classes strided (K-dim) or rows
+/// of `[N, C]` too short for canVectorizeRows.
+bool canVectorizeLaneRows(const SoftmaxRowOperands &req, unsigned vectorBits);
+
+/// The row statistics with one row per vector lane (SoftmaxRowsVector.cpp).
+RowStats buildLaneRowStats(OpBuilder &b, Location loc,
+                           const SoftmaxRowOperands &req, unsigned vectorBits);
+
 /// The row statistics in `vector` ops of `vectorBits` (SoftmaxRowsVector.cpp).
 RowStats buildVectorRowStats(OpBuilder &b, Location loc,
                              const SoftmaxRowOperands &req,

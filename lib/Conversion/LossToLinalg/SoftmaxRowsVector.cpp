@@ -220,3 +220,257 @@ RowStats mlir::loss::buildVectorRowStats(OpBuilder &b, Location loc,
   }
   return stats;
 }
+
+//===----------------------------------------------------------------------===//
+// Rows across the lanes
+//===----------------------------------------------------------------------===//
+//
+// Where the classes are strided (K-dim `[N, C, d...]`, whose positions are
+// contiguous) or too few to fill vectors (`[N, C]` with small C), each lane
+// is a row of its own: a vector holds class c of `lanes` consecutive rows, a
+// tile of lanes x C elements stays in L1, a first loop over the classes
+// takes each row's max, and a second folds the classes with one exp each and
+// picks up the target logit lane by lane. No lane merge: each lane's state
+// is its row's.
+
+bool mlir::loss::canVectorizeLaneRows(const SoftmaxRowOperands &req,
+                                      unsigned vectorBits) {
+  auto ty = cast<RankedTensorType>(req.logits.getType());
+  if (vectorBits == 0 || req.axis != 1)
+    return false;
+  Type acc = getAccumulatorType(ty.getElementType());
+  if (vectorBits / acc.getIntOrFloatBitWidth() < 2)
+    return false;
+  if (ty.getRank() >= 3)
+    return true;
+  // [N, C] with rows too short for canVectorizeRows.
+  return ty.getRank() == 2 && !canVectorizeRows(req, vectorBits);
+}
+
+RowStats mlir::loss::buildLaneRowStats(OpBuilder &b, Location loc,
+                                       const SoftmaxRowOperands &req,
+                                       unsigned vectorBits) {
+  MLIRContext *ctx = b.getContext();
+  auto logitsTy = cast<RankedTensorType>(req.logits.getType());
+  unsigned rank = logitsTy.getRank();
+  Type acc = getAccumulatorType(logitsTy.getElementType());
+  int64_t lanes = vectorBits / acc.getIntOrFloatBitWidth();
+  auto accVec = VectorType::get({lanes}, acc);
+  // K-dim: [N, C, L] (positions collapsed); else [L, C] (rows strided by C).
+  bool kdim = rank >= 3;
+
+  OnlineSoftmax layout = getOnlineSoftmax(b, loc, req, /*streamTarget=*/false);
+  bool classTarget = static_cast<bool>(req.classTarget);
+  bool targetWeight = classTarget && req.weight;
+  bool readsWeight = layout.needsWeight() || targetWeight;
+
+  RowStats stats;
+  stats.rowShape = getRowShape(b, loc, req);
+  assertSoftmaxRowOperandSizes(b, loc, req);
+
+  // The positions of K-dim operands as one dim.
+  auto collapse = [&](Value v, unsigned from) -> Value {
+    auto ty = cast<RankedTensorType>(v.getType());
+    if (!v || ty.getRank() == from + 1)
+      return v;
+    SmallVector<ReassociationIndices> groups;
+    for (unsigned j = 0; j < from; ++j)
+      groups.push_back({(int64_t)j});
+    ReassociationIndices rest;
+    for (unsigned j = from; j < ty.getRank(); ++j)
+      rest.push_back(j);
+    groups.push_back(rest);
+    return tensor::CollapseShapeOp::create(b, loc, v, groups);
+  };
+  Value logits = kdim ? collapse(req.logits, 2) : req.logits;
+  Value probs =
+      req.probTarget && kdim ? collapse(req.probTarget, 2) : req.probTarget;
+  Value target = classTarget && kdim ? collapse(req.classTarget, 1)
+                                     : req.classTarget;
+
+  Value numClasses = tensor::DimOp::create(b, loc, logits, 1);
+  Value numLanes = tensor::DimOp::create(b, loc, logits, kdim ? 2 : 0);
+  Value vlen = constIndex(b, loc, lanes);
+  Value numBlocks = arith::CeilDivUIOp::create(b, loc, numLanes, vlen);
+  int64_t staticL = cast<RankedTensorType>(logits.getType())
+                        .getDimSize(kdim ? 2 : 0);
+  bool inBounds = !ShapedType::isDynamic(staticL) && staticL % lanes == 0;
+
+  // Outputs, [N, L] or [L], in RowStats' order.
+  unsigned numOut = 2 + classTarget + targetWeight + 2 * layout.shifted;
+  SmallVector<OpFoldResult> outShape;
+  if (kdim)
+    outShape.push_back(tensor::getMixedSize(b, loc, logits, 0));
+  outShape.push_back(tensor::getMixedSize(b, loc, logits, kdim ? 2 : 0));
+  SmallVector<Value> outs;
+  for (unsigned i = 0; i < numOut; ++i)
+    outs.push_back(tensor::EmptyOp::create(b, loc, outShape, acc));
+
+  SmallVector<OpFoldResult> grid;
+  if (kdim)
+    grid.push_back(tensor::getMixedSize(b, loc, logits, 0));
+  grid.push_back(numBlocks);
+  auto forall = scf::ForallOp::create(
+      b, loc, grid, outs, std::nullopt,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value n = kdim ? args[0] : Value();
+        Value blk = args[kdim ? 1 : 0];
+        ValueRange shared = args.drop_front(kdim ? 2 : 1);
+        Value l0 = arith::MulIOp::create(nb, nl, blk, vlen);
+        Value len = arith::MinUIOp::create(
+            nb, nl, vlen, arith::SubIOp::create(nb, nl, numLanes, l0));
+        bool inb[] = {inBounds};
+        // Class `c` of the block's rows, in the accumulator type.
+        auto read = [&](OpBuilder &bb, Location bl, Value v, Value c) {
+          Type elt = cast<RankedTensorType>(v.getType()).getElementType();
+          auto vecTy = VectorType::get({lanes}, elt);
+          Value pad = constFloat(bb, bl, elt, 0.0);
+          Value x;
+          if (kdim) {
+            x = vector::TransferReadOp::create(bb, bl, vecTy, v,
+                                               ValueRange{n, c, l0}, pad,
+                                               ArrayRef<bool>(inb));
+          } else {
+            // Rows strided by C: the lanes run along dim 0.
+            AffineMap along0 = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+            x = vector::TransferReadOp::create(bb, bl, vecTy, v,
+                                               ValueRange{l0, c}, pad, along0,
+                                               ArrayRef<bool>(inb));
+          }
+          if (elt != acc)
+            x = arith::ExtFOp::create(bb, bl, accVec, x);
+          return x;
+        };
+        auto splat = [&](OpBuilder &bb, Location bl, Value s) -> Value {
+          return vector::BroadcastOp::create(bb, bl, VectorType::get({lanes}, s.getType()), s);
+        };
+
+        // Pass 1: each row's max.
+        Value zero = constIndex(nb, nl, 0), one = constIndex(nb, nl, 1);
+        auto maxLoop = scf::ForOp::create(
+            nb, nl, zero, numClasses, one,
+            ValueRange{constLowest(nb, nl, accVec)},
+            [&](OpBuilder &lb, Location ll, Value c, ValueRange mx) {
+              scf::YieldOp::create(
+                  lb, ll,
+                  layout.mergeMax(lb, ll, mx[0], read(lb, ll, logits, c)));
+            });
+
+        // Pass 2: the state on that max; one exp per element.
+        SmallVector<Value> init{maxLoop.getResult(0),
+                                constFloat(nb, nl, accVec, 0.0)};
+        if (layout.shifted) {
+          init.push_back(constFloat(nb, nl, accVec, 0.0));
+          init.push_back(constFloat(nb, nl, accVec, 0.0));
+        }
+        unsigned numState = init.size();
+        Value t;
+        if (classTarget) {
+          Type tElt = cast<RankedTensorType>(target.getType()).getElementType();
+          SmallVector<Value> idx;
+          if (kdim)
+            idx.push_back(n);
+          idx.push_back(l0);
+          bool tinb[] = {inBounds};
+          t = vector::TransferReadOp::create(
+              nb, nl, VectorType::get({lanes}, tElt), target, idx,
+              arith::ConstantOp::create(nb, nl, nb.getIntegerAttr(tElt, 0)),
+              ArrayRef<bool>(tinb));
+          t = toI64(nb, nl, t);
+          init.push_back(constFloat(nb, nl, accVec, NAN));
+          if (targetWeight)
+            init.push_back(constFloat(nb, nl, accVec, 0.0));
+        }
+        auto expLoop = scf::ForOp::create(
+            nb, nl, zero, numClasses, one, init,
+            [&](OpBuilder &lb, Location ll, Value c, ValueRange st) {
+              Value x = read(lb, ll, logits, c);
+              Value w;
+              if (readsWeight)
+                w = splat(lb, ll,
+                          castFloat(lb, ll,
+                                    tensor::ExtractOp::create(
+                                        lb, ll, req.weight, ValueRange{c}),
+                                    acc));
+              Value y = probs ? read(lb, ll, probs, c) : Value();
+              SmallVector<Value> next = layout.addRebased(
+                  lb, ll, st.take_front(numState), x,
+                  layout.needsWeight() ? w : Value(), y);
+              if (classTarget)
+                llvm::append_range(
+                    next,
+                    layout.pickTarget(
+                        lb, ll, st[numState],
+                        targetWeight ? st[numState + 1] : Value(), x, t,
+                        splat(lb, ll, toI64FromIndex(lb, ll, c)), w));
+              scf::YieldOp::create(lb, ll, next);
+            });
+
+        // RowStats' order: max, sumExp, [x[t], [w[t]]], [D, O].
+        SmallVector<Value> fields{expLoop.getResult(0), expLoop.getResult(1)};
+        for (unsigned i = numState; i < expLoop.getNumResults(); ++i)
+          fields.push_back(expLoop.getResult(i));
+        if (layout.shifted) {
+          fields.push_back(expLoop.getResult(2));
+          fields.push_back(expLoop.getResult(3));
+        }
+
+        // Each field's lanes into its output (masked for the last block).
+        SmallVector<OpFoldResult> offs, sizes, strides;
+        if (kdim) {
+          offs.push_back(n);
+          sizes.push_back(nb.getIndexAttr(1));
+          strides.push_back(nb.getIndexAttr(1));
+        }
+        offs.push_back(l0);
+        sizes.push_back(len);
+        strides.push_back(nb.getIndexAttr(1));
+        SmallVector<Value> slices;
+        for (auto [field, out] : llvm::zip(fields, shared)) {
+          Value slice = tensor::ExtractSliceOp::create(nb, nl, out, offs,
+                                                       sizes, strides);
+          SmallVector<Value> at(kdim ? 2 : 1, zero);
+          AffineMap minor = AffineMap::get(kdim ? 2 : 1, 0,
+                                           getAffineDimExpr(kdim ? 1 : 0, ctx));
+          bool winb[] = {false};
+          slices.push_back(vector::TransferWriteOp::create(
+                               nb, nl, field, slice, at, minor,
+                               ArrayRef<bool>(winb))
+                               .getResult());
+        }
+        auto inParallel = scf::InParallelOp::create(nb, nl);
+        OpBuilder::InsertionGuard guard(nb);
+        nb.setInsertionPointToStart(inParallel.getBody());
+        for (auto [slice, out] : llvm::zip(slices, shared))
+          tensor::ParallelInsertSliceOp::create(nb, nl, slice, out, offs,
+                                                sizes, strides);
+      });
+
+  // Back to the row shape.
+  SmallVector<Value> results = llvm::to_vector_of<Value>(forall.getResults());
+  if (kdim && stats.rowShape.size() != 2) {
+    SmallVector<ReassociationIndices> groups{{0}, {}};
+    for (unsigned j = 1; j < stats.rowShape.size(); ++j)
+      groups[1].push_back(j);
+    SmallVector<int64_t> staticShape;
+    SmallVector<Value> dynamic;
+    dispatchIndexOpFoldResults(stats.rowShape, dynamic, staticShape);
+    auto rowTy = RankedTensorType::get(staticShape, acc);
+    for (Value &r : results)
+      r = tensor::ExpandShapeOp::create(b, loc, rowTy, r, groups,
+                                        stats.rowShape);
+  }
+  unsigned r = 0;
+  stats.max = results[r++];
+  stats.sumExp = results[r++];
+  if (classTarget) {
+    stats.targetLogit = results[r++];
+    if (targetWeight)
+      stats.targetWeight = results[r++];
+  }
+  if (layout.shifted) {
+    stats.shiftedSum = results[r++];
+    stats.factorSum = results[r++];
+  }
+  return stats;
+}

@@ -58,19 +58,41 @@ func.func @ce_prob_f64(%x: tensor<?x?xf64>, %p: tensor<?x?xf64>) -> tensor<f64> 
   return %l : tensor<f64>
 }
 
-// Classes strided (K-dim) or rows shorter than two vectors keep the scalar
-// schedule.
+// Classes strided (K-dim), or rows shorter than two vectors: a row per lane.
+// A forall over (batch, blocks of positions); per block a max loop over the
+// classes and an exp loop that also picks each lane's target logit; the
+// lanes written back masked. Positions are contiguous (9 = 8 + 1: the last
+// block is partial, so the reads are bounds-checked).
 // CHECK-LABEL: func.func @ce_kdim
-// CHECK-NOT:     vector.
-// CHECK:         return
-func.func @ce_kdim(%x: tensor<2x64x9xf32>, %t: tensor<2x9xi64>) -> tensor<f32> {
-  %l = loss.softmax_cross_entropy %x, %t : (tensor<2x64x9xf32>, tensor<2x9xi64>) -> tensor<f32>
+// CHECK:         tensor.collapse_shape
+// CHECK:         scf.forall (%[[N:[a-z0-9]+]], %[[B:[a-z0-9]+]]) in
+// CHECK:           scf.for %[[C:[a-z0-9]+]] =
+// CHECK:             vector.transfer_read %{{.*}}[%[[N]], %[[C]], %{{.*}}], %{{.*}} : tensor<2x64x18xf32>, vector<8xf32>
+// CHECK:           vector.transfer_read {{.*}} : tensor<2x18xi64>, vector<8xi64>
+// CHECK:           scf.for %{{[a-z0-9]+}} =
+// CHECK:             math.exp {{.*}} : vector<8xf32>
+// CHECK:             arith.cmpi eq, {{.*}} : vector<8xi64>
+// CHECK:           vector.transfer_write
+// CHECK:           scf.forall.in_parallel
+// CHECK:         tensor.expand_shape
+// CHECK-NOT:     vector.reduction
+func.func @ce_kdim(%x: tensor<2x64x9x2xf32>, %t: tensor<2x9x2xi64>) -> tensor<f32> {
+  %l = loss.softmax_cross_entropy %x, %t : (tensor<2x64x9x2xf32>, tensor<2x9x2xi64>) -> tensor<f32>
   return %l : tensor<f32>
 }
+// Short contiguous rows: the lanes run down the rows (strided by C).
 // CHECK-LABEL: func.func @ce_short
-// CHECK-NOT:     vector.
+// CHECK:         scf.forall
+// CHECK:           vector.transfer_read {{.*}} {permutation_map = #{{.*}}} : tensor<4x15xf32>, vector<8xf32>
+// CHECK-NOT:     vector.reduction
 // CHECK:         return
 func.func @ce_short(%x: tensor<4x15xf32>, %t: tensor<4xi64>) -> tensor<f32> {
   %l = loss.softmax_cross_entropy %x, %t : (tensor<4x15xf32>, tensor<4xi64>) -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// Without a vector width, every layout keeps the scalar schedule.
+// SCALAR-LABEL: func.func @ce_kdim
+// SCALAR-NOT:     vector.
+// SCALAR-LABEL: func.func @ce_short
+// SCALAR-NOT:     vector.

@@ -70,8 +70,13 @@ Value mlir::loss::castFloat(OpBuilder &b, Location loc, Value v, Type to) {
 }
 
 Value mlir::loss::toI64(OpBuilder &b, Location loc, Value v) {
-  auto ty = cast<IntegerType>(v.getType());
-  Type i64 = b.getI64Type();
+  // Scalars or vectors of them.
+  auto ty = cast<IntegerType>(getElementTypeOrSelf(v.getType()));
+  auto vec = dyn_cast<VectorType>(v.getType());
+  auto like = [&](Type elt) -> Type {
+    return vec ? Type(VectorType::get(vec.getShape(), elt)) : elt;
+  };
+  Type i64 = like(b.getI64Type());
   if (ty.getWidth() == 64)
     return v;
   if (ty.getWidth() == 1)
@@ -79,12 +84,14 @@ Value mlir::loss::toI64(OpBuilder &b, Location loc, Value v) {
   if (ty.getWidth() < 64)
     return arith::ExtSIOp::create(b, loc, i64, v);
   // Wider than i64: saturate into i64 so huge values stay out of range.
-  Value lo = arith::ConstantOp::create(
-      b, loc,
-      b.getIntegerAttr(ty, APInt::getSignedMinValue(64).sext(ty.getWidth())));
-  Value hi = arith::ConstantOp::create(
-      b, loc,
-      b.getIntegerAttr(ty, APInt::getSignedMaxValue(64).sext(ty.getWidth())));
+  auto bound = [&](const APInt &value) -> Value {
+    TypedAttr attr = b.getIntegerAttr(ty, value.sext(ty.getWidth()));
+    if (vec)
+      attr = SplatElementsAttr::get(cast<ShapedType>(like(ty)), attr);
+    return arith::ConstantOp::create(b, loc, attr);
+  };
+  Value lo = bound(APInt::getSignedMinValue(64));
+  Value hi = bound(APInt::getSignedMaxValue(64));
   return arith::TruncIOp::create(b, loc, i64, clampSI(b, loc, v, lo, hi));
 }
 
@@ -266,11 +273,11 @@ SmallVector<Value> OnlineSoftmax::update(OpBuilder &b, Location loc,
   out.push_back(arith::SelectOp::create(b, loc, raises, x, m));
   out.push_back(arith::SelectOp::create(b, loc, raises, rescaled, added));
   if (target) {
-    Value hit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c,
-                                      toI64(b, loc, t));
-    out.push_back(arith::SelectOp::create(b, loc, hit, x, state[i++]));
-    if (targetWeight)
-      out.push_back(arith::SelectOp::create(b, loc, hit, w, state[i++]));
+    SmallVector<Value> picked =
+        pickTarget(b, loc, state[i], targetWeight ? state[i + 1] : Value(), x,
+                   t, c, w);
+    i += picked.size();
+    llvm::append_range(out, picked);
   }
   if (shifted) {
     // o = w * y' (probabilities) or w (smoothing); when the max rises by d,
@@ -331,6 +338,19 @@ SmallVector<Value> OnlineSoftmax::addRebased(OpBuilder &b, Location loc,
     out.push_back(arith::AddFOp::create(
         b, loc, sumO, o ? o : constFloat(b, loc, x.getType(), 1.0)));
   }
+  return out;
+}
+
+SmallVector<Value> OnlineSoftmax::pickTarget(OpBuilder &b, Location loc,
+                                             Value targetLogit,
+                                             Value targetWeight, Value x,
+                                             Value t, Value c, Value w) const {
+  Value hit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c,
+                                    toI64(b, loc, t));
+  SmallVector<Value> out{
+      arith::SelectOp::create(b, loc, hit, x, targetLogit)};
+  if (targetWeight)
+    out.push_back(arith::SelectOp::create(b, loc, hit, w, targetWeight));
   return out;
 }
 

@@ -45,8 +45,8 @@ Value constI64(OpBuilder &b, Location loc, int64_t value);
 
 /// Converts between float types (extf/truncf, or nothing).
 Value castFloat(OpBuilder &b, Location loc, Value v, Type to);
-/// A signless integer (any width) as i64, for comparing class indices;
-/// wider integers saturate into i64.
+/// A signless integer (any width; or a vector of them) as i64, for comparing
+/// class indices; wider integers saturate into i64.
 Value toI64(OpBuilder &b, Location loc, Value v);
 Value toIndex(OpBuilder &b, Location loc, Value i64);
 Value toI64FromIndex(OpBuilder &b, Location loc, Value index);
@@ -159,6 +159,13 @@ struct OnlineSoftmax {
   /// lane).
   SmallVector<Value> addRebased(OpBuilder &b, Location loc, ValueRange state,
                                 Value x, Value w, Value y) const;
+
+  /// The target fields after seeing `x` of class `c` (i64): x[t] and w[t]
+  /// (`targetWeight` null without a weight) take `x` and `w` where c == t
+  /// (`t` any integer). All may be vectors (a row per lane, `c` splat).
+  SmallVector<Value> pickTarget(OpBuilder &b, Location loc, Value targetLogit,
+                                Value targetWeight, Value x, Value t, Value c,
+                                Value w) const;
 
   /// The factor o_c of a shifted state: w (weighted), y' (probabilities),
   /// w * y', or null for 1. `y` may be a vector.
