@@ -798,7 +798,7 @@ func.func @smooth_l1_target_shape(%x: tensor<8xf32>, %t: tensor<?x3xf32>) {
 // -----
 
 func.func @huber_zero_delta(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.huber' op 'delta' must be positive, got 0.000000e+00}}
+  // expected-error @+1 {{'loss.huber' op attribute 'delta' failed to satisfy constraint: 64-bit float attribute whose value is positive}}
   %0 = loss.huber %x, %x {delta = 0.0 : f64} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
   return
 }
@@ -806,8 +806,17 @@ func.func @huber_zero_delta(%x: tensor<8xf32>) {
 // -----
 
 func.func @huber_negative_delta(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'loss.huber' op 'delta' must be positive, got -2.000000e+00}}
+  // expected-error @+1 {{'loss.huber' op attribute 'delta' failed to satisfy constraint: 64-bit float attribute whose value is positive}}
   %0 = loss.huber %x, %x {delta = -2.0 : f64} : (tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+// The gradient takes the forward's delta > 0.
+func.func @huber_grad_zero_delta(%x: tensor<8xf32>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.huber_grad' op attribute 'delta' failed to satisfy constraint: 64-bit float attribute whose value is positive}}
+  %0:2 = loss.huber_grad %x, %x, %g {delta = 0.0 : f64} : (tensor<8xf32>, tensor<8xf32>, tensor<f32>) -> (tensor<8xf32>, tensor<8xf32>)
   return
 }
 
@@ -1232,7 +1241,7 @@ func.func @cosine_embedding_none_shape(%x: tensor<2x4xf32>, %t: tensor<2xi64>) {
 // -----
 
 func.func @triplet_margin_p_zero(%x: tensor<2x4xf32>) {
-  // expected-error @+1 {{'loss.triplet_margin' op 'p' must be positive, got 0.000000e+00}}
+  // expected-error @+1 {{'loss.triplet_margin' op attribute 'p' failed to satisfy constraint: 64-bit float attribute whose value is positive}}
   %0 = loss.triplet_margin %x, %x, %x {p = 0.0 : f64} : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
   return
 }

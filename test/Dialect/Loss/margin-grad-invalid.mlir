@@ -262,7 +262,7 @@ func.func @ce_result(%a: tensor<2x4xf32>, %b: tensor<1x4xf32>, %t: tensor<2xf32>
 // -----
 
 func.func @tm_p(%a: tensor<2x4xf32>, %g: tensor<f32>) {
-  // expected-error @+1 {{'p' must be positive, got 0}}
+  // expected-error @+1 {{'loss.triplet_margin_grad' op attribute 'p' failed to satisfy constraint: 64-bit float attribute whose value is positive}}
   %0:3 = loss.triplet_margin_grad %a, %a, %a, %g {p = 0.0 : f64} : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<f32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>)
   return
 }

@@ -241,9 +241,7 @@ LogicalResult SmoothL1Op::verify() {
 }
 
 LogicalResult HuberOp::verify() {
-  double delta = getDelta().convertToDouble();
-  if (!(delta > 0.0))
-    return emitOpError("'delta' must be positive, got ") << delta;
+  // delta > 0 is an ODS constraint.
   return verifyBroadcastElementwise(*this, /*allowInt=*/true);
 }
 
@@ -325,7 +323,7 @@ LogicalResult CosineEmbeddingOp::verify() {
 LogicalResult TripletMarginOp::verify() {
   if (failed(verifyTripletMarginOperands(*this, getAnchor(), getPositive(),
                                          getNegative(),
-                                         getP().convertToDouble(), getSwap())))
+                                         getSwap())))
     return failure();
   return verifyLossResult(*this);
 }

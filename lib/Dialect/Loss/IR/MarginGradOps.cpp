@@ -118,7 +118,7 @@ LogicalResult CosineEmbeddingGradOp::verify() {
 LogicalResult TripletMarginGradOp::verify() {
   if (failed(verifyTripletMarginOperands(*this, getAnchor(), getPositive(),
                                          getNegative(),
-                                         getP().convertToDouble(), getSwap())))
+                                         getSwap())))
     return failure();
   return verifyMarginGrad(
       *this, getGradOutput(), getReduction(),

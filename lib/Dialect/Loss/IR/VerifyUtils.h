@@ -603,9 +603,8 @@ inline LogicalResult verifyCosineEmbeddingOperands(Operation *op, Value input1,
 
 inline LogicalResult verifyTripletMarginOperands(Operation *op, Value anchor,
                                                  Value positive, Value negative,
-                                                 double p, bool swap) {
-  if (!(p > 0.0))
-    return op->emitOpError("'p' must be positive, got ") << p;
+                                                 bool swap) {
+  // p > 0 is an ODS constraint.
   auto ty = tensorTy(anchor);
   Type elTy = ty.getElementType();
   if (failed(verifyElementType(op, positive, "positive", elTy)) ||

@@ -107,6 +107,9 @@ def Loss_NotBatchmean : AttrConstraint<
 def Loss_NonNegativeF64 : AttrConstraint<
     CPred<"::llvm::cast<::mlir::FloatAttr>($_self).getValueAsDouble() >= 0.0">,
     "whose value is non-negative">;
+def Loss_PositiveF64 : AttrConstraint<
+    CPred<"::llvm::cast<::mlir::FloatAttr>($_self).getValueAsDouble() > 0.0">,
+    "whose value is positive">;
 def Loss_UnitF64 : AttrConstraint<
     CPred<"::llvm::cast<::mlir::FloatAttr>($_self).getValueAsDouble() >= 0.0 "
           "&& ::llvm::cast<::mlir::FloatAttr>($_self).getValueAsDouble() <= 1.0">,
@@ -125,5 +128,7 @@ def Loss_KlDivReduction
 
 class Loss_NonNegativeF64Attr<string default>
     : DefaultValuedAttr<ConfinedAttr<F64Attr, [Loss_NonNegativeF64]>, default>;
+class Loss_PositiveF64Attr<string default>
+    : DefaultValuedAttr<ConfinedAttr<F64Attr, [Loss_PositiveF64]>, default>;
 
 #endif // LOSS_DIALECT_TD

@@ -236,7 +236,7 @@ def Loss_TripletMarginGradOp : Loss_InferredOp<"triplet_margin_grad"> {
                        Loss_FloatTensor:$negative,
                        Loss_FloatTensor:$grad_output,
                        DefaultValuedAttr<F64Attr, "1.0">:$margin,
-                       DefaultValuedAttr<F64Attr, "2.0">:$p,
+                       Loss_PositiveF64Attr<"2.0">:$p,
                        Loss_NonNegativeF64Attr<"1e-6">:$eps,
                        DefaultValuedAttr<BoolAttr, "false">:$swap,
                        Loss_DefaultReduction:$reduction);

@@ -339,7 +339,7 @@ def Loss_HuberOp : Loss_InferredOp<"huber"> {
   }];
   let arguments = (ins Loss_FloatTensor:$input, Loss_IntOrFloatTensor:$target,
                        Loss_DefaultReduction:$reduction,
-                       DefaultValuedAttr<F64Attr, "1.0">:$delta);
+                       Loss_PositiveF64Attr<"1.0">:$delta);
   let results = (outs Loss_FloatTensor:$result);
   let assemblyFormat = Loss_BinaryFormat;
   let hasVerifier = 1;
@@ -421,7 +421,7 @@ def Loss_HuberGradOp : Loss_RegressionGradOp<"huber_grad", "huber"> {
   let arguments = (ins Loss_FloatTensor:$input, Loss_FloatTensor:$target,
                        Loss_FloatTensor:$grad_output,
                        Loss_DefaultReduction:$reduction,
-                       DefaultValuedAttr<F64Attr, "1.0">:$delta);
+                       Loss_PositiveF64Attr<"1.0">:$delta);
 }
 
 //===----------------------------------------------------------------------===//
@@ -729,7 +729,7 @@ def Loss_TripletMarginOp : Loss_InferredOp<"triplet_margin"> {
   let arguments = (ins Loss_FloatTensor:$anchor, Loss_FloatTensor:$positive,
                        Loss_FloatTensor:$negative,
                        DefaultValuedAttr<F64Attr, "1.0">:$margin,
-                       DefaultValuedAttr<F64Attr, "2.0">:$p,
+                       Loss_PositiveF64Attr<"2.0">:$p,
                        Loss_NonNegativeF64Attr<"1e-6">:$eps,
                        DefaultValuedAttr<BoolAttr, "false">:$swap,
                        Loss_DefaultReduction:$reduction);
