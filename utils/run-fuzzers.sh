@@ -9,11 +9,11 @@
 #
 # TARGET: onnx (the importer), opt-llvm, opt-llvm-out-params,
 # opt-gpu-emulation, opt-nvvm (loss-opt-fuzzer with one pipeline each);
-# default all five. --time is per target (default 12: about a minute in
-# all, as utils/run-tests.sh runs it). --seeds=N starts the MLIR targets
-# from N of the seeds (a fixed sample; libFuzzer runs every seed before its
-# time limit applies, and the pipelines under ASan take a while each);
-# default 48 for the bounded run, all with a longer --time. A campaign:
+# default all five. --time is per target (default 15: about a minute and a
+# quarter in all, as utils/run-tests.sh runs it; every seed runs first,
+# which for each pipeline takes about 10 s under ASan, before the time limit
+# applies). --seeds=N starts the MLIR targets from a fixed sample of N seeds
+# instead of all of them (quicker to mutate from). A campaign:
 #
 #   utils/run-fuzzers.sh --time=3600
 #
@@ -23,8 +23,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LOSS_MLIR_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 
-time_per_target=12
-seeds=""
+time_per_target=15
+seeds=all
 do_build=1
 targets=()
 for arg in "$@"; do
@@ -39,9 +39,6 @@ for arg in "$@"; do
 done
 if ((${#targets[@]} == 0)); then
   targets=(onnx opt-llvm opt-llvm-out-params opt-gpu-emulation opt-nvvm)
-fi
-if [[ -z "$seeds" ]]; then
-  if ((time_per_target <= 60)); then seeds=48; else seeds=all; fi
 fi
 
 if ((do_build)); then
