@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Seed corpora and dictionaries for the fuzz targets, from the test inputs.
 
-    make-corpus.py SOURCE_ROOT OUT_DIR [--max-len BYTES]
+    fuzz-corpus.py SOURCE_ROOT OUT_DIR [--max-len BYTES] [--generated DIR]...
 
 writes
   OUT_DIR/mlir/      every test/**/*.mlir split at `// -----` (as
                      loss-opt --split-input-file does), comment lines
                      (RUN, CHECK, expected-error) dropped, deduplicated
-  OUT_DIR/onnx/      test/**/*.onnx and the model.onnx of every ONNX backend
-                     node test in Debian's libonnx-testdata
+  OUT_DIR/onnx/      test/**/*.onnx, the model.onnx of every ONNX backend
+                     node test in Debian's libonnx-testdata, and the *.onnx
+                     under each --generated DIR (a build's test/, where lit
+                     left the models its generators build at test time:
+                     opsets, hostile and malformed ones)
   OUT_DIR/mlir.dict  the loss dialect's op and attribute names (from ODS),
                      types and the syntax of loss programs
   OUT_DIR/onnx.dict  the op types and attribute names the importer knows
@@ -68,10 +71,12 @@ def mlir_seeds(root, out, max_len):
     return len(seen)
 
 
-def onnx_seeds(root, out, max_len):
+def onnx_seeds(root, out, max_len, generated):
     seen = set()
     paths = glob.glob(os.path.join(root, "test", "**", "*.onnx"), recursive=True)
     paths += glob.glob(os.path.join(ONNX_TESTDATA, "*", "model.onnx"))
+    for d in generated:
+        paths += glob.glob(os.path.join(d, "**", "*.onnx"), recursive=True)
     for path in sorted(paths):
         with open(path, "rb") as f:
             data = f.read()
@@ -116,12 +121,15 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--max-len", type=int, default=16384,
                         help="skip seeds longer than this (the fuzzers' -max_len)")
+    parser.add_argument("--generated", action="append", default=[],
+                        help="a directory to collect more *.onnx seeds from")
     args = parser.parse_args()
     for sub in ("mlir", "onnx"):
         shutil.rmtree(os.path.join(args.out, sub), ignore_errors=True)
         os.makedirs(os.path.join(args.out, sub))
     n_mlir = mlir_seeds(args.root, os.path.join(args.out, "mlir"), args.max_len)
-    n_onnx = onnx_seeds(args.root, os.path.join(args.out, "onnx"), args.max_len)
+    n_onnx = onnx_seeds(args.root, os.path.join(args.out, "onnx"), args.max_len,
+                        args.generated)
     with open(os.path.join(args.out, "mlir.dict"), "w") as f:
         f.writelines(dict_entry(t) for t in mlir_dict(args.root))
     with open(os.path.join(args.out, "onnx.dict"), "w") as f:

@@ -47,7 +47,10 @@ fi
 
 work="$build/fuzz"
 mkdir -p "$work/findings" "$work/corpus"
-/usr/bin/python3 "$root/utils/fuzz-corpus.py" "$root" "$work/seeds" --max-len 16384
+# The models lit's generators left in build-fuzz/test (after
+# run-sanitized-tests.sh or the test command) are seeds too.
+/usr/bin/python3 "$root/utils/fuzz-corpus.py" "$root" "$work/seeds" --max-len 16384 \
+  --generated "$build/test"
 # The MLIR seed sample: the file names are content hashes, so the first N
 # in name order are a fixed pseudo-random mix of the tests' inputs.
 mlir_seeds="$work/seeds/mlir"
