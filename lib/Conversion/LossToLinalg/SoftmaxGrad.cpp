@@ -15,6 +15,9 @@
 
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
 using namespace mlir;
 using namespace mlir::loss;
 
@@ -66,6 +69,127 @@ Value buildPointwise(OpBuilder &b, Location loc, Value like,
                    nb, nl, castFloat(nb, nl, r, ty.getElementType()));
              })
       .getResult(0);
+}
+
+/// The class index of the current point of a logits-shaped loop, as i64.
+Value classIndexI64(OpBuilder &b, Location loc, int64_t axis);
+
+/// buildPointwise over logits-shaped `like` whose `fn` also takes the class
+/// index along `axis` (i64). With a vector width and the classes contiguous
+/// (`[N, C]`, axis 1), the rows go to an scf.forall and each row is written
+/// in vectors of that width (the last one masked): `fn` then sees vectors
+/// (every operand splat or read `lanes` classes at a time, the class index a
+/// vector), so it must build its constants from its operands' types.
+Value buildClassPointwise(
+    OpBuilder &b, Location loc, Value like, int64_t axis,
+    ArrayRef<LoopInput> inputs,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> fn,
+    unsigned vectorBits) {
+  auto ty = cast<RankedTensorType>(like.getType());
+  Type elt = ty.getElementType();
+  Type acc = getAccumulatorType(elt);
+  int64_t lanes = vectorBits / acc.getIntOrFloatBitWidth();
+  if (vectorBits == 0 || lanes < 2 || ty.getRank() != 2 || axis != 1 ||
+      (!ty.isDynamicDim(1) && ty.getDimSize(1) < 2 * lanes))
+    return buildPointwise(
+        b, loc, like, inputs,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return fn(nb, nl, args, classIndexI64(nb, nl, axis));
+        });
+
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, like);
+  assertConsistentLoopSizes(b, loc, shape, inputs);
+  Value init = tensor::EmptyOp::create(b, loc, shape, elt);
+  Value numClasses = tensor::DimOp::create(b, loc, like, 1);
+  Value vlen = constIndex(b, loc, lanes);
+  Value full = arith::MulIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, numClasses, vlen), vlen);
+  bool hasTail = ty.isDynamicDim(1) || ty.getDimSize(1) % lanes;
+  SmallVector<int64_t> steps;
+  for (int64_t v = 0; v < lanes; ++v)
+    steps.push_back(v);
+  auto laneOffsets = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(
+                  VectorType::get({lanes}, b.getI64Type()), ArrayRef(steps)));
+
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{shape[0]}, ValueRange{init}, std::nullopt,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value n = args[0], out = args[1];
+        Value zero = constIndex(nb, nl, 0);
+        SmallVector<OpFoldResult> offs{n, nb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes{nb.getIndexAttr(1), shape[1]};
+        SmallVector<OpFoldResult> strides(2, nb.getIndexAttr(1));
+        Value row =
+            tensor::ExtractSliceOp::create(nb, nl, out, offs, sizes, strides);
+        // Per input: a value of the row (extracted once, then splat), or
+        // one read per vector of classes.
+        SmallVector<Value> rowValues(inputs.size());
+        for (auto [i, in] : llvm::enumerate(inputs)) {
+          bool perClass = llvm::any_of(in.map.getResults(), [](AffineExpr e) {
+            return e.isFunctionOfDim(1);
+          });
+          if (perClass)
+            continue;
+          SmallVector<Value> idx;
+          if (in.map.getNumResults())
+            idx.push_back(n);
+          Value v = tensor::ExtractOp::create(nb, nl, in.value, idx);
+          rowValues[i] = vector::BroadcastOp::create(
+              nb, nl, VectorType::get({lanes}, v.getType()), v);
+        }
+        auto writeAt = [&](OpBuilder &bb, Location bl, Value dest, Value c,
+                           bool inBounds) {
+          SmallVector<Value> vals;
+          for (auto [i, in] : llvm::enumerate(inputs)) {
+            if (rowValues[i]) {
+              vals.push_back(rowValues[i]);
+              continue;
+            }
+            auto inTy = cast<RankedTensorType>(in.value.getType());
+            Type inElt = inTy.getElementType();
+            SmallVector<Value> idx;
+            if (in.map.getNumResults() == 2)
+              idx.push_back(n);
+            idx.push_back(c);
+            bool inb[] = {inBounds};
+            TypedAttr pad = isa<FloatType>(inElt)
+                                ? TypedAttr(bb.getFloatAttr(inElt, 0.0))
+                                : TypedAttr(bb.getIntegerAttr(inElt, 0));
+            vals.push_back(vector::TransferReadOp::create(
+                bb, bl, VectorType::get({lanes}, inElt), in.value, idx,
+                arith::ConstantOp::create(bb, bl, pad), ArrayRef<bool>(inb)));
+          }
+          Value classes = arith::AddIOp::create(
+              bb, bl,
+              vector::BroadcastOp::create(
+                  bb, bl, VectorType::get({lanes}, bb.getI64Type()),
+                  toI64FromIndex(bb, bl, c)),
+              laneOffsets);
+          Value r = castFloat(bb, bl, fn(bb, bl, vals, classes), elt);
+          bool inb[] = {inBounds};
+          return vector::TransferWriteOp::create(bb, bl, r, dest,
+                                                 ValueRange{zero, c},
+                                                 ArrayRef<bool>(inb))
+              .getResult();
+        };
+        auto loop = scf::ForOp::create(
+            nb, nl, zero, full, vlen, ValueRange{row},
+            [&](OpBuilder &lb, Location ll, Value c, ValueRange iter) {
+              scf::YieldOp::create(lb, ll, writeAt(lb, ll, iter[0], c, true));
+            });
+        Value written = loop.getResult(0);
+        if (hasTail)
+          written = writeAt(nb, nl, written, full, false);
+        auto inParallel = scf::InParallelOp::create(nb, nl);
+        OpBuilder::InsertionGuard guard(nb);
+        nb.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(nb, nl, written, out, offs, sizes,
+                                              strides);
+      });
+  (void)ctx;
+  return forall.getResult(0);
 }
 
 /// The sum over `axis` of `v` per row, in the accumulator type.
@@ -290,19 +414,22 @@ struct SoftmaxCrossEntropyGradLowering
     if (prob || smoothed)
       share = emitSmoothingShare(rewriter, loc, acc, eps, numClassesF);
 
-    // Pass 2: dlogits.
-    Value gx = buildPointwise(
-        rewriter, loc, logits, inputs,
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+    // Pass 2: dlogits. Scalars, or vectors of classes (buildClassPointwise):
+    // constants take the operands' type.
+    Value gx = buildClassPointwise(
+        rewriter, loc, logits, axis, inputs,
+        [&](OpBuilder &b, Location l, ValueRange args, Value c) -> Value {
           unsigned i = 0;
           Value x = castFloat(b, l, args[i++], acc);
+          Type ty = x.getType();
+          auto cst = [&](double v) { return constFloat(b, l, ty, v); };
           Value m = args[i++], s = args[i++];
           Value g = castFloat(b, l, args[i++], acc);
           if (hasDivisor)
             g = arith::DivFOp::create(b, l, g, args[i++]);
           Value p = emitSoftmaxElement(b, l, x, m, s);
-          Value one = constFloat(b, l, acc, 1.0);
-          Value zero = constFloat(b, l, acc, 0.0);
+          Value one = cst(1.0);
+          Value zero = cst(0.0);
           if (prob) {
             // g s (p O - w_c y'_c), y' = (1 - e) y + e / C.
             Value o = args[i++];
@@ -310,10 +437,8 @@ struct SoftmaxCrossEntropyGradLowering
             Value y = castFloat(b, l, args[i++], acc);
             if (eps != 0.0)
               y = arith::AddFOp::create(
-                  b, l,
-                  arith::MulFOp::create(b, l, y,
-                                        constFloat(b, l, acc, 1.0 - eps)),
-                  share);
+                  b, l, arith::MulFOp::create(b, l, y, cst(1.0 - eps)),
+                  splatLike(b, l, share, ty));
             Value wy = wc ? arith::MulFOp::create(b, l, wc, y) : y;
             Value v = arith::SubFOp::create(
                 b, l, arith::MulFOp::create(b, l, p, o), wy);
@@ -324,8 +449,7 @@ struct SoftmaxCrossEntropyGradLowering
           Value t = toI64(b, l, args[i++]);
           Value wt = stats.targetWeight ? args[i++] : one;
           Value isTarget =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, t,
-                                    classIndexI64(b, l, axis));
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, t, c);
           Value v = arith::MulFOp::create(
               b, l, wt,
               arith::SubFOp::create(
@@ -334,24 +458,21 @@ struct SoftmaxCrossEntropyGradLowering
             Value o = args[i++];
             Value wc = weight ? castFloat(b, l, args[i++], acc) : one;
             Value smooth = arith::MulFOp::create(
-                b, l, share,
+                b, l, splatLike(b, l, share, ty),
                 arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, p, o),
                                       wc));
             v = arith::AddFOp::create(
-                b, l,
-                arith::MulFOp::create(b, l, constFloat(b, l, acc, 1.0 - eps),
-                                      v),
-                smooth);
+                b, l, arith::MulFOp::create(b, l, cst(1.0 - eps), v), smooth);
           }
           v = arith::MulFOp::create(b, l, g, v);
           Value inRange = emitClassIndex(b, l, t, numClasses).inRange;
-          v = arith::SelectOp::create(b, l, inRange, v,
-                                      constFloat(b, l, acc, NAN));
+          v = arith::SelectOp::create(b, l, inRange, v, cst(NAN));
           Value ignored = arith::CmpIOp::create(
               b, l, arith::CmpIPredicate::eq, t,
-              constI64(b, l, req.ignoreIndex));
+              splatLike(b, l, constI64(b, l, req.ignoreIndex), t.getType()));
           return arith::SelectOp::create(b, l, ignored, zero, v);
-        });
+        },
+        schedule.vectorBits);
     SmallVector<Value> results{gx};
     if (op.getLoss())
       results.push_back(buildCrossEntropyLoss(rewriter, loc, req, stats,

@@ -96,3 +96,23 @@ func.func @ce_short(%x: tensor<4x15xf32>, %t: tensor<4xi64>) -> tensor<f32> {
 // SCALAR-NOT:     vector.
 // SCALAR-LABEL: func.func @ce_short
 // SCALAR-NOT:     vector.
+
+// The fused forward and backward: the row statistics in vectors, then
+// dlogits written once, a row per forall iteration, in vectors (the last one
+// masked: 5003 = 625 * 8 + 3); the class index is a vector of lanes.
+// CHECK-LABEL: func.func @ce_grad
+// CHECK:         linalg.generic {{.*}}iterator_types = ["parallel"]
+// CHECK:         scf.forall
+// CHECK:           scf.for
+// CHECK:             vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
+// CHECK:             math.exp {{.*}} : vector<8xf32>
+// CHECK:             arith.cmpi eq, {{.*}} : vector<8xi64>
+// CHECK:             vector.transfer_write {{.*}} {in_bounds = [true]} : vector<8xf32>, tensor<1x5003xf32>
+// CHECK:           vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x5003xf32>
+// CHECK:           scf.forall.in_parallel
+// CHECK-NOT:     tensor.empty() : tensor<64x5003xf32>
+// CHECK:         return
+func.func @ce_grad(%x: tensor<64x5003xf32>, %t: tensor<64xi64>, %g: tensor<f32>) -> (tensor<64x5003xf32>, tensor<f32>) {
+  %dx, %l = loss.softmax_cross_entropy_grad %x, %t, %g : (tensor<64x5003xf32>, tensor<64xi64>, tensor<f32>) -> (tensor<64x5003xf32>, tensor<f32>)
+  return %dx, %l : tensor<64x5003xf32>, tensor<f32>
+}

@@ -63,6 +63,17 @@ Value mlir::loss::constI64(OpBuilder &b, Location loc, int64_t value) {
 }
 
 Value mlir::loss::castFloat(OpBuilder &b, Location loc, Value v, Type to) {
+  if (auto vec = dyn_cast<VectorType>(v.getType())) {
+    // A vector: to a vector of `to`'s element type.
+    auto from = cast<FloatType>(vec.getElementType());
+    auto elt = cast<FloatType>(getElementTypeOrSelf(to));
+    if (from == elt)
+      return v;
+    auto dst = VectorType::get(vec.getShape(), elt);
+    if (from.getWidth() < elt.getWidth())
+      return arith::ExtFOp::create(b, loc, dst, v);
+    return arith::TruncFOp::create(b, loc, dst, v);
+  }
   assert(isa<FloatType>(v.getType()) && isa<FloatType>(to) &&
          "castFloat converts between float types");
   // extf to a wider type, truncf to a narrower one, nothing to the same.
@@ -96,7 +107,10 @@ Value mlir::loss::toI64(OpBuilder &b, Location loc, Value v) {
 }
 
 Value mlir::loss::toIndex(OpBuilder &b, Location loc, Value i64) {
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
+  Type index = b.getIndexType();
+  if (auto vec = dyn_cast<VectorType>(i64.getType()))
+    index = VectorType::get(vec.getShape(), index);
+  return arith::IndexCastOp::create(b, loc, index, i64);
 }
 
 Value mlir::loss::toI64FromIndex(OpBuilder &b, Location loc, Value index) {
@@ -170,7 +184,9 @@ Value mlir::loss::emitSoftplus(OpBuilder &b, Location loc, Value x) {
 
 ClassIndex mlir::loss::emitClassIndex(OpBuilder &b, Location loc, Value t,
                                       Value numClasses) {
-  Value zeroI = constI64(b, loc, 0);
+  // `t` may be a vector of i64 (a class per lane).
+  Value zeroI = splatLike(b, loc, constI64(b, loc, 0), t.getType());
+  numClasses = splatLike(b, loc, numClasses, t.getType());
   Value inRange = arith::AndIOp::create(
       b, loc,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, t, zeroI),
