@@ -8,8 +8,8 @@
 #
 #   utils/run-sanitized-tests.sh [--no-build] [LIT ARGS...]
 #
-# LeakSanitizer is off in the tools (static singletons of Debian's
-# uninstrumented MLIR and LLVM); ASAN_OPTIONS/UBSAN_OPTIONS override.
+# LeakSanitizer is on (a leak fails the tool at exit); ASAN_OPTIONS and
+# UBSAN_OPTIONS override the defaults.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LOSS_MLIR_FUZZ_BUILD_DIR:-$root/build-fuzz}"
