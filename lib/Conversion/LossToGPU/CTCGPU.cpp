@@ -72,7 +72,9 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
 
     // Per-sample operands must have N entries (checked at run time where a
     // size is dynamic), as on the CPU.
-    assertCtcOperandSizes(b, loc, op, layout, batchSize);
+    assertCtcOperandSizes(b, loc, op.getInputLengths(),
+                          op.getTargetLengths(), op.getTargets(), Value(),
+                          layout, batchSize);
     // Padded width S, or the length of the concatenated buffer: a bound on
     // every S_n.
     Value targetWidth =

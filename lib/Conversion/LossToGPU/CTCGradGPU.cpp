@@ -83,7 +83,10 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
         layout.batched ? tensor::getMixedSize(b, loc, op.getLogProbs(), 1)
                        : OpFoldResult(b.getIndexAttr(1));
     buf.batchSize = getValueOrCreateConstantIndexOp(b, loc, batchSize);
-    assertOperandSizes(b, loc, op, layout, batchSize);
+    assertCtcOperandSizes(
+        b, loc, op.getInputLengths(), op.getTargetLengths(), op.getTargets(),
+        op.getReduction() == Reduction::none ? op.getGradOutput() : Value(),
+        layout, batchSize);
 
     buf.targetWidth =
         tensor::DimOp::create(b, loc, op.getTargets(), layout.targetWidthDim());
@@ -126,30 +129,6 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
 
     replaceOpWithCasts(rewriter, op, {kernelResult(b, loc, buf.grad)});
     return success();
-  }
-
-  /// The per-sample operands must have N entries (checked at run time where
-  /// a size is dynamic), as on the CPU.
-  static void assertOperandSizes(OpBuilder &b, Location loc, CtcGradOp op,
-                                 const CtcLayout &layout,
-                                 OpFoldResult batchSize) {
-    MLIRContext *ctx = b.getContext();
-    AffineExpr n = getAffineDimExpr(0, ctx);
-    SmallVector<LoopInput> perSample;
-    // Unbatched lengths of rank 1 hold the one sample's length: a dynamic
-    // [?] is checked against 1 like a batch of one.
-    for (Value lengths : {op.getInputLengths(), op.getTargetLengths()})
-      if (layout.batched ||
-          cast<ShapedType>(lengths.getType()).getRank() == 1)
-        perSample.push_back({lengths, AffineMap::get(1, 0, {n}, ctx)});
-    if (layout.batched && !layout.concatenated)
-      perSample.push_back(
-          {op.getTargets(),
-           AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});
-    if (layout.batched && op.getReduction() == Reduction::none)
-      perSample.push_back(
-          {op.getGradOutput(), AffineMap::get(1, 0, {n}, ctx)});
-    assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
   }
 
   /// The body of one sample `n`; every thread of the block runs it.

@@ -92,7 +92,9 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
 
     // Per-sample operands must have N entries (checked at run time where a
     // size is dynamic).
-    assertCtcOperandSizes(b, loc, op, layout, batchSize);
+    assertCtcOperandSizes(b, loc, op.getInputLengths(),
+                          op.getTargetLengths(), op.getTargets(), Value(),
+                          layout, batchSize);
 
     // `blank` is verified against a static C; a dynamic C is checked here.
     CtcBlank blank = emitCtcBlank(b, loc, op.getBlank(), numClasses);

@@ -51,28 +51,6 @@ CtcLayout getLayout(CtcGradOp op) {
   return layout;
 }
 
-/// The per-sample operands (lengths, padded target rows, a `none`
-/// grad_output) must have N entries: checked at run time where dynamic.
-void assertOperandSizes(OpBuilder &b, Location loc, CtcGradOp op,
-                        const CtcLayout &layout, OpFoldResult batchSize) {
-  MLIRContext *ctx = b.getContext();
-  AffineExpr n = getAffineDimExpr(0, ctx);
-  SmallVector<LoopInput> perSample;
-  // Unbatched lengths of rank 1 hold the one sample's length: a dynamic
-  // [?] is checked against 1 like a batch of one.
-  for (Value lengths : {op.getInputLengths(), op.getTargetLengths()})
-    if (layout.batched ||
-        cast<ShapedType>(lengths.getType()).getRank() == 1)
-      perSample.push_back({lengths, AffineMap::get(1, 0, {n}, ctx)});
-  if (layout.batched && !layout.concatenated)
-    perSample.push_back(
-        {op.getTargets(),
-         AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});
-  if (layout.batched && op.getReduction() == Reduction::none)
-    perSample.push_back({op.getGradOutput(), AffineMap::get(1, 0, {n}, ctx)});
-  assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
-}
-
 struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -104,7 +82,10 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
     Value numClasses = toI64FromIndex(b, loc, classSize);
     Value timeSizeI = toI64FromIndex(b, loc, timeSize);
 
-    assertOperandSizes(b, loc, op, layout, batchSize);
+    assertCtcOperandSizes(
+        b, loc, op.getInputLengths(), op.getTargetLengths(), op.getTargets(),
+        op.getReduction() == Reduction::none ? op.getGradOutput() : Value(),
+        layout, batchSize);
 
     CtcBlank blank = emitCtcBlank(b, loc, op.getBlank(), numClasses);
     Value blankBad = blank.bad, blankIdx = blank.index;

@@ -310,7 +310,9 @@ SmallVector<Value> CtcLayout::logProbIndex(Value t, Value n, Value c) const {
   return {t, c};
 }
 
-void mlir::loss::assertCtcOperandSizes(OpBuilder &b, Location loc, CtcOp op,
+void mlir::loss::assertCtcOperandSizes(OpBuilder &b, Location loc,
+                                       Value inputLengths, Value targetLengths,
+                                       Value targets, Value perSampleGrad,
                                        const CtcLayout &layout,
                                        OpFoldResult batchSize) {
   MLIRContext *ctx = b.getContext();
@@ -318,13 +320,15 @@ void mlir::loss::assertCtcOperandSizes(OpBuilder &b, Location loc, CtcOp op,
   SmallVector<LoopInput> perSample;
   // Unbatched lengths of rank 1 hold the one sample's length ([1]; a
   // dynamic [?] is checked against 1 like a batch of one).
-  for (Value lengths : {op.getInputLengths(), op.getTargetLengths()})
+  for (Value lengths : {inputLengths, targetLengths})
     if (layout.batched || cast<ShapedType>(lengths.getType()).getRank() == 1)
       perSample.push_back({lengths, AffineMap::get(1, 0, {n}, ctx)});
   if (layout.batched && !layout.concatenated)
     perSample.push_back(
-        {op.getTargets(),
+        {targets,
          AffineMap::get(1, 0, {n, getAffineConstantExpr(0, ctx)}, ctx)});
+  if (layout.batched && perSampleGrad)
+    perSample.push_back({perSampleGrad, AffineMap::get(1, 0, {n}, ctx)});
   assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
 }
 

@@ -115,10 +115,14 @@ struct CtcLayout {
   int64_t targetWidthDim() const { return batched && !concatenated ? 1 : 0; }
 };
 
-/// The per-sample operands of a batched loss.ctc must have `batchSize`
-/// entries: checked at run time where a size is dynamic.
-void assertCtcOperandSizes(OpBuilder &b, Location loc, CtcOp op,
-                           const CtcLayout &layout, OpFoldResult batchSize);
+/// The per-sample operands of loss.ctc or loss.ctc_grad (the lengths, padded
+/// target rows, and `perSampleGrad`, a `none` gradient's grad_output, if
+/// given) must have `batchSize` entries (an unbatched [?] length: 1):
+/// checked at run time where a size is dynamic.
+void assertCtcOperandSizes(OpBuilder &b, Location loc, Value inputLengths,
+                           Value targetLengths, Value targets,
+                           Value perSampleGrad, const CtcLayout &layout,
+                           OpFoldResult batchSize);
 
 /// Per-point loss and the point's weight in a weighted `mean` denominator
 /// (null otherwise), given the scalar arguments of the inputs in order.
