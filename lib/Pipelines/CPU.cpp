@@ -44,7 +44,7 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
     pm.addPass(createCanonicalizerPass());
   }
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createApproximateF32Exp());
+  pm.addPass(createApproximateF32Math());
   // vector-to-scf makes loops of its own (e.g. to print vectors).
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());

@@ -75,15 +75,19 @@ def SerializeNestedParallel : Pass<"serialize-nested-parallel"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
-def ApproximateF32Exp : Pass<"approximate-f32-exp"> {
-  let summary = "Replace f32 math.exp by a vectorizable polynomial approximation";
+def ApproximateF32Math : Pass<"approximate-f32-math"> {
+  let summary = "Replace f32 math.exp and math.log by vectorizable polynomial "
+                "approximations";
   let description = [{
-    `math.exp` on `f32` (scalars or vectors) lowers to a call into libm,
-    which keeps the streaming softmax loop scalar. This pass rewrites it into
-    upstream's polynomial approximation (range reduction plus a polynomial,
-    accurate to a few ulp), plain arithmetic that LLVM vectorizes. Below
-    -87 (where the polynomial would flush the subnormal results to 0) it
-    computes `exp(x / 2)^2`. `f64` keeps libm.
+    `math.exp` and `math.log` on `f32` (scalars or vectors) lower to calls
+    into libm, which keep the loops around them scalar (the streaming
+    softmax; bce, kl_div, poisson_nll, soft_margin and bce_with_logits's
+    softplus). This pass rewrites them into upstream's polynomial
+    approximations (range reduction plus a polynomial, accurate to a few
+    ulp; log keeps -inf at 0, NaN below it, inf at inf), plain arithmetic
+    that LLVM vectorizes. Subnormals, which the polynomials would flush,
+    are handled exactly: below -87 exp computes `exp(x / 2)^2`; below the
+    smallest normal log computes `log(x * 2^24) - 24 ln 2`. `f64` keeps libm.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -44,77 +44,88 @@ func.func @main() {
   %at3_0 = arith.constant 1.000e-44 : f64
   func.call @lossCheckCloseF32(%ug3_0, %uw3_0, %rt3_0, %at3_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // bce_with_logits_tail_t0_f32
-  %c4_x = arith.constant dense<[-700.0, -90.0, -40.0, -30.0, -16.0, -0.00100000005, 0.0, 0.00100000005, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf32>
-  %c4_t = arith.constant dense<0.0> : tensor<13xf32>
-  %r4 = loss.bce_with_logits %c4_x, %c4_t {reduction = #loss.reduction<none>} : (tensor<13xf32>, tensor<13xf32>) -> tensor<13xf32>
-  vector.print str "case bce_with_logits_tail_t0_f32\n"
-  %e4_0 = arith.constant dense<[0.0, 8.19400869e-40, 4.24835413e-18, 9.35762291e-14, 1.12535169e-07, 0.692647278, 0.693147182, 0.693647325, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf32>
-  %ug4_0 = tensor.cast %r4 : tensor<13xf32> to tensor<*xf32>
-  %uw4_0 = tensor.cast %e4_0 : tensor<13xf32> to tensor<*xf32>
+  // log_f32
+  %c4_x = arith.constant dense<[0.0, -1.0, 1.40129846e-45, 1.0005271e-42, 9.9999461e-41, 1.00000022e-39, 1.17549421e-38, 1.17549435e-38, 1.0e-30, 1.00000001e-07, 0.5, 0.999999881, 1.0, 1.00000012, 2.0, 10.0, 1.00000002e+30, 3.39999995e+38, 0x7F800000]> : tensor<19xf32>
+  %r4 = func.call @math_log_f32(%c4_x) : (tensor<19xf32>) -> tensor<19xf32>
+  vector.print str "case log_f32\n"
+  %e4_0 = arith.constant dense<[0xFF800000, 0x7FC00000, -103.278931, -96.708046, -92.1034088, -89.8008194, -87.3365479, -87.3365479, -69.0775528, -16.1180954, -0.693147182, -1.19209304e-07, 0.0, 1.19209282e-07, 0.693147182, 2.30258512, 69.0775528, 88.7220078, 0x7F800000]> : tensor<19xf32>
+  %ug4_0 = tensor.cast %r4 : tensor<19xf32> to tensor<*xf32>
+  %uw4_0 = tensor.cast %e4_0 : tensor<19xf32> to tensor<*xf32>
   %rt4_0 = arith.constant 1.000e-05 : f64
   %at4_0 = arith.constant 1.000e-44 : f64
   func.call @lossCheckCloseF32(%ug4_0, %uw4_0, %rt4_0, %at4_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // bce_with_logits_tail_t1_f32
+  // bce_with_logits_tail_t0_f32
   %c5_x = arith.constant dense<[-700.0, -90.0, -40.0, -30.0, -16.0, -0.00100000005, 0.0, 0.00100000005, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf32>
-  %c5_t = arith.constant dense<1.0> : tensor<13xf32>
+  %c5_t = arith.constant dense<0.0> : tensor<13xf32>
   %r5 = loss.bce_with_logits %c5_x, %c5_t {reduction = #loss.reduction<none>} : (tensor<13xf32>, tensor<13xf32>) -> tensor<13xf32>
-  vector.print str "case bce_with_logits_tail_t1_f32\n"
-  %e5_0 = arith.constant dense<[700.0, 90.0, 40.0, 30.0, 16.0, 0.693647325, 0.693147182, 0.692647278, 1.12535169e-07, 9.35762291e-14, 4.24835413e-18, 8.19400869e-40, 0.0]> : tensor<13xf32>
+  vector.print str "case bce_with_logits_tail_t0_f32\n"
+  %e5_0 = arith.constant dense<[0.0, 8.19400869e-40, 4.24835413e-18, 9.35762291e-14, 1.12535169e-07, 0.692647278, 0.693147182, 0.693647325, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf32>
   %ug5_0 = tensor.cast %r5 : tensor<13xf32> to tensor<*xf32>
   %uw5_0 = tensor.cast %e5_0 : tensor<13xf32> to tensor<*xf32>
   %rt5_0 = arith.constant 1.000e-05 : f64
   %at5_0 = arith.constant 1.000e-44 : f64
   func.call @lossCheckCloseF32(%ug5_0, %uw5_0, %rt5_0, %at5_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // soft_margin_tail_f32
+  // bce_with_logits_tail_t1_f32
   %c6_x = arith.constant dense<[-700.0, -90.0, -40.0, -30.0, -16.0, -0.00100000005, 0.0, 0.00100000005, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf32>
-  %c6_y = arith.constant dense<[1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0]> : tensor<13xf32>
-  %r6 = loss.soft_margin %c6_x, %c6_y {reduction = #loss.reduction<none>} : (tensor<13xf32>, tensor<13xf32>) -> tensor<13xf32>
-  vector.print str "case soft_margin_tail_f32\n"
-  %e6_0 = arith.constant dense<[700.0, 8.19400869e-40, 40.0, 9.35762291e-14, 16.0, 0.692647278, 0.693147182, 0.693647325, 1.12535169e-07, 30.0, 4.24835413e-18, 90.0, 0.0]> : tensor<13xf32>
+  %c6_t = arith.constant dense<1.0> : tensor<13xf32>
+  %r6 = loss.bce_with_logits %c6_x, %c6_t {reduction = #loss.reduction<none>} : (tensor<13xf32>, tensor<13xf32>) -> tensor<13xf32>
+  vector.print str "case bce_with_logits_tail_t1_f32\n"
+  %e6_0 = arith.constant dense<[700.0, 90.0, 40.0, 30.0, 16.0, 0.693647325, 0.693147182, 0.692647278, 1.12535169e-07, 9.35762291e-14, 4.24835413e-18, 8.19400869e-40, 0.0]> : tensor<13xf32>
   %ug6_0 = tensor.cast %r6 : tensor<13xf32> to tensor<*xf32>
   %uw6_0 = tensor.cast %e6_0 : tensor<13xf32> to tensor<*xf32>
   %rt6_0 = arith.constant 1.000e-05 : f64
   %at6_0 = arith.constant 1.000e-44 : f64
   func.call @lossCheckCloseF32(%ug6_0, %uw6_0, %rt6_0, %at6_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // bce_with_logits_tail_t0_f64
-  %c7_x = arith.constant dense<[-700.0, -90.0, -40.0, -30.0, -16.0, -0.001, 0.0, 0.001, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf64>
-  %c7_t = arith.constant dense<0.0> : tensor<13xf64>
-  %r7 = loss.bce_with_logits %c7_x, %c7_t {reduction = #loss.reduction<none>} : (tensor<13xf64>, tensor<13xf64>) -> tensor<13xf64>
-  vector.print str "case bce_with_logits_tail_t0_f64\n"
-  %e7_0 = arith.constant dense<[9.85967654375977e-305, 8.194012623990515e-40, 4.248354255291589e-18, 9.357622968839737e-14, 1.1253516838717682e-07, 0.6926473055599401, 0.6931471805599453, 0.6936473055599401, 16.00000011253517, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf64>
-  %ug7_0 = tensor.cast %r7 : tensor<13xf64> to tensor<*xf64>
-  %uw7_0 = tensor.cast %e7_0 : tensor<13xf64> to tensor<*xf64>
-  %rt7_0 = arith.constant 1.000e-12 : f64
-  %at7_0 = arith.constant 1.000e-320 : f64
-  func.call @lossCheckCloseF64(%ug7_0, %uw7_0, %rt7_0, %at7_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+  // soft_margin_tail_f32
+  %c7_x = arith.constant dense<[-700.0, -90.0, -40.0, -30.0, -16.0, -0.00100000005, 0.0, 0.00100000005, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf32>
+  %c7_y = arith.constant dense<[1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0]> : tensor<13xf32>
+  %r7 = loss.soft_margin %c7_x, %c7_y {reduction = #loss.reduction<none>} : (tensor<13xf32>, tensor<13xf32>) -> tensor<13xf32>
+  vector.print str "case soft_margin_tail_f32\n"
+  %e7_0 = arith.constant dense<[700.0, 8.19400869e-40, 40.0, 9.35762291e-14, 16.0, 0.692647278, 0.693147182, 0.693647325, 1.12535169e-07, 30.0, 4.24835413e-18, 90.0, 0.0]> : tensor<13xf32>
+  %ug7_0 = tensor.cast %r7 : tensor<13xf32> to tensor<*xf32>
+  %uw7_0 = tensor.cast %e7_0 : tensor<13xf32> to tensor<*xf32>
+  %rt7_0 = arith.constant 1.000e-05 : f64
+  %at7_0 = arith.constant 1.000e-44 : f64
+  func.call @lossCheckCloseF32(%ug7_0, %uw7_0, %rt7_0, %at7_0) : (tensor<*xf32>, tensor<*xf32>, f64, f64) -> ()
 
-  // bce_with_logits_tail_t1_f64
+  // bce_with_logits_tail_t0_f64
   %c8_x = arith.constant dense<[-700.0, -90.0, -40.0, -30.0, -16.0, -0.001, 0.0, 0.001, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf64>
-  %c8_t = arith.constant dense<1.0> : tensor<13xf64>
+  %c8_t = arith.constant dense<0.0> : tensor<13xf64>
   %r8 = loss.bce_with_logits %c8_x, %c8_t {reduction = #loss.reduction<none>} : (tensor<13xf64>, tensor<13xf64>) -> tensor<13xf64>
-  vector.print str "case bce_with_logits_tail_t1_f64\n"
-  %e8_0 = arith.constant dense<[700.0, 90.0, 40.0, 30.0, 16.00000011253517, 0.6936473055599401, 0.6931471805599453, 0.6926473055599401, 1.1253516838717682e-07, 9.357622968839737e-14, 4.248354255291589e-18, 8.194012623990515e-40, 9.85967654375977e-305]> : tensor<13xf64>
+  vector.print str "case bce_with_logits_tail_t0_f64\n"
+  %e8_0 = arith.constant dense<[9.85967654375977e-305, 8.194012623990515e-40, 4.248354255291589e-18, 9.357622968839737e-14, 1.1253516838717682e-07, 0.6926473055599401, 0.6931471805599453, 0.6936473055599401, 16.00000011253517, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf64>
   %ug8_0 = tensor.cast %r8 : tensor<13xf64> to tensor<*xf64>
   %uw8_0 = tensor.cast %e8_0 : tensor<13xf64> to tensor<*xf64>
   %rt8_0 = arith.constant 1.000e-12 : f64
   %at8_0 = arith.constant 1.000e-320 : f64
   func.call @lossCheckCloseF64(%ug8_0, %uw8_0, %rt8_0, %at8_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
 
-  // soft_margin_tail_f64
+  // bce_with_logits_tail_t1_f64
   %c9_x = arith.constant dense<[-700.0, -90.0, -40.0, -30.0, -16.0, -0.001, 0.0, 0.001, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf64>
-  %c9_y = arith.constant dense<[1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0]> : tensor<13xf64>
-  %r9 = loss.soft_margin %c9_x, %c9_y {reduction = #loss.reduction<none>} : (tensor<13xf64>, tensor<13xf64>) -> tensor<13xf64>
-  vector.print str "case soft_margin_tail_f64\n"
-  %e9_0 = arith.constant dense<[700.0, 8.194012623990515e-40, 40.0, 9.357622968839737e-14, 16.00000011253517, 0.6926473055599401, 0.6931471805599453, 0.6936473055599401, 1.1253516838717682e-07, 30.0, 4.248354255291589e-18, 90.0, 9.85967654375977e-305]> : tensor<13xf64>
+  %c9_t = arith.constant dense<1.0> : tensor<13xf64>
+  %r9 = loss.bce_with_logits %c9_x, %c9_t {reduction = #loss.reduction<none>} : (tensor<13xf64>, tensor<13xf64>) -> tensor<13xf64>
+  vector.print str "case bce_with_logits_tail_t1_f64\n"
+  %e9_0 = arith.constant dense<[700.0, 90.0, 40.0, 30.0, 16.00000011253517, 0.6936473055599401, 0.6931471805599453, 0.6926473055599401, 1.1253516838717682e-07, 9.357622968839737e-14, 4.248354255291589e-18, 8.194012623990515e-40, 9.85967654375977e-305]> : tensor<13xf64>
   %ug9_0 = tensor.cast %r9 : tensor<13xf64> to tensor<*xf64>
   %uw9_0 = tensor.cast %e9_0 : tensor<13xf64> to tensor<*xf64>
   %rt9_0 = arith.constant 1.000e-12 : f64
   %at9_0 = arith.constant 1.000e-320 : f64
   func.call @lossCheckCloseF64(%ug9_0, %uw9_0, %rt9_0, %at9_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
+
+  // soft_margin_tail_f64
+  %c10_x = arith.constant dense<[-700.0, -90.0, -40.0, -30.0, -16.0, -0.001, 0.0, 0.001, 16.0, 30.0, 40.0, 90.0, 700.0]> : tensor<13xf64>
+  %c10_y = arith.constant dense<[1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0]> : tensor<13xf64>
+  %r10 = loss.soft_margin %c10_x, %c10_y {reduction = #loss.reduction<none>} : (tensor<13xf64>, tensor<13xf64>) -> tensor<13xf64>
+  vector.print str "case soft_margin_tail_f64\n"
+  %e10_0 = arith.constant dense<[700.0, 8.194012623990515e-40, 40.0, 9.357622968839737e-14, 16.00000011253517, 0.6926473055599401, 0.6931471805599453, 0.6936473055599401, 1.1253516838717682e-07, 30.0, 4.248354255291589e-18, 90.0, 9.85967654375977e-305]> : tensor<13xf64>
+  %ug10_0 = tensor.cast %r10 : tensor<13xf64> to tensor<*xf64>
+  %uw10_0 = tensor.cast %e10_0 : tensor<13xf64> to tensor<*xf64>
+  %rt10_0 = arith.constant 1.000e-12 : f64
+  %at10_0 = arith.constant 1.000e-320 : f64
+  func.call @lossCheckCloseF64(%ug10_0, %uw10_0, %rt10_0, %at10_0) : (tensor<*xf64>, tensor<*xf64>, f64, f64) -> ()
   return
 }
 
@@ -123,6 +134,8 @@ func.func @main() {
 // CHECK-LABEL: case log1p_f64
 // CHECK: PASS
 // CHECK-LABEL: case exp_f32
+// CHECK: PASS
+// CHECK-LABEL: case log_f32
 // CHECK: PASS
 // CHECK-LABEL: case bce_with_logits_tail_t0_f32
 // CHECK: PASS
@@ -150,4 +163,9 @@ func.func private @math_log1p_f64(%x: tensor<12xf64>) -> tensor<12xf64> {
 func.func private @math_exp_f32(%x: tensor<18xf32>) -> tensor<18xf32> {
   %r = math.exp %x : tensor<18xf32>
   return %r : tensor<18xf32>
+}
+
+func.func private @math_log_f32(%x: tensor<19xf32>) -> tensor<19xf32> {
+  %r = math.log %x : tensor<19xf32>
+  return %r : tensor<19xf32>
 }

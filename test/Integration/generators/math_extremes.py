@@ -1,5 +1,5 @@
 """Writes test/Integration/CPU/math_extremes.mlir: the math that the CPU
-pipeline approximates or expands (f32 `exp` as a polynomial, `log1p`, the
+pipeline approximates or expands (f32 `exp` and `log` as polynomials, `log1p`, the
 softplus tails of the logistic losses), at the extremes of its range,
 against PyTorch in float64. Run with Debian's /usr/bin/python3:
 
@@ -52,6 +52,13 @@ def main():
                       0.0, 1e-6, 1.0, 20.0, 50.0, 80.0, 88.0, 88.7, 88.8, 100.0],
                      dtype=f32)
     out.math_case("exp_f32", "math.exp", x, torch.exp(x.double()).to(f32))
+    # The f32 log polynomial: subnormals (scaled into the normal range
+    # first), 0, negatives, the top of the range and inf.
+    x = torch.tensor([0.0, -1.0, 1e-45, 1e-42, 1e-40, 1e-39, 1.1754942e-38,
+                      1.1754944e-38, 1e-30, 1e-7, 0.5, 0.9999999, 1.0,
+                      1.0000001, 2.0, 10.0, 1e30, 3.4e38, float("inf")],
+                     dtype=f32)
+    out.math_case("log_f32", "math.log", x, torch.log(x.double()).to(f32))
     # Softplus tails: log1p(exp(-|x|)) with no cancellation on either side.
     for dt in (f32, f64):
         name = {torch.float32: "f32", torch.float64: "f64"}[dt]
