@@ -356,39 +356,69 @@ struct MultilabelSoftMarginLowering
     SmallVector<LoopInput> inputs{{x, identityMap(ctx, r + 1)}, bcast(t)};
     if (w)
       inputs.push_back(bcast(w));
+    // -(t logsigmoid(x) + (1 - t) logsigmoid(-x)) [* w] at one point.
+    auto pointValue = [&](OpBuilder &b, Location l, ValueRange in) -> Value {
+      Value xv = castFloat(b, l, in[0], acc);
+      Value tv = widenToAcc(b, l, in[1], acc);
+      Value zero = constFloat(b, l, acc, 0.0);
+      Value one = constFloat(b, l, acc, 1.0);
+      Value tail = emitLog1p(
+          b, l,
+          math::ExpOp::create(
+              b, l,
+              arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, xv))));
+      // -logsigmoid(x) = sp(-x); -logsigmoid(-x) = sp(x).
+      Value spNeg = arith::AddFOp::create(
+          b, l,
+          arith::MaximumFOp::create(b, l, arith::NegFOp::create(b, l, xv),
+                                    zero),
+          tail);
+      Value spPos = arith::AddFOp::create(
+          b, l, arith::MaximumFOp::create(b, l, xv, zero), tail);
+      Value v = arith::AddFOp::create(
+          b, l, arith::MulFOp::create(b, l, tv, spNeg),
+          arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, one, tv),
+                                spPos));
+      if (w)
+        v = arith::MulFOp::create(b, l, v, castFloat(b, l, in[2], acc));
+      return v;
+    };
+
+    Reduction reduction = op.getReduction();
+    if (reduction != Reduction::none) {
+      // Every sample has C classes, so the mean of the per-sample means is
+      // the mean over all N x C points, and the sum of the per-sample means
+      // the sum of v / C: one full sum, which block-sum-reductions splits
+      // into vectorized, parallel partials (a per-row sum over the classes
+      // would be a sequential chain per row).
+      SmallVector<OpFoldResult> points(rows);
+      points.push_back(tensor::getMixedSize(rewriter, loc, x, r));
+      Value c;
+      if (reduction == Reduction::sum)
+        c = lastDimAsFloat(rewriter, loc, x, acc);
+      replaceOpWithCasts(
+          rewriter, op,
+          buildReducedLoss(rewriter, loc, points, inputs, reduction, elTy,
+                           [&](OpBuilder &b, Location l, ValueRange in) {
+                             Value v = pointValue(b, l, in);
+                             if (c)
+                               v = arith::DivFOp::create(b, l, v, c);
+                             return std::pair<Value, Value>(v, Value());
+                           }));
+      return success();
+    }
+
     Value sum = buildRowReduction(
         rewriter, loc, rows, 1, inputs, {constFloat(rewriter, loc, acc, 0.0)},
         [&](OpBuilder &b, Location l, ValueRange in, ValueRange accs) {
-          Value xv = castFloat(b, l, in[0], acc);
-          Value tv = widenToAcc(b, l, in[1], acc);
-          Value zero = constFloat(b, l, acc, 0.0);
-          Value one = constFloat(b, l, acc, 1.0);
-          Value tail = emitLog1p(
-              b, l,
-              math::ExpOp::create(
-                  b, l,
-                  arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, xv))));
-          // -logsigmoid(x) = sp(-x); -logsigmoid(-x) = sp(x).
-          Value spNeg = arith::AddFOp::create(
-              b, l,
-              arith::MaximumFOp::create(b, l, arith::NegFOp::create(b, l, xv),
-                                        zero),
-              tail);
-          Value spPos = arith::AddFOp::create(
-              b, l, arith::MaximumFOp::create(b, l, xv, zero), tail);
-          Value v = arith::AddFOp::create(
-              b, l, arith::MulFOp::create(b, l, tv, spNeg),
-              arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, one, tv),
-                                    spPos));
-          if (w)
-            v = arith::MulFOp::create(b, l, v, castFloat(b, l, in[2], acc));
-          return SmallVector<Value>{arith::AddFOp::create(b, l, accs[0], v)};
+          return SmallVector<Value>{
+              arith::AddFOp::create(b, l, accs[0], pointValue(b, l, in))};
         })[0];
 
     Value c = lastDimAsFloat(rewriter, loc, x, acc);
     replaceOpWithCasts(
         rewriter, op, reduceSamples(
-                rewriter, loc, rows, {sum}, op.getReduction(), elTy,
+                rewriter, loc, rows, {sum}, reduction, elTy,
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   return arith::DivFOp::create(b, l, args[0], c).getResult();
                 }));
