@@ -19,73 +19,63 @@ namespace loss {
 using namespace mlir;
 
 namespace {
+/// A constant `v` of the f32 type (or vector of f32) `ty`.
+Value splatF32(OpBuilder &b, Location loc, Type ty, double v) {
+  TypedAttr attr = b.getF32FloatAttr(v);
+  if (auto vec = dyn_cast<VectorType>(ty))
+    attr = SplatElementsAttr::get(vec, attr);
+  return arith::ConstantOp::create(b, loc, ty, attr);
+}
+
+/// Where its operand is below `below`, the unary f32 `op` computes
+/// `post(op(x * scale))` instead of `op(x)`: an exact rescaling into the
+/// range its polynomial handles.
+void rescaleBelow(Operation *op, double below, double scale,
+                  function_ref<Value(OpBuilder &, Location, Value)> post) {
+  if (!getElementTypeOrSelf(op->getResult(0).getType()).isF32())
+    return;
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  Type ty = op->getResult(0).getType();
+  Value x = op->getOperand(0);
+  Value tiny = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                                     splatF32(b, loc, ty, below));
+  Value scaled =
+      arith::MulFOp::create(b, loc, x, splatF32(b, loc, ty, scale));
+  op->setOperand(0, arith::SelectOp::create(b, loc, tiny, scaled, x));
+  b.setInsertionPointAfter(op);
+  Value y = op->getResult(0);
+  Value fixed = post(b, loc, y);
+  Value r = arith::SelectOp::create(b, loc, tiny, fixed, y);
+  Operation *fixedOp = fixed.getDefiningOp(), *rOp = r.getDefiningOp();
+  y.replaceUsesWithIf(r, [&](OpOperand &use) {
+    return use.getOwner() != fixedOp && use.getOwner() != rOp;
+  });
+}
+
 struct ApproximateF32MathPass
     : public loss::impl::ApproximateF32MathBase<ApproximateF32MathPass> {
   void runOnOperation() override {
-    // The polynomial flushes results below the smallest normal f32
+    // The exp polynomial flushes results below the smallest normal f32
     // (x < -87.3) to 0, where libm and PyTorch return subnormals (softplus
     // tails are made of them). There, exp(x) = exp(x / 2)^2: one
     // polynomial, one rounding into the subnormal range.
     getOperation()->walk([](math::ExpOp exp) {
-      if (!getElementTypeOrSelf(exp.getType()).isF32())
-        return;
-      OpBuilder b(exp);
-      Location loc = exp.getLoc();
-      Type ty = exp.getType();
-      auto splat = [&](double v) -> Value {
-        return arith::ConstantOp::create(
-            b, loc, ty,
-            isa<VectorType>(ty)
-                ? cast<TypedAttr>(SplatElementsAttr::get(
-                      cast<ShapedType>(ty), b.getF32FloatAttr(v)))
-                : b.getF32FloatAttr(v));
-      };
-      Value x = exp.getOperand();
-      Value tiny = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
-                                         splat(-87.0));
-      Value half = arith::MulFOp::create(b, loc, x, splat(0.5));
-      exp.getOperandMutable().assign(
-          arith::SelectOp::create(b, loc, tiny, half, x));
-      b.setInsertionPointAfter(exp);
-      Value e = exp.getResult();
-      Value sq = arith::MulFOp::create(b, loc, e, e);
-      Value r = arith::SelectOp::create(b, loc, tiny, sq, e);
-      Operation *sqOp = sq.getDefiningOp(), *rOp = r.getDefiningOp();
-      e.replaceUsesWithIf(r, [&](OpOperand &use) {
-        return use.getOwner() != sqOp && use.getOwner() != rOp;
+      rescaleBelow(exp, -87.0, 0.5, [](OpBuilder &b, Location loc, Value e) {
+        return arith::MulFOp::create(b, loc, e, e).getResult();
       });
     });
     // Below the smallest normal f32 the log polynomial's exponent split is
     // wrong: log(x) = log(x * 2^24) - 24 ln 2, exactly scaled.
     getOperation()->walk([](math::LogOp log) {
-      if (!getElementTypeOrSelf(log.getType()).isF32())
-        return;
-      OpBuilder b(log);
-      Location loc = log.getLoc();
-      Type ty = log.getType();
-      auto splat = [&](double v) -> Value {
-        return arith::ConstantOp::create(
-            b, loc, ty,
-            isa<VectorType>(ty)
-                ? cast<TypedAttr>(SplatElementsAttr::get(
-                      cast<ShapedType>(ty), b.getF32FloatAttr(v)))
-                : b.getF32FloatAttr(v));
-      };
-      Value x = log.getOperand();
-      Value tiny = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
-                                         splat(0x1p-126));
-      Value scaled = arith::MulFOp::create(b, loc, x, splat(0x1p24));
-      log.getOperandMutable().assign(
-          arith::SelectOp::create(b, loc, tiny, scaled, x));
-      b.setInsertionPointAfter(log);
-      Value l = log.getResult();
-      Value shifted =
-          arith::SubFOp::create(b, loc, l, splat(24.0 * 0.69314718055994530942));
-      Value r = arith::SelectOp::create(b, loc, tiny, shifted, l);
-      Operation *shOp = shifted.getDefiningOp(), *rOp = r.getDefiningOp();
-      l.replaceUsesWithIf(r, [&](OpOperand &use) {
-        return use.getOwner() != shOp && use.getOwner() != rOp;
-      });
+      rescaleBelow(log, 0x1p-126, 0x1p24,
+                   [](OpBuilder &b, Location loc, Value l) {
+                     return arith::SubFOp::create(
+                                b, loc, l,
+                                splatF32(b, loc, l.getType(),
+                                         24.0 * 0.69314718055994530942))
+                         .getResult();
+                   });
     });
     RewritePatternSet patterns(&getContext());
     // The approximation patterns only match f32 (scalars and vectors).

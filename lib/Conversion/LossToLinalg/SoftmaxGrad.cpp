@@ -97,7 +97,6 @@ Value buildClassPointwise(
           return fn(nb, nl, args, classIndexI64(nb, nl, axis));
         });
 
-  MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, like);
   assertConsistentLoopSizes(b, loc, shape, inputs);
   Value init = tensor::EmptyOp::create(b, loc, shape, elt);
@@ -188,7 +187,6 @@ Value buildClassPointwise(
         tensor::ParallelInsertSliceOp::create(nb, nl, written, out, offs, sizes,
                                               strides);
       });
-  (void)ctx;
   return forall.getResult(0);
 }
 

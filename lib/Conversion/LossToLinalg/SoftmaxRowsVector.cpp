@@ -271,7 +271,7 @@ RowStats mlir::loss::buildLaneRowStats(OpBuilder &b, Location loc,
   // The positions of K-dim operands as one dim.
   auto collapse = [&](Value v, unsigned from) -> Value {
     auto ty = cast<RankedTensorType>(v.getType());
-    if (!v || ty.getRank() == from + 1)
+    if (ty.getRank() == from + 1)
       return v;
     SmallVector<ReassociationIndices> groups;
     for (unsigned j = 0; j < from; ++j)
