@@ -29,7 +29,8 @@ config.substitutions.append(
     ("%loss_runner_utils", os.path.join(config.loss_mlir_lib_dir, "libloss_runner_utils.so")))
 
 tool_dirs = [config.loss_mlir_tools_dir, config.llvm_tools_dir]
-tools = ["loss-opt", "loss-translate", "loss-run", "mlir-runner", "FileCheck", "not"]
+tools = ["loss-opt", "loss-translate", "loss-run", "loss-compile", "mlir-runner",
+         "FileCheck", "not"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # The oracle interpreter (generators only; tests never need it to pass).

@@ -17,6 +17,6 @@ if [[ ! -f "$build/build.ninja" ]]; then
     "-DLOSS_MLIR_SANITIZE=address;undefined" -DLOSS_MLIR_FUZZ=ON
 fi
 if (($# == 0)); then
-  set -- loss-opt loss-translate loss-run loss_runner_utils loss-fuzzers
+  set -- loss-opt loss-translate loss-run loss-compile loss_runner_utils loss-fuzzers
 fi
 LOSS_MLIR_BUILD_DIR="$build" "$root/utils/build.sh" "$@"

@@ -18,7 +18,7 @@ packages=(
   python3
 )
 if [[ "${1:-}" == "--oracle" ]]; then
-  packages+=(python3-torch python3-onnx python3-numpy)
+  packages+=(python3-torch python3-onnx python3-numpy python3-pytest)
 fi
 
 missing=()

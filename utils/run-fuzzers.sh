@@ -5,7 +5,8 @@
 # blow-up fails the script; the input is saved under
 # build-fuzz/fuzz/findings/ and its path printed.
 #
-#   utils/run-fuzzers.sh [--time=SECONDS] [--seeds=N] [--no-build] [TARGET...]
+#   utils/run-fuzzers.sh [--time=SECONDS | --runs=N] [--seed=S] [--seeds=N]
+#                        [--no-build] [TARGET...]
 #
 # TARGET: onnx (the importer), opt-llvm, opt-llvm-out-params,
 # opt-gpu-emulation, opt-nvvm (loss-opt-fuzzer with one pipeline each);
@@ -19,17 +20,29 @@
 #
 # Inputs that found new coverage accumulate in build-fuzz/fuzz/corpus/
 # (kept between runs, so a later run starts from them).
+#
+# --runs=N instead bounds each target by executions (N per MLIR target,
+# 2N for the faster ONNX one, N/4 for nvvm, seeds included), with
+# libFuzzer's -seed (default 1) and a scratch corpus: the targets are
+# single-threaded, so the outcome is a function of the commit alone and a
+# run of the test command reproduces exactly (utils/run-tests.sh uses
+# --runs). Before fuzzing, every file under utils/fuzz-regressions/<kind>/
+# (onnx, mlir: inputs that once crashed) is replayed on each target.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LOSS_MLIR_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 
 time_per_target=15
+runs=
+rng_seed=1
 seeds=all
 do_build=1
 targets=()
 for arg in "$@"; do
   case "$arg" in
     --time=*) time_per_target="${arg#--time=}" ;;
+    --runs=*) runs="${arg#--runs=}" ;;
+    --seed=*) rng_seed="${arg#--seed=}" ;;
     --seeds=*) seeds="${arg#--seeds=}" ;;
     --no-build) do_build=0 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d'; exit 0 ;;
@@ -64,8 +77,13 @@ fi
 
 # -timeout: seconds for one input (a pipeline that takes longer on a 16 KiB
 # input is a bug); -rss_limit_mb also bounds any single allocation.
-common=(-max_total_time="$time_per_target" -rss_limit_mb=3072 -max_len=16384
-        -print_final_stats=1)
+common=(-rss_limit_mb=3072 -max_len=16384 -print_final_stats=1 -seed="$rng_seed")
+if [[ -n "$runs" ]]; then
+  bound="$runs runs"
+else
+  common+=(-max_total_time="$time_per_target")
+  bound="${time_per_target}s"
+fi
 status=0
 summary=()
 for t in "${targets[@]}"; do
@@ -73,20 +91,50 @@ for t in "${targets[@]}"; do
     onnx)
       cmd=("$build/bin/loss-onnx-fuzzer" "${common[@]}" -timeout=30
            -dict="$work/seeds/onnx.dict")
-      seed_dir="$work/seeds/onnx" ;;
+      seed_dir="$work/seeds/onnx"
+      kind=onnx
+      target_runs=$((${runs:-0} * 2)) ;;
     opt-llvm|opt-llvm-out-params|opt-gpu-emulation|opt-nvvm)
       cmd=("$build/bin/loss-opt-fuzzer" "${common[@]}" -timeout=60
            -dict="$work/seeds/mlir.dict")
-      seed_dir="$mlir_seeds" ;;
+      seed_dir="$mlir_seeds"
+      kind=mlir
+      target_runs=${runs:-0}
+      [[ "$t" == opt-nvvm ]] && target_runs=$((target_runs / 4)) ;;
     *) echo "run-fuzzers.sh: unknown target $t" >&2; exit 2 ;;
   esac
-  mkdir -p "$work/corpus/$t"
-  cmd+=(-artifact_prefix="$work/findings/$t-" "$work/corpus/$t" "$seed_dir")
+  ours=()
   if [[ "$t" == opt-* ]]; then
-    cmd+=(-ignore_remaining_args=1 "--pipeline=${t#opt-}")
+    ours=(-ignore_remaining_args=1 "--pipeline=${t#opt-}")
   fi
   log="$work/$t.log"
-  echo "=== fuzz $t (${time_per_target}s): ${cmd[*]}"
+
+  # The known findings first: each file once, no mutation.
+  regressions=("$root/utils/fuzz-regressions/$kind"/*)
+  if [[ -e "${regressions[0]}" ]]; then
+    set +e
+    "${cmd[0]}" -rss_limit_mb=3072 "${regressions[@]}" "${ours[@]}" > "$log.regressions" 2>&1
+    rc=$?
+    set -e
+    if ((rc != 0)); then
+      status=1
+      tail -n 60 "$log.regressions"
+      echo "FUZZ FAILURE in $t (exit $rc): a known finding under utils/fuzz-regressions/$kind crashes again; log $log.regressions"
+      summary+=("$t: a regression input FAILED")
+      continue
+    fi
+  fi
+
+  corpus="$work/corpus/$t"
+  if [[ -n "$runs" ]]; then
+    corpus="$work/corpus-scratch/$t"
+    rm -rf "$corpus"
+    cmd+=(-runs="$target_runs")
+  fi
+  mkdir -p "$corpus"
+  cmd+=(-artifact_prefix="$work/findings/$t-" "$corpus" "$seed_dir" "${ours[@]}")
+  [[ -n "$runs" ]] && bound="$target_runs runs"
+  echo "=== fuzz $t ($bound): ${cmd[*]}"
   set +e
   "${cmd[@]}" > "$log" 2>&1
   rc=$?

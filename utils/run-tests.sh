@@ -2,15 +2,16 @@
 # Installs dependencies, builds, and runs the whole lit suite, then checks
 # that the generated docs are current; then builds build-fuzz/ (ASan, UBSan
 # and libFuzzer; README "Fuzzing and sanitizers"), runs the lit suite again
-# on its instrumented tools and each fuzz target for a bounded time (about a
-# minute in all). Ends with lit's summaries and a line "N passed, M failed"
+# on its instrumented tools, replays the known fuzz findings and runs each
+# fuzz target for a fixed number of executions with a fixed libFuzzer seed
+# (about two minutes in all; the same commit gives the same outcome). Ends with lit's summaries and a line "N passed, M failed"
 # counting both lit runs; a fuzz finding fails the command too.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LOSS_MLIR_BUILD_DIR:-$root/build}"
 fuzz_build="${LOSS_MLIR_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 "$root/utils/install-deps.sh" --oracle
-"$root/utils/build.sh" loss-opt loss-translate loss-run loss_runner_utils
+"$root/utils/build.sh" loss-opt loss-translate loss-run loss-compile loss_runner_utils
 
 # Runs lit on $1 (more lit arguments after it); sets passed/failed/unsupported.
 run_lit() {
@@ -43,7 +44,7 @@ fi
 run_lit "$fuzz_build/test" "$@" || status=1
 san_counts=("$passed" "$failed" "$unsupported")
 fuzz_status=0
-"$root/utils/run-fuzzers.sh" --no-build || fuzz_status=1
+"$root/utils/run-fuzzers.sh" --no-build --runs=3000 || fuzz_status=1
 ((fuzz_status == 0)) || status=1
 
 echo "lit: ${main_counts[0]} passed, ${main_counts[1]} failed, ${main_counts[2]} skipped"

@@ -49,7 +49,8 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());
 
-  detail::addHostToLLVMSteps(pm, options.parallel);
+  detail::addHostToLLVMSteps(pm, options.parallel,
+                             options.checksReturnStatus);
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

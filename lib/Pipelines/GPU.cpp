@@ -110,7 +110,8 @@ void mlir::loss::buildLossLowerToNVVMPipeline(
 
   // Host code, kernel launches through the mgpu* runtime functions, and the
   // kernels serialized into the module.
-  loss::detail::addHostToLLVMSteps(pm, /*openmp=*/false);
+  loss::detail::addHostToLLVMSteps(pm, /*openmp=*/false,
+                                   options.checksReturnStatus);
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions binary;
@@ -129,7 +130,8 @@ void mlir::loss::buildLossLowerToGPUEmulationPipeline(
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());
-  loss::detail::addHostToLLVMSteps(pm, /*openmp=*/true);
+  loss::detail::addHostToLLVMSteps(pm, /*openmp=*/true,
+                                   options.checksReturnStatus);
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

@@ -23,8 +23,11 @@ void addBufferizationSteps(OpPassManager &pm, bool resultsToOutParams);
 
 /// Host code (loops already lowered to cf) to the LLVM dialect: arith
 /// expansion (bf16 conversions without compiler-rt), vector, memref, math,
-/// arith, index, OpenMP on request, func, cf and ub conversions.
-void addHostToLLVMSteps(OpPassManager &pm, bool openmp);
+/// arith, index, OpenMP on request, func, cf and ub conversions; with
+/// `checksReturnStatus`, function-level checks first return a status
+/// (asserts-to-status) rather than abort.
+void addHostToLLVMSteps(OpPassManager &pm, bool openmp,
+                        bool checksReturnStatus);
 
 } // namespace loss::detail
 } // namespace mlir

@@ -70,7 +70,10 @@ void mlir::loss::detail::addBufferizationSteps(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
-void mlir::loss::detail::addHostToLLVMSteps(OpPassManager &pm, bool openmp) {
+void mlir::loss::detail::addHostToLLVMSteps(OpPassManager &pm, bool openmp,
+                                            bool checksReturnStatus) {
+  if (checksReturnStatus)
+    pm.addPass(createAssertsToStatus());
   // bf16/f16 conversions are expanded so that no compiler-rt routine is
   // needed at run time.
   arith::ArithExpandOpsPassOptions expand;

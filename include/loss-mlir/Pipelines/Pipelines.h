@@ -21,6 +21,13 @@ struct LossPipelineOptions : public PassPipelineOptions<Derived> {
       llvm::cl::desc("Return results through caller-allocated out-params "
                      "(for callers such as loss-run that own the buffers)"),
       llvm::cl::init(false)};
+  ::mlir::detail::PassOptions::Option<bool> checksReturnStatus{
+      *this, "checks-return-status",
+      llvm::cl::desc("A failed run-time check of a function returns, with "
+                     "the status and message in thread-local globals "
+                     "(asserts-to-status), instead of aborting (for "
+                     "libraries: loss-compile)"),
+      llvm::cl::init(false)};
 };
 
 struct LossLowerToLLVMOptions

@@ -5,7 +5,11 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+class ModuleOp;
 class RewritePatternSet;
+namespace LLVM {
+class GlobalOp;
+} // namespace LLVM
 namespace loss {
 
 #define GEN_PASS_DECL
@@ -18,6 +22,13 @@ void populateBlockSumReductionsPatterns(RewritePatternSet &patterns,
                                         int64_t runLength = 32,
                                         int64_t lanes = 0,
                                         int64_t minSize = 512);
+
+/// The thread-local globals of asserts-to-status in `module`: an i32 status
+/// and a pointer to the failed check's message, both zero-initialised
+/// (created if absent), for code that resets or reads them.
+std::pair<LLVM::GlobalOp, LLVM::GlobalOp>
+getOrCreateCheckStatusGlobals(ModuleOp module, StringRef statusSymbol,
+                              StringRef messageSymbol);
 
 #define GEN_PASS_REGISTRATION
 #include "loss-mlir/Transforms/Passes.h.inc"

@@ -125,4 +125,34 @@ def SplitSharedDestinations : Pass<"split-shared-destinations", "::mlir::func::F
   }];
 }
 
+def AssertsToStatus : Pass<"asserts-to-status", "::mlir::ModuleOp"> {
+  let summary = "Make a failed function-level cf.assert return with a status "
+                "instead of aborting";
+  let description = [{
+    The run-time checks of the lowerings (a dynamic size that disagrees
+    with another, a `blank` out of range) are `cf.assert`s, which abort the
+    process. A library called from C, Python or PyTorch must not abort its
+    host: this pass rewrites every `cf.assert` directly in the body of a
+    function without results (results are out-params by then) into a
+    branch to a block that stores 1 to the thread-local i32 global
+    `status-symbol`, the assert's message (a NUL-terminated constant) to
+    the thread-local pointer global `message-symbol`, and returns. The
+    checks the lowerings make run before any output is written; on a
+    failed check the outputs are left as they were. Asserts inside nested
+    regions (OpenMP or GPU bodies) keep aborting: a worker thread cannot
+    return for its caller. Callers reset the status before a call (the
+    C entry points of `loss-compile` do).
+  }];
+  let options = [
+    Option<"statusSymbol", "status-symbol", "std::string",
+           /*default=*/"\"__loss_mlir_status\"",
+           "The thread-local i32 set to 1 by a failed check">,
+    Option<"messageSymbol", "message-symbol", "std::string",
+           /*default=*/"\"__loss_mlir_error\"",
+           "The thread-local pointer set to the failed check's message">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::cf::ControlFlowDialect"];
+}
+
 #endif // LOSS_MLIR_TRANSFORMS_PASSES_TD
