@@ -28,37 +28,13 @@ import torch
 import torch.nn.functional as F
 
 from lossgen import TestFile
+# The forward's helpers for CTC inputs (importing ctc generates nothing).
+from ctc import RED, attrs, labels_without, log_probs, repeats
 
 torch.manual_seed(20241202)
 F16, BF16, F32, F64 = torch.float16, torch.bfloat16, torch.float32, torch.float64
 I32, I64 = torch.int32, torch.int64
 EL = {F16: "f16", BF16: "bf16", F32: "f32", F64: "f64"}
-
-RED = {"mean": "", "sum": "reduction = #loss.reduction<sum>",
-       "none": "reduction = #loss.reduction<none>"}
-
-
-def attrs(*parts):
-    parts = [p for p in parts if p]
-    return " {{" + ", ".join(parts) + "}}" if parts else ""
-
-
-def log_probs(shape, dtype, scale=2.0):
-    """log_softmax of random logits over the last dim, rounded to dtype."""
-    x = torch.randn(*shape, dtype=F64) * scale
-    return F.log_softmax(x, dim=-1).to(dtype)
-
-
-def labels_without(shape, num_classes, blank, dtype=I64):
-    """Random labels in [0, C) \\ {blank}."""
-    t = torch.randint(0, num_classes - 1, shape)
-    t = t + (t >= blank).long()
-    return t.to(dtype)
-
-
-def repeats(seq):
-    return sum(1 for a, b in zip(seq, seq[1:]) if a == b)
-
 
 def make_dynamic(tf, keys):
     """Rewrites the last case of `tf` so that the op sees the operands
