@@ -37,6 +37,20 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 if os.path.exists(config.python3_oracle):
     config.available_features.add("python-oracle")
 
+# Installing the build and building a project against it (test/Install):
+# the build's own cmake, cpack, ninja and compiler.
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%cpack", config.cpack_command))
+config.substitutions.append(("%make_program", config.cmake_make_program))
+config.substitutions.append(("%host_cxx", config.host_cxx))
+config.substitutions.append(("%loss_mlir_obj_root", config.loss_mlir_obj_root))
+# The instrumented build (LOSS_MLIR_SANITIZE or LOSS_MLIR_FUZZ, build-fuzz/):
+# its libraries need the sanitizer runtimes in whatever links them.
+if config.loss_mlir_instrument_flags:
+    config.available_features.add("loss-sanitized")
+if shutil.which("dpkg-deb"):
+    config.available_features.add("dpkg-deb")
+
 # LLVM's OpenMP runtime, for programs compiled with parallel=true.
 libomp = os.path.join(config.mlir_lib_dir, "libomp.so")
 config.substitutions.append(("%libomp", libomp))
