@@ -4,7 +4,7 @@
 # and libFuzzer; README "Fuzzing and sanitizers"), runs the lit suite again
 # on its instrumented tools, replays the known fuzz findings and runs each
 # fuzz target for a fixed number of executions with a fixed libFuzzer seed
-# (about two minutes in all; the same commit gives the same outcome). Ends with lit's summaries and a line "N passed, M failed"
+# (about four minutes in all). Ends with lit's summaries and a line "N passed, M failed"
 # counting both lit runs; a fuzz finding fails the command too.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

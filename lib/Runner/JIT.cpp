@@ -34,6 +34,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -234,6 +235,27 @@ mlir::loss::runner::compileModule(OwningOpRef<ModuleOp> module,
 
 llvm::Error CompiledFunction::call(ArrayRef<HostTensor *> inputs,
                                    SmallVectorImpl<HostTensor> &outputs) {
+  return run(inputs, outputs, /*repetitions=*/1, nullptr);
+}
+
+llvm::Expected<BenchmarkTimes>
+CompiledFunction::benchmark(ArrayRef<HostTensor *> inputs, unsigned calls) {
+  SmallVector<HostTensor> outputs;
+  BenchmarkTimes times;
+  if (llvm::Error err = run(inputs, outputs, calls, &times.seconds))
+    return std::move(err);
+  for (HostTensor *t : inputs)
+    times.bytes += t->bytes.size();
+  for (HostTensor &t : outputs)
+    times.bytes += t.bytes.size();
+  llvm::sort(times.seconds);
+  return times;
+}
+
+llvm::Error CompiledFunction::run(ArrayRef<HostTensor *> inputs,
+                                  SmallVectorImpl<HostTensor> &outputs,
+                                  unsigned repetitions,
+                                  SmallVectorImpl<double> *seconds) {
   outputs.clear();
   // The results' buffers, checked before they are allocated: their sizes
   // come from the model (a broadcast of two small inputs can be huge), and
@@ -296,12 +318,21 @@ llvm::Error CompiledFunction::call(ArrayRef<HostTensor *> inputs,
     for (int64_t &s : d.strides)
       args.push_back(&s);
   }
-  if (llvm::Error err = engine->invokePacked(name, args))
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "error: " +
-                                       llvm::toString(std::move(err)));
+  // Repeated calls (benchmark) reuse the buffers: only the call is timed.
+  for (unsigned i = 0; i < repetitions; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (llvm::Error err = engine->invokePacked(name, args))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "error: " +
+                                         llvm::toString(std::move(err)));
+    if (seconds)
+      seconds->push_back(std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - start)
+                             .count());
+  }
   return llvm::Error::success();
 }
+
 
 llvm::Error mlir::loss::runner::checkInput(const CompiledFunction &c,
                                            size_t i, const HostTensor &t,

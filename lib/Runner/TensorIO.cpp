@@ -32,7 +32,7 @@ namespace {
 /// An error whose message is the whole line "PATH: MESSAGE".
 llvm::Error fileError(StringRef path, const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 (path + ": " + message).str());
+                                 ("error: " + path + ": " + message).str());
 }
 
 double halfToDouble(uint16_t h) {

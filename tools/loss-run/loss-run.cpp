@@ -26,6 +26,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/SmallVectorExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -34,52 +35,60 @@ using namespace mlir;
 using namespace mlir::loss::runner;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory category("loss-run options");
+
 static cl::list<std::string> positional(cl::Positional,
-                                        cl::desc("<model.onnx|file.mlir|test dir>..."));
+                                        cl::desc("<model.onnx|file.mlir|test dir>..."), cl::cat(category));
 static cl::opt<bool> onnxTest(
     "onnx-test",
     cl::desc("Treat the positional arguments as ONNX backend test directories "
-             "(model.onnx + test_data_set_*/{input,output}_*.pb)"));
+             "(model.onnx + test_data_set_*/{input,output}_*.pb)"), cl::cat(category));
 static cl::list<std::string>
     inputs("input", cl::desc("NAME=FILE: an input from a TensorProto .pb or "
                              "NumPy .npy file (in argument order if NAME is "
-                             "omitted)"));
+                             "omitted)"), cl::cat(category));
 static cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Write each output as <dir>/<name>.npy instead of "
-                       "printing it"));
+                       "printing it"), cl::cat(category));
 static cl::opt<std::string> entry("entry",
                                   cl::desc("Function to run (default: the "
-                                           "only public function)"));
+                                           "only public function)"), cl::cat(category));
 static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
-                            cl::init(1e-3));
+                            cl::init(1e-3), cl::cat(category));
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
-                            cl::init(1e-7));
+                            cl::init(1e-7), cl::cat(category));
 static cl::opt<bool> noFuse("no-fuse",
-                            cl::desc("Do not fuse log_softmax + nll"));
+                            cl::desc("Do not fuse log_softmax + nll"), cl::cat(category));
 static cl::opt<std::string>
     device("device",
            cl::desc("cpu, cuda (an NVIDIA GPU) or gpu-emulation (the GPU "
                     "kernels on the host CPU, for testing)"),
-           cl::init("cpu"));
+           cl::init("cpu"), cl::cat(category));
 static cl::opt<std::string>
     gpuChip("gpu-chip", cl::desc("GPU architecture for --device=cuda"),
-            cl::init("sm_90"));
+            cl::init("sm_90"), cl::cat(category));
 static cl::opt<std::string> cudaRuntime(
     "cuda-runtime",
     cl::desc("Path of libloss_cuda_runtime.so (default: next to loss-run or "
-             "in ../lib)"));
+             "in ../lib)"), cl::cat(category));
 static cl::opt<bool>
     grad("grad", cl::desc("Run the entry's value-and-grad function "
                           "(--loss-generate-gradients): its results, then "
-                          "the gradients, named grad_<input>"));
+                          "the gradients, named grad_<input>"), cl::cat(category));
 static cl::list<std::string>
     gradWrt("grad-wrt", cl::CommaSeparated,
             cl::desc("With --grad: the inputs to differentiate with respect "
                      "to (names or indices; default: every float input the "
-                     "loss depends on through differentiable operands)"));
+                     "loss depends on through differentiable operands)"), cl::cat(category));
+static cl::opt<unsigned> benchmarkCalls(
+    "benchmark", cl::value_desc("N"),
+    cl::desc("Time N calls of the compiled function (compilation excluded) "
+             "and print the minimum, the median and the bytes moved per "
+             "second, instead of the outputs"),
+    cl::init(0), cl::cat(category));
 static cl::opt<bool> dumpIR("dump-ir",
-                            cl::desc("Print the imported IR before compiling"));
+                            cl::desc("Print the imported IR before compiling"), cl::cat(category));
 
 /// Prints `err` as one line; returns 1.
 static int fail(llvm::Error err) {
@@ -107,6 +116,18 @@ static int runFile(MLIRContext &ctx, StringRef path,
     return fail(ins.takeError());
   SmallVector<HostTensor *> inPtrs =
       llvm::map_to_vector(*ins, [](HostTensor &t) { return &t; });
+  if (benchmarkCalls) {
+    auto times = compiled->benchmark(inPtrs, benchmarkCalls);
+    if (!times)
+      return fail(times.takeError());
+    llvm::outs() << llvm::formatv(
+        "{0}: {1} calls, min {2:f3} ms, median {3:f3} ms, {4} bytes in and "
+        "out, {5:f2} GB/s at the minimum\n",
+        compiled->name, benchmarkCalls, times->min() * 1e3,
+        times->median() * 1e3, times->bytes,
+        times->bytes / times->min() / 1e9);
+    return 0;
+  }
   SmallVector<HostTensor> outs;
   if (llvm::Error err = compiled->call(inPtrs, outs))
     return fail(std::move(err));
@@ -125,6 +146,7 @@ static int runFile(MLIRContext &ctx, StringRef path,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "loss-mlir runner\n");
   std::optional<Device> dev = parseDevice(device);
   if (!dev) {

@@ -73,6 +73,14 @@ void registerRunnerDialects(DialectRegistry &registry);
 OwningOpRef<ModuleOp> parseModule(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                   StringRef path, MLIRContext &context);
 
+/// What CompiledFunction::benchmark measured.
+struct BenchmarkTimes {
+  SmallVector<double> seconds; ///< one per call, ascending
+  uint64_t bytes = 0;          ///< the inputs' and outputs' bytes
+  double min() const { return seconds.front(); }
+  double median() const { return seconds[seconds.size() / 2]; }
+};
+
 /// A JIT-compiled function taking its inputs and then caller-allocated
 /// outputs, all statically shaped.
 struct CompiledFunction {
@@ -87,7 +95,18 @@ struct CompiledFunction {
   /// call fills.
   llvm::Error call(ArrayRef<HostTensor *> inputs,
                    SmallVectorImpl<HostTensor> &outputs);
+
+  /// Calls the function `calls` times on `inputs` (outputs allocated once,
+  /// before the first); the times of the calls alone.
+  llvm::Expected<BenchmarkTimes> benchmark(ArrayRef<HostTensor *> inputs,
+                                           unsigned calls);
+
+private:
+  llvm::Error run(ArrayRef<HostTensor *> inputs,
+                  SmallVectorImpl<HostTensor> &outputs, unsigned repetitions,
+                  SmallVectorImpl<double> *seconds);
 };
+
 
 /// Picks the function to run (see CompileOptions::entry), lowers `module`
 /// through the pipeline of `options.device` and JIT-compiles it. Errors are
