@@ -88,8 +88,8 @@ Value buildClassPointwise(
   auto ty = cast<RankedTensorType>(like.getType());
   Type elt = ty.getElementType();
   Type acc = getAccumulatorType(elt);
-  int64_t lanes = vectorBits / acc.getIntOrFloatBitWidth();
-  if (vectorBits == 0 || lanes < 2 || ty.getRank() != 2 || axis != 1 ||
+  int64_t lanes = vectorScheduleLanes(elt, vectorBits);
+  if (lanes == 0 || ty.getRank() != 2 || axis != 1 ||
       (!ty.isDynamicDim(1) && ty.getDimSize(1) < 2 * lanes))
     return buildPointwise(
         b, loc, like, inputs,

@@ -64,6 +64,14 @@ RowStats buildRowStats(OpBuilder &b, Location loc,
 /// innermost, and rows of at least two vectors (or of a dynamic length).
 bool canVectorizeRows(const SoftmaxRowOperands &req, unsigned vectorBits);
 
+/// Lanes of a `vectorBits` vector of `elementType`'s accumulator, or 0 where
+/// the explicit-vector schedules do not apply: no width, fewer than two
+/// lanes, or 16-bit floats, whose vectors x86 without AVX512-BF16/FP16
+/// legalizes through compiler-rt calls (`__truncsfbf2`) that neither the JIT
+/// nor loss-compile's libraries link (16-bit inputs keep the scalar loops,
+/// which read and widen one element at a time).
+int64_t vectorScheduleLanes(Type elementType, unsigned vectorBits);
+
 /// Whether buildLaneRowStats takes `req`: classes strided (K-dim) or rows
 /// of `[N, C]` too short for canVectorizeRows.
 bool canVectorizeLaneRows(const SoftmaxRowOperands &req, unsigned vectorBits);

@@ -30,14 +30,20 @@ namespace {
 constexpr int64_t kVectorsPerBlock = 256;
 } // namespace
 
+int64_t mlir::loss::vectorScheduleLanes(Type elementType,
+                                        unsigned vectorBits) {
+  if (vectorBits == 0 || elementType.getIntOrFloatBitWidth() < 32)
+    return 0;
+  int64_t lanes =
+      vectorBits / getAccumulatorType(elementType).getIntOrFloatBitWidth();
+  return lanes < 2 ? 0 : lanes;
+}
+
 bool mlir::loss::canVectorizeRows(const SoftmaxRowOperands &req,
                                   unsigned vectorBits) {
   auto ty = cast<RankedTensorType>(req.logits.getType());
-  if (vectorBits == 0 || req.axis != ty.getRank() - 1)
-    return false;
-  Type acc = getAccumulatorType(ty.getElementType());
-  int64_t lanes = vectorBits / acc.getIntOrFloatBitWidth();
-  if (lanes < 2)
+  int64_t lanes = vectorScheduleLanes(ty.getElementType(), vectorBits);
+  if (lanes == 0 || req.axis != ty.getRank() - 1)
     return false;
   // Short static rows keep the scalar schedule (fewer than two vectors: the
   // lane merge would cost more than it saves).
@@ -236,10 +242,8 @@ RowStats mlir::loss::buildVectorRowStats(OpBuilder &b, Location loc,
 bool mlir::loss::canVectorizeLaneRows(const SoftmaxRowOperands &req,
                                       unsigned vectorBits) {
   auto ty = cast<RankedTensorType>(req.logits.getType());
-  if (vectorBits == 0 || req.axis != 1)
-    return false;
-  Type acc = getAccumulatorType(ty.getElementType());
-  if (vectorBits / acc.getIntOrFloatBitWidth() < 2)
+  if (vectorScheduleLanes(ty.getElementType(), vectorBits) == 0 ||
+      req.axis != 1)
     return false;
   if (ty.getRank() >= 3)
     return true;
