@@ -12,6 +12,7 @@
 #include "loss-mlir/Compile/AheadOfTime.h"
 #include "loss-mlir/Dialect/Loss/Transforms/Passes.h"
 #include "loss-mlir/Pipelines/Pipelines.h"
+#include "loss-mlir/Runner/JIT.h"
 #include "loss-mlir/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -434,18 +435,20 @@ mlir::loss::aot::lowerToLibraryABI(ModuleOp module,
   }
 
   PassManager pm(module.getContext());
-  if (options.target == Target::CUDA) {
-    LossLowerToNVVMOptions pipeline;
+  // Both targets: results as out-params, checks that return a status.
+  auto library = [&](auto &pipeline) {
     pipeline.fuse = options.fuse;
     pipeline.resultsToOutParams = true;
     pipeline.checksReturnStatus = true;
+  };
+  if (options.target == Target::CUDA) {
+    LossLowerToNVVMOptions pipeline;
+    library(pipeline);
     pipeline.chip = options.gpuChip;
     buildLossLowerToNVVMPipeline(pm, pipeline);
   } else {
     LossLowerToLLVMOptions pipeline;
-    pipeline.fuse = options.fuse;
-    pipeline.resultsToOutParams = true;
-    pipeline.checksReturnStatus = true;
+    library(pipeline);
     pipeline.parallel = options.parallel;
     buildLossLowerToLLVMPipeline(pm, pipeline);
   }
@@ -656,23 +659,6 @@ static llvm::Expected<std::string> findLinkerDriver() {
                "use -c for an object file");
 }
 
-/// The directory of libloss_cuda_runtime.so: next to the running tool or in
-/// ../lib (build and install trees).
-static std::string cudaRuntimeDir() {
-  std::string exe = llvm::sys::fs::getMainExecutable(
-      nullptr, reinterpret_cast<void *>(&cudaRuntimeDir));
-  SmallString<256> dir(llvm::sys::path::parent_path(exe));
-  for (StringRef rel : {".", "../lib"}) {
-    SmallString<256> p(dir);
-    llvm::sys::path::append(p, rel, "libloss_cuda_runtime.so");
-    if (llvm::sys::fs::exists(p)) {
-      llvm::sys::fs::make_absolute(p);
-      return std::string(llvm::sys::path::parent_path(p));
-    }
-  }
-  return "";
-}
-
 llvm::Error mlir::loss::aot::linkSharedLibrary(StringRef object,
                                                StringRef output,
                                                const AOTOptions &options) {
@@ -689,7 +675,8 @@ llvm::Error mlir::loss::aot::linkSharedLibrary(StringRef object,
     args.push_back(("-Wl,-rpath," + dir).str());
   };
   if (options.target == Target::CUDA) {
-    std::string dir = cudaRuntimeDir();
+    std::string dir =
+        llvm::sys::path::parent_path(runner::findCudaRuntimeLibrary()).str();
     if (dir.empty())
       return error("--device=cuda links against libloss_cuda_runtime.so, "
                    "which is not next to loss-compile or in ../lib");

@@ -70,6 +70,21 @@ mlir::loss::runner::parseModule(std::unique_ptr<llvm::MemoryBuffer> buffer,
   return parseSourceFile<ModuleOp>(sm, &ctx);
 }
 
+std::string mlir::loss::runner::findCudaRuntimeLibrary() {
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&findCudaRuntimeLibrary));
+  SmallString<256> dir(llvm::sys::path::parent_path(exe));
+  for (StringRef rel : {".", "../lib"}) {
+    SmallString<256> p(dir);
+    llvm::sys::path::append(p, rel, "libloss_cuda_runtime.so");
+    if (llvm::sys::fs::exists(p)) {
+      llvm::sys::fs::make_absolute(p);
+      return std::string(p);
+    }
+  }
+  return "";
+}
+
 namespace {
 /// The machine's physical memory in bytes (no limit if unknown).
 uint64_t physicalMemoryBytes() {
@@ -79,21 +94,13 @@ uint64_t physicalMemoryBytes() {
   return static_cast<uint64_t>(pages) * static_cast<uint64_t>(size);
 }
 
-/// libloss_cuda_runtime.so: the option, else next to the running executable
-/// or in ../lib (the build tree's layout), else the loader's search path.
+/// libloss_cuda_runtime.so: the option, else the one next to the tools,
+/// else the loader's search path.
 std::string cudaRuntimePath(const CompileOptions &options) {
   if (!options.cudaRuntime.empty())
     return options.cudaRuntime;
-  std::string exe = llvm::sys::fs::getMainExecutable(
-      nullptr, reinterpret_cast<void *>(&cudaRuntimePath));
-  SmallString<256> dir(llvm::sys::path::parent_path(exe));
-  for (StringRef rel : {".", "../lib"}) {
-    SmallString<256> p(dir);
-    llvm::sys::path::append(p, rel, "libloss_cuda_runtime.so");
-    if (llvm::sys::fs::exists(p))
-      return std::string(p);
-  }
-  return "libloss_cuda_runtime.so";
+  std::string found = findCudaRuntimeLibrary();
+  return found.empty() ? "libloss_cuda_runtime.so" : found;
 }
 
 /// Fills the signature of `c` from `fn`; every argument and result must be a

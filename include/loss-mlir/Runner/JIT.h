@@ -63,6 +63,10 @@ struct CompileOptions {
   SmallVector<std::string> gradWrt;
 };
 
+/// libloss_cuda_runtime.so next to the running executable or in ../lib (the
+/// build and install trees' layout), as an absolute path; empty if absent.
+std::string findCudaRuntimeLibrary();
+
 /// Registers what the runner parses, imports and translates to LLVM IR:
 /// every upstream dialect and extension, the loss dialect, and the LLVM IR
 /// translations of the CPU and GPU pipelines.
