@@ -202,8 +202,7 @@ class _Loss(torch.nn.Module):
         lib, values = self._compiled(inputs, vjp=True)
         fn = lib.functions["loss_value_and_grad"]
         outs = _run(fn, values + [grad_output.to(values[0].dtype)])
-        by_name = {r["name"]: g for r, g in zip(fn.results[1:], outs[1:])}
-        return tuple(by_name.get("grad_" + n) for n in self._inputs)
+        return self._grads_by_input(fn, outs[1:])
 
 
 def _reduction(size_average, reduce, reduction):
