@@ -26,7 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loss-mlir/GPU/Transforms/GPUUtils.h"
+#include "CTCKernel.h"
 #include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
 #include "loss-mlir/Dialect/Loss/Utils/LossArithmetic.h"
@@ -61,44 +61,29 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
     bool zeroInfinity = op.getZeroInfinity();
     int64_t blankAttr = op.getBlank();
 
-    // Host: sizes, buffers.
-    Value timeSize = tensor::DimOp::create(b, loc, op.getLogProbs(), 0);
-    OpFoldResult batchSize =
-        batched ? tensor::getMixedSize(b, loc, op.getLogProbs(), 1)
-                : OpFoldResult(b.getIndexAttr(1));
-    Value batchSizeV = getValueOrCreateConstantIndexOp(b, loc, batchSize);
-    Value numClasses =
-        tensor::DimOp::create(b, loc, op.getLogProbs(), lpTy.getRank() - 1);
-
-    // Per-sample operands must have N entries (checked at run time where a
-    // size is dynamic), as on the CPU.
-    assertCtcOperandSizes(b, loc, op.getInputLengths(),
-                          op.getTargetLengths(), op.getTargets(), Value(),
-                          layout, batchSize);
-    // Padded width S, or the length of the concatenated buffer: a bound on
-    // every S_n.
-    Value targetWidth =
-        tensor::DimOp::create(b, loc, op.getTargets(), layout.targetWidthDim());
-    Value c1 = constIndex(b, loc, 1), c2 = constIndex(b, loc, 2);
-    Value stateCap = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, targetWidth, c2), c1);
+    // Host: sizes, checks, buffers.
+    CtcLaunchSizes ctc =
+        buildCtcLaunchSizes(b, loc, layout, op.getLogProbs(), op.getTargets(),
+                            op.getInputLengths(), op.getTargetLengths());
+    OpFoldResult batchSize = ctc.batchSize;
 
     Value logProbs = kernelInput(b, loc, op.getLogProbs());
     Value targets = kernelInput(b, loc, op.getTargets());
     Value inputLengths = kernelInput(b, loc, op.getInputLengths());
     Value targetLengths = kernelInput(b, loc, op.getTargetLengths());
-    Value grid = clampIndex(b, loc, batchSizeV, 1, sizes.maxGridSize);
-    Value block = blockSizeFor(b, loc, stateCap, sizes.blockSize);
+    Value grid = clampIndex(b, loc, ctc.batchSizeV, 1, sizes.maxGridSize);
+    Value block = blockSizeFor(b, loc, ctc.stateCap, sizes.blockSize);
     Value alpha =
-        kernelOutput(b, loc, {grid, b.getIndexAttr(2), stateCap}, acc);
+        kernelOutput(b, loc, {grid, b.getIndexAttr(2), ctc.stateCap}, acc);
     Value perSample = kernelOutput(b, loc, {batchSize}, acc);
 
     launchBlockPerItem(
-        b, loc, grid, block, "block-per-sample", batchSizeV,
+        b, loc, grid, block, "block-per-sample", ctc.batchSizeV,
         [&](OpBuilder &nb, Location nl, const Kernel &k, Value n) {
-          buildSample(nb, nl, k, n, logProbs, targets, inputLengths,
-                      targetLengths, alpha, perSample, timeSize, numClasses,
-                      targetWidth, layout, acc, blankAttr, reduction,
+          CtcKernelSample smp =
+              buildCtcKernelSample(nb, nl, k, layout, n, logProbs, targets,
+                                   inputLengths, targetLengths, ctc, blankAttr);
+          buildSample(nb, nl, k, smp, alpha, perSample, acc, reduction,
                       zeroInfinity);
         });
 
@@ -109,80 +94,18 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
     return success();
   }
 
-  /// The body of one sample `n`; every thread of the block runs it.
-  void buildSample(OpBuilder &b, Location loc, const Kernel &k, Value n,
-                   Value logProbs, Value targets, Value inputLengths,
-                   Value targetLengths, Value alpha, Value perSample,
-                   Value timeSize, Value numClasses, Value targetWidth,
-                   const CtcLayout &layout, Type acc, int64_t blankAttr,
-                   Reduction reduction, bool zeroInfinity) const {
+  /// The recursion of one sample (its lengths and label scan `smp` built);
+  /// every thread of the block runs it.
+  void buildSample(OpBuilder &b, Location loc, const Kernel &k,
+                   const CtcKernelSample &smp, Value alpha, Value perSample,
+                   Type acc, Reduction reduction, bool zeroInfinity) const {
     Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1),
           c2 = constIndex(b, loc, 2);
-    Value zeroI = constI64(b, loc, 0), oneI = constI64(b, loc, 1);
-    Value negInf = constFloat(b, loc, acc, -INFINITY);
-    Value numClassesI = toI64FromIndex(b, loc, numClasses);
-    Value timeSizeI = toI64FromIndex(b, loc, timeSize);
-    Value widthI = toI64FromIndex(b, loc, targetWidth);
-    CtcBlank blank = emitCtcBlank(b, loc, blankAttr, numClassesI);
-    Value blankBad = blank.bad, blankIdx = blank.index;
-
-    auto readLength = [&](OpBuilder &rb, Location rl, Value lengths,
-                          Value i) -> Value {
-      return layout.readLength(rb, rl, lengths, i);
-    };
-
-    // Lengths (and the offset into concatenated targets) of this sample.
-    Value tn = toIndex(
-        b, loc,
-        clampSI(b, loc, readLength(b, loc, inputLengths, n), zeroI, timeSizeI));
-    Value snI, offset;
-    if (layout.concatenated) {
-      auto scan = scf::ForOp::create(
-          b, loc, c0, n, c1, ValueRange{zeroI},
-          [&](OpBuilder &sb, Location sl, Value j, ValueRange it) {
-            Value remaining = arith::SubIOp::create(sb, sl, widthI, it[0]);
-            Value len = clampSI(sb, sl, readLength(sb, sl, targetLengths, j),
-                                constI64(sb, sl, 0), remaining);
-            scf::YieldOp::create(
-                sb, sl, ValueRange{arith::AddIOp::create(sb, sl, it[0], len)});
-          });
-      Value used = scan.getResult(0);
-      offset = toIndex(b, loc, used);
-      snI = clampSI(b, loc, readLength(b, loc, targetLengths, n), zeroI,
-                    arith::SubIOp::create(b, loc, widthI, used));
-    } else {
-      snI =
-          clampSI(b, loc, readLength(b, loc, targetLengths, n), zeroI, widthI);
-    }
-    Value sn = toIndex(b, loc, snI);
-
-    auto labelAt = [&](OpBuilder &lb, Location ll, Value kk) -> Value {
-      return layout.readLabel(lb, ll, targets, n, offset, kk);
-    };
-    auto lpAt = [&](OpBuilder &lb, Location ll, Value t, Value c) -> Value {
-      return layout.readLogProb(lb, ll, logProbs, t, n, c, acc);
-    };
+    Value n = smp.n, sn = smp.sn, snI = smp.snI, bad = smp.bad,
+          steps = smp.steps, numStates = smp.numStates;
     auto alphaAt = [&](Value parity, Value s) -> SmallVector<Value> {
       return {k.blockId, parity, s};
     };
-
-    // Labels outside [0, C): NaN, no recursion.
-    auto scan = scf::ForOp::create(
-        b, loc, k.threadId, sn, k.blockSize,
-        ValueRange{arith::ConstantOp::create(b, loc, b.getBoolAttr(false))},
-        [&](OpBuilder &lb, Location ll, Value kk, ValueRange it) {
-          Value out =
-              emitClassOutOfRange(lb, ll, labelAt(lb, ll, kk), numClassesI);
-          scf::YieldOp::create(
-              lb, ll, ValueRange{arith::OrIOp::create(lb, ll, it[0], out)});
-        });
-    Value anyBad =
-        blockAllReduce(b, loc, scan.getResult(0), AllReduceOperation::OR);
-    gpu::BarrierOp::create(b, loc);
-    Value bad = arith::OrIOp::create(b, loc, anyBad, blankBad);
-    Value steps = arith::SelectOp::create(b, loc, bad, c0, tn);
-    Value numStates = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, sn, c2), c1);
 
     // a_{-1} = [0, -inf, ..., -inf] in row 0.
     scf::ForOp::create(b, loc, k.threadId, numStates, k.blockSize, ValueRange{},
@@ -195,61 +118,22 @@ struct CtcToGPU : public OpRewritePattern<CtcOp> {
                        });
     gpu::BarrierOp::create(b, loc);
 
-    Value cMinus1 = arith::SubIOp::create(b, loc, numClassesI, oneI);
     scf::ForOp::create(
         b, loc, c0, steps, c1, ValueRange{},
         [&](OpBuilder &tb, Location tl, Value t, ValueRange) {
           Value cur = arith::RemUIOp::create(tb, tl, t, constIndex(tb, tl, 2));
           Value nxt = arith::SubIOp::create(tb, tl, constIndex(tb, tl, 1), cur);
-          Value lpBlank = lpAt(tb, tl, t, blankIdx);
+          Value lpBlank = smp.logProb(tb, tl, t, smp.blankIdx, acc);
           scf::ForOp::create(
               tb, tl, k.threadId, numStates, k.blockSize, ValueRange{},
               [&](OpBuilder &sb, Location sl, Value s, ValueRange) {
-                Value zero = constIndex(sb, sl, 0), one = constIndex(sb, sl, 1),
-                      two = constIndex(sb, sl, 2);
-                auto load = [&](Value st) {
-                  return memref::LoadOp::create(sb, sl, alpha, alphaAt(cur, st))
-                      .getResult();
-                };
-                Value aSelf = load(s);
-                Value hasPrev = arith::CmpIOp::create(
-                    sb, sl, arith::CmpIPredicate::uge, s, one);
-                Value aPrev = arith::SelectOp::create(
-                    sb, sl, hasPrev,
-                    load(arith::SelectOp::create(
-                        sb, sl, hasPrev, arith::SubIOp::create(sb, sl, s, one),
-                        zero)),
-                    negInf);
-                Value isLabel = arith::CmpIOp::create(
-                    sb, sl, arith::CmpIPredicate::eq,
-                    arith::RemUIOp::create(sb, sl, s, two), one);
-                auto state = scf::IfOp::create(
-                    sb, sl, isLabel,
-                    [&](OpBuilder &ib, Location il) {
-                      // Label state s = 2k + 1: k < S_n.
-                      Value kk = arith::DivUIOp::create(ib, il, s, two);
-                      CtcLabel lab = emitCtcLabel(ib, il, kk, labelAt);
-                      Value sm2 = arith::SelectOp::create(
-                          ib, il, lab.hasPrev,
-                          arith::SubIOp::create(ib, il, s, two), zero);
-                      // The scan ensured 0 <= lab < C; the index is clamped
-                      // so that it is in bounds on its own.
-                      Value c = emitCtcClassIndex(ib, il, lab.label, cMinus1);
-                      Value v =
-                          emitCtcAlphaStep(ib, il, lpAt(ib, il, t, c), aSelf,
-                                           aPrev, load(sm2), lab.canSkip);
-                      scf::YieldOp::create(ib, il, v);
-                    },
-                    [&](OpBuilder &ib, Location il) {
-                      // Blank state: from itself, and from s - 1 if s > 0.
-                      Value v = arith::SelectOp::create(
-                          ib, il, hasPrev,
-                          emitCtcAlphaStep(ib, il, lpBlank, aSelf, aPrev),
-                          emitCtcAlphaStep(ib, il, lpBlank, aSelf));
-                      scf::YieldOp::create(ib, il, v);
+                Value v = emitCtcKernelState(
+                    sb, sl, smp, t, s, lpBlank, acc, /*backward=*/false,
+                    [&](OpBuilder &lb, Location ll, Value st) -> Value {
+                      return memref::LoadOp::create(lb, ll, alpha,
+                                                    alphaAt(cur, st));
                     });
-                memref::StoreOp::create(sb, sl, state.getResult(0), alpha,
-                                        alphaAt(nxt, s));
+                memref::StoreOp::create(sb, sl, v, alpha, alphaAt(nxt, s));
                 scf::YieldOp::create(sb, sl);
               });
           gpu::BarrierOp::create(tb, tl);

@@ -31,7 +31,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loss-mlir/GPU/Transforms/GPUUtils.h"
+#include "CTCKernel.h"
 #include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
 #include "loss-mlir/Dialect/Loss/Utils/LossArithmetic.h"
@@ -60,7 +60,7 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
   struct Buffers {
     Value logProbs, targets, inputLengths, targetLengths, gradOutput;
     Value alpha, beta, sums, grad;
-    Value timeSize, classSize, targetWidth, batchSize;
+    CtcLaunchSizes sizes;
   };
 
   LogicalResult matchAndRewrite(CtcGradOp op,
@@ -68,32 +68,18 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     auto lpTy = op.getLogProbs().getType();
-    CtcLayout layout;
-    layout.batched = lpTy.getRank() == 3;
-    layout.concatenated =
-        layout.batched && op.getTargets().getType().getRank() == 1;
+    CtcLayout layout = CtcLayout::get(op);
     Type elTy = lpTy.getElementType();
     Type acc = getCtcGradAccumulatorType(elTy);
 
     Buffers buf;
-    buf.timeSize = tensor::DimOp::create(b, loc, op.getLogProbs(), 0);
-    buf.classSize =
-        tensor::DimOp::create(b, loc, op.getLogProbs(), lpTy.getRank() - 1);
-    OpFoldResult batchSize =
-        layout.batched ? tensor::getMixedSize(b, loc, op.getLogProbs(), 1)
-                       : OpFoldResult(b.getIndexAttr(1));
-    buf.batchSize = getValueOrCreateConstantIndexOp(b, loc, batchSize);
-    assertCtcOperandSizes(
-        b, loc, op.getInputLengths(), op.getTargetLengths(), op.getTargets(),
-        op.getReduction() == Reduction::none ? op.getGradOutput() : Value(),
-        layout, batchSize);
-
-    buf.targetWidth =
-        tensor::DimOp::create(b, loc, op.getTargets(), layout.targetWidthDim());
-    Value c1 = constIndex(b, loc, 1), c2 = constIndex(b, loc, 2);
-    Value stateCap = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, buf.targetWidth, c2), c1);
-    Value rowCap = arith::AddIOp::create(b, loc, buf.timeSize, c1);
+    buf.sizes = buildCtcLaunchSizes(
+        b, loc, layout, op.getLogProbs(), op.getTargets(), op.getInputLengths(),
+        op.getTargetLengths(),
+        op.getReduction() == Reduction::none ? op.getGradOutput() : Value());
+    Value c1 = constIndex(b, loc, 1);
+    Value stateCap = buf.sizes.stateCap;
+    Value rowCap = arith::AddIOp::create(b, loc, buf.sizes.timeSize, c1);
 
     buf.logProbs = kernelInput(b, loc, op.getLogProbs());
     buf.targets = kernelInput(b, loc, op.getTargets());
@@ -113,16 +99,17 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
                                perBlock),
         c1);
     Value grid = arith::MinUIOp::create(
-        b, loc, clampIndex(b, loc, buf.batchSize, 1, sizes.maxGridSize), fit);
+        b, loc, clampIndex(b, loc, buf.sizes.batchSizeV, 1, sizes.maxGridSize),
+        fit);
     Value block = blockSizeFor(b, loc, stateCap, sizes.blockSize);
     buf.alpha = kernelOutput(b, loc, {grid, rowCap, stateCap}, acc);
     buf.beta = kernelOutput(b, loc, {grid, b.getIndexAttr(2), stateCap}, acc);
-    buf.sums = kernelOutput(b, loc, {grid, buf.classSize}, acc);
+    buf.sums = kernelOutput(b, loc, {grid, buf.sizes.classSize}, acc);
     buf.grad = kernelOutput(
         b, loc, tensor::getMixedSizes(b, loc, op.getLogProbs()), elTy);
 
     launchBlockPerItem(
-        b, loc, grid, block, "block-per-sample", buf.batchSize,
+        b, loc, grid, block, "block-per-sample", buf.sizes.batchSizeV,
         [&](OpBuilder &nb, Location nl, const Kernel &k, Value n) {
           buildSample(nb, nl, k, n, buf, layout, acc, elTy, op);
         });
@@ -139,51 +126,19 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
     bool zeroInfinity = op.getZeroInfinity();
     Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1),
           c2 = constIndex(b, loc, 2);
-    Value zeroI = constI64(b, loc, 0), oneI = constI64(b, loc, 1);
     Value negInf = constFloat(b, loc, acc, -INFINITY);
-    Value numClassesI = toI64FromIndex(b, loc, buf.classSize);
-    Value timeSizeI = toI64FromIndex(b, loc, buf.timeSize);
-    Value widthI = toI64FromIndex(b, loc, buf.targetWidth);
-    CtcBlank blank = emitCtcBlank(b, loc, op.getBlank(), numClassesI);
-    Value blankIdx = blank.index;
+    Value timeSize = buf.sizes.timeSize, classSize = buf.sizes.classSize;
 
-    auto readLength = [&](OpBuilder &rb, Location rl, Value lengths,
-                          Value i) -> Value {
-      return layout.readLength(rb, rl, lengths, i);
-    };
-
-    // Lengths (and the offset into concatenated targets) of this sample.
-    Value tn = toIndex(b, loc,
-                       clampSI(b, loc, readLength(b, loc, buf.inputLengths, n),
-                               zeroI, timeSizeI));
-    Value snI, offset;
-    if (layout.concatenated) {
-      auto scan = scf::ForOp::create(
-          b, loc, c0, n, c1, ValueRange{zeroI},
-          [&](OpBuilder &sb, Location sl, Value j, ValueRange it) {
-            Value remaining = arith::SubIOp::create(sb, sl, widthI, it[0]);
-            Value len =
-                clampSI(sb, sl, readLength(sb, sl, buf.targetLengths, j),
-                        constI64(sb, sl, 0), remaining);
-            scf::YieldOp::create(
-                sb, sl, ValueRange{arith::AddIOp::create(sb, sl, it[0], len)});
-          });
-      Value used = scan.getResult(0);
-      offset = toIndex(b, loc, used);
-      snI = clampSI(b, loc, readLength(b, loc, buf.targetLengths, n), zeroI,
-                    arith::SubIOp::create(b, loc, widthI, used));
-    } else {
-      snI = clampSI(b, loc, readLength(b, loc, buf.targetLengths, n), zeroI,
-                    widthI);
-    }
-    Value sn = toIndex(b, loc, snI);
-
-    auto labelAt = [&](OpBuilder &lb, Location ll, Value kk) -> Value {
-      return layout.readLabel(lb, ll, buf.targets, n, offset, kk);
-    };
-    auto lpAt = [&](OpBuilder &lb, Location ll, Value t, Value c) -> Value {
-      return layout.readLogProb(lb, ll, buf.logProbs, t, n, c, acc);
-    };
+    // The forward's lengths and label scan.
+    CtcKernelSample smp = buildCtcKernelSample(
+        b, loc, k, layout, n, buf.logProbs, buf.targets, buf.inputLengths,
+        buf.targetLengths, buf.sizes, op.getBlank());
+    Value tn = smp.tn, sn = smp.sn, snI = smp.snI, bad = smp.bad,
+          steps = smp.steps, numStates = smp.numStates, cMinus1 = smp.cMinus1,
+          blankIdx = smp.blankIdx;
+    Value lastState = arith::MulIOp::create(b, loc, sn, c2);
+    auto labelAt = smp.labelFn();
+    auto lpAt = smp.logProbFn(acc);
     auto alphaAt = [&](Value row, Value s) -> SmallVector<Value> {
       return {k.blockId, row, s};
     };
@@ -202,27 +157,6 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
             scf::YieldOp::create(lb, ll);
           });
     };
-
-    // Labels outside [0, C): NaN (the recursions run on clamped classes).
-    auto scan = scf::ForOp::create(
-        b, loc, k.threadId, sn, k.blockSize,
-        ValueRange{arith::ConstantOp::create(b, loc, b.getBoolAttr(false))},
-        [&](OpBuilder &lb, Location ll, Value kk, ValueRange it) {
-          Value out =
-              emitClassOutOfRange(lb, ll, labelAt(lb, ll, kk), numClassesI);
-          scf::YieldOp::create(
-              lb, ll, ValueRange{arith::OrIOp::create(lb, ll, it[0], out)});
-        });
-    Value anyBad =
-        blockAllReduce(b, loc, scan.getResult(0), AllReduceOperation::OR);
-    gpu::BarrierOp::create(b, loc);
-    Value bad = arith::OrIOp::create(b, loc, anyBad, blank.bad);
-    // A bad sample runs no recursion (nothing is read for it).
-    Value steps = arith::SelectOp::create(b, loc, bad, c0, tn);
-    Value numStates = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, sn, c2), c1);
-    Value lastState = arith::MulIOp::create(b, loc, sn, c2);
-    Value cMinus1 = arith::SubIOp::create(b, loc, numClassesI, oneI);
 
     // The class of state s: blank for even s, label (s - 1) / 2 (clamped
     // into [0, C)) for odd s.
@@ -244,49 +178,17 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
         [&](OpBuilder &tb, Location tl, Value t, ValueRange) {
           Value nxt = arith::AddIOp::create(tb, tl, t, constIndex(tb, tl, 1));
           Value lpBlank = lpAt(tb, tl, t, blankIdx);
-          forThreads(
-              tb, tl, constIndex(tb, tl, 0), numStates,
-              [&](OpBuilder &sb, Location sl, Value s) {
-                Value zero = constIndex(sb, sl, 0), one = constIndex(sb, sl, 1),
-                      two = constIndex(sb, sl, 2);
-                auto load = [&](Value st) {
-                  return memref::LoadOp::create(sb, sl, buf.alpha,
-                                                alphaAt(t, st))
-                      .getResult();
-                };
-                Value aSelf = load(s);
-                Value hasPrev = arith::CmpIOp::create(
-                    sb, sl, arith::CmpIPredicate::uge, s, one);
-                Value aPrev = arith::SelectOp::create(
-                    sb, sl, hasPrev,
-                    load(arith::SelectOp::create(
-                        sb, sl, hasPrev, arith::SubIOp::create(sb, sl, s, one),
-                        zero)),
-                    negInf);
-                auto state = scf::IfOp::create(
-                    sb, sl, isLabelState(sb, sl, s),
-                    [&](OpBuilder &ib, Location il) {
-                      Value kk = arith::DivUIOp::create(ib, il, s, two);
-                      CtcLabel lab = emitCtcLabel(ib, il, kk, labelAt);
-                      Value sm2 = arith::SelectOp::create(
-                          ib, il, lab.hasPrev,
-                          arith::SubIOp::create(ib, il, s, two), zero);
-                      Value c = emitCtcClassIndex(ib, il, lab.label, cMinus1);
-                      Value v =
-                          emitCtcAlphaStep(ib, il, lpAt(ib, il, t, c), aSelf,
-                                           aPrev, load(sm2), lab.canSkip);
-                      scf::YieldOp::create(ib, il, v);
-                    },
-                    [&](OpBuilder &ib, Location il) {
-                      Value v = arith::SelectOp::create(
-                          ib, il, hasPrev,
-                          emitCtcAlphaStep(ib, il, lpBlank, aSelf, aPrev),
-                          emitCtcAlphaStep(ib, il, lpBlank, aSelf));
-                      scf::YieldOp::create(ib, il, v);
-                    });
-                memref::StoreOp::create(sb, sl, state.getResult(0), buf.alpha,
-                                        alphaAt(nxt, s));
-              });
+          forThreads(tb, tl, constIndex(tb, tl, 0), numStates,
+                     [&](OpBuilder &sb, Location sl, Value s) {
+                       Value v = emitCtcKernelState(
+                           sb, sl, smp, t, s, lpBlank, acc, /*backward=*/false,
+                           [&](OpBuilder &lb, Location ll, Value st) -> Value {
+                             return memref::LoadOp::create(lb, ll, buf.alpha,
+                                                           alphaAt(t, st));
+                           });
+                       memref::StoreOp::create(sb, sl, v, buf.alpha,
+                                               alphaAt(nxt, s));
+                     });
           gpu::BarrierOp::create(tb, tl);
           scf::YieldOp::create(tb, tl);
         });
@@ -304,17 +206,16 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
     Value g = castFloat(
         b, loc, memref::LoadOp::create(b, loc, buf.gradOutput, gIdx), acc);
     Value scale =
-        emitCtcGradScale(b, loc, g, buf.batchSize,
+        emitCtcGradScale(b, loc, g, buf.sizes.batchSizeV,
                          reduction == Reduction::mean ? snI : Value());
 
     // Frames t >= T_n: 0; a bad sample's frames t < T_n: NaN.
     Value tail = arith::MulIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, buf.timeSize, steps),
-        buf.classSize);
+        b, loc, arith::SubIOp::create(b, loc, timeSize, steps), classSize);
     forThreads(b, loc, c0, tail, [&](OpBuilder &lb, Location ll, Value i) {
       Value t = arith::AddIOp::create(
-          lb, ll, steps, arith::DivUIOp::create(lb, ll, i, buf.classSize));
-      Value c = arith::RemUIOp::create(lb, ll, i, buf.classSize);
+          lb, ll, steps, arith::DivUIOp::create(lb, ll, i, classSize));
+      Value c = arith::RemUIOp::create(lb, ll, i, classSize);
       Value fill = arith::SelectOp::create(
           lb, ll,
           arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::ult, t, tn),
@@ -329,10 +230,9 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
                               emitCtcInitialBeta(lb, ll, acc, s, lastState),
                               buf.beta, betaAt(constIndex(lb, ll, 0), s));
     });
-    forThreads(b, loc, c0, buf.classSize,
-               [&](OpBuilder &lb, Location ll, Value c) {
-                 memref::StoreOp::create(lb, ll, negInf, buf.sums, sumAt(c));
-               });
+    forThreads(b, loc, c0, classSize, [&](OpBuilder &lb, Location ll, Value c) {
+      memref::StoreOp::create(lb, ll, negInf, buf.sums, sumAt(c));
+    });
     gpu::BarrierOp::create(b, loc);
 
     scf::ForOp::create(
@@ -346,50 +246,17 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
           Value lpBlank = lpAt(tb, tl, t, blankIdx);
 
           // b_t(s) from b_{t+1} (parity cur) into parity nxt.
-          forThreads(
-              tb, tl, constIndex(tb, tl, 0), numStates,
-              [&](OpBuilder &sb, Location sl, Value s) {
-                Value one = constIndex(sb, sl, 1), two = constIndex(sb, sl, 2);
-                auto load = [&](Value st) {
-                  return memref::LoadOp::create(sb, sl, buf.beta,
-                                                betaAt(cur, st))
-                      .getResult();
-                };
-                Value bSelf = load(s);
-                Value hasNext = arith::CmpIOp::create(
-                    sb, sl, arith::CmpIPredicate::ult, s, lastState);
-                Value bNext = arith::SelectOp::create(
-                    sb, sl, hasNext,
-                    load(arith::SelectOp::create(
-                        sb, sl, hasNext, arith::AddIOp::create(sb, sl, s, one),
-                        s)),
-                    negInf);
-                auto state = scf::IfOp::create(
-                    sb, sl, isLabelState(sb, sl, s),
-                    [&](OpBuilder &ib, Location il) {
-                      // Label state s = 2k + 1 (k < S_n): s + 1 <= 2 S_n.
-                      Value kk = arith::DivUIOp::create(ib, il, s, two);
-                      // lab.hasPrev: k + 1 < S_n (emitCtcBetaLabel).
-                      CtcLabel lab = emitCtcBetaLabel(ib, il, kk, sn, labelAt);
-                      Value sp2 = arith::SelectOp::create(
-                          ib, il, lab.hasPrev,
-                          arith::AddIOp::create(ib, il, s, two), s);
-                      Value c = emitCtcClassIndex(ib, il, lab.label, cMinus1);
-                      Value v =
-                          emitCtcBetaStep(ib, il, lpAt(ib, il, t, c), bSelf,
-                                          bNext, load(sp2), lab.canSkip);
-                      scf::YieldOp::create(ib, il, v);
-                    },
-                    [&](OpBuilder &ib, Location il) {
-                      Value v = arith::SelectOp::create(
-                          ib, il, hasNext,
-                          emitCtcBetaStep(ib, il, lpBlank, bSelf, bNext),
-                          emitCtcBetaStep(ib, il, lpBlank, bSelf));
-                      scf::YieldOp::create(ib, il, v);
-                    });
-                memref::StoreOp::create(sb, sl, state.getResult(0), buf.beta,
-                                        betaAt(nxt, s));
-              });
+          forThreads(tb, tl, constIndex(tb, tl, 0), numStates,
+                     [&](OpBuilder &sb, Location sl, Value s) {
+                       Value v = emitCtcKernelState(
+                           sb, sl, smp, t, s, lpBlank, acc, /*backward=*/true,
+                           [&](OpBuilder &lb, Location ll, Value st) -> Value {
+                             return memref::LoadOp::create(lb, ll, buf.beta,
+                                                           betaAt(cur, st));
+                           });
+                       memref::StoreOp::create(sb, sl, v, buf.beta,
+                                               betaAt(nxt, s));
+                     });
           gpu::BarrierOp::create(tb, tl);
 
           // Thread 0: r_t(l'_s) += a_t(s) + b_t(s), s ascending.
@@ -428,7 +295,7 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
           gpu::BarrierOp::create(tb, tl);
 
           // grad[t, n, c]; the log-sums back to -inf for frame t - 1.
-          forThreads(tb, tl, constIndex(tb, tl, 0), buf.classSize,
+          forThreads(tb, tl, constIndex(tb, tl, 0), classSize,
                      [&](OpBuilder &cb, Location cl, Value c) {
                        Value r = memref::LoadOp::create(cb, cl, buf.sums,
                                                         sumAt(c));
@@ -451,13 +318,6 @@ struct CtcGradToGPU : public OpRewritePattern<CtcGradOp> {
 };
 
 } // namespace
-
-namespace mlir {
-namespace loss {
-void populateCtcGradToGPUPatterns(RewritePatternSet &patterns,
-                                  GPUKernelSizes sizes);
-} // namespace loss
-} // namespace mlir
 
 void mlir::loss::populateCtcGradToGPUPatterns(RewritePatternSet &patterns,
                                               GPUKernelSizes sizes) {

@@ -3,6 +3,7 @@
 #include "loss-mlir/Conversion/LossToGPU/LossToGPU.h"
 #include "loss-mlir/Dialect/Loss/IR/Loss.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -24,14 +25,6 @@ namespace loss {
 
 using namespace mlir;
 using namespace mlir::loss;
-
-namespace mlir {
-namespace loss {
-// CTCGradGPU.cpp.
-void populateCtcGradToGPUPatterns(RewritePatternSet &patterns,
-                                  GPUKernelSizes sizes);
-} // namespace loss
-} // namespace mlir
 
 namespace {
 

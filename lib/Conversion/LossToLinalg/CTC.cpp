@@ -68,76 +68,20 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    Value logProbs = op.getLogProbs(), targets = op.getTargets(),
-          inputLengths = op.getInputLengths(),
-          targetLengths = op.getTargetLengths();
-    auto lpTy = op.getLogProbs().getType();
     CtcLayout layout = CtcLayout::get(op);
-    bool batched = layout.batched, concatenated = layout.concatenated;
-    Type elTy = lpTy.getElementType();
+    bool batched = layout.batched;
+    Type elTy = op.getLogProbs().getType().getElementType();
     Type acc = getAccumulatorType(elTy);
     Reduction reduction = op.getReduction();
     bool zeroInfinity = op.getZeroInfinity();
 
-    Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1),
-          c2 = constIndex(b, loc, 2);
-    Value zeroI = constI64(b, loc, 0), oneI = constI64(b, loc, 1);
-    Value timeSize = tensor::DimOp::create(b, loc, logProbs, 0);
-    OpFoldResult batchSize = batched ? tensor::getMixedSize(b, loc, logProbs, 1)
-                                     : OpFoldResult(b.getIndexAttr(1));
-    Value batchSizeV = getValueOrCreateConstantIndexOp(b, loc, batchSize);
-    Value numClasses = toI64FromIndex(
-        b, loc, tensor::DimOp::create(b, loc, logProbs, lpTy.getRank() - 1));
-    Value timeSizeI = toI64FromIndex(b, loc, timeSize);
-
-    // Per-sample operands must have N entries (checked at run time where a
-    // size is dynamic).
-    assertCtcOperandSizes(b, loc, op.getInputLengths(),
-                          op.getTargetLengths(), op.getTargets(), Value(),
-                          layout, batchSize);
-
-    // `blank` is verified against a static C; a dynamic C is checked here.
-    CtcBlank blank = emitCtcBlank(b, loc, op.getBlank(), numClasses);
-    Value blankBad = blank.bad, blankIdx = blank.index;
-
-    // A length of sample `n` (index), as i64; unbatched lengths are [] or [1].
-    auto readLength = [&](OpBuilder &nb, Location nl, Value lengths,
-                          Value n) -> Value {
-      return layout.readLength(nb, nl, lengths, n);
-    };
-
-    // Concatenated targets: offsets (exclusive prefix sum) and lengths, each
-    // clamped to what remains of the buffer; one sequential pass.
-    Value offsets, lengths;
-    if (concatenated) {
-      Value bufLen =
-          toI64FromIndex(b, loc, tensor::DimOp::create(b, loc, targets, 0));
-      Value emptyI64 =
-          tensor::EmptyOp::create(b, loc, ArrayRef{batchSize}, b.getI64Type());
-      auto scan = scf::ForOp::create(
-          b, loc, c0, batchSizeV, c1, ValueRange{zeroI, emptyI64, emptyI64},
-          [&](OpBuilder &nb, Location nl, Value n, ValueRange iter) {
-            Value used = iter[0];
-            Value remaining = arith::SubIOp::create(nb, nl, bufLen, used);
-            Value len = clampSI(nb, nl, readLength(nb, nl, targetLengths, n),
-                                constI64(nb, nl, 0), remaining);
-            Value offs =
-                tensor::InsertOp::create(nb, nl, used, iter[1], ValueRange{n});
-            Value lens =
-                tensor::InsertOp::create(nb, nl, len, iter[2], ValueRange{n});
-            scf::YieldOp::create(
-                nb, nl,
-                ValueRange{arith::AddIOp::create(nb, nl, used, len), offs,
-                           lens});
-          });
-      offsets = scan.getResult(1);
-      lengths = scan.getResult(2);
-    }
-    Value paddedS;
-    if (!concatenated)
-      paddedS = toI64FromIndex(
-          b, loc,
-          tensor::DimOp::create(b, loc, targets, layout.targetWidthDim()));
+    Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+    // Sizes, the operand checks, the blank and the bounds of every S_n.
+    CtcBatch ctc = CtcBatch::build(b, loc, layout, op.getLogProbs(),
+                                   op.getTargets(), op.getInputLengths(),
+                                   op.getTargetLengths(), op.getBlank());
+    Value blankIdx = ctc.blank.index;
+    OpFoldResult batchSize = ctc.batchSize;
 
     Value init = tensor::EmptyOp::create(b, loc, ArrayRef{batchSize}, acc);
     auto forall = scf::ForallOp::create(
@@ -145,49 +89,16 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
         [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value n = args[0], out = args[1];
 
-          // Lengths of this sample.
-          Value tn =
-              toIndex(nb, nl,
-                      clampSI(nb, nl, readLength(nb, nl, inputLengths, n),
-                              zeroI, timeSizeI));
-          Value snI, offset;
-          if (concatenated) {
-            snI = tensor::ExtractOp::create(nb, nl, lengths, ValueRange{n});
-            offset = toIndex(
-                nb, nl,
-                tensor::ExtractOp::create(nb, nl, offsets, ValueRange{n}));
-          } else {
-            snI = clampSI(nb, nl, readLength(nb, nl, targetLengths, n), zeroI,
-                          paddedS);
-          }
-          Value sn = toIndex(nb, nl, snI);
-
-          // The raw label k (< S_n) of this sample, as i64.
-          auto labelAt = [&](OpBuilder &lb, Location ll, Value k) -> Value {
-            return layout.readLabel(lb, ll, targets, n, offset, k);
-          };
-          auto lpAt = [&](OpBuilder &lb, Location ll, Value t,
-                          Value c) -> Value {
-            return layout.readLogProb(lb, ll, logProbs, t, n, c, acc);
-          };
-
-          // Any label outside [0, C) makes the loss NaN (PyTorch reads out
-          // of bounds there); the recursion is then skipped.
-          auto labelScan = scf::ForOp::create(
-              nb, nl, c0, sn, c1, ValueRange{blankBad},
-              [&](OpBuilder &lb, Location ll, Value k, ValueRange iter) {
-                Value out =
-                    emitClassOutOfRange(lb, ll, labelAt(lb, ll, k), numClasses);
-                scf::YieldOp::create(
-                    lb, ll,
-                    ValueRange{arith::OrIOp::create(lb, ll, iter[0], out)});
-              });
-          Value bad = labelScan.getResult(0);
-          Value steps = arith::SelectOp::create(nb, nl, bad, c0, tn);
+          // Lengths of this sample; its labels scanned (a bad sample's loss
+          // is NaN and it runs no recursion).
+          CtcBatch::Sample smp = ctc.sample(nb, nl, n);
+          Value sn = smp.sn, snI = smp.snI, bad = smp.bad, steps = smp.steps;
+          Value cMinus1 = smp.cMinus1;
+          auto labelAt = smp.labelFn();
+          auto lpAt = smp.logProbFn(acc);
 
           // One alpha row, a_{-1} = [0, -inf, ..., -inf].
-          Value numStates = arith::AddIOp::create(
-              nb, nl, arith::MulIOp::create(nb, nl, sn, c2), c1);
+          Value numStates = smp.numStates;
           // Filled by a plain loop, not linalg.fill: the body of a parallel
           // loop should hold no parallel loop of its own (it would become a
           // nested OpenMP region).
@@ -204,7 +115,6 @@ struct CtcLowering : public OpRewritePattern<CtcOp> {
                   })
                   .getResult(0);
 
-          Value cMinus1 = arith::SubIOp::create(nb, nl, numClasses, oneI);
           auto timeLoop = scf::ForOp::create(
               nb, nl, c0, steps, c1, ValueRange{row},
               [&](OpBuilder &tb, Location tl, Value t, ValueRange iter) {

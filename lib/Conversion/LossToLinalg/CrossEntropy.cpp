@@ -494,9 +494,7 @@ struct NllLowering : public OpRewritePattern<NllOp> {
     Type acc = getAccumulatorType(elTy);
     int64_t axis = getClassAxis(inTy);
     unsigned rank = op.getTarget().getType().getRank();
-    Value numClasses = arith::IndexCastOp::create(
-        rewriter, loc, rewriter.getI64Type(),
-        tensor::DimOp::create(rewriter, loc, input, axis));
+    Value numClasses = numClassesI64(rewriter, loc, input, axis);
     int64_t ignoreIndex = op.getIgnoreIndex();
 
     // The input's batch and extra dims must match the target's.
@@ -509,12 +507,7 @@ struct NllLowering : public OpRewritePattern<NllOp> {
                                 tensor::getMixedSizes(rewriter, loc, target),
                                 {{input, AffineMap::get(rank, 0, exprs, ctx)}});
     }
-    // The weight holds one value per class (checked at run time where either
-    // size is dynamic), so that w[t] is in bounds for every t in [0, C).
-    if (weight)
-      assertConsistentLoopSizes(
-          rewriter, loc, {tensor::getMixedSize(rewriter, loc, input, axis)},
-          {{weight, identityMap(ctx, 1)}});
+    assertClassWeightSize(rewriter, loc, input, axis, weight);
     // One gather per target, only for a target in [0, C) (no read at all
     // when C = 0); an out-of-range target yields NaN.
     Value loss = buildReducedLoss(

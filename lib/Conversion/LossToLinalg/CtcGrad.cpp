@@ -43,14 +43,6 @@ using namespace mlir::loss;
 
 namespace {
 
-CtcLayout getLayout(CtcGradOp op) {
-  CtcLayout layout;
-  layout.batched = op.getLogProbs().getType().getRank() == 3;
-  layout.concatenated =
-      layout.batched && op.getTargets().getType().getRank() == 1;
-  return layout;
-}
-
 struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -58,13 +50,10 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    Value logProbs = op.getLogProbs(), targets = op.getTargets(),
-          inputLengths = op.getInputLengths(),
-          targetLengths = op.getTargetLengths(),
-          gradOutput = op.getGradOutput();
+    Value logProbs = op.getLogProbs(), gradOutput = op.getGradOutput();
     auto lpTy = op.getLogProbs().getType();
-    CtcLayout layout = getLayout(op);
-    bool batched = layout.batched, concatenated = layout.concatenated;
+    CtcLayout layout = CtcLayout::get(op);
+    bool batched = layout.batched;
     Type elTy = lpTy.getElementType();
     Type acc = getCtcGradAccumulatorType(elTy);
     Reduction reduction = op.getReduction();
@@ -72,60 +61,14 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
 
     Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1),
           c2 = constIndex(b, loc, 2);
-    Value zeroI = constI64(b, loc, 0), oneI = constI64(b, loc, 1);
-    Value timeSize = tensor::DimOp::create(b, loc, logProbs, 0);
-    Value classSize =
-        tensor::DimOp::create(b, loc, logProbs, lpTy.getRank() - 1);
-    OpFoldResult batchSize = batched ? tensor::getMixedSize(b, loc, logProbs, 1)
-                                     : OpFoldResult(b.getIndexAttr(1));
-    Value batchSizeV = getValueOrCreateConstantIndexOp(b, loc, batchSize);
-    Value numClasses = toI64FromIndex(b, loc, classSize);
-    Value timeSizeI = toI64FromIndex(b, loc, timeSize);
-
-    assertCtcOperandSizes(
-        b, loc, op.getInputLengths(), op.getTargetLengths(), op.getTargets(),
-        op.getReduction() == Reduction::none ? op.getGradOutput() : Value(),
-        layout, batchSize);
-
-    CtcBlank blank = emitCtcBlank(b, loc, op.getBlank(), numClasses);
-    Value blankBad = blank.bad, blankIdx = blank.index;
-
-    auto readLength = [&](OpBuilder &nb, Location nl, Value lengths,
-                          Value n) -> Value {
-      return layout.readLength(nb, nl, lengths, n);
-    };
-
-    // Concatenated targets: offsets and clamped lengths, as in the forward.
-    Value offsets, lengths;
-    if (concatenated) {
-      Value bufLen =
-          toI64FromIndex(b, loc, tensor::DimOp::create(b, loc, targets, 0));
-      Value emptyI64 =
-          tensor::EmptyOp::create(b, loc, ArrayRef{batchSize}, b.getI64Type());
-      auto scan = scf::ForOp::create(
-          b, loc, c0, batchSizeV, c1, ValueRange{zeroI, emptyI64, emptyI64},
-          [&](OpBuilder &nb, Location nl, Value n, ValueRange iter) {
-            Value used = iter[0];
-            Value remaining = arith::SubIOp::create(nb, nl, bufLen, used);
-            Value len = clampSI(nb, nl, readLength(nb, nl, targetLengths, n),
-                                constI64(nb, nl, 0), remaining);
-            Value offs =
-                tensor::InsertOp::create(nb, nl, used, iter[1], ValueRange{n});
-            Value lens =
-                tensor::InsertOp::create(nb, nl, len, iter[2], ValueRange{n});
-            scf::YieldOp::create(
-                nb, nl,
-                ValueRange{arith::AddIOp::create(nb, nl, used, len), offs,
-                           lens});
-          });
-      offsets = scan.getResult(1);
-      lengths = scan.getResult(2);
-    }
-    Value paddedS;
-    if (!concatenated)
-      paddedS = toI64FromIndex(
-          b, loc,
-          tensor::DimOp::create(b, loc, targets, layout.targetWidthDim()));
+    // The forward's setup; a `none` grad_output has N entries as well.
+    CtcBatch ctc = CtcBatch::build(
+        b, loc, layout, logProbs, op.getTargets(), op.getInputLengths(),
+        op.getTargetLengths(), op.getBlank(),
+        reduction == Reduction::none ? gradOutput : Value());
+    Value timeSize = ctc.timeSize, classSize = ctc.classSize;
+    Value batchSizeV = ctc.batchSizeV, blankIdx = ctc.blank.index;
+    OpFoldResult batchSize = ctc.batchSize;
 
     // The 0-d grad_output of `sum`/`mean`, read once.
     Value gradScalar;
@@ -145,46 +88,15 @@ struct CtcGradLowering : public OpRewritePattern<CtcGradOp> {
         [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value n = args[0], out = args[1];
 
-          Value tn =
-              toIndex(nb, nl,
-                      clampSI(nb, nl, readLength(nb, nl, inputLengths, n),
-                              zeroI, timeSizeI));
-          Value snI, offset;
-          if (concatenated) {
-            snI = tensor::ExtractOp::create(nb, nl, lengths, ValueRange{n});
-            offset = toIndex(
-                nb, nl,
-                tensor::ExtractOp::create(nb, nl, offsets, ValueRange{n}));
-          } else {
-            snI = clampSI(nb, nl, readLength(nb, nl, targetLengths, n), zeroI,
-                          paddedS);
-          }
-          Value sn = toIndex(nb, nl, snI);
+          // The forward's lengths and label scan; a bad sample runs no
+          // recursion (nothing is read for it).
+          CtcBatch::Sample smp = ctc.sample(nb, nl, n);
+          Value tn = smp.tn, sn = smp.sn, snI = smp.snI, bad = smp.bad,
+                steps = smp.steps, cMinus1 = smp.cMinus1;
+          auto labelAt = smp.labelFn();
+          auto lpAt = smp.logProbFn(acc);
 
-          auto labelAt = [&](OpBuilder &lb, Location ll, Value k) -> Value {
-            return layout.readLabel(lb, ll, targets, n, offset, k);
-          };
-          auto lpAt = [&](OpBuilder &lb, Location ll, Value t,
-                          Value c) -> Value {
-            return layout.readLogProb(lb, ll, logProbs, t, n, c, acc);
-          };
-
-          auto labelScan = scf::ForOp::create(
-              nb, nl, c0, sn, c1, ValueRange{blankBad},
-              [&](OpBuilder &lb, Location ll, Value k, ValueRange iter) {
-                Value bad =
-                    emitClassOutOfRange(lb, ll, labelAt(lb, ll, k), numClasses);
-                scf::YieldOp::create(
-                    lb, ll,
-                    ValueRange{arith::OrIOp::create(lb, ll, iter[0], bad)});
-              });
-          Value bad = labelScan.getResult(0);
-          // A bad sample runs no recursion (nothing is read for it).
-          Value steps = arith::SelectOp::create(nb, nl, bad, c0, tn);
-          Value cMinus1 = arith::SubIOp::create(nb, nl, numClasses, oneI);
-
-          Value numStates = arith::AddIOp::create(
-              nb, nl, arith::MulIOp::create(nb, nl, sn, c2), c1);
+          Value numStates = smp.numStates;
           Value lastState = arith::MulIOp::create(nb, nl, sn, c2);
 
           // The alpha table: row 0 = a_{-1} = [0, -inf, ...], row t+1 = a_t.

@@ -40,31 +40,8 @@ namespace {
 // Scalar helpers (accumulator type)
 //===----------------------------------------------------------------------===//
 
-Value cst(OpBuilder &b, Location l, Value like, double v) {
-  return constFloat(b, l, like.getType(), v);
-}
-Value add(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::AddFOp::create(b, l, x, y);
-}
-Value sub(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
-Value mul(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-Value div(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::DivFOp::create(b, l, x, y);
-}
-Value neg(OpBuilder &b, Location l, Value x) {
-  return arith::NegFOp::create(b, l, x);
-}
-Value cmpf(OpBuilder &b, Location l, arith::CmpFPredicate p, Value x,
-           Value y) {
-  return arith::CmpFOp::create(b, l, p, x, y);
-}
-Value select(OpBuilder &b, Location l, Value c, Value x, Value y) {
-  return arith::SelectOp::create(b, l, c, x, y);
-}
+using namespace mlir::loss::scalar;
+
 /// `c ? 1 : 0` as a float of type `ty`.
 Value indicator(OpBuilder &b, Location l, Value c, Type ty) {
   return select(b, l, c, constFloat(b, l, ty, 1.0), constFloat(b, l, ty, 0.0));

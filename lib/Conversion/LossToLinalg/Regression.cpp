@@ -135,24 +135,8 @@ LogicalResult replaceWithBroadcastLoss(PatternRewriter &rewriter,
 }
 
 // Scalar building blocks, all in the accumulator type of their operands.
-Value cst(OpBuilder &b, Location l, Value like, double v) {
-  return constFloat(b, l, like.getType(), v);
-}
-Value add(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::AddFOp::create(b, l, x, y);
-}
-Value sub(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
-Value mul(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-Value div(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::DivFOp::create(b, l, x, y);
-}
-Value neg(OpBuilder &b, Location l, Value x) {
-  return arith::NegFOp::create(b, l, x);
-}
+using namespace mlir::loss::scalar;
+
 Value log(OpBuilder &b, Location l, Value x) {
   return math::LogOp::create(b, l, x);
 }
@@ -166,12 +150,6 @@ Value absf(OpBuilder &b, Location l, Value x) {
 /// when x is the NaN.
 Value maxNaN(OpBuilder &b, Location l, Value x, Value y) {
   return arith::MaximumFOp::create(b, l, x, y);
-}
-Value cmp(OpBuilder &b, Location l, arith::CmpFPredicate p, Value x, Value y) {
-  return arith::CmpFOp::create(b, l, p, x, y);
-}
-Value select(OpBuilder &b, Location l, Value c, Value x, Value y) {
-  return arith::SelectOp::create(b, l, c, x, y);
 }
 
 //===----------------------------------------------------------------------===//
@@ -290,7 +268,7 @@ struct SmoothL1Lowering : public OpRewritePattern<SmoothL1Op> {
           Value half = cst(b, l, z, 0.5);
           Value quad = div(b, l, mul(b, l, mul(b, l, half, z), z), betaV);
           Value lin = sub(b, l, z, mul(b, l, half, betaV));
-          return select(b, l, cmp(b, l, arith::CmpFPredicate::OLT, z, betaV),
+          return select(b, l, cmpf(b, l, arith::CmpFPredicate::OLT, z, betaV),
                         quad, lin);
         });
   }
@@ -311,7 +289,7 @@ struct HuberLowering : public OpRewritePattern<HuberOp> {
           Value quad = mul(b, l, mul(b, l, half, z), z);
           Value lin =
               mul(b, l, deltaV, sub(b, l, z, mul(b, l, half, deltaV)));
-          return select(b, l, cmp(b, l, arith::CmpFPredicate::OLT, z, deltaV),
+          return select(b, l, cmpf(b, l, arith::CmpFPredicate::OLT, z, deltaV),
                         quad, lin);
         });
   }
@@ -345,7 +323,8 @@ struct PoissonNllLowering : public OpRewritePattern<PoissonNllOp> {
               b, l, sub(b, l, mul(b, l, t, log(b, l, t)), t),
               mul(b, l, cst(b, l, t, 0.5),
                   log(b, l, mul(b, l, cst(b, l, t, 2.0 * M_PI), t))));
-          Value small = cmp(b, l, arith::CmpFPredicate::OLE, t, cst(b, l, t, 1.0));
+          Value small =
+              cmpf(b, l, arith::CmpFPredicate::OLE, t, cst(b, l, t, 1.0));
           return add(b, l, v,
                      select(b, l, small, cst(b, l, t, 0.0), stirling));
         });
@@ -414,8 +393,9 @@ struct KlDivLowering : public OpRewritePattern<KlDivOp> {
           if (logTarget)
             return mul(b, l, exp(b, l, t), sub(b, l, t, x));
           Value zero = cst(b, l, t, 0.0);
-          Value tLogT = select(b, l, cmp(b, l, arith::CmpFPredicate::OEQ, t, zero),
-                               zero, mul(b, l, t, log(b, l, t)));
+          Value tLogT =
+              select(b, l, cmpf(b, l, arith::CmpFPredicate::OEQ, t, zero), zero,
+                     mul(b, l, t, log(b, l, t)));
           return sub(b, l, tLogT, mul(b, l, t, x));
         });
   }
@@ -455,9 +435,10 @@ struct HingeEmbeddingLowering : public OpRewritePattern<HingeEmbeddingOp> {
           Value zero = cst(b, l, x, 0.0);
           Value clamped =
               maxNaN(b, l, sub(b, l, cst(b, l, x, margin), x), zero);
-          Value notPos = cmp(b, l, arith::CmpFPredicate::UNE, t, cst(b, l, t, 1.0));
+          Value notPos =
+              cmpf(b, l, arith::CmpFPredicate::UNE, t, cst(b, l, t, 1.0));
           Value notNeg =
-              cmp(b, l, arith::CmpFPredicate::UNE, t, cst(b, l, t, -1.0));
+              cmpf(b, l, arith::CmpFPredicate::UNE, t, cst(b, l, t, -1.0));
           return add(b, l, select(b, l, notPos, clamped, zero),
                      select(b, l, notNeg, x, zero));
         });
@@ -552,12 +533,12 @@ LogicalResult replaceWithPointwiseGrad(PatternRewriter &rewriter, OpTy op,
 /// sign(z) with sign(0) = 0 and NaN propagated, as autograd's abs backward.
 Value signOf(OpBuilder &b, Location l, Value z) {
   Value zero = cst(b, l, z, 0.0);
-  Value pos = select(b, l, cmp(b, l, arith::CmpFPredicate::OGT, z, zero),
+  Value pos = select(b, l, cmpf(b, l, arith::CmpFPredicate::OGT, z, zero),
                      cst(b, l, z, 1.0), zero);
-  Value s = select(b, l, cmp(b, l, arith::CmpFPredicate::OLT, z, zero),
+  Value s = select(b, l, cmpf(b, l, arith::CmpFPredicate::OLT, z, zero),
                    cst(b, l, z, -1.0), pos);
   // NaN compares false both ways: keep it.
-  return select(b, l, cmp(b, l, arith::CmpFPredicate::UNO, z, z), z, s);
+  return select(b, l, cmpf(b, l, arith::CmpFPredicate::UNO, z, z), z, s);
 }
 
 /// ATen's rule for the losses that turn linear past `edge`:
@@ -566,9 +547,9 @@ Value signOf(OpBuilder &b, Location l, Value z) {
 Value kinkedGrad(OpBuilder &b, Location l, Value z, double edge,
                  double outside, Value inside) {
   Value e = cst(b, l, z, edge);
-  Value upper = select(b, l, cmp(b, l, arith::CmpFPredicate::OGE, z, e),
+  Value upper = select(b, l, cmpf(b, l, arith::CmpFPredicate::OGE, z, e),
                        cst(b, l, z, outside), inside);
-  return select(b, l, cmp(b, l, arith::CmpFPredicate::OLE, z, neg(b, l, e)),
+  return select(b, l, cmpf(b, l, arith::CmpFPredicate::OLE, z, neg(b, l, e)),
                 cst(b, l, z, -outside), upper);
 }
 

@@ -251,10 +251,6 @@ Value classIndexI64(OpBuilder &b, Location loc, int64_t axis) {
   return toI64FromIndex(b, loc, linalg::IndexOp::create(b, loc, axis));
 }
 
-Value numClassesI64(OpBuilder &b, Location loc, Value logits, int64_t axis) {
-  return toI64FromIndex(b, loc, tensor::DimOp::create(b, loc, logits, axis));
-}
-
 struct LogSoftmaxGradLowering : public OpRewritePattern<LogSoftmaxGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LogSoftmaxGradOp op,
@@ -299,12 +295,8 @@ struct NllGradLowering : public OpRewritePattern<NllGradOp> {
     int64_t ignoreIndex = op.getIgnoreIndex();
     bool mean = op.getReduction() == Reduction::mean;
     Value numClasses = numClassesI64(rewriter, loc, input, axis);
-    // The weight holds one value per class (checked at run time where either
-    // size is dynamic) before any pass reads it.
-    if (weight)
-      assertConsistentLoopSizes(
-          rewriter, loc, {tensor::getMixedSize(rewriter, loc, input, axis)},
-          {{weight, identityMap(ctx, 1)}});
+    // Before any pass reads the weight.
+    assertClassWeightSize(rewriter, loc, input, axis, weight);
 
     AffineMap rows = rowMapOf(ctx, rank, axis);
     SmallVector<LoopInput> inputs{

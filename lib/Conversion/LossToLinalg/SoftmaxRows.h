@@ -30,6 +30,23 @@ inline int64_t getClassAxis(RankedTensorType ty) {
   return ty.getRank() == 1 ? 0 : 1;
 }
 
+/// C, the size of `input`'s class axis, as i64.
+inline Value numClassesI64(OpBuilder &b, Location loc, Value input,
+                           int64_t axis) {
+  return toI64FromIndex(b, loc, tensor::DimOp::create(b, loc, input, axis));
+}
+
+/// nll's (or its gradient's) class weight, if any, holds one value per class
+/// of `input` (checked at run time where either size is dynamic), so that
+/// w[t] is in bounds for every t in [0, C).
+inline void assertClassWeightSize(OpBuilder &b, Location loc, Value input,
+                                  int64_t axis, Value weight) {
+  if (weight)
+    assertConsistentLoopSizes(b, loc,
+                              {tensor::getMixedSize(b, loc, input, axis)},
+                              {{weight, identityMap(b.getContext(), 1)}});
+}
+
 /// The row operands of softmax_cross_entropy or its gradient.
 template <typename OpTy>
 SoftmaxRowOperands getCrossEntropyOperands(OpTy op) {

@@ -3,6 +3,7 @@
 #include "loss-mlir/GPU/Transforms/GPUUtils.h"
 #include "ReductionUtils.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -59,17 +60,13 @@ Value mlir::loss::productIndex(OpBuilder &b, Location loc,
 SmallVector<Value> mlir::loss::delinearizeIndex(OpBuilder &b, Location loc,
                                                 Value linear,
                                                 ArrayRef<Value> sizes) {
-  SmallVector<Value> ivs(sizes.size());
-  Value rest = linear;
-  for (int64_t j = static_cast<int64_t>(sizes.size()) - 1; j >= 0; --j) {
-    if (j == 0) {
-      ivs[j] = rest;
-      break;
-    }
-    ivs[j] = arith::RemUIOp::create(b, loc, rest, sizes[j]);
-    rest = arith::DivUIOp::create(b, loc, rest, sizes[j]);
-  }
-  return ivs;
+  if (sizes.size() <= 1)
+    return {linear};
+  // Upstream's op: lower-affine expands it, and canonicalization folds the
+  // sizes that are constants into its static basis.
+  auto op = affine::AffineDelinearizeIndexOp::create(b, loc, linear,
+                                                     ValueRange(sizes));
+  return SmallVector<Value>(op.getResults().begin(), op.getResults().end());
 }
 
 Value mlir::loss::blockSizeFor(OpBuilder &b, Location loc, Value work,

@@ -98,15 +98,14 @@ func.func @ce_smoothing_none_f16(%x: tensor<8x10xf16>, %t: tensor<8xi64>) -> ten
 // CHECK-DAG:     %[[LP:.*]] = memref.alloc() : memref<4x5x3xf32>
 // CHECK:         gpu.launch blocks(%{{.*}}) in (%{{.*}} = %c12
 // CHECK:           scf.for %[[ROW:.*]] = {{.*}} to %c12
-// CHECK:             %[[I:.*]] = arith.remui %[[ROW]], %c3
-// CHECK:             %[[N:.*]] = arith.divui %[[ROW]], %c3
+// CHECK:             %[[NI:.*]]:2 = affine.delinearize_index %[[ROW]] into (4, 3)
 // CHECK:             gpu.all_reduce maximumf
 // CHECK:             scf.if
-// CHECK:               memref.store %{{.*}}, %[[ROWS]][%[[N]], %[[I]]]
+// CHECK:               memref.store %{{.*}}, %[[ROWS]][%[[NI]]#0, %[[NI]]#1]
 // CHECK:             scf.for %[[CL:.*]] = %{{.*}} to %c5 step
 // CHECK:               arith.subf
 // CHECK:               arith.subf
-// CHECK:               memref.store %{{.*}}, %[[LP]][%[[N]], %[[CL]], %[[I]]]
+// CHECK:               memref.store %{{.*}}, %[[LP]][%[[NI]]#0, %[[CL]], %[[NI]]#1]
 // CHECK:         } {loss.mapping = "block-per-row"}
 func.func @ce_prob_log_prob(%x: tensor<4x5x3xf32>, %y: tensor<4x5x3xf32>) -> (tensor<f32>, tensor<4x5x3xf32>) {
   %r, %lp = loss.softmax_cross_entropy %x, %y : (tensor<4x5x3xf32>, tensor<4x5x3xf32>) -> (tensor<f32>, tensor<4x5x3xf32>)

@@ -19,10 +19,9 @@
 // CHECK:           %[[GID:.*]] = arith.addi %[[B]], %[[TX]]
 // CHECK:           %[[STRIDE:.*]] = arith.muli %[[GX]], %[[BS]]
 // CHECK:           scf.for %[[I:.*]] = %[[GID]] to %[[TOTAL]] step %[[STRIDE]] {
-// CHECK:             %[[J:.*]] = arith.remui %[[I]], %[[D1]]
-// CHECK:             %[[K:.*]] = arith.divui %[[I]], %[[D1]]
-// CHECK:             memref.load %arg0[%[[K]], %[[J]]]
-// CHECK:             memref.store %{{.*}}, %arg2[%[[K]], %[[J]]]
+// CHECK:             %[[IDX:.*]]:2 = affine.delinearize_index %[[I]] into (%[[D0]], %[[D1]])
+// CHECK:             memref.load %arg0[%[[IDX]]#0, %[[IDX]]#1]
+// CHECK:             memref.store %{{.*}}, %arg2[%[[IDX]]#0, %[[IDX]]#1]
 // CHECK:         } {loss.mapping = "elementwise"}
 func.func @elementwise(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %o: memref<?x?xf32>) {
   linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}

@@ -34,6 +34,9 @@ void populateCrossEntropyToGPUPatterns(RewritePatternSet &patterns,
 /// ctc: a block per sample, a barrier per time step.
 void populateCtcToGPUPatterns(RewritePatternSet &patterns,
                               GPUKernelSizes sizes);
+/// ctc_grad: a block per sample, the alpha table and a beta row pair.
+void populateCtcGradToGPUPatterns(RewritePatternSet &patterns,
+                                  GPUKernelSizes sizes);
 
 /// Memory effects for gpu.barrier and gpu.all_reduce (upstream declares
 /// none, and buffer deallocation rejects ops with unknown effects after the

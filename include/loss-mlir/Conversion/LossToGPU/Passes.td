@@ -33,6 +33,7 @@ def ConvertLossToGPU : Pass<"convert-loss-to-gpu"> {
            "Most blocks per launch (blocks loop over the remaining rows)">,
   ];
   let dependentDialects = [
+    "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",

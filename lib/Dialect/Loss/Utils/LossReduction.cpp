@@ -7,6 +7,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -279,13 +280,16 @@ Value CtcLayout::readLogProb(OpBuilder &b, Location loc, Value logProbs,
                    acc);
 }
 
-CtcLayout CtcLayout::get(CtcOp op) {
+template <typename OpTy> static CtcLayout getCtcLayout(OpTy op) {
   CtcLayout layout;
   layout.batched = op.getLogProbs().getType().getRank() == 3;
   layout.concatenated =
       layout.batched && op.getTargets().getType().getRank() == 1;
   return layout;
 }
+
+CtcLayout CtcLayout::get(CtcOp op) { return getCtcLayout(op); }
+CtcLayout CtcLayout::get(CtcGradOp op) { return getCtcLayout(op); }
 
 SmallVector<Value> CtcLayout::lengthIndex(OpBuilder &b, Location loc,
                                           int64_t rank, Value n) const {
@@ -330,6 +334,117 @@ void mlir::loss::assertCtcOperandSizes(OpBuilder &b, Location loc,
   if (layout.batched && perSampleGrad)
     perSample.push_back({perSampleGrad, AffineMap::get(1, 0, {n}, ctx)});
   assertConsistentLoopSizes(b, loc, {batchSize}, perSample);
+}
+
+CtcSizes CtcSizes::build(OpBuilder &b, Location loc, const CtcLayout &layout,
+                         Value logProbs, Value targets, Value inputLengths,
+                         Value targetLengths, Value perSampleGrad) {
+  CtcSizes sizes;
+  int64_t rank = cast<ShapedType>(logProbs.getType()).getRank();
+  sizes.timeSize = tensor::DimOp::create(b, loc, logProbs, 0);
+  sizes.classSize = tensor::DimOp::create(b, loc, logProbs, rank - 1);
+  sizes.batchSize = layout.batched ? tensor::getMixedSize(b, loc, logProbs, 1)
+                                   : OpFoldResult(b.getIndexAttr(1));
+  sizes.batchSizeV = getValueOrCreateConstantIndexOp(b, loc, sizes.batchSize);
+  // Per-sample operands must have N entries (checked at run time where a
+  // size is dynamic) before anything reads them.
+  assertCtcOperandSizes(b, loc, inputLengths, targetLengths, targets,
+                        perSampleGrad, layout, sizes.batchSize);
+  sizes.targetWidth =
+      tensor::DimOp::create(b, loc, targets, layout.targetWidthDim());
+  return sizes;
+}
+
+CtcBatch CtcBatch::build(OpBuilder &b, Location loc, CtcLayout layout,
+                         Value logProbs, Value targets, Value inputLengths,
+                         Value targetLengths, int64_t blank,
+                         Value perSampleGrad) {
+  CtcBatch batch;
+  batch.layout = layout;
+  batch.logProbs = logProbs;
+  batch.targets = targets;
+  batch.inputLengths = inputLengths;
+  batch.targetLengths = targetLengths;
+  static_cast<CtcSizes &>(batch) =
+      CtcSizes::build(b, loc, layout, logProbs, targets, inputLengths,
+                      targetLengths, perSampleGrad);
+  batch.numClasses = toI64FromIndex(b, loc, batch.classSize);
+  batch.timeSizeI = toI64FromIndex(b, loc, batch.timeSize);
+  // `blank` is verified against a static C; a dynamic C is checked here.
+  batch.blank = emitCtcBlank(b, loc, blank, batch.numClasses);
+
+  Value bound = toI64FromIndex(b, loc, batch.targetWidth);
+  if (!layout.concatenated) {
+    batch.paddedS = bound;
+    return batch;
+  }
+  // Offsets (exclusive prefix sum) and lengths, each clamped to what
+  // remains of the buffer.
+  Value emptyI64 = tensor::EmptyOp::create(b, loc, ArrayRef{batch.batchSize},
+                                           b.getI64Type());
+  auto scan = scf::ForOp::create(
+      b, loc, constIndex(b, loc, 0), batch.batchSizeV, constIndex(b, loc, 1),
+      ValueRange{constI64(b, loc, 0), emptyI64, emptyI64},
+      [&](OpBuilder &nb, Location nl, Value n, ValueRange iter) {
+        Value used = iter[0];
+        Value remaining = arith::SubIOp::create(nb, nl, bound, used);
+        Value len = clampSI(nb, nl, layout.readLength(nb, nl, targetLengths, n),
+                            constI64(nb, nl, 0), remaining);
+        Value offs =
+            tensor::InsertOp::create(nb, nl, used, iter[1], ValueRange{n});
+        Value lens =
+            tensor::InsertOp::create(nb, nl, len, iter[2], ValueRange{n});
+        scf::YieldOp::create(
+            nb, nl,
+            ValueRange{arith::AddIOp::create(nb, nl, used, len), offs, lens});
+      });
+  batch.offsets = scan.getResult(1);
+  batch.lengths = scan.getResult(2);
+  return batch;
+}
+
+CtcBatch::Sample CtcBatch::sample(OpBuilder &b, Location loc, Value n) const {
+  Sample s;
+  s.batch = this;
+  s.n = n;
+  Value zeroI = constI64(b, loc, 0);
+  s.tn = toIndex(b, loc,
+                 clampSI(b, loc, layout.readLength(b, loc, inputLengths, n),
+                         zeroI, timeSizeI));
+  if (layout.concatenated) {
+    s.snI = tensor::ExtractOp::create(b, loc, lengths, ValueRange{n});
+    s.offset = toIndex(
+        b, loc, tensor::ExtractOp::create(b, loc, offsets, ValueRange{n}));
+  } else {
+    s.snI = clampSI(b, loc, layout.readLength(b, loc, targetLengths, n), zeroI,
+                    paddedS);
+  }
+  s.sn = toIndex(b, loc, s.snI);
+
+  auto scan = scf::ForOp::create(
+      b, loc, constIndex(b, loc, 0), s.sn, constIndex(b, loc, 1),
+      ValueRange{blank.bad},
+      [&](OpBuilder &lb, Location ll, Value k, ValueRange iter) {
+        Value out = emitClassOutOfRange(lb, ll, s.label(lb, ll, k), numClasses);
+        scf::YieldOp::create(
+            lb, ll, ValueRange{arith::OrIOp::create(lb, ll, iter[0], out)});
+      });
+  s.bad = scan.getResult(0);
+  s.steps = arith::SelectOp::create(b, loc, s.bad, constIndex(b, loc, 0), s.tn);
+  s.numStates = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, s.sn, constIndex(b, loc, 2)),
+      constIndex(b, loc, 1));
+  s.cMinus1 = arith::SubIOp::create(b, loc, numClasses, constI64(b, loc, 1));
+  return s;
+}
+
+Value CtcBatch::Sample::label(OpBuilder &b, Location loc, Value k) const {
+  return batch->layout.readLabel(b, loc, batch->targets, n, offset, k);
+}
+
+Value CtcBatch::Sample::logProb(OpBuilder &b, Location loc, Value t, Value c,
+                                Type acc) const {
+  return batch->layout.readLogProb(b, loc, batch->logProbs, t, n, c, acc);
 }
 
 SmallVector<OpFoldResult>

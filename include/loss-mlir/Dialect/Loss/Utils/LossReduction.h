@@ -93,6 +93,7 @@ Value readElement(OpBuilder &b, Location loc, Value source, ValueRange idx);
 struct CtcLayout {
   bool batched = false, concatenated = false;
   static CtcLayout get(CtcOp op);
+  static CtcLayout get(CtcGradOp op);
   /// Where sample `n`'s entry of a lengths operand of rank `rank` is.
   SmallVector<Value> lengthIndex(OpBuilder &b, Location loc, int64_t rank,
                                  Value n) const;
@@ -123,6 +124,76 @@ void assertCtcOperandSizes(OpBuilder &b, Location loc, Value inputLengths,
                            Value targetLengths, Value targets,
                            Value perSampleGrad, const CtcLayout &layout,
                            OpFoldResult batchSize);
+
+/// label() and logProb() of a CTC sample (the CPU's CtcBatch::Sample, the GPU
+/// kernels' CtcKernelSample) as the callables the CTC arithmetic takes.
+template <typename SampleT> struct CtcSampleCallables {
+  auto labelFn() const {
+    const auto *self = static_cast<const SampleT *>(this);
+    return [self](OpBuilder &b, Location loc, Value k) {
+      return self->label(b, loc, k);
+    };
+  }
+  auto logProbFn(Type acc) const {
+    const auto *self = static_cast<const SampleT *>(this);
+    return [self, acc](OpBuilder &b, Location loc, Value t, Value c) {
+      return self->logProb(b, loc, t, c, acc);
+    };
+  }
+};
+
+/// The sizes every CTC lowering (CPU and GPU, forward and gradient) starts
+/// from, after the run-time operand checks (assertCtcOperandSizes).
+struct CtcSizes {
+  Value timeSize, classSize; // T and C, index
+  OpFoldResult batchSize;
+  Value batchSizeV;
+  Value targetWidth; // the padded width S, or the concatenated length: a
+                     // bound on every S_n (index)
+  /// `perSampleGrad`: a `none` gradient's grad_output, checked as well.
+  static CtcSizes build(OpBuilder &b, Location loc, const CtcLayout &layout,
+                        Value logProbs, Value targets, Value inputLengths,
+                        Value targetLengths, Value perSampleGrad = {});
+};
+
+/// What the CPU lowerings of loss.ctc and loss.ctc_grad set up once per
+/// batch, on tensors: the sizes and checks (CtcSizes), the blank, and the
+/// bound of every S_n: the padded width S, or (concatenated targets) each
+/// sample's offset and length clamped to what remains of the buffer, by one
+/// sequential pass over the batch.
+struct CtcBatch : CtcSizes {
+  CtcLayout layout;
+  Value logProbs, targets, inputLengths, targetLengths;
+  Value timeSizeI, numClasses; // T and C, i64
+  CtcBlank blank;
+  Value offsets, lengths; // concatenated targets: [N] x i64 each
+  Value paddedS;          // padded targets: S, i64
+
+  /// `perSampleGrad`: a `none` gradient's grad_output, checked as well.
+  static CtcBatch build(OpBuilder &b, Location loc, CtcLayout layout,
+                        Value logProbs, Value targets, Value inputLengths,
+                        Value targetLengths, int64_t blank,
+                        Value perSampleGrad = {});
+
+  /// One sample `n`: its clamped lengths, where its labels start, and the
+  /// scan of its labels (a label outside [0, C), or a blank outside it,
+  /// makes it bad: no recursion runs for it, so nothing is read for it).
+  struct Sample : CtcSampleCallables<Sample> {
+    const CtcBatch *batch;
+    Value n, offset;
+    Value tn;        // T_n, index
+    Value snI, sn;   // S_n, i64 and index
+    Value bad;       // i1
+    Value steps;     // T_n, or 0 for a bad sample
+    Value numStates; // 2 S_n + 1, index
+    Value cMinus1;   // C - 1, i64: the clamp of a class index
+    /// The raw label k (< S_n), as i64.
+    Value label(OpBuilder &b, Location loc, Value k) const;
+    /// log_probs[t, n, c] in `acc`.
+    Value logProb(OpBuilder &b, Location loc, Value t, Value c, Type acc) const;
+  };
+  Sample sample(OpBuilder &b, Location loc, Value n) const;
+};
 
 /// Per-point loss and the point's weight in a weighted `mean` denominator
 /// (null otherwise), given the scalar arguments of the inputs in order.
