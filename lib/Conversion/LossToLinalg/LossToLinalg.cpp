@@ -28,7 +28,7 @@ void mlir::loss::populateLossToLinalgPatterns(
   populateCrossEntropyToLinalgPatterns(patterns, options);
   populateRegressionToLinalgPatterns(patterns);
   populateMarginToLinalgPatterns(patterns);
-  populateCtcToLinalgPatterns(patterns);
+  populateCtcToLinalgPatterns(patterns, options);
   populateSoftmaxGradToLinalgPatterns(patterns, options);
   populateBinaryGradToLinalgPatterns(patterns);
   populateMarginGradToLinalgPatterns(patterns);

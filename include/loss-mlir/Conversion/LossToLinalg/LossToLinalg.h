@@ -20,8 +20,9 @@ void populateRegressionToLinalgPatterns(RewritePatternSet &patterns);
 /// Per-sample losses over a class or feature dimension: multilabel_margin,
 /// multilabel_soft_margin, multi_margin, cosine_embedding, triplet_margin.
 void populateMarginToLinalgPatterns(RewritePatternSet &patterns);
-/// CTC.
-void populateCtcToLinalgPatterns(RewritePatternSet &patterns);
+/// CTC (explicit vectors of `options.vectorBits` for 32- and 64-bit floats).
+void populateCtcToLinalgPatterns(
+    RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options = {});
 
 /// The gradient ops, one pattern set per family (the regression gradients
 /// are in populateRegressionToLinalgPatterns).
