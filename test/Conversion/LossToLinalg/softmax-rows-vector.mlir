@@ -2,23 +2,36 @@
 // RUN: loss-opt %s --convert-loss-to-linalg | FileCheck %s --check-prefix=SCALAR
 
 // Rows of contiguous classes in explicit vectors of the requested width: one
-// generic over the rows whose body walks the row in blocks (a max loop, one
-// rebase, an exp loop with one exp per vector), a masked tail vector (5003 = 625 * 8 + 3), a lane
-// merge, and the target logit read once (only when in range). The logits
-// are read in place: no tensor of their size is made.
+// generic over the rows whose body walks the row in blocks, software-
+// pipelined: the first block's max loop, then per block one rebase (the
+// only math.exp) and a loop that folds the block's elements with the
+// polynomial exp of a non-positive argument (math.floor is its range
+// reduction) while taking the next block's max, and a loop for the classes
+// of the block past the next block's length (all of the last block); then a
+// masked tail vector (5003 = 625 * 8 + 3), a lane merge, and the target
+// logit read once (only when in range). The logits are read in place: no
+// tensor of their size is made.
 
 // CHECK-LABEL: func.func @ce_f32
 // CHECK-NOT:     tensor.empty() : tensor<64x5003xf32>
 // CHECK:         linalg.generic {{.*}}iterator_types = ["parallel"]
 // CHECK:           scf.for
-// CHECK:             scf.for
-// CHECK:               vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
-// CHECK-NOT:           math.exp
-// CHECK:               scf.yield
+// CHECK:             vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
+// CHECK-NOT:         math.
+// CHECK:             scf.yield
+// CHECK:           scf.for {{.*}} step %c2048
 // CHECK:             math.exp {{.*}} : vector<8xf32>
 // CHECK:             scf.for
 // CHECK:               vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
-// CHECK:               math.exp {{.*}} : vector<8xf32>
+// CHECK-NOT:           math.exp
+// CHECK:               math.floor {{.*}} : vector<8xf32>
+// CHECK-NOT:           math.exp
+// CHECK:               vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
+// CHECK-NOT:           math.
+// CHECK:               scf.yield
+// CHECK:             scf.for
+// CHECK:               vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
+// CHECK:               math.floor {{.*}} : vector<8xf32>
 // CHECK-NOT:           math.exp
 // CHECK:               scf.yield
 // CHECK:           vector.create_mask
@@ -63,7 +76,8 @@ func.func @ce_prob_f64(%x: tensor<?x?xf64>, %p: tensor<?x?xf64>) -> tensor<f64> 
 // A forall over (batch, blocks of positions); per block a max loop over the
 // classes and an exp loop that also picks each lane's target logit; the
 // lanes written back masked. Positions are contiguous (9 = 8 + 1: the last
-// block is partial, so the reads are bounds-checked).
+// block is partial, so the reads are bounds-checked). The exp loop takes the
+// polynomial exp of a non-positive argument (math.floor: its range reduction).
 // CHECK-LABEL: func.func @ce_kdim
 // CHECK:         tensor.collapse_shape
 // CHECK:         scf.forall (%[[N:[a-z0-9]+]], %[[B:[a-z0-9]+]]) in
@@ -71,7 +85,7 @@ func.func @ce_prob_f64(%x: tensor<?x?xf64>, %p: tensor<?x?xf64>) -> tensor<f64> 
 // CHECK:             vector.transfer_read %{{.*}}[%[[N]], %[[C]], %{{.*}}], %{{.*}} : tensor<2x64x18xf32>, vector<8xf32>
 // CHECK:           vector.transfer_read {{.*}} : tensor<2x18xi64>, vector<8xi64>
 // CHECK:           scf.for %{{[a-z0-9]+}} =
-// CHECK:             math.exp {{.*}} : vector<8xf32>
+// CHECK:             math.floor {{.*}} : vector<8xf32>
 // CHECK:             arith.cmpi eq, {{.*}} : vector<8xi64>
 // CHECK:           vector.transfer_write
 // CHECK:           scf.forall.in_parallel

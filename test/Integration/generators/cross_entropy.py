@@ -193,6 +193,20 @@ def main():
     wide_big[1, 5] = 0.0
     ce_case(tf, "ce_wide_large_logits_ls_none_f32", wide_big,
             torch.tensor([33, 39]), ls=0.1, red="none")
+    # Masked logits (-inf, as language models mask them), and a NaN logit:
+    # the vector schedule's block max passes NaN over and its exp of a
+    # non-positive argument flushes below exp(-86); NaN must still reach
+    # the row's loss and -inf must contribute exactly 0.
+    masked = logits((3, 40), F32)
+    masked[0, 1::2] = float("-inf")
+    masked[1, :39] = float("-inf")
+    masked[2, 7] = -200.0
+    ce_case(tf, "ce_wide_masked_inf_none_f32", masked,
+            torch.tensor([4, 39, 7]), red="none")
+    with_nan = logits((2, 40), F32)
+    with_nan[1, 21] = float("nan")
+    ce_case(tf, "ce_wide_nan_none_f32", with_nan, torch.tensor([3, 3]),
+            red="none")
     ce_case(tf, "ce_wide_mean_f16", logits((3, 50), F16), targets((3,), 50))
     log_softmax_case(tf, "log_softmax_wide_tail_f32", logits((2, 53), F32), 1)
     log_softmax_case(tf, "log_softmax_wide_axis0_f64", logits((17, 3), F64), 0)

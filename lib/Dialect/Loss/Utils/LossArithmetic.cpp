@@ -151,6 +151,47 @@ Value mlir::loss::emitLogSumExp(OpBuilder &b, Location loc,
   return arith::AddFOp::create(b, loc, shift, math::LogOp::create(b, loc, sum));
 }
 
+Value mlir::loss::emitExpOfNonPositive(OpBuilder &b, Location loc, Value x) {
+  Type ty = x.getType();
+  if (!getElementTypeOrSelf(ty).isF32())
+    return math::ExpOp::create(b, loc, x);
+  // Cephes' expf: x = k ln 2 + r with |r| <= ln 2 / 2 (ln 2 split in two
+  // parts so that k ln 2 is exact), exp(r) in [0.7, 1.5] by a degree-5
+  // polynomial, times 2^k by adding k to its exponent bits. For x >= -86,
+  // k >= -124 keeps that exponent normal; below, the result is 0 (whatever
+  // the arithmetic gave there: no clamp needed). The comparison is false for
+  // NaN, which propagates.
+  auto c = [&](double v) { return constFloat(b, loc, ty, v); };
+  Value tiny = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                                     c(-86.0));
+  Value k = math::FloorOp::create(
+      b, loc, math::FmaOp::create(b, loc, x, c(1.44269504088896341), c(0.5)));
+  Value r = math::FmaOp::create(b, loc, k, c(-0.693359375), x);
+  r = math::FmaOp::create(b, loc, k, c(2.12194440e-4), r);
+  Value p = c(1.9875691500e-4);
+  for (double coeff : {1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+                       1.6666665459e-1, 5.0000001201e-1})
+    p = math::FmaOp::create(b, loc, p, r, c(coeff));
+  Value r2 = arith::MulFOp::create(b, loc, r, r);
+  Value er = arith::AddFOp::create(
+      b, loc, math::FmaOp::create(b, loc, p, r2, r), c(1.0));
+  Type intTy = b.getI32Type();
+  if (auto vec = dyn_cast<VectorType>(ty))
+    intTy = VectorType::get(vec.getShape(), intTy);
+  TypedAttr shiftAttr = b.getI32IntegerAttr(23);
+  if (auto vec = dyn_cast<VectorType>(intTy))
+    shiftAttr = SplatElementsAttr::get(vec, shiftAttr);
+  Value kBits = arith::ShLIOp::create(
+      b, loc, arith::FPToSIOp::create(b, loc, intTy, k),
+      arith::ConstantOp::create(b, loc, intTy, shiftAttr));
+  Value e = arith::BitcastOp::create(
+      b, loc, ty,
+      arith::AddIOp::create(b, loc,
+                            arith::BitcastOp::create(b, loc, intTy, er),
+                            kBits));
+  return arith::SelectOp::create(b, loc, tiny, c(0.0), e);
+}
+
 Value mlir::loss::emitLog1p(OpBuilder &b, Location loc, Value x) {
   Type ty = x.getType();
   Value one = constFloat(b, loc, ty, 1.0);
@@ -344,8 +385,9 @@ SmallVector<Value> OnlineSoftmax::addRebased(OpBuilder &b, Location loc,
   unsigned i = 0;
   Value m = state[i++], s = state[i++];
   Value d = arith::SubFOp::create(b, loc, x, m);
+  // d <= 0 and the state's own max contributes 1 to s.
   SmallVector<Value> out{
-      m, arith::AddFOp::create(b, loc, s, math::ExpOp::create(b, loc, d))};
+      m, arith::AddFOp::create(b, loc, s, emitExpOfNonPositive(b, loc, d))};
   if (shifted) {
     Value sumD = state[i++], sumO = state[i++];
     Value o = factor(b, loc, w, y);

@@ -66,6 +66,12 @@ Value emitLogSumExp(OpBuilder &b, Location loc, ArrayRef<Value> xs);
 /// `log1p(x)` accurate for small `x` without a libm call:
 /// `u = 1 + x; u == 1 ? x : log(u) * x / (u - 1)`.
 Value emitLog1p(OpBuilder &b, Location loc, Value x);
+/// exp(x) for x <= 0 (or NaN) whose result is added to a sum that holds a
+/// term of at least 1 (a softmax sum relative to its max). `f32` (and
+/// vectors of it) take a polynomial without the overflow and subnormal
+/// handling a general exp needs: results below exp(-86) are 0, which such a
+/// sum cannot see, and exp(-inf) is 0. Other types take math.exp.
+Value emitExpOfNonPositive(OpBuilder &b, Location loc, Value x);
 
 /// `log(1 + exp(x))`, which never overflows: `max(x, 0) + log1p(exp(-|x|))`.
 Value emitSoftplus(OpBuilder &b, Location loc, Value x);
