@@ -8,6 +8,7 @@
 #             generators (test/**/generators) need them, and so do the tests
 #             that build ONNX models at test time (the test command installs
 #             them).
+#   --bench   the oracle, and matplotlib for benchmarks/bench.py's PNG.
 set -euo pipefail
 
 packages=(
@@ -17,8 +18,11 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   python3
 )
-if [[ "${1:-}" == "--oracle" ]]; then
+if [[ "${1:-}" == "--oracle" || "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-onnx python3-numpy python3-pytest)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-matplotlib)
 fi
 
 missing=()

@@ -25,6 +25,9 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   // Full sums: short runs in vectorizable, parallel partials, then a
   // compensated sum of the partials (accurate at any size, and threads).
   pm.addPass(createBlockSumReductions());
+  // Their lanes as vectors in registers (LLVM leaves the lane loop scalar
+  // once OpenMP outlines it).
+  pm.addNestedPass<func::FuncOp>(createVectorizeLaneReductions());
   detail::addBufferizationSteps(pm, options.resultsToOutParams);
 
   // Loops: parallel dims become scf.parallel (OpenMP threads on request),

@@ -23,6 +23,11 @@ void populateBlockSumReductionsPatterns(RewritePatternSet &patterns,
                                         int64_t lanes = 0,
                                         int64_t minSize = 512);
 
+/// The pattern of `vectorize-lane-reductions`: a generic [parallel...,
+/// reduction, parallel] with static last two loops as an scf.forall over
+/// vector<lanes> accumulators.
+void populateVectorizeLaneReductionsPatterns(RewritePatternSet &patterns);
+
 /// The thread-local globals of asserts-to-status in `module`: an i32 status
 /// and a pointer to the failed check's message, both zero-initialised
 /// (created if absent), for code that resets or reads them.

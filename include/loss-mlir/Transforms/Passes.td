@@ -55,6 +55,31 @@ def BlockSumReductions : Pass<"block-sum-reductions"> {
   ];
 }
 
+def VectorizeLaneReductions : Pass<"vectorize-lane-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Explicit vectors for reductions into independent lanes";
+  let description = [{
+    A `linalg.generic` with iterators `[parallel..., reduction, parallel]`,
+    static sizes `R` and `L` in its last two loops, outputs indexed by every
+    loop but the reduction, and an elementwise body accumulating with `addf`
+    (what `block-sum-reductions` makes: runs of `R` terms in `L` lanes)
+    becomes an `scf.forall` over the outer loops whose body is an `scf.for`
+    over the `R` terms on `vector<L>` values: inputs contiguous along the
+    lanes are `vector.transfer_read`s, the others are read once per term and
+    broadcast, and the accumulators stay in registers. LLVM does not
+    vectorize the lane loop of the plain lowering once OpenMP outlines it
+    (the partials' buffer may then alias the inputs, and the trip count is
+    too short for run-time checks), so that loop ran as scalar loads and
+    stores of each accumulator. Generics of any other shape, or with a body
+    op that is not elementwise (`linalg.index`, tensor reads), are left
+    alone; the arithmetic is the body's, op for op.
+  }];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def SerializeNestedParallel : Pass<"serialize-nested-parallel"> {
   let summary = "Turn nested scf.parallel loops, and innermost parallel dimensions, into scf.for";
   let description = [{
