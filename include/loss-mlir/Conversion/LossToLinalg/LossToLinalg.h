@@ -22,6 +22,9 @@ void populateRegressionToLinalgPatterns(RewritePatternSet &patterns);
 void populateMarginToLinalgPatterns(RewritePatternSet &patterns);
 /// CTC.
 void populateCtcToLinalgPatterns(RewritePatternSet &patterns);
+/// linear_cross_entropy: tiles of logits made and folded into row statistics
+/// one at a time, never the N x V logits.
+void populateLinearCrossEntropyToLinalgPatterns(RewritePatternSet &patterns);
 
 /// The gradient ops, one pattern set per family (the regression gradients
 /// are in populateRegressionToLinalgPatterns).
