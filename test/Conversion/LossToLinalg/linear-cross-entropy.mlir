@@ -116,3 +116,50 @@ func.func @lce_dynamic_bf16(%h: tensor<?x?xbf16>, %w: tensor<?x?xbf16>, %t: tens
       : (tensor<?x?xbf16>, tensor<?x?xbf16>, tensor<?xi32>, tensor<?xbf16>) -> tensor<bf16>
   return %0 : tensor<bf16>
 }
+
+// -----
+
+// The gradient makes the row statistics as the forward does (the target
+// logit, unused, is dropped), then makes each tile of logits again: an
+// scf.forall over row blocks sums dlogits @ weight tile into grad_hidden
+// (plain matmul), and an scf.forall over the 250 vocabulary tiles sums
+// dlogits^T @ hidden block into grad_weight (A transposed) and dlogits'
+// column sums into grad_bias over the row blocks, so that no two threads
+// write the same rows. No N x V type appears (implicit CHECK-NOTs).
+
+// CHECK-LABEL: func.func @lce_grad
+// CHECK-SAME:    %[[H:arg0]]: tensor<4096x1024xf32>, %[[W:arg1]]: tensor<32000x1024xf32>
+// CHECK:         scf.forall (%{{.*}}) in (64) shared_outs({{.*}}) -> (tensor<4096xf32>, tensor<4096xf32>)
+// CHECK:           scf.for
+// CHECK:             linalg.matmul
+// CHECK:         %[[GH:.*]] = scf.forall (%{{.*}}) in (64) shared_outs(%[[GHO:.*]] = %{{.*}}) -> (tensor<4096x1024xf32>)
+// CHECK:           %[[GHT:.*]] = scf.for %{{.*}} = %c0 to %c32000 step %c128 iter_args(%{{.*}} = %{{.*}}) -> (tensor<?x1024xf32>)
+// CHECK:             %[[WT:.*]] = tensor.extract_slice %[[W]]
+// CHECK:             %[[LOGITS:.*]] = linalg.matmul indexing_maps = {{.*}} ins(%{{.*}}, %[[WT]] : tensor<?x1024xf32>, tensor<?x1024xf32>) outs(%{{.*}} : tensor<?x?xf32>)
+// CHECK:             %[[DL:.*]] = linalg.generic
+// CHECK-SAME:          iterator_types = ["parallel", "parallel"]
+// CHECK-SAME:          ins(%[[LOGITS]],
+// CHECK:               math.exp
+// CHECK:             linalg.matmul ins(%[[DL]], %[[WT]] : tensor<?x?xf32>, tensor<?x1024xf32>) outs(%{{.*}} : tensor<?x1024xf32>)
+// CHECK:           scf.forall.in_parallel
+// CHECK:             tensor.parallel_insert_slice %[[GHT]] into %[[GHO]][%{{.*}}, 0] [%{{.*}}, 1024] [1, 1] : tensor<?x1024xf32> into tensor<4096x1024xf32>
+// CHECK:         %[[GW:.*]]:2 = scf.forall (%{{.*}}) in (250) shared_outs(%[[GWO:.*]] = %{{.*}}, %[[GBO:.*]] = %{{.*}}) -> (tensor<32000x1024xf32>, tensor<32000xf32>)
+// CHECK:           %[[SUMS:.*]]:2 = scf.for %{{.*}} = %c0 to %c4096 step %c64 iter_args({{.*}}) -> (tensor<?x1024xf32>, tensor<?xf32>)
+// CHECK:             %[[HB:.*]] = tensor.extract_slice %[[H]]
+// CHECK:             %[[LOGITS2:.*]] = linalg.matmul indexing_maps = {{.*}} ins(%[[HB]], %{{.*}} : tensor<?x1024xf32>, tensor<?x1024xf32>) outs(%{{.*}} : tensor<?x?xf32>)
+// CHECK:             %[[DL2:.*]] = linalg.generic
+// CHECK-SAME:          ins(%[[LOGITS2]],
+// CHECK:             linalg.matmul indexing_maps = {{.*}} ins(%[[DL2]], %[[HB]] : tensor<?x?xf32>, tensor<?x1024xf32>) outs(%{{.*}} : tensor<?x1024xf32>)
+// CHECK:             linalg.generic
+// CHECK-SAME:          iterator_types = ["reduction", "parallel"]
+// CHECK-SAME:          ins(%[[DL2]] : tensor<?x?xf32>) outs(%{{.*}} : tensor<?xf32>)
+// CHECK:           scf.forall.in_parallel
+// CHECK:             tensor.parallel_insert_slice %[[SUMS]]#0 into %[[GWO]]
+// CHECK:             tensor.parallel_insert_slice %[[SUMS]]#1 into %[[GBO]]
+// CHECK:         return %[[GH]], %[[GW]]#0, %[[GW]]#1
+func.func @lce_grad(%h: tensor<4096x1024xf32>, %w: tensor<32000x1024xf32>, %t: tensor<4096xi64>, %b: tensor<32000xf32>, %g: tensor<f32>) -> (tensor<4096x1024xf32>, tensor<32000x1024xf32>, tensor<32000xf32>) {
+  %0:3 = loss.linear_cross_entropy_grad %h, %w, %t bias(%b), %g
+      : (tensor<4096x1024xf32>, tensor<32000x1024xf32>, tensor<4096xi64>, tensor<32000xf32>, tensor<f32>)
+      -> (tensor<4096x1024xf32>, tensor<32000x1024xf32>, tensor<32000xf32>)
+  return %0#0, %0#1, %0#2 : tensor<4096x1024xf32>, tensor<32000x1024xf32>, tensor<32000xf32>
+}

@@ -1473,3 +1473,43 @@ func.func @lce_batchmean(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tenso
   %0 = loss.linear_cross_entropy %h, %w, %t {reduction = #loss.reduction<batchmean>} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<f32>
   return
 }
+
+// -----
+
+func.func @lce_grad_operands(%h: tensor<8x16xf32>, %w: tensor<100x15xf32>, %t: tensor<8xi64>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'weight' of shape [100, 15] must have as many columns (H) as 'hidden' of shape [8, 16]}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g : (tensor<8x16xf32>, tensor<100x15xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x15xf32>)
+  return
+}
+
+// -----
+
+func.func @lce_grad_output_none(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'grad_output' must have shape [8] for reduction 'none', got []}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g {reduction = #loss.reduction<none>} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x16xf32>)
+  return
+}
+
+// -----
+
+func.func @lce_grad_output_type(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %g: tensor<f64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'grad_output' element type 'f64' must match the input element type 'f32'}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f64>) -> (tensor<8x16xf32>, tensor<100x16xf32>)
+  return
+}
+
+// -----
+
+func.func @lce_grad_hidden_type(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'grad_hidden' type 'tensor<?x16xf32>' must match the 'hidden' type 'tensor<8x16xf32>'}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<?x16xf32>, tensor<100x16xf32>)
+  return
+}
+
+// -----
+
+func.func @lce_grad_bias_missing(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %b: tensor<100xf32>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'grad_bias' is returned exactly when there is a 'bias'}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t bias(%b), %g : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x16xf32>)
+  return
+}

@@ -167,6 +167,27 @@ func.func @linear_cross_entropy(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>,
   return
 }
 
+// CHECK-LABEL: func.func @linear_cross_entropy_grad
+func.func @linear_cross_entropy_grad(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>,
+                                     %t: tensor<8xi64>, %b: tensor<100xf32>,
+                                     %cw: tensor<100xf32>, %g: tensor<f32>,
+                                     %gn: tensor<8xf32>,
+                                     %dh: tensor<?x?xf64>, %dw: tensor<?x?xf64>,
+                                     %dt: tensor<?xi32>, %dg: tensor<?xf64>) {
+  // CHECK: loss.linear_cross_entropy_grad %arg0, %arg1, %arg2, %arg5 : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x16xf32>){{$}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g
+      : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x16xf32>)
+  // With a bias, its gradient is the third result.
+  // CHECK-NEXT: loss.linear_cross_entropy_grad %arg0, %arg1, %arg2 bias(%arg3) class_weight(%arg4), %arg6 {ignore_index = 0 : i64, label_smoothing = 1.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>, tensor<100xf32>, tensor<8xf32>) -> (tensor<8x16xf32>, tensor<100x16xf32>, tensor<100xf32>){{$}}
+  %1:3 = loss.linear_cross_entropy_grad %h, %w, %t bias(%b) class_weight(%cw), %gn
+      {ignore_index = 0 : i64, label_smoothing = 0.1 : f64, reduction = #loss.reduction<none>}
+      : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>, tensor<100xf32>, tensor<8xf32>) -> (tensor<8x16xf32>, tensor<100x16xf32>, tensor<100xf32>)
+  // CHECK-NEXT: loss.linear_cross_entropy_grad %arg7, %arg8, %arg9 class_weight(%arg10), %arg10 {reduction = #loss.reduction<none>} : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi32>, tensor<?xf64>, tensor<?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>){{$}}
+  %2:2 = loss.linear_cross_entropy_grad %dh, %dw, %dt class_weight(%dg), %dg {reduction = #loss.reduction<none>}
+      : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi32>, tensor<?xf64>, tensor<?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>)
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // ctc
 //===----------------------------------------------------------------------===//

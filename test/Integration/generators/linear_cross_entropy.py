@@ -77,10 +77,18 @@ class LceFile(TestFile):
         for key in set(order):
             text = re.sub(r"(?<!\{)\{%s\}(?!\})" % key, ssa[key], text)
         text = text.replace("{{", "{").replace("}}", "}")
-        expected = expected if isinstance(expected, (list, tuple)) else [expected]
+        multi = isinstance(expected, (list, tuple))
+        expected = expected if multi else [expected]
         res = "%%r%d" % k
         lhs = res if len(expected) == 1 else "%s:%d" % (res, len(expected))
-        result_types = ", ".join(tensor_type(e) for e in expected)
+        # Gradients have their operand's type: dynamic where it is, cast to
+        # the static type of the expected values for the check.
+        def result_type(e):
+            if multi and dynamic:
+                return "tensor<%s%s>" % ("?x" * e.dim(), tensor_type(e)[
+                    len("tensor<"):-1].split("x")[-1])
+            return tensor_type(e)
+        result_types = ", ".join(result_type(e) for e in expected)
         if len(expected) > 1:
             result_types = "(" + result_types + ")"
         lines.append("  %s = %s : (%s) -> %s" % (
@@ -89,6 +97,11 @@ class LceFile(TestFile):
         self.checks.append("// CHECK-LABEL: case %s" % name)
         for i, e in enumerate(expected):
             got = res if len(expected) == 1 else "%s#%d" % (res, i)
+            if result_type(e) != tensor_type(e):
+                cast = "%%s%d_%d" % (k, i)
+                lines.append("  %s = tensor.cast %s : %s to %s" % (
+                    cast, got, result_type(e), tensor_type(e)))
+                got = cast
             lines += self._check(k, i, got, e)
             self.checks.append("// CHECK: PASS")
         self.body.append("\n".join(lines))
@@ -145,6 +158,27 @@ def lce_case(tf, name, dtype, n, h, v, target, bias=False, cw=False,
     loss, _ = torch_loss(vals, bias, cw, ii, red, ls)
     tf.lce_case(name, inputs, loss.detach().to(dtype),
                 "loss.linear_cross_entropy " + operands + attr, dynamic)
+
+
+def lce_grad_case(tf, name, dtype, n, h, v, target, bias=False, cw=False,
+                  ii=-100, red="mean", ls=0.0, seed=0, scale_log2=-30,
+                  dynamic=()):
+    """The gradients torch.autograd gives hidden, weight (and bias) for a
+    grad_output of [n] values (`none`) or 0.75."""
+    inputs, operands, attr = lce_inputs(dtype, n, h, v, target, bias, cw, ii,
+                                        red, ls, seed, scale_log2)
+    if red == "none":
+        g = (torch.rand(n, dtype=F64) * 2 - 0.5).to(dtype)
+    else:
+        g = torch.tensor(0.75, dtype=dtype)
+    inputs["g"] = g
+    vals = {key: value(x) for key, x in inputs.items()}
+    loss, leaves = torch_loss(vals, bias, cw, ii, red, ls, requires_grad=True)
+    wrt = [leaves["h"], leaves["w"]] + ([leaves["b"]] if bias else [])
+    grads = torch.autograd.grad(loss, wrt, grad_outputs=g.double())
+    tf.lce_case(name, inputs, [x.to(dtype) for x in grads],
+                "loss.linear_cross_entropy_grad " + operands + ", {g}" + attr,
+                dynamic)
 
 
 def rand_targets(n, v, dtype=I64):
@@ -239,6 +273,56 @@ def main():
              bias=True, seed=15)
 
     tf.write()
+
+    # The gradient, every option: N = 70 (a block of 64 and one of 6),
+    # V = 337 = 256 + 81, and few columns so that the expected [V, H]
+    # weight gradients (checked whole) stay small; then V = 1037.
+    gf = LceFile("CPU/linear_cross_entropy_grad.mlir",
+                 "linear_cross_entropy.py")
+    N, V, H = 70, 337, 2
+    for dtype in (F32, F64):
+        sfx = "f32" if dtype == F32 else "f64"
+        t = rand_targets(N, V)
+        t[:4] = torch.tensor([0, V - 1, 256, 255])
+        ti = with_ignored(t, (3, 17, 64, 69))
+        for red in ("mean", "sum", "none"):
+            lce_grad_case(gf, "lce_grad_%s_%s" % (red, sfx), dtype, N, H, V, t,
+                          red=red, seed=20)
+            lce_grad_case(gf, "lce_grad_bias_cw_ignore_%s_%s" % (red, sfx),
+                          dtype, N, H, V, ti, bias=True, cw=True, red=red,
+                          seed=21)
+            lce_grad_case(gf, "lce_grad_ls_bias_cw_ignore_%s_%s" % (red, sfx),
+                          dtype, N, H, V, ti, bias=True, cw=True, red=red,
+                          ls=0.1, seed=22)
+        lce_grad_case(gf, "lce_grad_ls_ignore_bias_%s" % sfx, dtype, N, H, V,
+                      ti, bias=True, ls=0.25, seed=23)
+    t = rand_targets(N, V)
+    t[[0, 9, 33, 66]] = 300
+    lce_grad_case(gf, "lce_grad_ignore_in_range_cw_ls_sum_f64", F64, N, H, V,
+                  t, cw=True, ii=300, ls=0.2, red="sum", seed=24)
+    # V = 1037 = 4 * 256 + 13.
+    t = rand_targets(N, 1037)
+    t[:3] = torch.tensor([1036, 1024, 1023])
+    lce_grad_case(gf, "lce_grad_v1037_bias_cw_ls_ignore_mean_f32", F32, N, 2,
+                  1037, with_ignored(t, (7, 65)), bias=True, cw=True, ls=0.1,
+                  seed=30)
+    lce_grad_case(gf, "lce_grad_v1037_bias_none_f64", F64, N, 2, 1037, t,
+                  bias=True, red="none", seed=31)
+    # Every target ignored: zeros (autograd's values), also for `mean`.
+    lce_grad_case(gf, "lce_grad_all_ignored_mean_f32", F32, 10, 4, 300,
+                  torch.full((10,), -100, dtype=I64), bias=True, cw=True,
+                  ls=0.1, seed=25)
+    # Exact tiles; one short tile.
+    lce_grad_case(gf, "lce_grad_exact_tiles_bias_none_f32", F32, 128, 2, 512,
+                  rand_targets(128, 512, I32), bias=True, red="none", seed=26)
+    lce_grad_case(gf, "lce_grad_one_tile_cw_ls_mean_f64", F64, 5, 6, 37,
+                  rand_targets(5, 37), cw=True, ls=0.3, seed=27)
+    # Dynamic shapes.
+    lce_grad_case(gf, "lce_grad_dynamic_bias_cw_ls_none_f32", F32, N, H, V,
+                  with_ignored(rand_targets(N, V), (5, 68)), bias=True,
+                  cw=True, ls=0.1, red="none", seed=29,
+                  dynamic=("h", "w", "t", "b", "cw", "g"))
+    gf.write()
 
 
 if __name__ == "__main__":

@@ -266,6 +266,12 @@ template <typename T> Results linearCrossEntropyRule(T op) {
     rows[0] = h[0];
   return {loss(op.getHidden(), op.getReduction(), std::move(rows))};
 }
+template <typename T> Results linearCrossEntropyGradRule(T op) {
+  Results r{like(op.getHidden()), like(op.getWeight())};
+  if (op.getBias())
+    r.push_back(like(op.getBias()));
+  return r;
+}
 template <typename T> Results ctcRule(T op) {
   return {loss(op.getLogProbs(), op.getReduction(), ctcLoss(op.getLogProbs()))};
 }
@@ -385,6 +391,7 @@ LOSS_INFERRED_OP(MultiMarginOp, multiMarginRule)
 LOSS_INFERRED_OP(CosineEmbeddingOp, cosineEmbeddingRule)
 LOSS_INFERRED_OP(TripletMarginOp, tripletMarginRule)
 LOSS_INFERRED_OP(LinearCrossEntropyOp, linearCrossEntropyRule)
+LOSS_INFERRED_OP(LinearCrossEntropyGradOp, linearCrossEntropyGradRule)
 
 LOSS_INFERRED_OP(L1GradOp, regressionGradRule)
 LOSS_INFERRED_OP(MseGradOp, regressionGradRule)

@@ -383,6 +383,37 @@ LogicalResult LinearCrossEntropyOp::verify() {
     return failure();
   return verifyLossResult(*this);
 }
+LogicalResult LinearCrossEntropyGradOp::verify() {
+  int64_t vocab;
+  if (failed(verifyLinearCrossEntropyOperands(*this, vocab)))
+    return failure();
+  Type elTy = getHidden().getType().getElementType();
+  // The forward's `none` loss: one per row.
+  int64_t rows = getTarget().getType().getRank() == 1
+                     ? getTarget().getType().getDimSize(0)
+                     : ShapedType::kDynamic;
+  if (ShapedType::isDynamic(rows))
+    rows = getHidden().getType().getDimSize(0);
+  if (failed(verifyGradOutput(*this, getGradOutput(), getReduction(), {rows},
+                              elTy)))
+    return failure();
+  for (auto [grad, operand, name] :
+       {std::tuple<Value, Value, StringRef>(getGradHidden(), getHidden(),
+                                            "hidden"),
+        {getGradWeight(), getWeight(), "weight"},
+        {getGradBias(), getBias(), "bias"}}) {
+    if (!grad && !operand)
+      continue;
+    if (!grad || !operand)
+      return emitOpError("'grad_bias' is returned exactly when there is a "
+                         "'bias'");
+    if (grad.getType() != operand.getType())
+      return emitOpError("'grad_")
+             << name << "' type " << grad.getType() << " must match the '"
+             << name << "' type " << operand.getType();
+  }
+  return success();
+}
 
 #define GET_OP_CLASSES
 #include "loss-mlir/Dialect/Loss/IR/LossOps.cpp.inc"

@@ -60,4 +60,51 @@ def Loss_LinearCrossEntropyOp : Loss_InferredOp<"linear_cross_entropy",
   let hasVerifier = 1;
 }
 
+def Loss_LinearCrossEntropyGradOp : Loss_InferredOp<"linear_cross_entropy_grad",
+    [AttrSizedOperandSegments]> {
+  let summary = "gradient of loss.linear_cross_entropy (torch.autograd's values)";
+  let description = [{
+    The operands and attributes of `loss.linear_cross_entropy`, then
+    `grad_output` (`[N]` for `none`, 0-d otherwise). The results are the
+    gradients autograd gives `hidden`, `weight` and, when there is one,
+    `bias`, each of its operand's type:
+
+        dlogits = softmax_cross_entropy_grad(hidden @ weight.T + bias, ...)
+        grad_hidden = dlogits @ weight
+        grad_weight = dlogits^T @ hidden
+        grad_bias   = sum over rows of dlogits
+
+    with `dlogits` as `loss.softmax_cross_entropy_grad` has it (0 in ignored
+    rows, so an all-ignored `mean` gives zeros; NaN in a row whose target is
+    outside `[0, V)`). The class weight has no gradient.
+
+    As for the forward, the logits are never stored: the lowering makes the
+    row statistics in tiles, then makes each tile of logits again to form
+    its tile of `dlogits` and add its products to the gradients.
+
+    ```mlir
+    %gh, %gw, %gb = loss.linear_cross_entropy_grad %h, %w, %t bias(%b), %g
+        : (tensor<8x64xf32>, tensor<1000x64xf32>, tensor<8xi64>, tensor<1000xf32>, tensor<f32>)
+        -> (tensor<8x64xf32>, tensor<1000x64xf32>, tensor<1000xf32>)
+    ```
+  }];
+  let arguments = (ins Loss_FloatTensor:$hidden, Loss_FloatTensor:$weight,
+                       Loss_IntTensor:$target,
+                       Optional<Loss_FloatTensor>:$bias,
+                       Optional<Loss_FloatTensor>:$class_weight,
+                       Loss_FloatTensor:$grad_output,
+                       DefaultValuedAttr<Loss_I64Attr, "-100">:$ignore_index,
+                       Loss_DefaultReduction:$reduction,
+                       DefaultValuedAttr<ConfinedAttr<F64Attr, [Loss_UnitF64]>, "0.0">:$label_smoothing);
+  let results = (outs Loss_FloatTensor:$grad_hidden,
+                      Loss_FloatTensor:$grad_weight,
+                      Optional<Loss_FloatTensor>:$grad_bias);
+  let assemblyFormat = [{
+    $hidden `,` $weight `,` $target (`bias` `(` $bias^ `)`)?
+    (`class_weight` `(` $class_weight^ `)`)? `,` $grad_output attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOSS_LINEAR_CROSS_ENTROPY_OPS_TD
