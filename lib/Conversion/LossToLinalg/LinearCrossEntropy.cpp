@@ -67,6 +67,15 @@ Value slice(OpBuilder &b, Location loc, Value source,
                                         strides);
 }
 
+/// `dest` filled with `value`.
+Value fillTensor(OpBuilder &b, Location loc, Value dest, double value) {
+  Type el = cast<RankedTensorType>(dest.getType()).getElementType();
+  return linalg::FillOp::create(b, loc,
+                                ValueRange{constFloat(b, loc, el, value)},
+                                ValueRange{dest})
+      .getResult(0);
+}
+
 /// `min(step, size - offset)`: the extent of the tile at `offset`.
 Value tileExtent(OpBuilder &b, Location loc, Value offset, int64_t step,
                  Value size) {
@@ -178,17 +187,24 @@ struct LceOperands {
     return slice(b, loc, hidden, {row0, b.getIndexAttr(0)}, {rows, hiddenSize});
   }
 
-  /// A gradient of the accumulator type as the operand's element type.
-  Value toElementType(OpBuilder &b, Location loc, Value v) const {
+  /// The accumulator of a block of a gradient, zeros: in `dest` (a slice
+  /// of the result, so that bufferization writes the result in place and
+  /// nothing is copied) where the gradient is accumulated in its own type.
+  Value zeroAccumulator(OpBuilder &b, Location loc, Value dest) const {
+    if (acc == elTy)
+      return fillTensor(b, loc, dest, 0.0);
+    return filledTensor(b, loc, tensor::getMixedSizes(b, loc, dest), acc, 0.0);
+  }
+  /// An accumulated block as the operand's element type, written into
+  /// `dest` (the slice zeroAccumulator was given).
+  Value toElementType(OpBuilder &b, Location loc, Value v, Value dest) const {
     if (acc == elTy)
       return v;
     auto ty = cast<RankedTensorType>(v.getType());
     unsigned rank = ty.getRank();
-    Value empty = tensor::EmptyOp::create(b, loc,
-                                          tensor::getMixedSizes(b, loc, v), elTy);
     AffineMap id = identityMap(b.getContext(), rank);
     return linalg::GenericOp::create(
-               b, loc, empty.getType(), ValueRange{v}, ValueRange{empty},
+               b, loc, dest.getType(), ValueRange{v}, ValueRange{dest},
                {id, id},
                SmallVector<utils::IteratorType>(rank,
                                                 utils::IteratorType::parallel),
@@ -223,10 +239,12 @@ RowStats buildTiledRowStats(OpBuilder &b, Location loc, const LceOperands &o) {
         Value rows = tileExtent(nb, nl, row0, kRowBlock, o.numRowsV);
         Value hBlock = o.hiddenBlock(nb, nl, row0, rows);
         Value tBlock = slice(nb, nl, o.target, {row0}, {rows});
+        // The block's states start in its slices of the outputs, so that
+        // they are updated in place (no copy back).
         SmallVector<Value> blockInit;
-        for (double x : init)
+        for (auto [x, out] : llvm::zip(init, args.drop_front()))
           blockInit.push_back(
-              filledTensor(nb, nl, ArrayRef<OpFoldResult>{rows}, acc, x));
+              fillTensor(nb, nl, slice(nb, nl, out, {row0}, {rows}), x));
 
         // The vocabulary in tiles; the last one may be smaller.
         auto tiles = scf::ForOp::create(
@@ -504,8 +522,9 @@ struct LinearCrossEntropyGradLowering
           Value rows = tileExtent(nb, nl, row0, kRowBlock, o.numRowsV);
           Value hBlock = o.hiddenBlock(nb, nl, row0, rows);
           SmallVector<Value> rowsOf = blockRows(nb, nl, row0, rows);
-          Value zero = filledTensor(
-              nb, nl, ArrayRef<OpFoldResult>{rows, o.hiddenSize}, acc, 0.0);
+          Value dest = slice(nb, nl, args[1], {row0, nb.getIndexAttr(0)},
+                             {rows, o.hiddenSize});
+          Value zero = o.zeroAccumulator(nb, nl, dest);
           auto tiles = scf::ForOp::create(
               nb, nl, constIndex(nb, nl, 0), o.vocab,
               constIndex(nb, nl, o.vocabTile), ValueRange{zero},
@@ -522,7 +541,7 @@ struct LinearCrossEntropyGradLowering
                         .getResult(0);
                 scf::YieldOp::create(fb, fl, next);
               });
-          Value gh = o.toElementType(nb, nl, tiles.getResult(0));
+          Value gh = o.toElementType(nb, nl, tiles.getResult(0), dest);
           auto inParallel = scf::InParallelOp::create(nb, nl);
           OpBuilder::InsertionGuard guard(nb);
           nb.setInsertionPointToStart(inParallel.getBody());
@@ -549,11 +568,13 @@ struct LinearCrossEntropyGradLowering
                                              constIndex(nb, nl, o.vocabTile));
           Value cols = tileExtent(nb, nl, col0, o.vocabTile, o.vocab);
           Value wTile = o.weightTile(nb, nl, col0, cols);
-          SmallVector<Value> zeros{filledTensor(
-              nb, nl, ArrayRef<OpFoldResult>{cols, o.hiddenSize}, acc, 0.0)};
+          Value gwDest = slice(nb, nl, args[1], {col0, nb.getIndexAttr(0)},
+                               {cols, o.hiddenSize});
+          Value gbDest =
+              o.bias ? slice(nb, nl, args[2], {col0}, {cols}) : Value();
+          SmallVector<Value> zeros{o.zeroAccumulator(nb, nl, gwDest)};
           if (o.bias)
-            zeros.push_back(
-                filledTensor(nb, nl, ArrayRef<OpFoldResult>{cols}, acc, 0.0));
+            zeros.push_back(o.zeroAccumulator(nb, nl, gbDest));
           auto blocks = scf::ForOp::create(
               nb, nl, constIndex(nb, nl, 0), o.numRowsV,
               constIndex(nb, nl, kRowBlock), zeros,
@@ -591,9 +612,10 @@ struct LinearCrossEntropyGradLowering
                 }
                 scf::YieldOp::create(fb, fl, next);
               });
-          Value gw = o.toElementType(nb, nl, blocks.getResult(0));
-          Value gb = o.bias ? o.toElementType(nb, nl, blocks.getResult(1))
-                            : Value();
+          Value gw = o.toElementType(nb, nl, blocks.getResult(0), gwDest);
+          Value gb = o.bias
+                         ? o.toElementType(nb, nl, blocks.getResult(1), gbDest)
+                         : Value();
           auto inParallel = scf::InParallelOp::create(nb, nl);
           OpBuilder::InsertionGuard guard(nb);
           nb.setInsertionPointToStart(inParallel.getBody());
