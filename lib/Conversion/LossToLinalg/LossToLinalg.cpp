@@ -29,6 +29,7 @@ void mlir::loss::populateLossToLinalgPatterns(
   populateRegressionToLinalgPatterns(patterns);
   populateMarginToLinalgPatterns(patterns);
   populateCtcToLinalgPatterns(patterns, options);
+  populateLinearCrossEntropyToLinalgPatterns(patterns);
   populateSoftmaxGradToLinalgPatterns(patterns, options);
   populateBinaryGradToLinalgPatterns(patterns);
   populateMarginGradToLinalgPatterns(patterns);

@@ -1341,3 +1341,175 @@ func.func @grad_batchmean(%x: tensor<4x5xf32>, %g: tensor<f32>) {
   %0:2 = loss.mse_grad %x, %x, %g {reduction = #loss.reduction<batchmean>} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<f32>) -> (tensor<4x5xf32>, tensor<4x5xf32>)
   return
 }
+
+//===----------------------------------------------------------------------===//
+// linear_cross_entropy
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @lce_hidden_rank(%h: tensor<16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op 'hidden' must be [N, H], got [16]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_weight_rank(%h: tensor<8x16xf32>, %w: tensor<2x100x16xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op 'weight' must be [V, H], got [2, 100, 16]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<8x16xf32>, tensor<2x100x16xf32>, tensor<8xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_weight_type(%h: tensor<8x16xf32>, %w: tensor<100x16xf64>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op 'weight' element type 'f64' must match the input element type 'f32'}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<8x16xf32>, tensor<100x16xf64>, tensor<8xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_hidden_size(%h: tensor<8x16xf32>, %w: tensor<100x15xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op 'weight' of shape [100, 15] must have as many columns (H) as 'hidden' of shape [8, 16]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<8x16xf32>, tensor<100x15xf32>, tensor<8xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_target_rows(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<9xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op class-index target must have shape [8] for 'hidden' of shape [8, 16], got [9]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<9xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_target_rank(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8x1xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op class-index target must have shape [8] for 'hidden' of shape [8, 16], got [8, 1]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8x1xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_float_target(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xf32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op operand #2 must be ranked tensor of signless integer values, but got 'tensor<8xf32>'}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_bias_shape(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %b: tensor<99xf32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op 'bias' must have shape [V] = [100] for 'weight' of shape [100, 16], got [99]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t bias(%b) : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<99xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_bias_type(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %b: tensor<100xf16>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op 'bias' element type 'f16' must match the input element type 'f32'}}
+  %0 = loss.linear_cross_entropy %h, %w, %t bias(%b) : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf16>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_class_weight_rank(%h: tensor<8x16xf32>, %w: tensor<?x16xf32>, %t: tensor<8xi64>, %cw: tensor<1x100xf32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op 'class_weight' must have shape [V] = [?] for 'weight' of shape [?, 16], got [1, 100]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t class_weight(%cw) : (tensor<8x16xf32>, tensor<?x16xf32>, tensor<8xi64>, tensor<1x100xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_class_weight_type(%h: tensor<8x16xf64>, %w: tensor<100x16xf64>, %t: tensor<8xi64>, %cw: tensor<100xf32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op 'class_weight' element type 'f32' must match the input element type 'f64'}}
+  %0 = loss.linear_cross_entropy %h, %w, %t class_weight(%cw) : (tensor<8x16xf64>, tensor<100x16xf64>, tensor<8xi64>, tensor<100xf32>) -> tensor<f64>
+  return
+}
+
+// -----
+
+func.func @lce_none_shape(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op with reduction 'none' the result must have shape [8], got [100]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t {reduction = #loss.reduction<none>} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<100xf32>
+  return
+}
+
+// -----
+
+func.func @lce_mean_not_scalar(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op with reduction 'mean' the result must be a 0-d tensor, got [8]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @lce_result_type(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op result element type 'f64' must match the input element type 'f32'}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<f64>
+  return
+}
+
+// -----
+
+func.func @lce_label_smoothing(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op attribute 'label_smoothing' failed to satisfy constraint: 64-bit float attribute whose value is in [0, 1]}}
+  %0 = loss.linear_cross_entropy %h, %w, %t {label_smoothing = 1.5 : f64} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_batchmean(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy' op attribute 'reduction' failed to satisfy constraint: how per-element losses are reduced except batchmean (only kl_div takes it)}}
+  %0 = loss.linear_cross_entropy %h, %w, %t {reduction = #loss.reduction<batchmean>} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @lce_grad_operands(%h: tensor<8x16xf32>, %w: tensor<100x15xf32>, %t: tensor<8xi64>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'weight' of shape [100, 15] must have as many columns (H) as 'hidden' of shape [8, 16]}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g : (tensor<8x16xf32>, tensor<100x15xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x15xf32>)
+  return
+}
+
+// -----
+
+func.func @lce_grad_output_none(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'grad_output' must have shape [8] for reduction 'none', got []}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g {reduction = #loss.reduction<none>} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x16xf32>)
+  return
+}
+
+// -----
+
+func.func @lce_grad_output_type(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %g: tensor<f64>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'grad_output' element type 'f64' must match the input element type 'f32'}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f64>) -> (tensor<8x16xf32>, tensor<100x16xf32>)
+  return
+}
+
+// -----
+
+func.func @lce_grad_hidden_type(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'grad_hidden' type 'tensor<?x16xf32>' must match the 'hidden' type 'tensor<8x16xf32>'}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<?x16xf32>, tensor<100x16xf32>)
+  return
+}
+
+// -----
+
+func.func @lce_grad_bias_missing(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>, %t: tensor<8xi64>, %b: tensor<100xf32>, %g: tensor<f32>) {
+  // expected-error @+1 {{'loss.linear_cross_entropy_grad' op 'grad_bias' is returned exactly when there is a 'bias'}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t bias(%b), %g : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x16xf32>)
+  return
+}

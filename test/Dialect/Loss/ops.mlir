@@ -127,6 +127,68 @@ func.func @softmax_cross_entropy(%x: tensor<4x10xf32>, %t: tensor<4xi64>,
 }
 
 //===----------------------------------------------------------------------===//
+// linear_cross_entropy
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @linear_cross_entropy
+func.func @linear_cross_entropy(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>,
+                                %t: tensor<8xi64>, %b: tensor<100xf32>,
+                                %cw: tensor<100xf32>,
+                                %dh: tensor<?x?xbf16>, %dw: tensor<?x?xbf16>,
+                                %dt: tensor<?xi32>, %db: tensor<?xbf16>,
+                                %hd: tensor<3x5xf64>, %wd: tensor<7x5xf64>,
+                                %td: tensor<3xi8>) {
+  // CHECK: loss.linear_cross_entropy %arg0, %arg1, %arg2 : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<f32>{{$}}
+  %0 = loss.linear_cross_entropy %h, %w, %t : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<f32>
+  // Defaults written out are elided.
+  // CHECK-NEXT: loss.linear_cross_entropy %arg0, %arg1, %arg2 : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<f32>{{$}}
+  %1 = loss.linear_cross_entropy %h, %w, %t
+      {ignore_index = -100 : i64, label_smoothing = 0.0 : f64, reduction = #loss.reduction<mean>}
+      : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>) -> tensor<f32>
+  // CHECK-NEXT: loss.linear_cross_entropy %arg0, %arg1, %arg2 bias(%arg3) class_weight(%arg4) {ignore_index = 0 : i64, label_smoothing = 1.000000e-01 : f64, reduction = #loss.reduction<sum>} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>, tensor<100xf32>) -> tensor<f32>{{$}}
+  %2 = loss.linear_cross_entropy %h, %w, %t bias(%b) class_weight(%cw)
+      {ignore_index = 0 : i64, label_smoothing = 0.1 : f64, reduction = #loss.reduction<sum>}
+      : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>, tensor<100xf32>) -> tensor<f32>
+  // Either optional operand alone.
+  // CHECK-NEXT: loss.linear_cross_entropy %arg0, %arg1, %arg2 bias(%arg3) {reduction = #loss.reduction<none>} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>) -> tensor<8xf32>{{$}}
+  %3 = loss.linear_cross_entropy %h, %w, %t bias(%b) {reduction = #loss.reduction<none>}
+      : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>) -> tensor<8xf32>
+  // CHECK-NEXT: loss.linear_cross_entropy %arg0, %arg1, %arg2 class_weight(%arg4) : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>) -> tensor<f32>{{$}}
+  %4 = loss.linear_cross_entropy %h, %w, %t class_weight(%cw)
+      : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>) -> tensor<f32>
+  // Dynamic dimensions, bf16, i32 targets.
+  // CHECK-NEXT: loss.linear_cross_entropy %arg5, %arg6, %arg7 bias(%arg8) {label_smoothing = 2.500000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<?x?xbf16>, tensor<?x?xbf16>, tensor<?xi32>, tensor<?xbf16>) -> tensor<?xbf16>{{$}}
+  %5 = loss.linear_cross_entropy %dh, %dw, %dt bias(%db) {label_smoothing = 0.25 : f64, reduction = #loss.reduction<none>}
+      : (tensor<?x?xbf16>, tensor<?x?xbf16>, tensor<?xi32>, tensor<?xbf16>) -> tensor<?xbf16>
+  // f64, i8 targets.
+  // CHECK-NEXT: loss.linear_cross_entropy %arg9, %arg10, %arg11 {ignore_index = -1 : i64} : (tensor<3x5xf64>, tensor<7x5xf64>, tensor<3xi8>) -> tensor<f64>{{$}}
+  %6 = loss.linear_cross_entropy %hd, %wd, %td {ignore_index = -1 : i64}
+      : (tensor<3x5xf64>, tensor<7x5xf64>, tensor<3xi8>) -> tensor<f64>
+  return
+}
+
+// CHECK-LABEL: func.func @linear_cross_entropy_grad
+func.func @linear_cross_entropy_grad(%h: tensor<8x16xf32>, %w: tensor<100x16xf32>,
+                                     %t: tensor<8xi64>, %b: tensor<100xf32>,
+                                     %cw: tensor<100xf32>, %g: tensor<f32>,
+                                     %gn: tensor<8xf32>,
+                                     %dh: tensor<?x?xf64>, %dw: tensor<?x?xf64>,
+                                     %dt: tensor<?xi32>, %dg: tensor<?xf64>) {
+  // CHECK: loss.linear_cross_entropy_grad %arg0, %arg1, %arg2, %arg5 : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x16xf32>){{$}}
+  %0:2 = loss.linear_cross_entropy_grad %h, %w, %t, %g
+      : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<f32>) -> (tensor<8x16xf32>, tensor<100x16xf32>)
+  // With a bias, its gradient is the third result.
+  // CHECK-NEXT: loss.linear_cross_entropy_grad %arg0, %arg1, %arg2 bias(%arg3) class_weight(%arg4), %arg6 {ignore_index = 0 : i64, label_smoothing = 1.000000e-01 : f64, reduction = #loss.reduction<none>} : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>, tensor<100xf32>, tensor<8xf32>) -> (tensor<8x16xf32>, tensor<100x16xf32>, tensor<100xf32>){{$}}
+  %1:3 = loss.linear_cross_entropy_grad %h, %w, %t bias(%b) class_weight(%cw), %gn
+      {ignore_index = 0 : i64, label_smoothing = 0.1 : f64, reduction = #loss.reduction<none>}
+      : (tensor<8x16xf32>, tensor<100x16xf32>, tensor<8xi64>, tensor<100xf32>, tensor<100xf32>, tensor<8xf32>) -> (tensor<8x16xf32>, tensor<100x16xf32>, tensor<100xf32>)
+  // CHECK-NEXT: loss.linear_cross_entropy_grad %arg7, %arg8, %arg9 class_weight(%arg10), %arg10 {reduction = #loss.reduction<none>} : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi32>, tensor<?xf64>, tensor<?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>){{$}}
+  %2:2 = loss.linear_cross_entropy_grad %dh, %dw, %dt class_weight(%dg), %dg {reduction = #loss.reduction<none>}
+      : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi32>, tensor<?xf64>, tensor<?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>)
+  return
+}
+
+//===----------------------------------------------------------------------===//
 // ctc
 //===----------------------------------------------------------------------===//
 

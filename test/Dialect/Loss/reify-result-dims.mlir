@@ -59,6 +59,26 @@ func.func @ctc(%lp: tensor<?x?x?xf32>, %tg: tensor<?x?xi64>, %il: tensor<?xi64>,
   return %d : index
 }
 
+// linear_cross_entropy: one loss per row, the target's dim; hidden's rows
+// where only they are static.
+// CHECK-LABEL: func.func @linear_cross_entropy(
+// CHECK-SAME:    %[[H:arg[0-9]+]]: tensor<?x?xf32>, %[[W:arg[0-9]+]]: tensor<?x?xf32>, %[[T:arg[0-9]+]]: tensor<?xi64>
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C6:.*]] = arith.constant 6 : index
+// CHECK-DAG:     %[[N:.*]] = tensor.dim %[[T]], %[[C0]]
+// CHECK:         return %[[N]], %[[C6]]
+func.func @linear_cross_entropy(%h: tensor<?x?xf32>, %w: tensor<?x?xf32>, %t: tensor<?xi64>,
+                                %h6: tensor<6x?xf32>) -> (index, index) {
+  %l = loss.linear_cross_entropy %h, %w, %t {reduction = #loss.reduction<none>}
+      : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xi64>) -> tensor<?xf32>
+  %l6 = loss.linear_cross_entropy %h6, %w, %t {reduction = #loss.reduction<none>}
+      : (tensor<6x?xf32>, tensor<?x?xf32>, tensor<?xi64>) -> tensor<?xf32>
+  %c0 = arith.constant 0 : index
+  %d = tensor.dim %l, %c0 : tensor<?xf32>
+  %d6 = tensor.dim %l6, %c0 : tensor<?xf32>
+  return %d, %d6 : index, index
+}
+
 // Broadcasting: a static size of one operand wins over a dynamic one of the
 // other; a dynamic size comes from the operand that has it.
 // CHECK-LABEL: func.func @mse_broadcast(

@@ -23,6 +23,9 @@ void populateMarginToLinalgPatterns(RewritePatternSet &patterns);
 /// CTC (explicit vectors of `options.vectorBits` for 32- and 64-bit floats).
 void populateCtcToLinalgPatterns(
     RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options = {});
+/// linear_cross_entropy: tiles of logits made and folded into row statistics
+/// one at a time, never the N x V logits.
+void populateLinearCrossEntropyToLinalgPatterns(RewritePatternSet &patterns);
 
 /// The gradient ops, one pattern set per family (the regression gradients
 /// are in populateRegressionToLinalgPatterns).

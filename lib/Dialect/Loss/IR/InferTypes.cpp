@@ -256,6 +256,22 @@ template <typename T> Results crossEntropyRule(T op) {
   return {loss(op.getLogits(), op.getReduction(),
                crossEntropyLoss(op.getLogits(), op.getTarget()))};
 }
+template <typename T> Results linearCrossEntropyRule(T op) {
+  // One loss per row of hidden: the target's dim, or hidden's where only it
+  // is static.
+  Dims rows = classTargetLoss(op.getTarget());
+  Dims h = dimsOf(op.getHidden());
+  if (rows.size() == 1 && !h.empty() && ShapedType::isDynamic(rows[0].size) &&
+      !ShapedType::isDynamic(h[0].size))
+    rows[0] = h[0];
+  return {loss(op.getHidden(), op.getReduction(), std::move(rows))};
+}
+template <typename T> Results linearCrossEntropyGradRule(T op) {
+  Results r{like(op.getHidden()), like(op.getWeight())};
+  if (op.getBias())
+    r.push_back(like(op.getBias()));
+  return r;
+}
 template <typename T> Results ctcRule(T op) {
   return {loss(op.getLogProbs(), op.getReduction(), ctcLoss(op.getLogProbs()))};
 }
@@ -374,6 +390,8 @@ LOSS_INFERRED_OP(MultilabelSoftMarginOp, multilabelSoftMarginRule)
 LOSS_INFERRED_OP(MultiMarginOp, multiMarginRule)
 LOSS_INFERRED_OP(CosineEmbeddingOp, cosineEmbeddingRule)
 LOSS_INFERRED_OP(TripletMarginOp, tripletMarginRule)
+LOSS_INFERRED_OP(LinearCrossEntropyOp, linearCrossEntropyRule)
+LOSS_INFERRED_OP(LinearCrossEntropyGradOp, linearCrossEntropyGradRule)
 
 LOSS_INFERRED_OP(L1GradOp, regressionGradRule)
 LOSS_INFERRED_OP(MseGradOp, regressionGradRule)

@@ -328,5 +328,92 @@ LogicalResult TripletMarginOp::verify() {
   return verifyLossResult(*this);
 }
 
+//===----------------------------------------------------------------------===//
+// Fused linear layer + cross entropy
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The operands of linear_cross_entropy (and of its gradient): hidden
+/// `[N, H]`, weight `[V, H]` of the same float type, target `[N]`, bias and
+/// class_weight `[V]`. Returns V through `vocab`.
+template <typename OpTy>
+LogicalResult verifyLinearCrossEntropyOperands(OpTy op, int64_t &vocab) {
+  auto hTy = op.getHidden().getType();
+  auto wTy = op.getWeight().getType();
+  Type elTy = hTy.getElementType();
+  if (hTy.getRank() != 2)
+    return op.emitOpError("'hidden' must be [N, H], got ")
+           << shapeStr(hTy.getShape());
+  if (wTy.getRank() != 2)
+    return op.emitOpError("'weight' must be [V, H], got ")
+           << shapeStr(wTy.getShape());
+  if (failed(verifyElementType(op, op.getWeight(), "weight", elTy)))
+    return failure();
+  if (!dimsCompatible(hTy.getDimSize(1), wTy.getDimSize(1)))
+    return op.emitOpError("'weight' of shape ")
+           << shapeStr(wTy.getShape()) << " must have as many columns (H) as "
+           << "'hidden' of shape " << shapeStr(hTy.getShape());
+  auto tTy = op.getTarget().getType();
+  if (!shapesCompatible(tTy.getShape(), {hTy.getDimSize(0)}))
+    return op.emitOpError("class-index target must have shape ")
+           << shapeStr({hTy.getDimSize(0)}) << " for 'hidden' of shape "
+           << shapeStr(hTy.getShape()) << ", got "
+           << shapeStr(tTy.getShape());
+  vocab = wTy.getDimSize(0);
+  for (auto [v, name] : {std::pair<Value, StringRef>(op.getBias(), "bias"),
+                         {op.getClassWeight(), "class_weight"}}) {
+    if (!v)
+      continue;
+    auto ty = tensorTy(v);
+    if (ty.getRank() != 1 || !dimsCompatible(ty.getDimSize(0), vocab))
+      return op.emitOpError("'")
+             << name << "' must have shape [V] = " << shapeStr({vocab})
+             << " for 'weight' of shape " << shapeStr(wTy.getShape())
+             << ", got " << shapeStr(ty.getShape());
+    if (failed(verifyElementType(op, v, name, elTy)))
+      return failure();
+  }
+  return success();
+}
+} // namespace
+
+LogicalResult LinearCrossEntropyOp::verify() {
+  int64_t vocab;
+  if (failed(verifyLinearCrossEntropyOperands(*this, vocab)))
+    return failure();
+  return verifyLossResult(*this);
+}
+LogicalResult LinearCrossEntropyGradOp::verify() {
+  int64_t vocab;
+  if (failed(verifyLinearCrossEntropyOperands(*this, vocab)))
+    return failure();
+  Type elTy = getHidden().getType().getElementType();
+  // The forward's `none` loss: one per row.
+  int64_t rows = getTarget().getType().getRank() == 1
+                     ? getTarget().getType().getDimSize(0)
+                     : ShapedType::kDynamic;
+  if (ShapedType::isDynamic(rows))
+    rows = getHidden().getType().getDimSize(0);
+  if (failed(verifyGradOutput(*this, getGradOutput(), getReduction(), {rows},
+                              elTy)))
+    return failure();
+  for (auto [grad, operand, name] :
+       {std::tuple<Value, Value, StringRef>(getGradHidden(), getHidden(),
+                                            "hidden"),
+        {getGradWeight(), getWeight(), "weight"},
+        {getGradBias(), getBias(), "bias"}}) {
+    if (!grad && !operand)
+      continue;
+    if (!grad || !operand)
+      return emitOpError("'grad_bias' is returned exactly when there is a "
+                         "'bias'");
+    if (grad.getType() != operand.getType())
+      return emitOpError("'grad_")
+             << name << "' type " << grad.getType() << " must match the '"
+             << name << "' type " << operand.getType();
+  }
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "loss-mlir/Dialect/Loss/IR/LossOps.cpp.inc"

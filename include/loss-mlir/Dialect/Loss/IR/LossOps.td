@@ -750,4 +750,10 @@ include "loss-mlir/Dialect/Loss/IR/LossBinaryGradOps.td"
 include "loss-mlir/Dialect/Loss/IR/LossMarginGradOps.td"
 include "loss-mlir/Dialect/Loss/IR/LossCtcGradOps.td"
 
+//===----------------------------------------------------------------------===//
+// Fused linear layer + cross entropy (and its gradient), in a file of its own
+//===----------------------------------------------------------------------===//
+
+include "loss-mlir/Dialect/Loss/IR/LossLinearCrossEntropyOps.td"
+
 #endif // LOSS_OPS_TD
