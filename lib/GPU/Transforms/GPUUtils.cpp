@@ -60,7 +60,10 @@ Value mlir::loss::productIndex(OpBuilder &b, Location loc,
 SmallVector<Value> mlir::loss::delinearizeIndex(OpBuilder &b, Location loc,
                                                 Value linear,
                                                 ArrayRef<Value> sizes) {
-  if (sizes.size() <= 1)
+  // No sizes (a 0-d space): no indices; one size: the index itself.
+  if (sizes.empty())
+    return {};
+  if (sizes.size() == 1)
     return {linear};
   // Upstream's op: lower-affine expands it, and canonicalization folds the
   // sizes that are constants into its static basis.
