@@ -30,11 +30,7 @@ class LargeGradFile(TestFile):
         """`op` (with `{name}` for the inputs built from `gens`) returns the
         gradient (its first result, of `grad_type`); `expected` is
         [sum |g|, sum g^2] as 0-d tensors."""
-        assert name not in self.names, name
-        self.names.add(name)
-        self.counter += 1
-        k = self.counter
-        lines = ["  // %s" % name]
+        k, lines = self.begin_case(name)
         ssa, types = {}, {}
         for key, g in gens.items():
             ssa[key] = "%%c%d_%s" % (k, key)

@@ -24,11 +24,7 @@ class LargeFile(TestFile):
     def big_case(self, name, op, gens, expected):
         """Like `case`, with inputs built in IR from `gens` (name -> Gen)."""
         import re
-        assert name not in self.names, name
-        self.names.add(name)
-        self.counter += 1
-        k = self.counter
-        lines = ["  // %s" % name]
+        k, lines = self.begin_case(name)
         ssa, types = {}, {}
         for key, g in gens.items():
             ssa[key] = "%%c%d_%s" % (k, key)

@@ -49,11 +49,7 @@ class LceFile(TestFile):
         (built in IR); the operands named in `dynamic` are cast to fully
         dynamic shapes first. `expected`: a tensor or a list of them (one
         per result)."""
-        assert name not in self.names, name
-        self.names.add(name)
-        self.counter += 1
-        k = self.counter
-        lines = ["  // %s" % name]
+        k, lines = self.begin_case(name)
         ssa, types = {}, {}
         for key, v in inputs.items():
             ssa[key] = "%%c%d_%s" % (k, key)

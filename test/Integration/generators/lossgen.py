@@ -125,6 +125,14 @@ class TestFile:
         self.used_checkers = set()
         self.counter = 0
 
+    def begin_case(self, name):
+        """Registers case `name` (names are unique): its number, for the
+        names of its SSA values, and its first line."""
+        assert name not in self.names, name
+        self.names.add(name)
+        self.counter += 1
+        return self.counter, ["  // %s" % name]
+
     def case(self, name, op, inputs, expected, functional_type=True,
              prelude=(), operand_types=None):
         """Adds a case.
@@ -140,12 +148,8 @@ class TestFile:
         can take temporaries (`{%tmp}` too); `operand_types` then lists the
         op's operand types.
         """
-        assert name not in self.names, name
-        self.names.add(name)
-        self.counter += 1
-        k = self.counter
+        k, lines = self.begin_case(name)
         expected = expected if isinstance(expected, (list, tuple)) else [expected]
-        lines = ["  // %s" % name]
         ssa = {}
         for key, t in inputs.items():
             ssa[key] = "%%c%d_%s" % (k, key)

@@ -34,11 +34,7 @@ class DynamicTestFile(TestFile):
     check: the lowerings' run-time sizes, checks and gathers."""
 
     def case(self, name, op, inputs, expected):
-        assert name not in self.names, name
-        self.names.add(name)
-        self.counter += 1
-        k = self.counter
-        lines = ["  // %s" % name]
+        k, lines = self.begin_case(name)
         ssa = {}
         for key, t in inputs.items():
             c = "%%c%d_%s" % (k, key)
