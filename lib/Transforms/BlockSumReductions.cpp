@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loss-mlir/Transforms/Passes.h"
+#include "ApplyToGenerics.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -468,15 +469,11 @@ struct BlockSumReductionsPass
       return signalPassFailure();
     }
     // One application per generic: the rewritten ones no longer match.
-    SmallVector<Operation *> ops;
-    getOperation()->walk([&](linalg::GenericOp op) { ops.push_back(op); });
     RewritePatternSet patterns(&getContext());
     loss::populateBlockSumReductionsPatterns(patterns, runLength, lanes,
                                              minSize);
-    if (failed(applyOpPatternsGreedily(
-            ops, std::move(patterns),
-            GreedyRewriteConfig().setStrictness(
-                GreedyRewriteStrictness::ExistingOps))))
+    if (failed(loss::applyToExistingGenerics(getOperation(),
+                                             std::move(patterns))))
       signalPassFailure();
   }
 };

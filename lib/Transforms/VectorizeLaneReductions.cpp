@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loss-mlir/Transforms/Passes.h"
+#include "ApplyToGenerics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -221,14 +222,10 @@ struct VectorizeLaneReductionsPass
     : public loss::impl::VectorizeLaneReductionsBase<
           VectorizeLaneReductionsPass> {
   void runOnOperation() override {
-    SmallVector<Operation *> ops;
-    getOperation()->walk([&](linalg::GenericOp op) { ops.push_back(op); });
     RewritePatternSet patterns(&getContext());
     loss::populateVectorizeLaneReductionsPatterns(patterns);
-    if (failed(applyOpPatternsGreedily(
-            ops, std::move(patterns),
-            GreedyRewriteConfig().setStrictness(
-                GreedyRewriteStrictness::ExistingOps))))
+    if (failed(loss::applyToExistingGenerics(getOperation(),
+                                             std::move(patterns))))
       signalPassFailure();
   }
 };
