@@ -24,6 +24,9 @@ using namespace mlir;
 
 void mlir::loss::detail::addLossFusionSteps(OpPassManager &pm) {
   pm.addPass(createLossFuseLogSoftmaxNll());
+  // After the log_softmax + nll fusion, which may form the cross entropy
+  // that a linear layer feeds; before the gradient fusion.
+  pm.addPass(createLossFuseLinearCrossEntropy());
   pm.addPass(createLossFuseCrossEntropyGrad());
 }
 

@@ -177,6 +177,67 @@ def lce_grad_case(tf, name, dtype, n, h, v, target, bias=False, cw=False,
                 dynamic)
 
 
+MAPS = ("indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, "
+        "affine_map<(d0, d1, d2) -> (d1, d2)>, "
+        "affine_map<(d0, d1, d2) -> (d0, d1)>]")
+
+
+def unfused_case(tf, name, dtype, n, h, v, target, bias=False, cw=False,
+                 ii=-100, red="mean", ls=0.0, transpose=False):
+    """F.cross_entropy(h @ w.T + b, t) written out as linalg (a zero-filled
+    matmul with B transposed, or of a linalg.transpose of w; the bias
+    broadcast and added) feeding loss.softmax_cross_entropy: the pipeline's
+    loss-fuse-linear-cross-entropy must form the fused op and keep torch's
+    value."""
+    vals = {"h": torch.rand(n, h, dtype=F64).mul(4).sub(2).to(dtype),
+            "w": torch.rand(v, h, dtype=F64).mul(2).sub(1).to(dtype),
+            "t": target}
+    if bias:
+        vals["b"] = torch.rand(v, dtype=F64).mul(2).sub(1).to(dtype)
+    if cw:
+        vals["cw"] = torch.rand(v, dtype=F64).add(0.25).to(dtype)
+    loss, _ = torch_loss(vals, bias, cw, ii, red, ls)
+    el = tensor_type(vals["h"])[len("tensor<"):-1].split("x")[-1]
+    nv = "tensor<%dx%dx%s>" % (n, v, el)
+    vh = "tensor<%dx%dx%s>" % (v, h, el)
+    hv = "tensor<%dx%dx%s>" % (h, v, el)
+    pre = ["{@z} = arith.constant 0.0 : " + el,
+           "{@e} = tensor.empty() : " + nv,
+           "{@f} = linalg.fill ins({@z} : %s) outs({@e} : %s) -> %s"
+           % (el, nv, nv)]
+    if transpose:
+        pre += ["{@te} = tensor.empty() : " + hv,
+                "{@wt} = linalg.transpose ins({w} : %s) outs({@te} : %s) "
+                "permutation = [1, 0]" % (vh, hv),
+                "{@x} = linalg.matmul ins({h}, {@wt} : %s, %s) outs({@f} : %s)"
+                " -> %s" % (tensor_type(vals["h"]), hv, nv, nv)]
+    else:
+        pre.append("{@x} = linalg.matmul " + MAPS + " ins({h}, {w} : %s, %s)"
+                   " outs({@f} : %s) -> %s" % (tensor_type(vals["h"]), vh, nv,
+                                               nv))
+    logits = "{@x}"
+    if bias:
+        pre += ["{@be} = tensor.empty() : " + nv,
+                "{@bb} = linalg.broadcast ins({b} : %s) outs({@be} : %s) "
+                "dimensions = [0]" % (tensor_type(vals["b"]), nv),
+                "{@ae} = tensor.empty() : " + nv,
+                "{@xb} = linalg.add ins({@x}, {@bb} : %s, %s) outs({@ae} : %s)"
+                " -> %s" % (nv, nv, nv, nv)]
+        logits = "{@xb}"
+    # `{@tmp}` spells the prelude's `{%tmp}` through the %-formatting.
+    pre = [line.replace("{@", "{%") for line in pre]
+    op = "loss.softmax_cross_entropy " + logits.replace("{@", "{%") + ", {t}"
+    types = [nv, tensor_type(target)]
+    if cw:
+        op += " weight({cw})"
+        types.append(tensor_type(vals["cw"]))
+    op += attrs("ignore_index = %d : i64" % ii if ii != -100 else "",
+                RED[red], "label_smoothing = %r : f64" % ls if ls else "")
+    inputs = {k: vals[k] for k in ("h", "w", "t", "b", "cw") if k in vals}
+    tf.case(name, op, inputs, loss.detach().to(dtype), prelude=pre,
+            operand_types=", ".join(types))
+
+
 def rand_targets(n, v, dtype=I64):
     return torch.randint(0, v, (n,)).to(dtype)
 
@@ -319,6 +380,22 @@ def main():
                   cw=True, ls=0.1, red="none", seed=29,
                   dynamic=("h", "w", "t", "b", "cw", "g"))
     gf.write()
+
+    # The unfused form, fused by the pipeline (N = 9, V = 300: two tiles).
+    ff = TestFile("CPU/linear_cross_entropy_fusion.mlir",
+                  "linear_cross_entropy.py")
+    N, V, H = 9, 300, 6
+    for dtype in (F32, F64):
+        sfx = "f32" if dtype == F32 else "f64"
+        t = rand_targets(N, V)
+        t[:2] = torch.tensor([V - 1, 256])
+        ti = with_ignored(t, (4,))
+        unfused_case(ff, "unfused_%s" % sfx, dtype, N, H, V, t)
+        unfused_case(ff, "unfused_bias_cw_ls_ignore_none_%s" % sfx, dtype, N,
+                     H, V, ti, bias=True, cw=True, red="none", ls=0.1)
+        unfused_case(ff, "unfused_transpose_bias_sum_%s" % sfx, dtype, N, H,
+                     V, ti, bias=True, red="sum", transpose=True)
+    ff.write()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ namespace loss {
 /// Patterns that fuse log_softmax + nll into softmax_cross_entropy.
 void populateFuseLogSoftmaxNllPatterns(RewritePatternSet &patterns);
 
+/// Patterns that fuse a linear layer (matmul with the transposed weight,
+/// optionally plus a bias) feeding cross entropy into linear_cross_entropy.
+void populateFuseLinearCrossEntropyPatterns(RewritePatternSet &patterns);
+
 /// Patterns that fuse cross entropy's backward chains, and its forward with
 /// its backward, into softmax_cross_entropy_grad.
 void populateFuseCrossEntropyGradPatterns(RewritePatternSet &patterns);

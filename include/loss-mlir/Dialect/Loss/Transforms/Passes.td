@@ -21,6 +21,29 @@ def LossFuseLogSoftmaxNll : Pass<"loss-fuse-log-softmax-nll"> {
   let dependentDialects = ["::mlir::loss::LossDialect"];
 }
 
+def LossFuseLinearCrossEntropy : Pass<"loss-fuse-linear-cross-entropy"> {
+  let summary = "Fuse a linear layer feeding cross entropy into linear_cross_entropy";
+  let description = [{
+    Rewrites `loss.softmax_cross_entropy(logits, target)` with class targets
+    (and no used `log_prob` result) whose `[N, V]` logits are
+    `hidden [N, H] @ weight [V, H]^T`, optionally plus a bias `[V]` over the
+    rows, into `loss.linear_cross_entropy(hidden, weight, target, bias)`
+    with the cross entropy's class weight, `ignore_index`,
+    `label_smoothing` and `reduction`, so that the logits are never stored.
+
+    The product is recognised as `linalg.matmul` with transposed-B indexing
+    maps, `linalg.matmul` of `hidden` and `linalg.transpose(weight)`
+    (permutation `[1, 0]`), or the equivalent `linalg.generic` contraction
+    (`out + a * b`); its init must be a `linalg.fill` of zero. The bias is
+    `linalg.add` (or an elementwise `linalg.generic` add) of the product and
+    `linalg.broadcast(bias)` over rows, or a `linalg.generic` adding an
+    operand indexed by the vocabulary dimension alone. Every intermediate
+    (product, broadcast, sum) must have no other use, and all element types
+    must agree; anything else is left alone.
+  }];
+  let dependentDialects = ["::mlir::loss::LossDialect"];
+}
+
 def LossFuseCrossEntropyGrad : Pass<"loss-fuse-cross-entropy-grad"> {
   let summary = "Fuse cross entropy's forward and backward into one op";
   let description = [{
