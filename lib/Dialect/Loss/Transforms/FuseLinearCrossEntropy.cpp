@@ -35,8 +35,6 @@ struct LinearParts {
   Operation *transpose = nullptr; // a linalg.transpose of the weight, if any
 };
 
-bool hasOneUse(Value v) { return v.hasOneUse(); }
-
 /// True for an init that is a `linalg.fill` of (+/-) zero: the contraction
 /// then is the plain product. Anything else adds to what the init holds.
 bool isZeroFill(Value init) {
@@ -88,8 +86,7 @@ std::optional<LinearParts> matchProduct(Value logits) {
   LinearParts parts;
   parts.product = op;
   parts.hidden = a;
-  if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation())) {
-    (void)mm;
+  if (isa<linalg::MatmulOp>(op.getOperation())) {
     if (maps.size() != 3 || maps[0] != mapA || maps[2] != mapC)
       return std::nullopt;
   } else if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
@@ -121,7 +118,7 @@ std::optional<LinearParts> matchProduct(Value logits) {
 /// over dimension 0.
 Value matchBroadcastBias(Value v) {
   auto bc = v.getDefiningOp<linalg::BroadcastOp>();
-  if (!bc || !hasOneUse(v) || bc.getDimensions() != ArrayRef<int64_t>{0})
+  if (!bc || !v.hasOneUse() || bc.getDimensions() != ArrayRef<int64_t>{0})
     return {};
   return bc.getInput();
 }
@@ -152,7 +149,7 @@ struct FuseLinearCrossEntropy : public OpRewritePattern<SoftmaxCrossEntropyOp> {
     if (logitsTy.getRank() != 2)
       return rewriter.notifyMatchFailure(ce, "logits are not [N, V]");
     // The logits must exist anyway when something else reads them.
-    if (!hasOneUse(logits))
+    if (!logits.hasOneUse())
       return rewriter.notifyMatchFailure(ce, "logits have other uses");
 
     Value bias;
@@ -180,7 +177,7 @@ struct FuseLinearCrossEntropy : public OpRewritePattern<SoftmaxCrossEntropyOp> {
       for (int i = 0; i < 2 && !bias; ++i) {
         Value prod = i == 0 ? x : y, other = i == 0 ? y : x;
         AffineMap prodMap = maps[i], otherMap = maps[1 - i];
-        if (prodMap != id || !hasOneUse(prod))
+        if (prodMap != id || !prod.hasOneUse())
           continue;
         std::optional<LinearParts> p = matchProduct(prod);
         if (!p)
