@@ -2,22 +2,26 @@
 """Times compiled loss-mlir losses against PyTorch eager on the CPU, with the
 machine's read bandwidth measured in the same run.
 
-For each case it writes an MLIR program that builds the inputs in IR (from a
-hash of each element's index, test/Integration/generators/hashgen.py), calls
-the loss REPEAT times between two rtclock() readings and prints the time per
-call; compiles it with loss-opt --loss-lower-to-llvm, serially and with
-OpenMP threads, and runs it with mlir-runner. PyTorch (Debian's
-python3-torch, same machine, same thread count) runs the same loss on the
-same inputs, and both values must agree. The read bandwidth is that of
-torch.sum over a 512 MiB float32 tensor on the same threads; each case's
-share of it is (bytes of its inputs) / (time) / bandwidth.
+Each case is one MLIR function calling the loss. It is compiled with
+loss-compile into a shared library (through the `loss_mlir` Python package),
+serially and with OpenMP threads, and called through its C entry point on
+the same torch tensors PyTorch gets (built from a hash of each element's
+index, test/Integration/generators/hashgen.py), with caller-owned result
+buffers allocated once, as a training loop holds them: REPEAT calls between
+two perf_counter() readings. PyTorch (Debian's python3-torch, same machine,
+same thread count) runs the same loss on the same inputs, allocating its
+results as its API does, and both values must agree. The read bandwidth is
+that of torch.sum over a 512 MiB float32 tensor on the same threads; each
+case's share of it is (bytes of its inputs) / (time) / bandwidth.
 
     /usr/bin/python3 benchmarks/bench.py [--threads 2] [--only cross_entropy]
         [--json benchmarks/results.json] [--png benchmarks/results.png]
 
 Prints a table (milliseconds, speed-up over PyTorch, share of bandwidth),
 writes it as JSON, and draws the speed-ups as a PNG when matplotlib
-(python3-matplotlib) is installed.
+(python3-matplotlib) is installed. `--serial-pipeline FILE` instead runs
+the serial column through mlir-runner with a textual pass pipeline, to
+compare pipelines.
 """
 
 import argparse
@@ -34,6 +38,7 @@ import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test", "Integration", "generators"))
+sys.path.insert(0, os.path.join(ROOT, "python"))
 from hashgen import Gen  # noqa: E402
 from lossgen import MLIR_TYPES  # noqa: E402
 
@@ -164,16 +169,18 @@ CASES = [
      lambda lp, tg, il, tl: F.ctc_loss(lp, tg, il, tl)),
 ]
 
-PROGRAM = """
-func.func private @rtclock() -> f64
-func.func private @printF64(f64)
-func.func private @printNewline()
-
+LOSS = """
 func.func @loss({params}) -> {results} {{
 {body}
   return {returns}
 }}
+"""
 
+PROGRAM = """
+func.func private @rtclock() -> f64
+func.func private @printF64(f64)
+func.func private @printNewline()
+{loss}
 func.func @main() {{
 {inputs}
   %warm{pack} = func.call @loss({args}) : ({types}) -> {results}
@@ -238,11 +245,34 @@ def program(op, gens, repeat):
     else:
         body.append("  %%l = %s : (%s) -> tensor<f32>" % (text, operand_types))
     params = ", ".join("%%%s: %s" % (k, types[k]) for k in names)
-    return PROGRAM.format(params=params, body="\n".join(body),
-                          inputs="\n".join(input_lines),
+    loss = LOSS.format(params=params, body="\n".join(body),
+                       results=fmt["results"], returns=fmt["returns"])
+    if repeat is None:
+        return loss
+    return PROGRAM.format(loss=loss, inputs="\n".join(input_lines),
                           args=", ".join("%in_" + k for k in names),
                           types=", ".join(types[k] for k in names),
                           repeat=repeat, **fmt)
+
+
+def run_library(text, vals, threads, repeat):
+    """Per-call seconds and the loss of `text`'s @loss compiled with
+    loss-compile (`threads`: OpenMP or serial), called on `vals` (torch
+    tensors, in @loss's argument order) into result buffers allocated once."""
+    import loss_mlir
+    from loss_mlir.torch import _torch_dtype
+    fn = loss_mlir.compile(text, threads=threads).loss
+    ins = [v.detach().contiguous() for v in vals]
+    outs = [torch.empty(shape, dtype=_torch_dtype(r["dtype"]))
+            for shape, r in zip(fn.result_shapes([tuple(t.shape) for t in ins]),
+                                fn.results)]
+    args = [(t.data_ptr(), tuple(t.shape)) for t in ins]
+    ptrs = [o.data_ptr() for o in outs]
+    fn.call_pointers(args, ptrs)
+    t0 = time.perf_counter()
+    for _ in range(repeat):
+        fn.call_pointers(args, ptrs)
+    return (time.perf_counter() - t0) / repeat, outs[0].item()
 
 
 def run_mlir(build, text, parallel, threads, pipeline=None):
@@ -308,6 +338,10 @@ def main():
         with open(args.serial_pipeline) as f:
             serial_pipeline = f.read().strip()
     torch.set_num_threads(args.threads)
+    # Before the first library loads libomp.
+    os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    os.environ.setdefault("LOSS_MLIR_COMPILE",
+                          os.path.join(args.build, "bin", "loss-compile"))
     bw = read_bandwidth(args.threads)
     print("read bandwidth (torch.sum, %d threads): %.1f GB/s" % (args.threads, bw))
     head = "%-46s %9s %9s %9s %8s %8s %8s" % (
@@ -327,9 +361,14 @@ def main():
             nbytes += 2 * x.numel() * x.element_size()
             x.requires_grad_()
         torch_s, ref = time_torch(fn, vals, args.repeat)
-        text = program(op, gens, args.repeat)
-        serial, v1 = run_mlir(args.build, text, False, args.threads, serial_pipeline)
-        omp, v2 = run_mlir(args.build, text, True, args.threads)
+        ordered = [vals[k] for k in gens]
+        text = program(op, gens, None)
+        if serial_pipeline:
+            serial, v1 = run_mlir(args.build, program(op, gens, args.repeat),
+                                  False, args.threads, serial_pipeline)
+        else:
+            serial, v1 = run_library(text, ordered, False, args.repeat)
+        omp, v2 = run_library(text, ordered, True, args.repeat)
         want = ref.detach().item()
         for v in (v1, v2):
             if abs(v - want) > 1e-4 * abs(want) + 1e-5:

@@ -74,27 +74,34 @@ Value buildPointwise(OpBuilder &b, Location loc, Value like,
 /// The class index of the current point of a logits-shaped loop, as i64.
 Value classIndexI64(OpBuilder &b, Location loc, int64_t axis);
 
-/// buildPointwise over logits-shaped `like` whose `fn` also takes the class
-/// index along `axis` (i64). With a vector width and the classes contiguous
-/// (`[N, C]`, axis 1), the rows go to an scf.forall and each row is written
-/// in vectors of that width (the last one masked): `fn` then sees vectors
-/// (every operand splat or read `lanes` classes at a time, the class index a
-/// vector), so it must build its constants from its operands' types.
+/// buildPointwise over logits-shaped `like` whose `fn` also takes whether
+/// the point is at its row's target class (an i1; null where it is known not
+/// to be), the target being input `targetArg` (none: `fn` gets null). With a
+/// vector width and the classes contiguous (`[N, C]`, axis 1), the rows go to
+/// an scf.forall and each row is written in vectors of that width (the last
+/// one masked) with no per-element class compare: `fn` sees vectors (every
+/// operand splat or read `lanes` classes at a time), so it must build its
+/// constants from its operands' types; then the target's element (at a class
+/// clamped into the row) is written again from `fn` on scalars.
 Value buildClassPointwise(
     OpBuilder &b, Location loc, Value like, int64_t axis,
-    ArrayRef<LoopInput> inputs,
+    ArrayRef<LoopInput> inputs, std::optional<unsigned> targetArg,
     function_ref<Value(OpBuilder &, Location, ValueRange, Value)> fn,
     unsigned vectorBits) {
   auto ty = cast<RankedTensorType>(like.getType());
   Type elt = ty.getElementType();
-  Type acc = getAccumulatorType(elt);
   int64_t lanes = vectorScheduleLanes(elt, vectorBits);
   if (lanes == 0 || ty.getRank() != 2 || axis != 1 ||
       (!ty.isDynamicDim(1) && ty.getDimSize(1) < 2 * lanes))
     return buildPointwise(
         b, loc, like, inputs,
         [&](OpBuilder &nb, Location nl, ValueRange args) {
-          return fn(nb, nl, args, classIndexI64(nb, nl, axis));
+          Value isTarget;
+          if (targetArg)
+            isTarget = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::eq,
+                toI64(nb, nl, args[*targetArg]), classIndexI64(nb, nl, axis));
+          return fn(nb, nl, args, isTarget);
         });
 
   SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, like);
@@ -105,12 +112,10 @@ Value buildClassPointwise(
   Value full = arith::MulIOp::create(
       b, loc, arith::DivUIOp::create(b, loc, numClasses, vlen), vlen);
   bool hasTail = ty.isDynamicDim(1) || ty.getDimSize(1) % lanes;
-  SmallVector<int64_t> steps;
-  for (int64_t v = 0; v < lanes; ++v)
-    steps.push_back(v);
-  auto laneOffsets = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(
-                  VectorType::get({lanes}, b.getI64Type()), ArrayRef(steps)));
+  auto perClass = [](const LoopInput &in) {
+    return llvm::any_of(in.map.getResults(),
+                        [](AffineExpr e) { return e.isFunctionOfDim(1); });
+  };
 
   auto forall = scf::ForallOp::create(
       b, loc, ArrayRef<OpFoldResult>{shape[0]}, ValueRange{init}, std::nullopt,
@@ -124,20 +129,25 @@ Value buildClassPointwise(
             tensor::ExtractSliceOp::create(nb, nl, out, offs, sizes, strides);
         // Per input: a value of the row (extracted once, then splat), or
         // one read per vector of classes.
-        SmallVector<Value> rowValues(inputs.size());
+        SmallVector<Value> rowScalars(inputs.size()), rowValues(inputs.size());
         for (auto [i, in] : llvm::enumerate(inputs)) {
-          bool perClass = llvm::any_of(in.map.getResults(), [](AffineExpr e) {
-            return e.isFunctionOfDim(1);
-          });
-          if (perClass)
+          if (perClass(in))
             continue;
           SmallVector<Value> idx;
           if (in.map.getNumResults())
             idx.push_back(n);
-          Value v = tensor::ExtractOp::create(nb, nl, in.value, idx);
+          rowScalars[i] = tensor::ExtractOp::create(nb, nl, in.value, idx);
           rowValues[i] = vector::BroadcastOp::create(
-              nb, nl, VectorType::get({lanes}, v.getType()), v);
+              nb, nl, VectorType::get({lanes}, rowScalars[i].getType()),
+              rowScalars[i]);
         }
+        auto indicesAt = [&](const LoopInput &in, Value c) {
+          SmallVector<Value> idx;
+          if (in.map.getNumResults() == 2)
+            idx.push_back(n);
+          idx.push_back(c);
+          return idx;
+        };
         auto writeAt = [&](OpBuilder &bb, Location bl, Value dest, Value c,
                            bool inBounds) {
           SmallVector<Value> vals;
@@ -146,27 +156,18 @@ Value buildClassPointwise(
               vals.push_back(rowValues[i]);
               continue;
             }
-            auto inTy = cast<RankedTensorType>(in.value.getType());
-            Type inElt = inTy.getElementType();
-            SmallVector<Value> idx;
-            if (in.map.getNumResults() == 2)
-              idx.push_back(n);
-            idx.push_back(c);
+            Type inElt = cast<RankedTensorType>(in.value.getType())
+                             .getElementType();
             bool inb[] = {inBounds};
             TypedAttr pad = isa<FloatType>(inElt)
                                 ? TypedAttr(bb.getFloatAttr(inElt, 0.0))
                                 : TypedAttr(bb.getIntegerAttr(inElt, 0));
             vals.push_back(vector::TransferReadOp::create(
-                bb, bl, VectorType::get({lanes}, inElt), in.value, idx,
-                arith::ConstantOp::create(bb, bl, pad), ArrayRef<bool>(inb)));
+                bb, bl, VectorType::get({lanes}, inElt), in.value,
+                indicesAt(in, c), arith::ConstantOp::create(bb, bl, pad),
+                ArrayRef<bool>(inb)));
           }
-          Value classes = arith::AddIOp::create(
-              bb, bl,
-              vector::BroadcastOp::create(
-                  bb, bl, VectorType::get({lanes}, bb.getI64Type()),
-                  toI64FromIndex(bb, bl, c)),
-              laneOffsets);
-          Value r = castFloat(bb, bl, fn(bb, bl, vals, classes), elt);
+          Value r = castFloat(bb, bl, fn(bb, bl, vals, Value()), elt);
           bool inb[] = {inBounds};
           return vector::TransferWriteOp::create(bb, bl, r, dest,
                                                  ValueRange{zero, c},
@@ -181,6 +182,25 @@ Value buildClassPointwise(
         Value written = loop.getResult(0);
         if (hasTail)
           written = writeAt(nb, nl, written, full, false);
+        if (targetArg) {
+          // The target's element, on scalars. A target outside the row
+          // (ignored, or out of range) rewrites class 0 with what the
+          // vectors gave it: fn's coefficients already hold the row's 0
+          // or NaN.
+          Value t = toI64(nb, nl, rowScalars[*targetArg]);
+          ClassIndex cls =
+              emitClassIndex(nb, nl, t, toI64FromIndex(nb, nl, numClasses));
+          SmallVector<Value> vals;
+          for (auto [i, in] : llvm::enumerate(inputs))
+            vals.push_back(rowScalars[i]
+                               ? rowScalars[i]
+                               : tensor::ExtractOp::create(
+                                     nb, nl, in.value, indicesAt(in, cls.safe))
+                                     .getResult());
+          Value r = castFloat(nb, nl, fn(nb, nl, vals, cls.inRange), elt);
+          written = tensor::InsertOp::create(nb, nl, r, written,
+                                             ValueRange{zero, cls.safe});
+        }
         auto inParallel = scf::InParallelOp::create(nb, nl);
         OpBuilder::InsertionGuard guard(nb);
         nb.setInsertionPointToStart(inParallel.getBody());
@@ -404,63 +424,38 @@ struct SoftmaxCrossEntropyGradLowering
     if (prob || smoothed)
       share = emitSmoothingShare(rewriter, loc, acc, eps, numClassesF);
 
-    // Pass 2: dlogits. Scalars, or vectors of classes (buildClassPointwise):
-    // constants take the operands' type.
+    // Pass 2: dlogits, emitCrossEntropyGradElement of each logit. Scalars,
+    // or vectors of classes (buildClassPointwise): constants take the
+    // operands' type, and the row coefficients are loop-invariant.
+    std::optional<unsigned> targetArg;
+    if (!prob)
+      targetArg = 4 + hasDivisor;
     Value gx = buildClassPointwise(
-        rewriter, loc, logits, axis, inputs,
-        [&](OpBuilder &b, Location l, ValueRange args, Value c) -> Value {
+        rewriter, loc, logits, axis, inputs, targetArg,
+        [&](OpBuilder &b, Location l, ValueRange args, Value isTarget) {
           unsigned i = 0;
           Value x = castFloat(b, l, args[i++], acc);
           Type ty = x.getType();
-          auto cst = [&](double v) { return constFloat(b, l, ty, v); };
           Value m = args[i++], s = args[i++];
           Value g = castFloat(b, l, args[i++], acc);
           if (hasDivisor)
             g = arith::DivFOp::create(b, l, g, args[i++]);
-          Value p = emitSoftmaxElement(b, l, x, m, s);
-          Value one = cst(1.0);
-          Value zero = cst(0.0);
-          if (prob) {
-            // g s (p O - w_c y'_c), y' = (1 - e) y + e / C.
-            Value o = args[i++];
-            Value wc = weight ? castFloat(b, l, args[i++], acc) : Value();
-            Value y = castFloat(b, l, args[i++], acc);
-            if (eps != 0.0)
-              y = arith::AddFOp::create(
-                  b, l, arith::MulFOp::create(b, l, y, cst(1.0 - eps)),
-                  splatLike(b, l, share, ty));
-            Value wy = wc ? arith::MulFOp::create(b, l, wc, y) : y;
-            Value v = arith::SubFOp::create(
-                b, l, arith::MulFOp::create(b, l, p, o), wy);
-            return arith::MulFOp::create(b, l, g, v);
+          Value t, wt, o, wc, y;
+          if (!prob) {
+            t = toI64(b, l, args[i++]);
+            if (stats.targetWeight)
+              wt = args[i++];
           }
-          // g s ((1 - e) w_t (p - [c = t]) + (e / C)(p O - w_c)), 0 where
-          // ignored, NaN where the target is out of range.
-          Value t = toI64(b, l, args[i++]);
-          Value wt = stats.targetWeight ? args[i++] : one;
-          Value isTarget =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, t, c);
-          Value v = arith::MulFOp::create(
-              b, l, wt,
-              arith::SubFOp::create(
-                  b, l, p, arith::SelectOp::create(b, l, isTarget, one, zero)));
-          if (smoothed) {
-            Value o = args[i++];
-            Value wc = weight ? castFloat(b, l, args[i++], acc) : one;
-            Value smooth = arith::MulFOp::create(
-                b, l, splatLike(b, l, share, ty),
-                arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, p, o),
-                                      wc));
-            v = arith::AddFOp::create(
-                b, l, arith::MulFOp::create(b, l, cst(1.0 - eps), v), smooth);
-          }
-          v = arith::MulFOp::create(b, l, g, v);
-          Value inRange = emitClassIndex(b, l, t, numClasses).inRange;
-          v = arith::SelectOp::create(b, l, inRange, v, cst(NAN));
-          Value ignored = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::eq, t,
-              splatLike(b, l, constI64(b, l, req.ignoreIndex), t.getType()));
-          return arith::SelectOp::create(b, l, ignored, zero, v);
+          if (prob || smoothed)
+            o = args[i++];
+          if (weight && (prob || smoothed))
+            wc = castFloat(b, l, args[i++], acc);
+          if (prob)
+            y = castFloat(b, l, args[i++], acc);
+          CrossEntropyGradRow row = emitCrossEntropyGradRow(
+              b, l, g, s, eps, share ? splatLike(b, l, share, ty) : Value(), o,
+              t, wt, numClasses, req.ignoreIndex);
+          return emitCrossEntropyGradElement(b, l, row, x, m, wc, y, isTarget);
         },
         schedule.vectorBits);
     SmallVector<Value> results{gx};

@@ -517,6 +517,73 @@ Value mlir::loss::emitLogSoftmaxElement(OpBuilder &b, Location loc, Value x,
                                logSum);
 }
 
+CrossEntropyGradRow mlir::loss::emitCrossEntropyGradRow(
+    OpBuilder &b, Location loc, Value g, Value sumExp, double smoothing,
+    Value share, Value factorSum, Value t, Value targetWeight,
+    Value numClasses, int64_t ignoreIndex) {
+  Type ty = g.getType();
+  auto cst = [&](double v) { return constFloat(b, loc, ty, v); };
+  auto mul = [&](Value x, Value y) {
+    return arith::MulFOp::create(b, loc, x, y).getResult();
+  };
+  CrossEntropyGradRow row;
+  row.smoothing = smoothing;
+  if (!t) {
+    // Probability targets: g (p O - w_c y'_c).
+    row.share = share;
+    row.expScale = arith::DivFOp::create(b, loc, mul(g, factorSum), sumExp);
+    row.classScale = g;
+    return row;
+  }
+  // Class targets: g ((1 - e) w_t (p - [c = t]) + share (p O - w_c)). An
+  // ignored row is 0 (as ATen's, whose zero grad_output row meets the
+  // softmax: NaN logits stay NaN); a target out of range makes it NaN.
+  Value ignored = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq, t,
+      splatLike(b, loc, constI64(b, loc, ignoreIndex), t.getType()));
+  Value inRange = emitClassIndex(b, loc, t, numClasses).inRange;
+  g = arith::SelectOp::create(
+      b, loc, ignored, cst(0.0),
+      arith::SelectOp::create(b, loc, inRange, g, cst(NAN)));
+  Value wt = targetWeight ? targetWeight : cst(1.0);
+  row.targetScale = mul(g, smoothing != 0.0 ? mul(cst(1.0 - smoothing), wt)
+                                            : wt);
+  Value perExp = row.targetScale;
+  if (smoothing != 0.0) {
+    row.classScale = mul(g, share);
+    perExp = arith::AddFOp::create(b, loc, perExp,
+                                   mul(row.classScale, factorSum));
+  }
+  row.expScale = arith::DivFOp::create(b, loc, perExp, sumExp);
+  return row;
+}
+
+Value mlir::loss::emitCrossEntropyGradElement(OpBuilder &b, Location loc,
+                                              const CrossEntropyGradRow &row,
+                                              Value x, Value max, Value w,
+                                              Value y, Value isTarget) {
+  Value v = arith::MulFOp::create(
+      b, loc, row.expScale,
+      emitExpOfNonPositive(b, loc, arith::SubFOp::create(b, loc, x, max)));
+  if (row.classScale) {
+    Value term = row.classScale;
+    if (y) {
+      if (row.smoothing != 0.0)
+        y = math::FmaOp::create(
+            b, loc, y, constFloat(b, loc, y.getType(), 1.0 - row.smoothing),
+            splatLike(b, loc, row.share, y.getType()));
+      term = arith::MulFOp::create(b, loc, term, y);
+    }
+    if (w)
+      term = arith::MulFOp::create(b, loc, term, w);
+    v = arith::SubFOp::create(b, loc, v, term);
+  }
+  if (isTarget)
+    v = arith::SelectOp::create(
+        b, loc, isTarget, arith::SubFOp::create(b, loc, v, row.targetScale), v);
+  return v;
+}
+
 Value mlir::loss::emitSoftmaxElement(OpBuilder &b, Location loc, Value x,
                                      Value max, Value sumExp) {
   Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, max));

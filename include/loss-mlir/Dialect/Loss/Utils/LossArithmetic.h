@@ -222,6 +222,40 @@ std::pair<Value, Value> emitClassTargetRowLoss(OpBuilder &b, Location loc,
                                                double smoothing, Value share,
                                                int64_t ignoreIndex);
 
+/// The gradient of cross entropy with respect to one logit, factored so that
+/// all but one exp and a few multiply-adds per element is row-level work:
+///   dx_c = expScale exp(x_c - m) - classScale w_c y'_c - [c = t] targetScale
+/// (`w_c` the class weight or 1; `y'_c` the smoothed probability target, or 1
+/// for smoothed class targets; the class term is absent without smoothing or
+/// probability targets, the target term without class targets). The
+/// reduction's divisor, `ignore_index` (every coefficient 0, so the row is
+/// 0) and a target out of range (NaN) are folded in here, once per row.
+struct CrossEntropyGradRow {
+  Value expScale, classScale, targetScale;
+  // For probability targets with smoothing: y' = (1 - e) y + share.
+  double smoothing = 0.0;
+  Value share;
+};
+/// The row-level coefficients from `g` (grad_output over the reduction's
+/// divisor), the row's `sumExp`, and: for class targets `t` (i64),
+/// `targetWeight` (null for 1), `numClasses` (i64), `ignoreIndex`; with
+/// smoothing or probability targets, the factor sum O and `share` = e / C.
+/// Scalars or vectors (a row splat).
+CrossEntropyGradRow emitCrossEntropyGradRow(OpBuilder &b, Location loc,
+                                            Value g, Value sumExp,
+                                            double smoothing, Value share,
+                                            Value factorSum, Value t,
+                                            Value targetWeight,
+                                            Value numClasses,
+                                            int64_t ignoreIndex);
+/// One element of the gradient: `x` a logit, `max` its row's max, `w` the
+/// class weight (null for 1), `y` the probability target (null for class
+/// targets), `isTarget` an i1 (null: not the target class). exp(x - m) is
+/// emitExpOfNonPositive's (m is the row's max).
+Value emitCrossEntropyGradElement(OpBuilder &b, Location loc,
+                                  const CrossEntropyGradRow &row, Value x,
+                                  Value max, Value w, Value y, Value isTarget);
+
 /// One element of log_softmax, `(x - m) - log(s)`: subtracting the max first
 /// keeps rows of large, nearly equal logits exact.
 Value emitLogSoftmaxElement(OpBuilder &b, Location loc, Value x, Value max,
