@@ -342,9 +342,8 @@ struct GradRows {
 
 /// dlogits of one tile from its logits ([rows, cols]) and the block's
 /// `rows` (GradRows, sliced to the block): as softmax_cross_entropy_grad's
-/// class-target element, `g ((1 - e) w_t (p - [c = t]) + (e / V)(p O -
-/// w_c))` with `p = exp(x - m) / s` and `g` the row's factor; 0 where the
-/// target is ignored, NaN where it is outside [0, V).
+/// class-target element (emitCrossEntropyGradElement), `g` the row's
+/// factor; 0 where the target is ignored, NaN where it is outside [0, V).
 Value buildTileGrad(OpBuilder &b, Location loc, const LceOperands &o,
                     const GradRows &layout, ArrayRef<Value> rows, Value logits,
                     Value col0, Value cols, Value share, Value numClasses) {
@@ -375,46 +374,22 @@ Value buildTileGrad(OpBuilder &b, Location loc, const LceOperands &o,
                Value x = a[k++];
                Value m = a[k++], s = a[k++], g = a[k++];
                Value t = toI64(gb, gl, a[k++]);
-               Value one = constFloat(gb, gl, acc, 1.0);
-               Value zero = constFloat(gb, gl, acc, 0.0);
-               Value wt = layout.targetWeight ? a[k++] : one;
+               Value wt = layout.targetWeight ? a[k++] : Value();
                Value sumO = layout.factorSum ? a[k++] : Value();
                Value wc = o.classWeight && smoothed
                               ? castFloat(gb, gl, a[k++], acc)
-                              : one;
+                              : Value();
                Value c = toI64FromIndex(
                    gb, gl,
                    arith::AddIOp::create(gb, gl, col0,
                                          linalg::IndexOp::create(gb, gl, 1)));
-               Value p = emitSoftmaxElement(gb, gl, x, m, s);
                Value isTarget =
                    arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::eq, t, c);
-               Value v = arith::MulFOp::create(
-                   gb, gl, wt,
-                   arith::SubFOp::create(
-                       gb, gl, p,
-                       arith::SelectOp::create(gb, gl, isTarget, one, zero)));
-               if (smoothed) {
-                 Value smooth = arith::MulFOp::create(
-                     gb, gl, share,
-                     arith::SubFOp::create(
-                         gb, gl, arith::MulFOp::create(gb, gl, p, sumO), wc));
-                 v = arith::AddFOp::create(
-                     gb, gl,
-                     arith::MulFOp::create(gb, gl,
-                                           constFloat(gb, gl, acc, 1.0 - eps),
-                                           v),
-                     smooth);
-               }
-               v = arith::MulFOp::create(gb, gl, g, v);
-               Value inRange = emitClassIndex(gb, gl, t, numClasses).inRange;
-               v = arith::SelectOp::create(gb, gl, inRange, v,
-                                           constFloat(gb, gl, acc, NAN));
-               Value ignored = arith::CmpIOp::create(
-                   gb, gl, arith::CmpIPredicate::eq, t,
-                   constI64(gb, gl, o.req.ignoreIndex));
-               Value result =
-                   arith::SelectOp::create(gb, gl, ignored, zero, v);
+               CrossEntropyGradRow row = emitCrossEntropyGradRow(
+                   gb, gl, g, s, eps, share, sumO, t, wt, numClasses,
+                   o.req.ignoreIndex);
+               Value result = emitCrossEntropyGradElement(
+                   gb, gl, row, x, m, wc, Value(), isTarget);
                linalg::YieldOp::create(gb, gl, result);
              })
       .getResult(0);
