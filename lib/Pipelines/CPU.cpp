@@ -36,6 +36,9 @@ void mlir::loss::buildLossLowerToLLVMPipeline(
   pm.addPass(createSerializeNestedParallel());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLoopInvariantCodeMotionPass());
+  // Streams of vectors keep ahead of the hardware prefetchers, which stop
+  // at every page.
+  pm.addNestedPass<func::FuncOp>(createPrefetchStreams());
   if (options.parallel) {
     // Batch-parallel scf.forall loops (loss.ctc) become scf.parallel first,
     // so that they get OpenMP threads too (scf-to-cf would run them serially).

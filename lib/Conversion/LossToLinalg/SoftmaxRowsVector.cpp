@@ -24,12 +24,6 @@
 using namespace mlir;
 using namespace mlir::loss;
 
-namespace {
-/// Vectors per block: a block of 256 vectors (16 KiB of f32 at 512 bits)
-/// stays in L1 between its max loop and its exp loop.
-constexpr int64_t kVectorsPerBlock = 256;
-} // namespace
-
 int64_t mlir::loss::vectorScheduleLanes(Type elementType,
                                         unsigned vectorBits) {
   if (vectorBits == 0 || elementType.getIntOrFloatBitWidth() < 32)
@@ -123,7 +117,6 @@ RowStats mlir::loss::buildVectorRowStats(OpBuilder &b, Location loc,
     Value full = arith::MulIOp::create(
         nb, nl, arith::DivUIOp::create(nb, nl, numClasses, vlen), vlen);
     Value zero = constIndex(nb, nl, 0);
-    Value blockLen = constIndex(nb, nl, lanes * kVectorsPerBlock);
 
     // Lane states: the initial state, splat.
     SmallVector<Value> init;
@@ -131,67 +124,35 @@ RowStats mlir::loss::buildVectorRowStats(OpBuilder &b, Location loc,
       init.push_back(constFloat(nb, nl, accVec, v));
     init[0] = constLowest(nb, nl, accVec);
 
-    // A plain max (one vmaxps; a NaN element is passed over here): the NaN
-    // still reaches the sum through its exp, and from there the loss.
-    auto plainMax = [&](OpBuilder &lb, Location ll, Value m, Value c) -> Value {
-      Value x = read(lb, ll, req.logits, c, true, true);
-      Value gt =
-          arith::CmpFOp::create(lb, ll, arith::CmpFPredicate::OGT, x, m);
-      return arith::SelectOp::create(lb, ll, gt, x, m);
-    };
-    auto maxOver = [&](OpBuilder &bb, Location bl, Value from, Value to) {
-      return scf::ForOp::create(
-                 bb, bl, from, to, vlen, ValueRange{constLowest(bb, bl, accVec)},
-                 [&](OpBuilder &lb, Location ll, Value c, ValueRange mx) {
-                   scf::YieldOp::create(lb, ll,
-                                        plainMax(lb, ll, mx[0], c));
-                 })
-          .getResult(0);
-    };
-    // Software-pipelined: while block b's exps are taken (from L1), the
-    // same loop takes block b + 1's max (from memory), so that the stream
-    // from memory overlaps the arithmetic instead of alternating with it.
-    // The first block's max is a loop of its own; the classes of block b
-    // past the length of block b + 1 (all of the last block) only fold.
-    init.push_back(
-        maxOver(nb, nl, zero, arith::MinUIOp::create(nb, nl, blockLen, full)));
-    auto blocks = scf::ForOp::create(
-        nb, nl, zero, full, blockLen, init,
-        [&](OpBuilder &bb, Location bl, Value start, ValueRange iter) {
-          ValueRange state = iter.drop_back();
-          Value end = arith::MinUIOp::create(
-              bb, bl, arith::AddIOp::create(bb, bl, start, blockLen), full);
-          Value nextEnd = arith::MinUIOp::create(
-              bb, bl, arith::AddIOp::create(bb, bl, end, blockLen), full);
-          Value nextLen = arith::SubIOp::create(bb, bl, nextEnd, end);
-          Value len = arith::SubIOp::create(bb, bl, end, start);
-          Value newMax = layout.mergeMax(bb, bl, state[0], iter.back());
-          SmallVector<Value> rebased = layout.rebase(bb, bl, state, newMax);
-          rebased.push_back(constLowest(bb, bl, accVec));
-          auto fused = scf::ForOp::create(
-              bb, bl, zero, nextLen, vlen, rebased,
-              [&](OpBuilder &lb, Location ll, Value j, ValueRange st) {
-                SmallVector<Value> next =
-                    fold(lb, ll, st.drop_back(),
-                         arith::AddIOp::create(lb, ll, start, j), true);
-                next.push_back(plainMax(lb, ll, st.back(),
-                                        arith::AddIOp::create(lb, ll, end, j)));
-                scf::YieldOp::create(lb, ll, next);
+    // One pass, each vector folded on the lanes' running max: a vector
+    // holding a lane above its max (a few times per lane and row: the max
+    // of a row rises rarely) first rebases the state on the new max, behind
+    // one branch on all lanes; every other vector pays one exp per element
+    // and no rescale. The logits are read once, in the order memory streams
+    // them, and the arithmetic overlaps the stream. A NaN element never
+    // moves the max (the compare is false); it reaches the sum through its
+    // exp, and from there the loss.
+    auto loop = scf::ForOp::create(
+        nb, nl, zero, full, vlen, init,
+        [&](OpBuilder &lb, Location ll, Value c, ValueRange st) {
+          Value x = read(lb, ll, req.logits, c, true, true);
+          Value above =
+              arith::CmpFOp::create(lb, ll, arith::CmpFPredicate::OGT, x, st[0]);
+          Value any = vector::ReductionOp::create(
+              lb, ll, vector::CombiningKind::OR, above);
+          auto rise = scf::IfOp::create(
+              lb, ll, any,
+              [&](OpBuilder &tb, Location tl) {
+                Value newMax = arith::SelectOp::create(tb, tl, above, x, st[0]);
+                scf::YieldOp::create(tb, tl,
+                                     layout.rebase(tb, tl, st, newMax));
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, st);
               });
-          auto rest = scf::ForOp::create(
-              bb, bl, nextLen, len, vlen, fused.getResults().drop_back(),
-              [&](OpBuilder &lb, Location ll, Value j, ValueRange st) {
-                scf::YieldOp::create(
-                    lb, ll,
-                    fold(lb, ll, st, arith::AddIOp::create(lb, ll, start, j),
-                         true));
-              });
-          SmallVector<Value> out = llvm::to_vector_of<Value>(rest.getResults());
-          out.push_back(fused.getResults().back());
-          scf::YieldOp::create(bb, bl, out);
+          scf::YieldOp::create(lb, ll, fold(lb, ll, rise.getResults(), c, true));
         });
-    SmallVector<Value> state =
-        llvm::to_vector_of<Value>(blocks.getResults().drop_back());
+    SmallVector<Value> state = llvm::to_vector_of<Value>(loop.getResults());
 
     // The classes past the last full vector: one masked vector (a no-op
     // when there are none). Lanes past the end keep their state.
