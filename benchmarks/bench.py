@@ -17,7 +17,8 @@ case's share of it is (bytes of its inputs) / (time) / bandwidth.
     /usr/bin/python3 benchmarks/bench.py [--threads 2] [--only cross_entropy]
         [--json benchmarks/results.json] [--png benchmarks/results.png]
 
-Prints a table (milliseconds, speed-up over PyTorch, share of bandwidth),
+Prints a table (milliseconds, speed-up over PyTorch, share of bandwidth,
+and the milliseconds `loss-opt --loss-lower-to-llvm` takes on the case),
 writes it as JSON, and draws the speed-ups as a PNG when matplotlib
 (python3-matplotlib) is installed. `--serial-pipeline FILE` instead runs
 the serial column through mlir-runner with a textual pass pipeline, to
@@ -255,6 +256,23 @@ def program(op, gens, repeat):
                           repeat=repeat, **fmt)
 
 
+def compile_seconds(build, text, runs=3):
+    """Wall seconds of `loss-opt --loss-lower-to-llvm=parallel=true` on
+    `text` (one loss, to the LLVM dialect; the best of `runs`)."""
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "loss.mlir")
+        with open(src, "w") as f:
+            f.write(text)
+        best = float("inf")
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run([os.path.join(build, "bin", "loss-opt"), src,
+                            "--loss-lower-to-llvm=parallel=true", "-o",
+                            os.devnull], check=True)
+            best = min(best, time.perf_counter() - t0)
+        return best
+
+
 def run_library(text, vals, threads, repeat):
     """Per-call seconds and the loss of `text`'s @loss compiled with
     loss-compile (`threads`: OpenMP or serial), called on `vals` (torch
@@ -344,9 +362,9 @@ def main():
                           os.path.join(args.build, "bin", "loss-compile"))
     bw = read_bandwidth(args.threads)
     print("read bandwidth (torch.sum, %d threads): %.1f GB/s" % (args.threads, bw))
-    head = "%-46s %9s %9s %9s %8s %8s %8s" % (
+    head = "%-46s %9s %9s %9s %8s %8s %8s %8s" % (
         "case", "torch ms", "1 thr ms", "%d thr ms" % args.threads,
-        "x 1 thr", "x %d thr" % args.threads, "% bw")
+        "x 1 thr", "x %d thr" % args.threads, "% bw", "compile")
     print(head)
     rows = []
     for family, name, op, gens, fn in CASES:
@@ -369,6 +387,7 @@ def main():
         else:
             serial, v1 = run_library(text, ordered, False, args.repeat)
         omp, v2 = run_library(text, ordered, True, args.repeat)
+        compile_s = compile_seconds(args.build, text)
         want = ref.detach().item()
         for v in (v1, v2):
             if abs(v - want) > 1e-4 * abs(want) + 1e-5:
@@ -377,12 +396,14 @@ def main():
         row = {"family": family, "case": name, "torch_ms": torch_s * 1e3,
                "serial_ms": serial * 1e3, "threads_ms": omp * 1e3,
                "speedup_serial": torch_s / serial, "speedup_threads": torch_s / omp,
-               "bytes": nbytes, "bandwidth_share": share, "value": v2,
+               "bytes": nbytes, "bandwidth_share": share,
+               "compile_ms": compile_s * 1e3, "value": v2,
                "torch_value": want}
         rows.append(row)
-        print("%-46s %9.2f %9.2f %9.2f %7.2fx %7.2fx %7.0f%%" % (
+        print("%-46s %9.2f %9.2f %9.2f %7.2fx %7.2fx %7.0f%% %8.0f" % (
             name, row["torch_ms"], row["serial_ms"], row["threads_ms"],
-            row["speedup_serial"], row["speedup_threads"], 100 * share))
+            row["speedup_serial"], row["speedup_threads"], 100 * share,
+            row["compile_ms"]))
     result = {"threads": args.threads, "read_bandwidth_gbs": bw,
               "torch": torch.__version__, "cases": rows}
     with open(args.json, "w") as f:

@@ -81,8 +81,8 @@ Value classIndexI64(OpBuilder &b, Location loc, int64_t axis);
 /// an scf.forall and each row is written in vectors of that width (the last
 /// one masked) with no per-element class compare: `fn` sees vectors (every
 /// operand splat or read `lanes` classes at a time), so it must build its
-/// constants from its operands' types; then the target's element (at a class
-/// clamped into the row) is written again from `fn` on scalars.
+/// constants from its operands' types; then, for a target in the row, the
+/// target's element is written again from `fn` on scalars.
 Value buildClassPointwise(
     OpBuilder &b, Location loc, Value like, int64_t axis,
     ArrayRef<LoopInput> inputs, std::optional<unsigned> targetArg,
@@ -183,23 +183,35 @@ Value buildClassPointwise(
         if (hasTail)
           written = writeAt(nb, nl, written, full, false);
         if (targetArg) {
-          // The target's element, on scalars. A target outside the row
-          // (ignored, or out of range) rewrites class 0 with what the
-          // vectors gave it: fn's coefficients already hold the row's 0
-          // or NaN.
+          // The target's element, on scalars, for a target in the row
+          // (elsewhere, ignored or out of range, no element is the target's:
+          // fn's coefficients hold the row's 0 or NaN, and nothing is read).
           Value t = toI64(nb, nl, rowScalars[*targetArg]);
           ClassIndex cls =
               emitClassIndex(nb, nl, t, toI64FromIndex(nb, nl, numClasses));
-          SmallVector<Value> vals;
-          for (auto [i, in] : llvm::enumerate(inputs))
-            vals.push_back(rowScalars[i]
-                               ? rowScalars[i]
-                               : tensor::ExtractOp::create(
-                                     nb, nl, in.value, indicesAt(in, cls.safe))
-                                     .getResult());
-          Value r = castFloat(nb, nl, fn(nb, nl, vals, cls.inRange), elt);
-          written = tensor::InsertOp::create(nb, nl, r, written,
-                                             ValueRange{zero, cls.safe});
+          auto fix = scf::IfOp::create(
+              nb, nl, cls.inRange,
+              [&](OpBuilder &tb, Location tl) {
+                SmallVector<Value> vals;
+                for (auto [i, in] : llvm::enumerate(inputs))
+                  vals.push_back(rowScalars[i]
+                                     ? rowScalars[i]
+                                     : tensor::ExtractOp::create(
+                                           tb, tl, in.value,
+                                           indicesAt(in, cls.safe))
+                                           .getResult());
+                Value one = arith::ConstantIntOp::create(tb, tl, 1, 1);
+                Value r = castFloat(tb, tl, fn(tb, tl, vals, one), elt);
+                scf::YieldOp::create(
+                    tb, tl,
+                    tensor::InsertOp::create(tb, tl, r, written,
+                                             ValueRange{zero, cls.safe})
+                        .getResult());
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, written);
+              });
+          written = fix.getResult(0);
         }
         auto inParallel = scf::InParallelOp::create(nb, nl);
         OpBuilder::InsertionGuard guard(nb);

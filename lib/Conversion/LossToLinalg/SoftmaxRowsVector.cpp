@@ -2,14 +2,16 @@
 //
 // The CPU schedule of the softmax rows when the classes are contiguous (the
 // class axis is the innermost one): one linalg.generic over the rows (so that
-// rows go to threads), whose body walks its row in vectors of the target's
-// width. The row is cut into blocks that stay in L1; per block, a first loop
-// takes the per-lane max, the lane states are rebased on it once, and a
-// second loop folds the block's elements with one exp each
-// (OnlineSoftmax::addRebased), reading them from cache: the logits come from
-// memory once, and no element pays the online rescale. The classes past the
-// last full vector are one masked vector. The lanes are merged at the end of
-// the row; the target logit and its weight are read once per row.
+// rows go to threads), whose body walks its row once in vectors of the
+// target's width. Each vector is folded on the lanes' running max with one
+// exp per element (OnlineSoftmax::addRebased); a vector that raises some
+// lane's max first rebases the lane states on it, behind one branch (the
+// max of a row rises a few times per lane, so the branch is almost never
+// taken). The logits stream from memory once, in order (prefetch-streams
+// keeps that stream ahead of the hardware prefetchers), and their
+// arithmetic overlaps the stream. The classes past the last full vector are
+// one masked vector. The lanes are merged at the end of the row; the target
+// logit and its weight are read once per row.
 //
 // Everything arithmetic is LossArithmetic.h's (the same functions the scalar
 // and GPU schedules call, here on vectors).

@@ -3,38 +3,32 @@
 // RUN: loss-opt %s --convert-loss-to-linalg="vector-bits=256" --loop-invariant-code-motion --cse | FileCheck %s --check-prefix=GRAD
 
 // Rows of contiguous classes in explicit vectors of the requested width: one
-// generic over the rows whose body walks the row in blocks, software-
-// pipelined: the first block's max loop, then per block one rebase (the
-// only math.exp) and a loop that folds the block's elements with the
-// polynomial exp of a non-positive argument (math.floor is its range
-// reduction) while taking the next block's max, and a loop for the classes
-// of the block past the next block's length (all of the last block); then a
-// masked tail vector (5003 = 625 * 8 + 3), a lane merge, and the target
-// logit read once (only when in range). The logits are read in place: no
-// tensor of their size is made.
+// generic over the rows whose body walks the row once: per vector, one
+// compare with the lanes' running max and one branch on all lanes, whose
+// rare side rebases the lane states on the new max (the only math.exp), then
+// the vector's elements folded with the polynomial exp of a non-positive
+// argument (math.floor is its range reduction); then a masked tail vector
+// (5003 = 625 * 8 + 3), a lane merge, and the target logit read once (only
+// when in range). The logits are read in place: no tensor of their size is
+// made.
 
 // CHECK-LABEL: func.func @ce_f32
 // CHECK-NOT:     tensor.empty() : tensor<64x5003xf32>
 // CHECK:         linalg.generic {{.*}}iterator_types = ["parallel"]
-// CHECK:           scf.for
-// CHECK:             vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
-// CHECK-NOT:         math.
-// CHECK:             scf.yield
-// CHECK:           scf.for {{.*}} step %c2048
-// CHECK:             math.exp {{.*}} : vector<8xf32>
-// CHECK:             scf.for
-// CHECK:               vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
-// CHECK-NOT:           math.exp
-// CHECK:               math.floor {{.*}} : vector<8xf32>
-// CHECK-NOT:           math.exp
-// CHECK:               vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
+// CHECK:           scf.for {{.*}} step %c8 iter_args
+// CHECK:             %[[X:.*]] = vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
+// CHECK-NEXT:        %[[ABOVE:.*]] = arith.cmpf ogt, %[[X]], %{{.*}} : vector<8xf32>
+// CHECK-NEXT:        %[[ANY:.*]] = vector.reduction <or>, %[[ABOVE]] : vector<8xi1> into i1
+// CHECK-NEXT:        scf.if %[[ANY]]
+// CHECK:               math.exp {{.*}} : vector<8xf32>
+// CHECK:             } else {
 // CHECK-NOT:           math.
-// CHECK:               scf.yield
-// CHECK:             scf.for
-// CHECK:               vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<64x5003xf32>, vector<8xf32>
-// CHECK:               math.floor {{.*}} : vector<8xf32>
-// CHECK-NOT:           math.exp
-// CHECK:               scf.yield
+// CHECK:             }
+// CHECK-NOT:         math.exp
+// CHECK-NOT:         vector.transfer_read
+// CHECK:             math.floor {{.*}} : vector<8xf32>
+// CHECK-NOT:         math.exp
+// CHECK:             scf.yield
 // CHECK:           vector.create_mask
 // CHECK:           vector.transfer_read %{{.*}} : tensor<64x5003xf32>, vector<8xf32>
 // CHECK:           vector.reduction <maximumf>
@@ -129,7 +123,8 @@ func.func @ce_short(%x: tensor<4x15xf32>, %t: tensor<4xi64>) -> tensor<f32> {
 // Once the row's coefficients are hoisted, an element costs a subtraction,
 // the polynomial exp (no math.exp, no division) and one multiply: no class
 // compare on the row's target. The target's element is written
-// again after the row from one scalar read of its logit.
+// again after the row from one scalar read of its logit, only for a target
+// in the row (C may be 0; an ignored target reads nothing).
 // GRAD-LABEL: func.func @ce_grad
 // GRAD:         scf.forall
 // GRAD:           arith.divf {{.*}} : vector<8xf32>
@@ -143,8 +138,12 @@ func.func @ce_short(%x: tensor<4x15xf32>, %t: tensor<4xi64>) -> tensor<f32> {
 // GRAD:             vector.transfer_write {{.*}} {in_bounds = [true]} : vector<8xf32>, tensor<1x5003xf32>
 // GRAD-NEXT:        scf.yield
 // GRAD:           vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x5003xf32>
-// GRAD:           tensor.extract %arg0[%{{.*}}, %[[T:.*]]] : tensor<64x5003xf32>
-// GRAD:           tensor.insert %{{.*}} into %{{.*}}[%{{.*}}, %[[T]]] : tensor<1x5003xf32>
+// GRAD:           scf.if
+// GRAD:             tensor.extract %arg0[%{{.*}}, %[[T:.*]]] : tensor<64x5003xf32>
+// GRAD:             tensor.insert %{{.*}} into %{{.*}}[%{{.*}}, %[[T]]] : tensor<1x5003xf32>
+// GRAD:           } else {
+// GRAD-NOT:         tensor.extract
+// GRAD:           }
 // GRAD-NEXT:      scf.forall.in_parallel
 func.func @ce_grad(%x: tensor<64x5003xf32>, %t: tensor<64xi64>, %g: tensor<f32>) -> (tensor<64x5003xf32>, tensor<f32>) {
   %dx, %l = loss.softmax_cross_entropy_grad %x, %t, %g : (tensor<64x5003xf32>, tensor<64xi64>, tensor<f32>) -> (tensor<64x5003xf32>, tensor<f32>)
