@@ -8,7 +8,9 @@
 
 #include "loss-mlir/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -31,6 +33,7 @@ struct Access {
   Value memref;
   SmallVector<Value> indices;
   bool write;
+  int64_t lanes;
 };
 
 std::optional<Access> getAccess(Operation *op) {
@@ -39,18 +42,22 @@ std::optional<Access> getAccess(Operation *op) {
     if (r.getVectorType().getRank() == 1 &&
         isa<MemRefType>(r.getBase().getType()) &&
         minorIdentity(r.getPermutationMap()))
-      return Access{op, r.getBase(), llvm::to_vector(r.getIndices()), false};
+      return Access{op, r.getBase(), llvm::to_vector(r.getIndices()), false,
+                    r.getVectorType().getNumElements()};
   } else if (auto w = dyn_cast<vector::TransferWriteOp>(op)) {
     if (w.getVectorType().getRank() == 1 &&
         isa<MemRefType>(w.getBase().getType()) &&
         minorIdentity(w.getPermutationMap()))
-      return Access{op, w.getBase(), llvm::to_vector(w.getIndices()), true};
+      return Access{op, w.getBase(), llvm::to_vector(w.getIndices()), true,
+                    w.getVectorType().getNumElements()};
   } else if (auto l = dyn_cast<vector::LoadOp>(op)) {
     if (l.getVectorType().getRank() == 1)
-      return Access{op, l.getBase(), llvm::to_vector(l.getIndices()), false};
+      return Access{op, l.getBase(), llvm::to_vector(l.getIndices()), false,
+                    l.getVectorType().getNumElements()};
   } else if (auto s = dyn_cast<vector::StoreOp>(op)) {
     if (s.getVectorType().getRank() == 1)
-      return Access{op, s.getBase(), llvm::to_vector(s.getIndices()), true};
+      return Access{op, s.getBase(), llvm::to_vector(s.getIndices()), true,
+                    s.getVectorType().getNumElements()};
   }
   return std::nullopt;
 }
@@ -80,28 +87,50 @@ struct PrefetchStreamsPass
   }
 
   void prefetch(scf::ForOp loop) {
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    if (!step)
+      return;
     SmallVector<Access> accesses;
     for (Operation &op : loop.getBody()->without_terminator())
       if (std::optional<Access> a = getAccess(&op))
         accesses.push_back(*a);
     for (const Access &a : accesses) {
       auto ty = cast<MemRefType>(a.memref.getType());
-      if (a.indices.empty() || !loop.isDefinedOutsideOfLoop(a.memref) ||
-          !isIvPlusInvariant(a.indices.back(), loop) ||
-          !llvm::all_of(ArrayRef(a.indices).drop_back(), [&](Value v) {
-            return loop.isDefinedOutsideOfLoop(v);
-          }))
+      int64_t rank = ty.getRank();
+      if (rank == 0 || !loop.isDefinedOutsideOfLoop(a.memref))
         continue;
+      // Exactly one index moves with the loop, as the induction variable
+      // plus an invariant.
+      int64_t moving = -1;
+      bool affine = true;
+      for (auto [i, v] : llvm::enumerate(a.indices)) {
+        if (loop.isDefinedOutsideOfLoop(v))
+          continue;
+        if (moving >= 0 || !isIvPlusInvariant(v, loop))
+          affine = false;
+        moving = i;
+      }
+      if (!affine || moving < 0)
+        continue;
+      // A stream: consecutive iterations access adjacent vectors.
       SmallVector<int64_t> strides;
       int64_t offset;
       if (failed(ty.getStridesAndOffset(strides, offset)) ||
-          strides.back() != 1)
+          strides.back() != 1 || ShapedType::isDynamic(strides[moving]) ||
+          strides[moving] * *step != a.lanes)
         continue;
       int64_t eltBytes =
           (ty.getElementType().getIntOrFloatBitWidth() + 7) / 8;
       int64_t ahead = distance / eltBytes;
-      int64_t dim = ty.getShape().back();
-      if (ahead == 0 || (!ShapedType::isDynamic(dim) && dim <= ahead))
+      // A contiguous buffer is prefetched along its linear order (across
+      // rows); another only along its innermost dimension.
+      bool linear = ty.getLayout().isIdentity();
+      if (!linear && moving != rank - 1)
+        continue;
+      int64_t span = linear ? (ty.hasStaticShape() ? ty.getNumElements()
+                                                   : ShapedType::kDynamic)
+                            : ty.getShape().back();
+      if (ahead == 0 || (!ShapedType::isDynamic(span) && span <= ahead))
         continue;
       // A read of a buffer the loop also writes may be a read of what it
       // wrote: its lines are in cache.
@@ -110,24 +139,42 @@ struct PrefetchStreamsPass
           }))
         continue;
 
-      OpBuilder b(a.op);
       Location loc = a.op->getLoc();
-      unsigned last = ty.getRank() - 1;
-      Value lastIndex =
-          ShapedType::isDynamic(dim)
-              ? arith::SubIOp::create(
-                    b, loc, memref::DimOp::create(b, loc, a.memref, last),
-                    arith::ConstantIndexOp::create(b, loc, 1))
-                    .getResult()
-              : arith::ConstantIndexOp::create(b, loc, dim - 1).getResult();
+      OpBuilder b(a.op);
+      Value target = a.memref, index = a.indices.back(), size;
+      if (linear) {
+        // The buffer as one dimension (made once, before the loop), the
+        // access at its linear index.
+        OpBuilder pre(loop);
+        SmallVector<OpFoldResult> sizes =
+            memref::getMixedSizes(pre, loc, a.memref);
+        Value total = getValueOrCreateConstantIndexOp(pre, loc, sizes[0]);
+        for (OpFoldResult d : ArrayRef(sizes).drop_front())
+          total = pre.createOrFold<arith::MulIOp>(
+              loc, total, getValueOrCreateConstantIndexOp(pre, loc, d));
+        size = total;
+        if (rank > 1) {
+          SmallVector<ReassociationIndices> all(1);
+          for (int64_t i = 0; i < rank; ++i)
+            all[0].push_back(i);
+          target = memref::CollapseShapeOp::create(pre, loc, a.memref, all);
+          index = affine::AffineLinearizeIndexOp::create(
+              b, loc, a.indices, sizes, /*disjoint=*/true);
+        }
+      } else {
+        size = memref::DimOp::create(b, loc, a.memref, rank - 1);
+      }
+      Value lastIndex = b.createOrFold<arith::SubIOp>(
+          loc, size, arith::ConstantIndexOp::create(b, loc, 1));
       Value next = arith::MinSIOp::create(
           b, loc,
-          arith::AddIOp::create(b, loc, a.indices.back(),
+          arith::AddIOp::create(b, loc, index,
                                 arith::ConstantIndexOp::create(b, loc, ahead)),
           lastIndex);
-      SmallVector<Value> indices(a.indices);
+      SmallVector<Value> indices =
+          linear ? SmallVector<Value>{next} : SmallVector<Value>(a.indices);
       indices.back() = next;
-      memref::PrefetchOp::create(b, loc, a.memref, indices, a.write,
+      memref::PrefetchOp::create(b, loc, target, indices, a.write,
                                  /*localityHint=*/3, /*isDataCache=*/true);
     }
   }

@@ -110,23 +110,29 @@ def PrefetchStreams : Pass<"prefetch-streams", "::mlir::func::FuncOp"> {
     2-core Xeon one such row loop ran at half its in-cache speed, and at the
     speed of the sum of its compute and memory times.
 
-    For each `scf.for` over a buffer that reads or writes one vector per
-    iteration at the induction variable (`vector.transfer_read`,
-    `vector.transfer_write`, `vector.load`, `vector.store` on a memref whose
-    innermost stride is 1, along the innermost dimension, whose last index
-    is the induction variable plus a loop-invariant offset), this pass
-    inserts a `memref.prefetch` of the element `distance` bytes ahead (for
-    writing, for a write). The prefetch index is clamped to the last
-    element of the innermost dimension, so that the address is always
-    inside the buffer. Dimensions whose static size is no longer than the
-    distance are left alone (the row is in cache before the prefetch could
-    help), and so are reads of buffers the loop also writes.
+    For each `scf.for` whose iterations read or write consecutive vectors
+    of a buffer (`vector.transfer_read`, `vector.transfer_write`,
+    `vector.load`, `vector.store` of a 1-D vector along the innermost
+    dimension of a memref whose innermost stride is 1, at indices of which
+    exactly one is the induction variable plus a loop-invariant offset, and
+    whose stride times the step is the vector's length: a row walked in
+    vectors, or the runs of a blocked reduction), this pass inserts a
+    `memref.prefetch` of the element `distance` bytes ahead (for a write,
+    for writing). A contiguous buffer (identity layout) is prefetched along
+    its linear order, through a one-dimensional view, so that the stream
+    continues across rows and blocks; another buffer only along its
+    innermost dimension. The prefetch index is clamped to the last element,
+    so that the address is always inside the buffer. Buffers (or, strided,
+    innermost dimensions) whose static size is no larger than the distance
+    are left alone (they are in cache before a prefetch could help), and so
+    are reads of buffers the loop also writes.
   }];
   let options = [
     Option<"distance", "distance", "int64_t", /*default=*/"4096",
            "Bytes ahead of each access the prefetch reads">,
   ];
   let dependentDialects = [
+    "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::memref::MemRefDialect",
   ];
