@@ -16,8 +16,9 @@
 // grad_bias sum dlogits^T @ hidden block over the row blocks per vocabulary
 // tile (a forall over tiles), so that no two threads add to the same rows
 // and nothing of N x V exists. dlogits is softmax_cross_entropy_grad's
-// class-target element (SoftmaxGrad.cpp keeps its own copy in that file's
-// anonymous namespace).
+// class-target element (emitCrossEntropyGradElement). With a CPU vector
+// width, each tile of logits is MatmulVector.h's register-tiled kernel
+// instead of a linalg.matmul.
 //
 // The arithmetic is LossArithmetic.h's online softmax, and the loss is
 // finished from the row statistics by the same code as softmax_cross_entropy
@@ -27,6 +28,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MatmulVector.h"
 #include "SoftmaxRows.h"
 #include "Utils.h"
 #include "loss-mlir/Conversion/LossToLinalg/LossToLinalg.h"
@@ -97,6 +99,13 @@ struct LceOperands {
   OpFoldResult numRows, hiddenSize;
   Value numRowsV, vocab;
   int64_t vocabTile;
+  /// The CPU's vector width for the tiles' matmuls (0: linalg.matmul).
+  unsigned vectorBits = 0;
+  /// Whether the tiles' matmuls are MatmulVector.h's kernels: with a vector
+  /// width, for f32 and f64 (whose products accumulate in their own type).
+  bool vectorized() const {
+    return acc == elTy && vectorMatmulTile(elTy, vectorBits).first != 0;
+  }
 
   template <typename OpTy>
   static LceOperands get(OpBuilder &b, Location loc, OpTy op) {
@@ -172,6 +181,9 @@ struct LceOperands {
     } else {
       init = filledTensor(b, loc, ArrayRef<OpFoldResult>{rows, cols}, acc, 0.0);
     }
+    if (vectorized())
+      return buildVectorMatmulTransposeB(b, loc, hBlock, wTile, init,
+                                         vectorBits);
     return linalg::MatmulTransposeBOp::create(b, loc, TypeRange{init.getType()},
                                               ValueRange{hBlock, wTile},
                                               ValueRange{init})
@@ -317,11 +329,14 @@ RowStats buildTiledRowStats(OpBuilder &b, Location loc, const LceOperands &o) {
 
 struct LinearCrossEntropyLowering
     : public OpRewritePattern<LinearCrossEntropyOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LinearCrossEntropyLowering(MLIRContext *ctx, unsigned vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+  unsigned vectorBits;
   LogicalResult matchAndRewrite(LinearCrossEntropyOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     LceOperands o = LceOperands::get(rewriter, loc, op);
+    o.vectorBits = vectorBits;
     o.assertSizes(rewriter, loc);
     RowStats stats = buildTiledRowStats(rewriter, loc, o);
     Value loss = buildCrossEntropyLoss(rewriter, loc, o.req, stats,
@@ -405,13 +420,16 @@ Value buildTileGrad(OpBuilder &b, Location loc, const LceOperands &o,
 /// Only tiles, blocks and [N] statistics exist, never N x V.
 struct LinearCrossEntropyGradLowering
     : public OpRewritePattern<LinearCrossEntropyGradOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LinearCrossEntropyGradLowering(MLIRContext *ctx, unsigned vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+  unsigned vectorBits;
   LogicalResult matchAndRewrite(LinearCrossEntropyGradOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     OpBuilder &b = rewriter;
     LceOperands o = LceOperands::get(b, loc, op);
+    o.vectorBits = vectorBits;
     Type acc = o.acc;
     Value gradOutput = op.getGradOutput();
     bool perRowGrad = op.getGradOutput().getType().getRank() == 1;
@@ -511,9 +529,13 @@ struct LinearCrossEntropyGradLowering
                 Value dl = buildTileGrad(fb, fl, o, layout, rowsOf, logits,
                                          col0, cols, share, numClasses);
                 Value next =
-                    linalg::MatmulOp::create(fb, fl, TypeRange{sum[0].getType()},
-                                             ValueRange{dl, wTile}, sum)
-                        .getResult(0);
+                    o.vectorized()
+                        ? buildVectorMatmul(fb, fl, dl, wTile, sum[0],
+                                            /*transposeA=*/false, o.vectorBits)
+                        : linalg::MatmulOp::create(fb, fl,
+                                                   TypeRange{sum[0].getType()},
+                                                   ValueRange{dl, wTile}, sum)
+                              .getResult(0);
                 scf::YieldOp::create(fb, fl, next);
               });
           Value gh = o.toElementType(nb, nl, tiles.getResult(0), dest);
@@ -562,10 +584,13 @@ struct LinearCrossEntropyGradLowering
                 Value dl = buildTileGrad(fb, fl, o, layout, rowsOf, logits,
                                          col0, cols, share, numClasses);
                 SmallVector<Value> next{
-                    linalg::MatmulTransposeAOp::create(
-                        fb, fl, TypeRange{sums[0].getType()},
-                        ValueRange{dl, hBlock}, ValueRange{sums[0]})
-                        .getResult(0)};
+                    o.vectorized()
+                        ? buildVectorMatmul(fb, fl, dl, hBlock, sums[0],
+                                            /*transposeA=*/true, o.vectorBits)
+                        : linalg::MatmulTransposeAOp::create(
+                              fb, fl, TypeRange{sums[0].getType()},
+                              ValueRange{dl, hBlock}, ValueRange{sums[0]})
+                              .getResult(0)};
                 if (o.bias) {
                   // The tile's column sums.
                   AffineExpr i = getAffineDimExpr(0, ctx),
@@ -616,7 +641,7 @@ struct LinearCrossEntropyGradLowering
 } // namespace
 
 void mlir::loss::populateLinearCrossEntropyToLinalgPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options) {
   patterns.add<LinearCrossEntropyLowering, LinearCrossEntropyGradLowering>(
-      patterns.getContext());
+      patterns.getContext(), options.vectorBits);
 }

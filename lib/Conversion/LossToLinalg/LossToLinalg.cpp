@@ -29,7 +29,7 @@ void mlir::loss::populateLossToLinalgPatterns(
   populateRegressionToLinalgPatterns(patterns);
   populateMarginToLinalgPatterns(patterns);
   populateCtcToLinalgPatterns(patterns, options);
-  populateLinearCrossEntropyToLinalgPatterns(patterns);
+  populateLinearCrossEntropyToLinalgPatterns(patterns, options);
   populateSoftmaxGradToLinalgPatterns(patterns, options);
   populateBinaryGradToLinalgPatterns(patterns);
   populateMarginGradToLinalgPatterns(patterns);

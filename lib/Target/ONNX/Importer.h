@@ -271,6 +271,7 @@ const OpRegistry &getOpRegistry();
 // The families, one file each.
 void populateLossHandlers(OpRegistry &r);
 void populateElementwiseHandlers(OpRegistry &r);
+void populateLinearHandlers(OpRegistry &r);
 void populateReductionHandlers(OpRegistry &r);
 void populateShapeHandlers(OpRegistry &r);
 void populateIndexingHandlers(OpRegistry &r);

@@ -98,6 +98,7 @@ const OpRegistry &onnx_import::getOpRegistry() {
     OpRegistry r;
     populateLossHandlers(r);
     populateElementwiseHandlers(r);
+    populateLinearHandlers(r);
     populateReductionHandlers(r);
     populateShapeHandlers(r);
     populateIndexingHandlers(r);

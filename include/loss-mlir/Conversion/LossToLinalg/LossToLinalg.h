@@ -24,8 +24,10 @@ void populateMarginToLinalgPatterns(RewritePatternSet &patterns);
 void populateCtcToLinalgPatterns(
     RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options = {});
 /// linear_cross_entropy: tiles of logits made and folded into row statistics
-/// one at a time, never the N x V logits.
-void populateLinearCrossEntropyToLinalgPatterns(RewritePatternSet &patterns);
+/// one at a time, never the N x V logits (with `options.vectorBits`, each
+/// tile by an explicit-vector matmul kernel).
+void populateLinearCrossEntropyToLinalgPatterns(
+    RewritePatternSet &patterns, const ConvertLossToLinalgOptions &options = {});
 
 /// The gradient ops, one pattern set per family (the regression gradients
 /// are in populateRegressionToLinalgPatterns).

@@ -5,6 +5,10 @@
   for CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss and KLDivLoss, laid out as
   ONNX backend test directories (model.onnx, test_data_set_0/input_*.pb and
   output_*.pb); the outputs are what torch computes on the inputs.
+* torch/linear_*: a linear layer feeding CrossEntropyLoss (Gemm, or
+  Transpose + MatMul + Add, or a batched MatMul), the graphs
+  loss-fuse-linear-cross-entropy fuses after import (made last, from a
+  generator of their own, so that the other files stay as they were).
 * bad/*.onnx: malformed models (unknown op, missing input, no shapes, ...).
 
 Run with Debian's /usr/bin/python3 (python3-torch, python3-onnx).
@@ -87,6 +91,64 @@ def torch_models():
     export("kl_div_log_target_sum",
            WithTarget(torch.nn.KLDivLoss(reduction="sum", log_target=True)),
            [q, torch.log(p)], ["x", "t"])
+
+
+class LinearCE(torch.nn.Module):
+    """nn.Linear then CrossEntropyLoss: exported as Gemm(transB=1) with the
+    layer's weight and bias as initializers, then SoftmaxCrossEntropyLoss."""
+
+    def __init__(self, h, v, **kw):
+        super().__init__()
+        self.lin = torch.nn.Linear(h, v)
+        self.loss = torch.nn.CrossEntropyLoss(**kw)
+
+    def forward(self, x, t):
+        return self.loss(self.lin(x), t)
+
+
+class MatMulCE(torch.nn.Module):
+    """h @ w.T + b with the weight and bias as graph inputs: Transpose,
+    MatMul, Add, then SoftmaxCrossEntropyLoss."""
+
+    def __init__(self, **kw):
+        super().__init__()
+        self.loss = torch.nn.CrossEntropyLoss(**kw)
+
+    def forward(self, h, w, b, t):
+        return self.loss(h @ w.t() + b, t)
+
+
+class BatchedCE(torch.nn.Module):
+    """A batch of sequences [B, T, H] through a bias-free linear layer (a
+    batched MatMul), flattened to [B * T, V] for the loss."""
+
+    def __init__(self, h, v):
+        super().__init__()
+        self.lin = torch.nn.Linear(h, v, bias=False)
+        self.loss = torch.nn.CrossEntropyLoss()
+
+    def forward(self, x, t):
+        logits = self.lin(x)
+        return self.loss(logits.reshape(-1, logits.shape[-1]), t.reshape(-1))
+
+
+def linear_models():
+    g = torch.Generator().manual_seed(11)
+    torch.manual_seed(11)
+    h = torch.randn(8, 16, generator=g)
+    t = torch.randint(0, 37, (8,), generator=g)
+    export("linear_cross_entropy", LinearCE(16, 37), [h, t], ["h", "t"])
+    w = torch.randn(37, 16, generator=g) * 0.3
+    b = torch.randn(37, generator=g)
+    cw = torch.rand(37, generator=g) + 0.1
+    t2 = t.clone()
+    t2[3] = 5
+    export("linear_matmul_weight_ii_sum",
+           MatMulCE(weight=cw, ignore_index=5, reduction="sum"),
+           [h, w, b, t2], ["h", "w", "b", "t"])
+    x3 = torch.randn(2, 5, 16, generator=g)
+    t3 = torch.randint(0, 37, (2, 5), generator=g)
+    export("linear_batched_matmul", BatchedCE(16, 37), [x3, t3], ["x", "t"])
 
 
 def backend_dir(name, model, inputs, outputs):
@@ -191,3 +253,4 @@ if __name__ == "__main__":
     torch_models()
     opset12_models()
     bad_models()
+    linear_models()
