@@ -8,7 +8,8 @@
 #             generators (test/**/generators) need them, and so do the tests
 #             that build ONNX models at test time (the test command installs
 #             them).
-#   --bench   the oracle, and matplotlib for benchmarks/bench.py's PNG.
+#   --bench   the oracle, matplotlib for benchmarks/bench.py's PNG, and OpenBLAS
+#             (a tuned BLAS for torch.mm, the bar of bench_linear_ce.py).
 set -euo pipefail
 
 packages=(
@@ -22,7 +23,9 @@ if [[ "${1:-}" == "--oracle" || "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-onnx python3-numpy python3-pytest)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-matplotlib)
+  # OpenBLAS: Debian's torch calls the libblas.so.3 alternative, netlib's
+  # reference BLAS unless a tuned one is installed (torch.mm at 2 GFLOP/s).
+  packages+=(python3-matplotlib libopenblas0-pthread)
 fi
 
 missing=()
