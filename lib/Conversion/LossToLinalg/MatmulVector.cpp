@@ -42,6 +42,69 @@ Value sliceOf(OpBuilder &b, Location loc, Value t, ArrayRef<OpFoldResult> offs,
   SmallVector<OpFoldResult> strides(offs.size(), b.getIndexAttr(1));
   return tensor::ExtractSliceOp::create(b, loc, t, offs, sizes, strides);
 }
+
+/// `v` rounded down to a multiple of `m`.
+Value floorTo(OpBuilder &b, Location loc, Value v, int64_t m) {
+  Value mv = constIndex(b, loc, m);
+  return arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, v, mv),
+                               mv);
+}
+
+/// The micro-tiles of `init` ([0, rowsFull) x [0, colsFull) in steps of
+/// `mr` rows and `colStep` columns) in sequence, each through `tile(out,
+/// row indices, first column)`, which returns `out` updated.
+using TileFn = function_ref<Value(OpBuilder &, Location, Value,
+                                  ArrayRef<Value>, Value)>;
+Value forEachMicroTile(OpBuilder &b, Location loc, Value init, Value rowsFull,
+                       int64_t mr, Value colsFull, int64_t colStep,
+                       TileFn tile) {
+  auto rowsLoop = scf::ForOp::create(
+      b, loc, constIndex(b, loc, 0), rowsFull, constIndex(b, loc, mr),
+      ValueRange{init},
+      [&](OpBuilder &rb, Location rl, Value i0, ValueRange rowIter) {
+        auto colsLoop = scf::ForOp::create(
+            rb, rl, constIndex(rb, rl, 0), colsFull,
+            constIndex(rb, rl, colStep), rowIter,
+            [&](OpBuilder &cb, Location cl, Value j0, ValueRange colIter) {
+              SmallVector<Value> rowIdx;
+              for (int64_t r = 0; r < mr; ++r)
+                rowIdx.push_back(arith::AddIOp::create(
+                    cb, cl, i0, constIndex(cb, cl, r)));
+              scf::YieldOp::create(cb, cl,
+                                   tile(cb, cl, colIter[0], rowIdx, j0));
+            });
+        scf::YieldOp::create(rb, rl, colsLoop.getResults());
+      });
+  return rowsLoop.getResult(0);
+}
+
+/// `out` with the rows past `rowsFull` (every column) and then the columns
+/// past `colsFull` (the other rows) replaced by `matmul(rows, nrows, cols,
+/// ncols, slice of out)`, where a static size says there are any.
+using RestFn = function_ref<Value(Value, Value, Value, Value, Value)>;
+Value addRemainders(OpBuilder &b, Location loc, Value out, Value rows,
+                    Value rowsFull, bool rowRest, Value cols, Value colsFull,
+                    bool colRest, RestFn matmul) {
+  auto apply = [&](Value r0, Value nrows, Value c0, Value ncols) {
+    Value oS = sliceOf(b, loc, out, {r0, c0}, {nrows, ncols});
+    Value p = matmul(r0, nrows, c0, ncols, oS);
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    out = tensor::InsertSliceOp::create(
+        b, loc, p, out, ArrayRef<OpFoldResult>{r0, c0},
+        ArrayRef<OpFoldResult>{nrows, ncols}, strides);
+  };
+  Value zero = constIndex(b, loc, 0);
+  if (rowRest)
+    apply(rowsFull, arith::SubIOp::create(b, loc, rows, rowsFull), zero, cols);
+  if (colRest)
+    apply(zero, rowsFull, colsFull,
+          arith::SubIOp::create(b, loc, cols, colsFull));
+  return out;
+}
+
+bool hasRest(int64_t size, int64_t step) {
+  return ShapedType::isDynamic(size) || size % step;
+}
 } // namespace
 
 Value mlir::loss::buildVectorMatmulTransposeB(OpBuilder &b, Location loc,
@@ -52,109 +115,79 @@ Value mlir::loss::buildVectorMatmulTransposeB(OpBuilder &b, Location loc,
   auto [mr, nr] = vectorMatmulTile(el, vectorBits);
   int64_t lanes = vectorBits / el.getIntOrFloatBitWidth();
   auto vecTy = VectorType::get({lanes}, el);
-  auto idx = [&](int64_t v) { return constIndex(b, loc, v); };
-  auto dim = [&](Value t, int64_t d) {
-    return tensor::DimOp::create(b, loc, t, d).getResult();
-  };
-  auto floorTo = [&](Value v, int64_t m) {
-    return arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, v, idx(m)), idx(m));
-  };
-  Value rows = dim(a, 0), k = dim(a, 1), cols = dim(bT, 0);
-  Value rowsFull = floorTo(rows, mr), colsFull = floorTo(cols, nr);
-  Value kFull = floorTo(k, lanes);
-  int64_t staticK = aTy.getDimSize(1);
-  bool kTail = ShapedType::isDynamic(staticK) || staticK % lanes;
+  Value rows = tensor::DimOp::create(b, loc, a, 0);
+  Value k = tensor::DimOp::create(b, loc, a, 1);
+  Value cols = tensor::DimOp::create(b, loc, bT, 0);
+  Value rowsFull = floorTo(b, loc, rows, mr);
+  Value colsFull = floorTo(b, loc, cols, nr);
+  Value kFull = floorTo(b, loc, k, lanes);
+  bool kTail = hasRest(aTy.getDimSize(1), lanes);
   Value zero = constFloat(b, loc, el, 0.0);
 
-  auto tiles = scf::ForOp::create(
-      b, loc, idx(0), rowsFull, idx(mr), ValueRange{init},
-      [&](OpBuilder &rb, Location rl, Value i0, ValueRange rowIter) {
-        auto inner = scf::ForOp::create(
-            rb, rl, constIndex(rb, rl, 0), colsFull, constIndex(rb, rl, nr),
-            rowIter,
-            [&](OpBuilder &cb, Location cl, Value j0, ValueRange colIter) {
-              SmallVector<Value> rowIdx, colIdx;
-              for (int64_t r = 0; r < mr; ++r)
-                rowIdx.push_back(arith::AddIOp::create(
-                    cb, cl, i0, constIndex(cb, cl, r)));
-              for (int64_t c = 0; c < nr; ++c)
-                colIdx.push_back(arith::AddIOp::create(
-                    cb, cl, j0, constIndex(cb, cl, c)));
-              // One step of K at `kk`: MR + NR vectors, MR x NR FMAs.
-              auto step = [&](OpBuilder &sb, Location sl, Value kk,
-                              ValueRange accs, bool inBounds) {
-                bool inb[] = {inBounds};
-                auto read = [&](Value t, Value row) {
-                  return vector::TransferReadOp::create(
-                             sb, sl, vecTy, t, ValueRange{row, kk}, zero,
-                             ArrayRef<bool>(inb))
-                      .getResult();
-                };
-                SmallVector<Value> as, bs, out;
-                for (Value r : rowIdx)
-                  as.push_back(read(a, r));
-                for (Value c : colIdx)
-                  bs.push_back(read(bT, c));
-                for (int64_t r = 0; r < mr; ++r)
-                  for (int64_t c = 0; c < nr; ++c)
-                    out.push_back(math::FmaOp::create(
-                        sb, sl, as[r], bs[c], accs[r * nr + c]));
-                return out;
-              };
-              SmallVector<Value> init(mr * nr,
-                                      constFloat(cb, cl, vecTy, 0.0));
-              auto kLoop = scf::ForOp::create(
-                  cb, cl, constIndex(cb, cl, 0), kFull,
-                  constIndex(cb, cl, lanes), init,
-                  [&](OpBuilder &sb, Location sl, Value kk, ValueRange accs) {
-                    scf::YieldOp::create(sb, sl, step(sb, sl, kk, accs, true));
-                  });
-              SmallVector<Value> accs =
-                  llvm::to_vector_of<Value>(kLoop.getResults());
-              // The last, partial step reads zeros past K.
-              if (kTail)
-                accs = step(cb, cl, kFull, accs, false);
-              Value out = colIter[0];
-              for (int64_t r = 0; r < mr; ++r)
-                for (int64_t c = 0; c < nr; ++c) {
-                  Value s = vector::ReductionOp::create(
-                      cb, cl, vector::CombiningKind::ADD, accs[r * nr + c]);
-                  ValueRange at{rowIdx[r], colIdx[c]};
-                  Value old = tensor::ExtractOp::create(cb, cl, out, at);
-                  out = tensor::InsertOp::create(
-                      cb, cl, arith::AddFOp::create(cb, cl, old, s), out, at);
-                }
-              scf::YieldOp::create(cb, cl, out);
+  Value out = forEachMicroTile(
+      b, loc, init, rowsFull, mr, colsFull, nr,
+      [&](OpBuilder &cb, Location cl, Value out, ArrayRef<Value> rowIdx,
+          Value j0) {
+        SmallVector<Value> colIdx;
+        for (int64_t c = 0; c < nr; ++c)
+          colIdx.push_back(
+              arith::AddIOp::create(cb, cl, j0, constIndex(cb, cl, c)));
+        // One step of K at `kk`: MR + NR vectors, MR x NR FMAs.
+        auto step = [&](OpBuilder &sb, Location sl, Value kk, ValueRange accs,
+                        bool inBounds) {
+          bool inb[] = {inBounds};
+          auto read = [&](Value t, Value row) {
+            return vector::TransferReadOp::create(sb, sl, vecTy, t,
+                                                  ValueRange{row, kk}, zero,
+                                                  ArrayRef<bool>(inb))
+                .getResult();
+          };
+          SmallVector<Value> as, bs, next;
+          for (Value r : rowIdx)
+            as.push_back(read(a, r));
+          for (Value c : colIdx)
+            bs.push_back(read(bT, c));
+          for (int64_t r = 0; r < mr; ++r)
+            for (int64_t c = 0; c < nr; ++c)
+              next.push_back(math::FmaOp::create(sb, sl, as[r], bs[c],
+                                                 accs[r * nr + c]));
+          return next;
+        };
+        SmallVector<Value> zeros(mr * nr, constFloat(cb, cl, vecTy, 0.0));
+        auto kLoop = scf::ForOp::create(
+            cb, cl, constIndex(cb, cl, 0), kFull, constIndex(cb, cl, lanes),
+            zeros, [&](OpBuilder &sb, Location sl, Value kk, ValueRange accs) {
+              scf::YieldOp::create(sb, sl, step(sb, sl, kk, accs, true));
             });
-        scf::YieldOp::create(rb, rl, inner.getResults());
+        SmallVector<Value> accs = llvm::to_vector_of<Value>(kLoop.getResults());
+        // The last, partial step reads zeros past K.
+        if (kTail)
+          accs = step(cb, cl, kFull, accs, false);
+        for (int64_t r = 0; r < mr; ++r)
+          for (int64_t c = 0; c < nr; ++c) {
+            Value s = vector::ReductionOp::create(
+                cb, cl, vector::CombiningKind::ADD, accs[r * nr + c]);
+            ValueRange at{rowIdx[r], colIdx[c]};
+            Value old = tensor::ExtractOp::create(cb, cl, out, at);
+            out = tensor::InsertOp::create(
+                cb, cl, arith::AddFOp::create(cb, cl, old, s), out, at);
+          }
+        return out;
       });
-  Value out = tiles.getResult(0);
 
-  // The rows past the last micro-tile (every column), then the columns past
-  // it (the other rows): linalg.matmul of the slices (empty ones do nothing).
-  auto rest = [&](Value r0, Value nrows, Value c0, Value ncols) {
-    OpFoldResult k0 = b.getIndexAttr(0);
-    Value aS = sliceOf(b, loc, a, {r0, k0}, {nrows, k});
-    Value bS = sliceOf(b, loc, bT, {c0, k0}, {ncols, k});
-    Value oS = sliceOf(b, loc, out, {r0, c0}, {nrows, ncols});
-    Value p = linalg::MatmulTransposeBOp::create(b, loc, TypeRange{oS.getType()},
-                                                 ValueRange{aS, bS},
-                                                 ValueRange{oS})
-                  .getResult(0);
-    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-    out = tensor::InsertSliceOp::create(
-        b, loc, p, out, ArrayRef<OpFoldResult>{r0, c0},
-        ArrayRef<OpFoldResult>{nrows, ncols}, strides);
-  };
-  int64_t staticR = aTy.getDimSize(0);
-  int64_t staticC = cast<RankedTensorType>(bT.getType()).getDimSize(0);
-  if (ShapedType::isDynamic(staticR) || staticR % mr)
-    rest(rowsFull, arith::SubIOp::create(b, loc, rows, rowsFull), idx(0), cols);
-  if (ShapedType::isDynamic(staticC) || staticC % nr)
-    rest(idx(0), rowsFull, colsFull,
-         arith::SubIOp::create(b, loc, cols, colsFull));
-  return out;
+  OpFoldResult k0 = b.getIndexAttr(0);
+  return addRemainders(
+      b, loc, out, rows, rowsFull, hasRest(aTy.getDimSize(0), mr), cols,
+      colsFull,
+      hasRest(cast<RankedTensorType>(bT.getType()).getDimSize(0), nr),
+      [&](Value r0, Value nrows, Value c0, Value ncols, Value dest) {
+        Value aS = sliceOf(b, loc, a, {r0, k0}, {nrows, k});
+        Value bS = sliceOf(b, loc, bT, {c0, k0}, {ncols, k});
+        return linalg::MatmulTransposeBOp::create(
+                   b, loc, TypeRange{dest.getType()}, ValueRange{aS, bS},
+                   ValueRange{dest})
+            .getResult(0);
+      });
 }
 
 Value mlir::loss::buildVectorMatmul(OpBuilder &b, Location loc, Value a,
@@ -166,102 +199,75 @@ Value mlir::loss::buildVectorMatmul(OpBuilder &b, Location loc, Value a,
   auto [mr, nr] = vectorMatmulTile(el, vectorBits);
   int64_t lanes = vectorBits / el.getIntOrFloatBitWidth();
   auto vecTy = VectorType::get({lanes}, el);
-  auto idx = [&](int64_t v) { return constIndex(b, loc, v); };
-  auto floorTo = [&](Value v, int64_t m) {
-    return arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, v, idx(m)), idx(m));
-  };
-  int64_t rowDim = transposeA ? 1 : 0;
+  int64_t rowDim = transposeA ? 1 : 0, width = nr * lanes;
   Value rows = tensor::DimOp::create(b, loc, a, rowDim);
   Value k = tensor::DimOp::create(b, loc, bm, 0);
   Value cols = tensor::DimOp::create(b, loc, bm, 1);
-  int64_t width = nr * lanes;
-  Value rowsFull = floorTo(rows, mr), colsFull = floorTo(cols, width);
+  Value rowsFull = floorTo(b, loc, rows, mr);
+  Value colsFull = floorTo(b, loc, cols, width);
   Value zero = constFloat(b, loc, el, 0.0);
 
-  auto tiles = scf::ForOp::create(
-      b, loc, idx(0), rowsFull, idx(mr), ValueRange{init},
-      [&](OpBuilder &rb, Location rl, Value i0, ValueRange rowIter) {
-        auto inner = scf::ForOp::create(
-            rb, rl, constIndex(rb, rl, 0), colsFull, constIndex(rb, rl, width),
-            rowIter,
-            [&](OpBuilder &cb, Location cl, Value j0, ValueRange colIter) {
-              bool inb[] = {true};
-              SmallVector<Value> rowIdx, colIdx;
-              for (int64_t r = 0; r < mr; ++r)
-                rowIdx.push_back(arith::AddIOp::create(
-                    cb, cl, i0, constIndex(cb, cl, r)));
-              for (int64_t c = 0; c < nr; ++c)
-                colIdx.push_back(arith::AddIOp::create(
-                    cb, cl, j0, constIndex(cb, cl, c * lanes)));
-              Value out = colIter[0];
-              SmallVector<Value> accs;
-              for (int64_t r = 0; r < mr; ++r)
+  Value out = forEachMicroTile(
+      b, loc, init, rowsFull, mr, colsFull, width,
+      [&](OpBuilder &cb, Location cl, Value out, ArrayRef<Value> rowIdx,
+          Value j0) {
+        bool inb[] = {true};
+        SmallVector<Value> colIdx;
+        for (int64_t c = 0; c < nr; ++c)
+          colIdx.push_back(arith::AddIOp::create(
+              cb, cl, j0, constIndex(cb, cl, c * lanes)));
+        SmallVector<Value> accs;
+        for (int64_t r = 0; r < mr; ++r)
+          for (int64_t c = 0; c < nr; ++c)
+            accs.push_back(vector::TransferReadOp::create(
+                cb, cl, vecTy, out, ValueRange{rowIdx[r], colIdx[c]}, zero,
+                ArrayRef<bool>(inb)));
+        // One step of K: NR vectors of a row of bm, MR broadcast elements
+        // of op(a), MR x NR FMAs.
+        auto kLoop = scf::ForOp::create(
+            cb, cl, constIndex(cb, cl, 0), k, constIndex(cb, cl, 1), accs,
+            [&](OpBuilder &sb, Location sl, Value kk, ValueRange acc) {
+              SmallVector<Value> bs, next;
+              for (Value c : colIdx)
+                bs.push_back(vector::TransferReadOp::create(
+                    sb, sl, vecTy, bm, ValueRange{kk, c}, zero,
+                    ArrayRef<bool>(inb)));
+              for (int64_t r = 0; r < mr; ++r) {
+                SmallVector<Value> at = transposeA
+                                            ? SmallVector<Value>{kk, rowIdx[r]}
+                                            : SmallVector<Value>{rowIdx[r], kk};
+                Value s = vector::BroadcastOp::create(
+                    sb, sl, vecTy, tensor::ExtractOp::create(sb, sl, a, at));
                 for (int64_t c = 0; c < nr; ++c)
-                  accs.push_back(vector::TransferReadOp::create(
-                      cb, cl, vecTy, out, ValueRange{rowIdx[r], colIdx[c]},
-                      zero, ArrayRef<bool>(inb)));
-              auto kLoop = scf::ForOp::create(
-                  cb, cl, constIndex(cb, cl, 0), k, constIndex(cb, cl, 1),
-                  accs,
-                  [&](OpBuilder &sb, Location sl, Value kk, ValueRange acc) {
-                    SmallVector<Value> bs, next;
-                    for (Value c : colIdx)
-                      bs.push_back(vector::TransferReadOp::create(
-                          sb, sl, vecTy, bm, ValueRange{kk, c}, zero,
-                          ArrayRef<bool>(inb)));
-                    for (int64_t r = 0; r < mr; ++r) {
-                      ValueRange at = transposeA
-                                          ? ValueRange{kk, rowIdx[r]}
-                                          : ValueRange{rowIdx[r], kk};
-                      Value s = vector::BroadcastOp::create(
-                          sb, sl, vecTy,
-                          tensor::ExtractOp::create(sb, sl, a, at));
-                      for (int64_t c = 0; c < nr; ++c)
-                        next.push_back(math::FmaOp::create(
-                            sb, sl, s, bs[c], acc[r * nr + c]));
-                    }
-                    scf::YieldOp::create(sb, sl, next);
-                  });
-              for (int64_t r = 0; r < mr; ++r)
-                for (int64_t c = 0; c < nr; ++c)
-                  out = vector::TransferWriteOp::create(
-                            cb, cl, kLoop.getResult(r * nr + c), out,
-                            ValueRange{rowIdx[r], colIdx[c]},
-                            ArrayRef<bool>(inb))
-                            .getResult();
-              scf::YieldOp::create(cb, cl, out);
+                  next.push_back(math::FmaOp::create(sb, sl, s, bs[c],
+                                                     acc[r * nr + c]));
+              }
+              scf::YieldOp::create(sb, sl, next);
             });
-        scf::YieldOp::create(rb, rl, inner.getResults());
+        for (int64_t r = 0; r < mr; ++r)
+          for (int64_t c = 0; c < nr; ++c)
+            out = vector::TransferWriteOp::create(
+                      cb, cl, kLoop.getResult(r * nr + c), out,
+                      ValueRange{rowIdx[r], colIdx[c]}, ArrayRef<bool>(inb))
+                      .getResult();
+        return out;
       });
-  Value out = tiles.getResult(0);
 
-  auto rest = [&](Value r0, Value nrows, Value c0, Value ncols) {
-    OpFoldResult z = b.getIndexAttr(0);
-    Value aS = transposeA ? sliceOf(b, loc, a, {z, r0}, {k, nrows})
-                          : sliceOf(b, loc, a, {r0, z}, {nrows, k});
-    Value bS = sliceOf(b, loc, bm, {z, c0}, {k, ncols});
-    Value oS = sliceOf(b, loc, out, {r0, c0}, {nrows, ncols});
-    Value p =
-        transposeA
-            ? linalg::MatmulTransposeAOp::create(b, loc,
-                                                 TypeRange{oS.getType()},
-                                                 ValueRange{aS, bS},
-                                                 ValueRange{oS})
-                  .getResult(0)
-            : linalg::MatmulOp::create(b, loc, TypeRange{oS.getType()},
-                                       ValueRange{aS, bS}, ValueRange{oS})
-                  .getResult(0);
-    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-    out = tensor::InsertSliceOp::create(
-        b, loc, p, out, ArrayRef<OpFoldResult>{r0, c0},
-        ArrayRef<OpFoldResult>{nrows, ncols}, strides);
-  };
-  int64_t staticR = aTy.getDimSize(rowDim), staticC = bTy.getDimSize(1);
-  if (ShapedType::isDynamic(staticR) || staticR % mr)
-    rest(rowsFull, arith::SubIOp::create(b, loc, rows, rowsFull), idx(0), cols);
-  if (ShapedType::isDynamic(staticC) || staticC % width)
-    rest(idx(0), rowsFull, colsFull,
-         arith::SubIOp::create(b, loc, cols, colsFull));
-  return out;
+  OpFoldResult z = b.getIndexAttr(0);
+  return addRemainders(
+      b, loc, out, rows, rowsFull, hasRest(aTy.getDimSize(rowDim), mr), cols,
+      colsFull, hasRest(bTy.getDimSize(1), width),
+      [&](Value r0, Value nrows, Value c0, Value ncols, Value dest) {
+        Value aS = transposeA ? sliceOf(b, loc, a, {z, r0}, {k, nrows})
+                              : sliceOf(b, loc, a, {r0, z}, {nrows, k});
+        Value bS = sliceOf(b, loc, bm, {z, c0}, {k, ncols});
+        if (transposeA)
+          return linalg::MatmulTransposeAOp::create(
+                     b, loc, TypeRange{dest.getType()}, ValueRange{aS, bS},
+                     ValueRange{dest})
+              .getResult(0);
+        return linalg::MatmulOp::create(b, loc, TypeRange{dest.getType()},
+                                        ValueRange{aS, bS}, ValueRange{dest})
+            .getResult(0);
+      });
 }
