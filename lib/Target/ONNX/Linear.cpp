@@ -263,9 +263,13 @@ LogicalResult importGemm(NodeImporter &n) {
       int64_t want = i + 2 - cs.size() == 0 ? m : cols;
       broadcasts = cs[i] == want || cs[i] == 1;
     }
-    if (!broadcasts || (n.version < 7 && !exact && !n.intAttr("broadcast", 0)))
+    if (!broadcasts)
       return n.error() << "C of shape " << cTy << " does not broadcast to ["
                        << m << ", " << cols << "]";
+    if (n.version < 7 && !exact && !n.intAttr("broadcast", 0))
+      return n.error() << "C of shape " << cTy << " is not [" << m << ", "
+                       << cols << "] and `broadcast` is 0 (Gemm-"
+                       << n.version << " broadcasts C only when it is set)";
     FailureOr<Value> cs2 = scaled(c, beta);
     if (failed(cs2))
       return failure();
