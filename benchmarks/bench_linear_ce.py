@@ -6,7 +6,8 @@ memory, measured in the same run on the same inputs and threads.
         --v 32000] [--threads 2] [--repeat 2] [--json FILE]
 
 Cases, each in a process of its own so that its peak memory is its own:
-  torch.mm          h @ w.T: the matmul PyTorch's loss is made of (BLAS)
+  torch.mm          h @ w.T: the matmul PyTorch's loss is made of (BLAS:
+                    OpenBLAS, its core type named from the CPU's flags)
   torch fwd         F.cross_entropy(h @ w.T + b, t)
   torch fwd+bwd     the same, then autograd's dh, dw, db
   loss-mlir fwd     loss.linear_cross_entropy (compiled by loss-compile)
@@ -131,6 +132,17 @@ def main():
     if args.worker:
         return worker(args)
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    # OpenBLAS picks its kernels from the CPU's model, which a VM may hide
+    # ("Intel(R) Xeon(R) Processor"): it then runs a generic kernel (20
+    # GFLOP/s a core on the stop-23 Xeon, against 100 with SkylakeX's).
+    # The bar is the tuned BLAS, so name the core type from the CPU's flags.
+    if "OPENBLAS_CORETYPE" not in env:
+        with open("/proc/cpuinfo") as f:
+            flags = next((l.split() for l in f if l.startswith("flags")), [])
+        if "avx512f" in flags:
+            env["OPENBLAS_CORETYPE"] = "SkylakeX"
+        elif "avx2" in flags:
+            env["OPENBLAS_CORETYPE"] = "Haswell"
     env.setdefault("LOSS_MLIR_COMPILE", os.path.join(args.build, "bin", "loss-compile"))
     flops = 2.0 * args.n * args.h * args.v
     cases = [("torch.mm", "torch_mm", 1), ("torch fwd", "torch_fwd", 1),
