@@ -36,29 +36,30 @@ struct Access {
   int64_t lanes;
 };
 
+/// A 1-D vector access of a memref (transfers: along its innermost
+/// dimension).
+template <typename OpTy>
+std::optional<Access> getAccessOf(OpTy op, bool write) {
+  if constexpr (std::is_same_v<OpTy, vector::TransferReadOp> ||
+                std::is_same_v<OpTy, vector::TransferWriteOp>)
+    if (!isa<MemRefType>(op.getBase().getType()) ||
+        !op.getPermutationMap().isMinorIdentity())
+      return std::nullopt;
+  if (op.getVectorType().getRank() != 1)
+    return std::nullopt;
+  return Access{op, op.getBase(), llvm::to_vector(op.getIndices()), write,
+                op.getVectorType().getNumElements()};
+}
+
 std::optional<Access> getAccess(Operation *op) {
-  auto minorIdentity = [](AffineMap map) { return map.isMinorIdentity(); };
-  if (auto r = dyn_cast<vector::TransferReadOp>(op)) {
-    if (r.getVectorType().getRank() == 1 &&
-        isa<MemRefType>(r.getBase().getType()) &&
-        minorIdentity(r.getPermutationMap()))
-      return Access{op, r.getBase(), llvm::to_vector(r.getIndices()), false,
-                    r.getVectorType().getNumElements()};
-  } else if (auto w = dyn_cast<vector::TransferWriteOp>(op)) {
-    if (w.getVectorType().getRank() == 1 &&
-        isa<MemRefType>(w.getBase().getType()) &&
-        minorIdentity(w.getPermutationMap()))
-      return Access{op, w.getBase(), llvm::to_vector(w.getIndices()), true,
-                    w.getVectorType().getNumElements()};
-  } else if (auto l = dyn_cast<vector::LoadOp>(op)) {
-    if (l.getVectorType().getRank() == 1)
-      return Access{op, l.getBase(), llvm::to_vector(l.getIndices()), false,
-                    l.getVectorType().getNumElements()};
-  } else if (auto s = dyn_cast<vector::StoreOp>(op)) {
-    if (s.getVectorType().getRank() == 1)
-      return Access{op, s.getBase(), llvm::to_vector(s.getIndices()), true,
-                    s.getVectorType().getNumElements()};
-  }
+  if (auto r = dyn_cast<vector::TransferReadOp>(op))
+    return getAccessOf(r, false);
+  if (auto w = dyn_cast<vector::TransferWriteOp>(op))
+    return getAccessOf(w, true);
+  if (auto l = dyn_cast<vector::LoadOp>(op))
+    return getAccessOf(l, false);
+  if (auto s = dyn_cast<vector::StoreOp>(op))
+    return getAccessOf(s, true);
   return std::nullopt;
 }
 

@@ -102,10 +102,10 @@ RowStats mlir::loss::buildVectorRowStats(OpBuilder &b, Location loc,
         x = arith::ExtFOp::create(bb, bl, accVec, x);
       return x;
     };
-    // Folds the vector at class `c` into a state rebased on its max.
-    auto fold = [&](OpBuilder &bb, Location bl, ValueRange state, Value c,
-                    bool inBounds) {
-      Value x = read(bb, bl, req.logits, c, true, inBounds);
+    // Folds `x`, the logits' vector at class `c`, into a state rebased on
+    // its max.
+    auto fold = [&](OpBuilder &bb, Location bl, ValueRange state, Value x,
+                    Value c, bool inBounds) {
       Value w = needsWeight ? read(bb, bl, req.weight, c, false, inBounds)
                             : Value();
       Value y = req.probTarget
@@ -152,7 +152,7 @@ RowStats mlir::loss::buildVectorRowStats(OpBuilder &b, Location loc,
               [&](OpBuilder &eb, Location el) {
                 scf::YieldOp::create(eb, el, st);
               });
-          scf::YieldOp::create(lb, ll, fold(lb, ll, rise.getResults(), c, true));
+          scf::YieldOp::create(lb, ll, fold(lb, ll, rise.getResults(), x, c, true));
         });
     SmallVector<Value> state = llvm::to_vector_of<Value>(loop.getResults());
 
@@ -168,7 +168,7 @@ RowStats mlir::loss::buildVectorRowStats(OpBuilder &b, Location loc,
                                            constLowest(nb, nl, accVec));
       Value newMax = layout.mergeMax(nb, nl, state[0], xMax);
       SmallVector<Value> rebased = layout.rebase(nb, nl, state, newMax);
-      SmallVector<Value> folded = fold(nb, nl, rebased, full, false);
+      SmallVector<Value> folded = fold(nb, nl, rebased, x, full, false);
       for (unsigned i = 0; i < state.size(); ++i)
         state[i] = i == 0 ? newMax
                           : arith::SelectOp::create(nb, nl, mask, folded[i],
